@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl handlers: argument copying and checking, then the mailbox and queue
+ * code does the work.
+ */
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+
+#include <linux/msgbox.h>
+
+#include "ioctl.h"
+#include "mailbox.h"
+#include "message.h"
+#include "queue.h"
+
+/*
+ * Copy a versioned argument structure in. Returns the caller's size in
+ * @usize for msgbox_args_out().
+ */
+static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
+			  const void __user *uarg, u32 *usize)
+{
+	u32 size;
+
+	if (get_user(size, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (size < ver0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	*usize = size;
+	return copy_struct_from_user(dst, ksize, uarg, size);
+}
+
+/* Copy a structure back out, no more than the caller's version holds. */
+static int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
+			   u32 usize)
+{
+	if (copy_to_user(uarg, src, min_t(size_t, ksize, usize)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Copy a name in and check it: -EFAULT, -ENAMETOOLONG or -EINVAL. */
+static int msgbox_name_in(char *name, u64 uname)
+{
+	long len;
+
+	len = strncpy_from_user(name, u64_to_user_ptr(uname),
+				MSGBOX_NAME_MAX + 1);
+	if (len < 0)
+		return len;
+	if (len > MSGBOX_NAME_MAX)
+		return -ENAMETOOLONG;
+	return msgbox_name_check(name);
+}
+
+/* The mailbox @file is bound to; the file's reference keeps it alive. */
+static struct msgbox_mailbox *msgbox_file_mailbox(struct file *file)
+{
+	struct msgbox_file *mf = file->private_data;
+
+	return smp_load_acquire(&mf->mb);
+}
+
+/* Turn a user deadline on CLOCK_MONOTONIC into a host ktime. */
+static int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline)
+{
+	if (deadline_ns > KTIME_MAX)
+		return -EINVAL;
+	*deadline = msgbox_compat_monotonic_to_host(ns_to_ktime(deadline_ns));
+	/* 0 means "no deadline" internally; 1 ns has long passed anyway. */
+	if (!*deadline)
+		*deadline = 1;
+	return 0;
+}
+
+static int msgbox_ioctl_open(struct file *file, void __user *uarg)
+{
+	struct msgbox_file *mf = file->private_data;
+	struct msgbox_open_args args;
+	char name[MSGBOX_NAME_MAX + 1];
+	struct msgbox_mailbox *mb;
+	bool port, create;
+	umode_t mode;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_OPEN_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_OPEN_SIZE_VER0, uarg,
+			     &usize);
+	if (err)
+		return err;
+	if ((args.flags & ~MSGBOX_OPEN_FLAGS) || args.__reserved ||
+	    (args.mode & ~0777))
+		return -EINVAL;
+
+	port = args.flags & MSGBOX_OPEN_PORT;
+	create = port || (args.flags & MSGBOX_OPEN_CREATE);
+	if (port) {
+		if (args.name || (args.flags & (MSGBOX_OPEN_CREATE |
+						MSGBOX_OPEN_EXCL)))
+			return -EINVAL;
+	} else {
+		if ((args.flags & (MSGBOX_OPEN_EXCL | MSGBOX_OPEN_DEDUP)) &&
+		    !create)
+			return -EINVAL;
+		err = msgbox_name_in(name, args.name);
+		if (err)
+			return err;
+	}
+	if (create &&
+	    (args.capacity > READ_ONCE(msgbox_limits.max_capacity) ||
+	     args.max_msg_size > READ_ONCE(msgbox_limits.max_msg_size)))
+		return -EINVAL;
+	mode = (args.mode ? args.mode : 0600) & ~current_umask();
+
+	mutex_lock(&mf->bind_lock);
+	if (mf->mb) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	if (port)
+		err = msgbox_port_new(file, args.flags, args.capacity,
+				      args.max_msg_size, mode, &mb);
+	else
+		err = msgbox_mailbox_open(name, args.flags, args.capacity,
+					  args.max_msg_size, mode,
+					  file->f_mode & (FMODE_READ | FMODE_WRITE),
+					  &mb);
+	if (!err)
+		smp_store_release(&mf->mb, mb);
+out_unlock:
+	mutex_unlock(&mf->bind_lock);
+	return err;
+}
+
+static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
+{
+	struct msgbox_destroy_args args;
+	char name[MSGBOX_NAME_MAX + 1];
+	struct msgbox_mailbox *mb;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_DESTROY_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_DESTROY_SIZE_VER0,
+			     uarg, &usize);
+	if (err)
+		return err;
+	if (args.flags & ~MSGBOX_DESTROY_FLAGS)
+		return -EINVAL;
+
+	if (args.flags & MSGBOX_DESTROY_BOUND) {
+		if (args.name)
+			return -EINVAL;
+		mb = msgbox_file_mailbox(file);
+		if (!mb)
+			return -ENOTCONN;
+		return msgbox_mailbox_destroy(mb);
+	}
+
+	err = msgbox_name_in(name, args.name);
+	if (err)
+		return err;
+	return msgbox_mailbox_destroy_name(name);
+}
+
+static int msgbox_ioctl_send(struct file *file, void __user *uarg)
+{
+	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_mailbox *mb, *port = NULL;
+	struct msgbox_send_args args;
+	struct msgbox_msg *msg;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0, uarg,
+			     &usize);
+	if (err)
+		return err;
+	if ((args.flags & ~MSGBOX_SEND_FLAGS) || args.__reserved ||
+	    args.prio >= MSGBOX_PRIO_MAX)
+		return -EINVAL;
+	if (args.flags & MSGBOX_SEND_DEADLINE) {
+		err = msgbox_deadline_in(args.deadline_ns, &w.deadline);
+		if (err)
+			return err;
+	}
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	if (args.flags & MSGBOX_SEND_TO_PID) {
+		if (args.pid <= 0)
+			return -EINVAL;
+		port = msgbox_port_find(args.pid);
+		if (IS_ERR(port))
+			return PTR_ERR(port);
+		mb = port;
+		err = msgbox_mailbox_permission(mb, FMODE_WRITE);
+		if (err)
+			goto out_put;
+	} else {
+		mb = msgbox_file_mailbox(file);
+		if (!mb)
+			return -ENOTCONN;
+	}
+
+	if (READ_ONCE(mb->dead)) {
+		err = -EIDRM;
+		goto out_put;
+	}
+	if (args.len > mb->max_msg_size) {
+		err = -EMSGSIZE;
+		goto out_put;
+	}
+
+	msg = msgbox_msg_new(u64_to_user_ptr(args.buf), args.len);
+	if (IS_ERR(msg)) {
+		err = PTR_ERR(msg);
+		goto out_put;
+	}
+	msg->prio = args.prio;
+	if (args.flags & MSGBOX_SEND_KEY) {
+		msg->key = args.key;
+		msg->flags |= MSGBOX_MSG_KEY;
+	}
+	if (args.flags & MSGBOX_SEND_CSUM) {
+		if (msgbox_compat_crc32c(msg->data, msg->len) != args.csum) {
+			msgbox_msg_put(msg);
+			err = -EBADMSG;
+			goto out_put;
+		}
+		msg->csum = args.csum;
+		msg->flags |= MSGBOX_MSG_CSUM;
+	}
+
+	args.id = 0;
+	err = msgbox_queue_send(mb, msg, &w, args.flags & MSGBOX_SEND_ACK,
+				&args.id, &args.result);
+	if (!err)
+		err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+out_put:
+	msgbox_mailbox_put(port);
+	return err;
+}
+
+static int msgbox_ioctl_recv(struct file *file, void __user *uarg)
+{
+	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_recv_args args;
+	struct msgbox_mailbox *mb;
+	u32 usize;
+	int ret, err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_RECV_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_RECV_SIZE_VER0, uarg,
+			     &usize);
+	if (err)
+		return err;
+	if ((args.flags & ~MSGBOX_RECV_FLAGS) || args.__reserved)
+		return -EINVAL;
+	if ((args.flags & MSGBOX_RECV_FROM_PID) && args.from_pid <= 0)
+		return -EINVAL;
+	if (args.flags & MSGBOX_RECV_DEADLINE) {
+		err = msgbox_deadline_in(args.deadline_ns, &w.deadline);
+		if (err)
+			return err;
+	}
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	mb = msgbox_file_mailbox(file);
+	if (!mb)
+		return -ENOTCONN;
+
+	ret = msgbox_queue_recv(mb, &args, &w);
+	if (ret >= 0 || ret == -EMSGSIZE) {
+		err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+		if (err)
+			return err;
+	}
+	return ret;
+}
+
+static int msgbox_ioctl_stat(struct file *file, void __user *uarg)
+{
+	struct msgbox_stat_args args;
+	struct msgbox_mailbox *mb;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_STAT_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_STAT_SIZE_VER0, uarg,
+			     &usize);
+	if (err)
+		return err;
+	if (args.flags)
+		return -EINVAL;
+	mb = msgbox_file_mailbox(file);
+	if (!mb)
+		return -ENOTCONN;
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+
+	msgbox_queue_stat(mb, &args);
+	return msgbox_args_out(uarg, &args, sizeof(args), usize);
+}
+
+/**
+ * msgbox_ioctl() - the unlocked_ioctl of /dev/msgbox
+ * @file: the file
+ * @cmd: the command
+ * @arg: user pointer to the command's argument structure
+ *
+ * Context: process context, may sleep.
+ * Return: the command's result, or -ENOTTY for an unknown command.
+ */
+long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) != MSGBOX_IOC_MAGIC)
+		return -ENOTTY;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(MSGBOX_IOC_OPEN):
+		return msgbox_ioctl_open(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_DESTROY):
+		return msgbox_ioctl_destroy(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_SEND):
+		return msgbox_ioctl_send(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_RECV):
+		return msgbox_ioctl_recv(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_STAT):
+		return msgbox_ioctl_stat(file, uarg);
+	}
+	return -ENOTTY;
+}

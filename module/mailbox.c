@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mailbox lifetime, the name and port tables, and permissions.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/stringhash.h>
+
+#include "mailbox.h"
+#include "queue.h"
+
+/*
+ * Default and hard limits. The defaults let an application queue 4096
+ * messages of up to 1 MiB in each of 1024 mailboxes without tuning; the hard
+ * limits bound what root may raise them to, so that a 32-bit count or a
+ * kvmalloc() size can never overflow.
+ */
+#define MSGBOX_DEF_MAX_MAILBOXES	1024
+#define MSGBOX_DEF_MAX_MSG_SIZE		(1U << 20)
+#define MSGBOX_DEF_MAX_CAPACITY		4096
+
+struct msgbox_limits msgbox_limits = {
+	.max_mailboxes = MSGBOX_DEF_MAX_MAILBOXES,
+	.max_msg_size = MSGBOX_DEF_MAX_MSG_SIZE,
+	.max_capacity = MSGBOX_DEF_MAX_CAPACITY,
+};
+
+#define MSGBOX_TABLE_BITS	8
+
+/* Protects both tables, msgbox_nr_mailboxes and mailbox->linked. */
+static DEFINE_MUTEX(msgbox_table_lock);
+static DEFINE_HASHTABLE(msgbox_names, MSGBOX_TABLE_BITS);
+static DEFINE_HASHTABLE(msgbox_ports, MSGBOX_TABLE_BITS);
+static unsigned int msgbox_nr_mailboxes;
+
+static u32 msgbox_name_hash(const char *name, u32 len)
+{
+	return full_name_hash(NULL, name, len);
+}
+
+/**
+ * msgbox_name_check() - check a name against the documented rules
+ * @name: NUL-terminated name of at most MSGBOX_NAME_MAX bytes
+ *
+ * Return: 0, or -EINVAL for an empty name, "." or "..", '/', a control
+ * byte, a space or DEL.
+ */
+int msgbox_name_check(const char *name)
+{
+	const unsigned char *p;
+
+	if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	for (p = name; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == '/')
+			return -EINVAL;
+	return 0;
+}
+
+static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
+						 u32 capacity, u32 max_msg_size,
+						 umode_t mode)
+{
+	struct msgbox_mailbox *mb;
+	size_t len = name ? strlen(name) : 0;
+
+	mb = kzalloc(struct_size(mb, name, len + 1), GFP_KERNEL_ACCOUNT);
+	if (!mb)
+		return NULL;
+
+	kref_init(&mb->ref);
+	mb->capacity = capacity;
+	mb->max_msg_size = max_msg_size;
+	mb->mode = mode;
+	mb->flags = flags;
+	mb->uid = current_fsuid();
+	mb->gid = current_fsgid();
+	INIT_HLIST_NODE(&mb->hnode);
+	spin_lock_init(&mb->lock);
+	INIT_LIST_HEAD(&mb->msgs);
+	mb->next_id = 1;
+	init_waitqueue_head(&mb->recv_wq);
+	init_waitqueue_head(&mb->send_wq);
+	mb->name_len = len;
+	if (len)
+		memcpy(mb->name, name, len);
+
+	if (flags & MSGBOX_MBF_DEDUP) {
+		mb->dedup = msgbox_dedup_new();
+		if (!mb->dedup) {
+			kfree(mb);
+			return NULL;
+		}
+	}
+	return mb;
+}
+
+static void msgbox_mailbox_release(struct kref *ref)
+{
+	struct msgbox_mailbox *mb = container_of(ref, struct msgbox_mailbox, ref);
+
+	/* Every path that drops the last table reference empties the queue. */
+	WARN_ON_ONCE(!list_empty(&mb->msgs));
+	msgbox_dedup_free(mb->dedup);
+	put_pid(mb->owner);
+	kfree(mb);
+}
+
+/**
+ * msgbox_mailbox_put() - drop a reference on a mailbox
+ * @mb: the mailbox, or NULL
+ *
+ * Context: process context, may sleep.
+ */
+void msgbox_mailbox_put(struct msgbox_mailbox *mb)
+{
+	if (mb)
+		kref_put(&mb->ref, msgbox_mailbox_release);
+}
+
+static struct msgbox_mailbox *msgbox_name_lookup(const char *name, u32 len,
+						 u32 hash)
+{
+	struct msgbox_mailbox *mb;
+
+	lockdep_assert_held(&msgbox_table_lock);
+	hash_for_each_possible(msgbox_names, mb, hnode, hash)
+		if (mb->name_len == len && !memcmp(mb->name, name, len))
+			return mb;
+	return NULL;
+}
+
+/**
+ * msgbox_mailbox_permission() - may the caller open @mb with @fmode?
+ * @mb: the mailbox
+ * @fmode: FMODE_READ and/or FMODE_WRITE
+ *
+ * The owner, group and other bits of the mailbox's mode are checked as for
+ * a file; CAP_DAC_OVERRIDE overrides them.
+ *
+ * Return: 0 or -EACCES.
+ */
+int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode)
+{
+	unsigned int mask = 0, granted;
+
+	if (fmode & FMODE_READ)
+		mask |= 4;
+	if (fmode & FMODE_WRITE)
+		mask |= 2;
+
+	if (uid_eq(current_fsuid(), mb->uid))
+		granted = mb->mode >> 6;
+	else if (in_group_p(mb->gid))
+		granted = mb->mode >> 3;
+	else
+		granted = mb->mode;
+
+	if (!(mask & ~granted & 7) || capable(CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
+/* May the caller destroy @mb? Only its owner or CAP_IPC_OWNER may. */
+static int msgbox_mailbox_may_destroy(const struct msgbox_mailbox *mb)
+{
+	if (uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER))
+		return 0;
+	return -EPERM;
+}
+
+/**
+ * msgbox_mailbox_open() - open, or create, a named mailbox
+ * @name: a name that passed msgbox_name_check()
+ * @flags: MSGBOX_OPEN_CREATE, MSGBOX_OPEN_EXCL and MSGBOX_OPEN_DEDUP
+ * @capacity: with CREATE, checked against the limits by the caller
+ * @max_msg_size: with CREATE, checked against the limits by the caller
+ * @mode: with CREATE, the permission bits, umask applied
+ * @fmode: the access asked for, checked against an existing mailbox's mode
+ * @mbp: where to store the mailbox, with a reference for the caller
+ *
+ * Context: process context, may sleep; takes msgbox_table_lock.
+ * Return: 0, or -ENOMEM, -EEXIST, -ENOENT, -EACCES or -ENOSPC.
+ */
+int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
+			u32 max_msg_size, umode_t mode, fmode_t fmode,
+			struct msgbox_mailbox **mbp)
+{
+	struct msgbox_mailbox *mb, *new = NULL;
+	u32 len = strlen(name);
+	u32 hash = msgbox_name_hash(name, len);
+	int err = 0;
+
+	/* Allocate before taking the lock; freed below if unused. */
+	if (flags & MSGBOX_OPEN_CREATE) {
+		new = msgbox_mailbox_new(name, flags & MSGBOX_OPEN_DEDUP ?
+					 MSGBOX_MBF_DEDUP : 0,
+					 capacity, max_msg_size, mode);
+		if (!new)
+			return -ENOMEM;
+	}
+
+	mutex_lock(&msgbox_table_lock);
+	mb = msgbox_name_lookup(name, len, hash);
+	if (mb) {
+		if ((flags & MSGBOX_OPEN_CREATE) && (flags & MSGBOX_OPEN_EXCL))
+			err = -EEXIST;
+		else
+			err = msgbox_mailbox_permission(mb, fmode);
+		if (!err)
+			*mbp = msgbox_mailbox_get(mb);
+	} else if (!new) {
+		err = -ENOENT;
+	} else if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
+		err = -ENOSPC;
+	} else {
+		hash_add(msgbox_names, &new->hnode, hash);
+		new->linked = true;
+		msgbox_nr_mailboxes++;
+		/* One reference for the table, one for the caller. */
+		*mbp = msgbox_mailbox_get(new);
+		new = NULL;
+	}
+	mutex_unlock(&msgbox_table_lock);
+
+	msgbox_mailbox_put(new);
+	return err;
+}
+
+/**
+ * msgbox_port_new() - register the caller's port
+ * @file: the file the port is bound to; the port dies with it
+ * @flags: MSGBOX_OPEN_DEDUP or 0
+ * @capacity: checked against the limits by the caller
+ * @max_msg_size: checked against the limits by the caller
+ * @mode: the permission bits, umask applied; senders need write permission
+ * @mbp: where to store the port, with a reference for the caller
+ *
+ * Context: process context, may sleep; takes msgbox_table_lock.
+ * Return: 0, or -ENOMEM, -EBUSY (the process has a port) or -ENOSPC.
+ */
+int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
+		    u32 max_msg_size, umode_t mode, struct msgbox_mailbox **mbp)
+{
+	struct msgbox_mailbox *mb, *new;
+	struct pid *owner = task_tgid(current);
+	u32 hash = hash_ptr(owner, 32);
+	int err = 0;
+
+	new = msgbox_mailbox_new(NULL, MSGBOX_MBF_PORT |
+				 (flags & MSGBOX_OPEN_DEDUP ? MSGBOX_MBF_DEDUP : 0),
+				 capacity, max_msg_size, mode);
+	if (!new)
+		return -ENOMEM;
+	new->owner = get_pid(owner);
+	new->owner_file = file;
+
+	mutex_lock(&msgbox_table_lock);
+	hash_for_each_possible(msgbox_ports, mb, hnode, hash) {
+		if (mb->owner == owner) {
+			err = -EBUSY;
+			goto out_unlock;
+		}
+	}
+	if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
+		err = -ENOSPC;
+		goto out_unlock;
+	}
+	hash_add(msgbox_ports, &new->hnode, hash);
+	new->linked = true;
+	msgbox_nr_mailboxes++;
+	*mbp = msgbox_mailbox_get(new);
+	new = NULL;
+out_unlock:
+	mutex_unlock(&msgbox_table_lock);
+	msgbox_mailbox_put(new);
+	return err;
+}
+
+/**
+ * msgbox_port_find() - find the port of a process
+ * @nr: the process's PID in the caller's PID namespace
+ *
+ * Context: process context, may sleep; takes msgbox_table_lock.
+ * Return: the port with a reference for the caller, or ERR_PTR(-ESRCH).
+ */
+struct msgbox_mailbox *msgbox_port_find(pid_t nr)
+{
+	struct msgbox_mailbox *mb, *found = ERR_PTR(-ESRCH);
+	struct pid *pid;
+
+	pid = find_get_pid(nr);
+	if (!pid)
+		return found;
+
+	mutex_lock(&msgbox_table_lock);
+	hash_for_each_possible(msgbox_ports, mb, hnode, hash_ptr(pid, 32)) {
+		if (mb->owner == pid) {
+			found = msgbox_mailbox_get(mb);
+			break;
+		}
+	}
+	mutex_unlock(&msgbox_table_lock);
+	put_pid(pid);
+	return found;
+}
+
+/* Take @mb out of its table; the caller then owns the table's reference. */
+static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
+{
+	lockdep_assert_held(&msgbox_table_lock);
+	if (!mb->linked)
+		return false;
+	hash_del(&mb->hnode);
+	mb->linked = false;
+	msgbox_nr_mailboxes--;
+	return true;
+}
+
+/* Kill an unlinked mailbox and drop the table's reference. */
+static void msgbox_mailbox_kill(struct msgbox_mailbox *mb)
+{
+	msgbox_queue_kill(mb);
+	msgbox_mailbox_put(mb);
+}
+
+/**
+ * msgbox_port_release() - the file bound to a port is being released
+ * @mb: the port
+ * @file: the file
+ *
+ * Only the file that registered the port destroys it.
+ *
+ * Context: process context, may sleep.
+ */
+void msgbox_port_release(struct msgbox_mailbox *mb, const struct file *file)
+{
+	bool unlinked;
+
+	if (mb->owner_file != file)
+		return;
+	mutex_lock(&msgbox_table_lock);
+	unlinked = msgbox_mailbox_unlink(mb);
+	mutex_unlock(&msgbox_table_lock);
+	if (unlinked)
+		msgbox_mailbox_kill(mb);
+}
+
+/**
+ * msgbox_mailbox_destroy_name() - destroy a named mailbox
+ * @name: a name that passed msgbox_name_check()
+ *
+ * Context: process context, may sleep; takes msgbox_table_lock.
+ * Return: 0, -ENOENT or -EPERM.
+ */
+int msgbox_mailbox_destroy_name(const char *name)
+{
+	struct msgbox_mailbox *mb;
+	u32 len = strlen(name);
+	int err;
+
+	mutex_lock(&msgbox_table_lock);
+	mb = msgbox_name_lookup(name, len, msgbox_name_hash(name, len));
+	err = mb ? msgbox_mailbox_may_destroy(mb) : -ENOENT;
+	if (!err)
+		msgbox_mailbox_unlink(mb);
+	mutex_unlock(&msgbox_table_lock);
+
+	if (!err)
+		msgbox_mailbox_kill(mb);
+	return err;
+}
+
+/**
+ * msgbox_mailbox_destroy() - destroy a named mailbox through a bound file
+ * @mb: the mailbox
+ *
+ * Context: process context, may sleep; takes msgbox_table_lock.
+ * Return: 0, -EINVAL (a port), -EIDRM (already destroyed) or -EPERM.
+ */
+int msgbox_mailbox_destroy(struct msgbox_mailbox *mb)
+{
+	int err;
+
+	if (mb->flags & MSGBOX_MBF_PORT)
+		return -EINVAL;
+
+	mutex_lock(&msgbox_table_lock);
+	err = mb->linked ? msgbox_mailbox_may_destroy(mb) : -EIDRM;
+	if (!err)
+		msgbox_mailbox_unlink(mb);
+	mutex_unlock(&msgbox_table_lock);
+
+	if (!err)
+		msgbox_mailbox_kill(mb);
+	return err;
+}
+
+/**
+ * msgbox_mailbox_destroy_all() - destroy every mailbox, at module exit
+ *
+ * No file of the device is open any more, so the table's references are
+ * the last ones.
+ *
+ * Context: process context, may sleep.
+ */
+void msgbox_mailbox_destroy_all(void)
+{
+	struct msgbox_mailbox *mb;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	mutex_lock(&msgbox_table_lock);
+	hash_for_each_safe(msgbox_names, bkt, tmp, mb, hnode) {
+		msgbox_mailbox_unlink(mb);
+		msgbox_mailbox_kill(mb);
+	}
+	hash_for_each_safe(msgbox_ports, bkt, tmp, mb, hnode) {
+		msgbox_mailbox_unlink(mb);
+		msgbox_mailbox_kill(mb);
+	}
+	WARN_ON_ONCE(msgbox_nr_mailboxes);
+	mutex_unlock(&msgbox_table_lock);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: mailboxes, their lifetime and their locks
+ *
+ * A mailbox is either named (found by name in the global name table) or a
+ * port (found by its owner's thread-group PID in the port table). Files of
+ * /dev/msgbox bind to one mailbox each and hold a reference on it; the name
+ * table holds one more for a named mailbox until it is destroyed. Destroying
+ * marks the mailbox dead, unlinks it, discards its queue and wakes every
+ * waiter; the memory goes with the last reference, when the last bound file
+ * is closed. A port is destroyed when the file that registered it is
+ * released.
+ *
+ * Locks, in nesting order:
+ *
+ *   msgbox_table_lock (mutex)  name table, port table, msgbox_nr_mailboxes,
+ *                              struct msgbox_mailbox.linked
+ *   msgbox_mailbox.lock (spin) everything under "protected by @lock" below
+ *
+ * Nothing sleeps or touches user memory under a mailbox lock: payloads are
+ * copied in before it is taken and copied out after a message has been
+ * taken off the queue (see queue.c).
+ */
+#ifndef _MSGBOX_MAILBOX_H
+#define _MSGBOX_MAILBOX_H
+
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+
+#include <linux/msgbox.h>
+
+struct pid;
+struct msgbox_dedup;
+
+/* Kernel-only bits of struct msgbox_mailbox.flags; immutable. */
+#define MSGBOX_MBF_PORT		MSGBOX_STAT_PORT
+#define MSGBOX_MBF_DEDUP	MSGBOX_STAT_DEDUP
+
+/**
+ * struct msgbox_mailbox - a mailbox
+ * @ref: references: the name table (named mailboxes), each bound file, and
+ *	short-lived lookups such as a send to a port
+ * @capacity: the most messages queued at once, 0 for a rendezvous
+ * @max_msg_size: the largest payload
+ * @mode: permission bits
+ * @flags: MSGBOX_MBF_* bits
+ * @uid: owner UID
+ * @gid: owner GID
+ * @owner: for a port, its owner's thread-group PID (a reference is held)
+ * @owner_file: for a port, the file that registered it
+ * @hnode: entry in the name or port table; under msgbox_table_lock
+ * @linked: whether @hnode is in a table; under msgbox_table_lock
+ * @lock: protects every field below
+ * @msgs: queued messages, highest priority first, FIFO within one
+ * @nr_msgs: messages on @msgs
+ * @nr_inflight: messages taken off @msgs and being copied out; they keep
+ *	their slot until the copy succeeds or fails
+ * @bytes: payload bytes on @msgs and in flight
+ * @nr_recv_waiting: receivers asleep waiting for a message
+ * @nr_send_waiting: senders asleep waiting for room or acknowledgement
+ * @next_id: id of the next message queued
+ * @sent: messages queued since creation
+ * @received: messages delivered since creation
+ * @dead: destroyed: every operation fails with -EIDRM
+ * @dedup: duplicate-detection window, or NULL
+ * @recv_wq: receivers and pollers waiting for a message (or for death)
+ * @send_wq: senders and pollers waiting for room (or for death), and
+ *	senders waiting for their acknowledgement
+ * @name_len: length of @name
+ * @name: NUL-terminated name of a named mailbox, empty for a port
+ */
+struct msgbox_mailbox {
+	struct kref ref;
+
+	/* immutable after creation */
+	u32 capacity;
+	u32 max_msg_size;
+	umode_t mode;
+	u32 flags;
+	kuid_t uid;
+	kgid_t gid;
+	struct pid *owner;
+	const struct file *owner_file;
+
+	/* protected by msgbox_table_lock */
+	struct hlist_node hnode;
+	bool linked;
+
+	spinlock_t lock;
+	/* protected by @lock */
+	struct list_head msgs;
+	u32 nr_msgs;
+	u32 nr_inflight;
+	u64 bytes;
+	u32 nr_recv_waiting;
+	u32 nr_send_waiting;
+	u64 next_id;
+	u64 sent;
+	u64 received;
+	bool dead;
+	struct msgbox_dedup *dedup;
+
+	/* wait queues, with their own locks */
+	wait_queue_head_t recv_wq;
+	wait_queue_head_t send_wq;
+
+	u32 name_len;
+	char name[];
+};
+
+/**
+ * struct msgbox_limits - the module's limits, set by module parameters
+ * @max_mailboxes: mailboxes and ports alive at once
+ * @max_msg_size: largest max_msg_size a mailbox may be created with
+ * @max_capacity: largest capacity a mailbox may be created with
+ */
+struct msgbox_limits {
+	unsigned int max_mailboxes;
+	unsigned int max_msg_size;
+	unsigned int max_capacity;
+};
+
+extern struct msgbox_limits msgbox_limits;
+
+int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
+			u32 max_msg_size, umode_t mode, fmode_t fmode,
+			struct msgbox_mailbox **mbp);
+int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
+		    u32 max_msg_size, umode_t mode, struct msgbox_mailbox **mbp);
+struct msgbox_mailbox *msgbox_port_find(pid_t nr);
+void msgbox_port_release(struct msgbox_mailbox *mb, const struct file *file);
+int msgbox_mailbox_destroy_name(const char *name);
+int msgbox_mailbox_destroy(struct msgbox_mailbox *mb);
+int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode);
+void msgbox_mailbox_put(struct msgbox_mailbox *mb);
+void msgbox_mailbox_destroy_all(void);
+int msgbox_name_check(const char *name);
+
+/**
+ * msgbox_mailbox_get() - take a reference on a mailbox
+ * @mb: the mailbox
+ *
+ * Return: @mb.
+ */
+static inline struct msgbox_mailbox *
+msgbox_mailbox_get(struct msgbox_mailbox *mb)
+{
+	kref_get(&mb->ref);
+	return mb;
+}
+
+#endif /* _MSGBOX_MAILBOX_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgbox: mailbox message passing through /dev/msgbox.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+
+#include "ioctl.h"
+#include "mailbox.h"
+#include "main.h"
+#include "queue.h"
+
+/*
+ * Hard limits: what the module parameters may be raised to. They keep every
+ * count in 32 bits and every message allocation within kvmalloc()'s reach.
+ */
+#define MSGBOX_HARD_MAX_MAILBOXES	65536
+#define MSGBOX_HARD_MAX_MSG_SIZE	(16U << 20)
+#define MSGBOX_HARD_MAX_CAPACITY	65536
+
+#define MSGBOX_LIMIT_PARAM(_name, _hard, _desc)				\
+static int msgbox_param_set_##_name(const char *val,			\
+				    const struct kernel_param *kp)	\
+{									\
+	return param_set_uint_minmax(val, kp, 0, _hard);		\
+}									\
+static const struct kernel_param_ops msgbox_param_ops_##_name = {	\
+	.set = msgbox_param_set_##_name,				\
+	.get = param_get_uint,						\
+};									\
+module_param_cb(_name, &msgbox_param_ops_##_name,			\
+		&msgbox_limits._name, 0644);				\
+MODULE_PARM_DESC(_name, _desc)
+
+MSGBOX_LIMIT_PARAM(max_mailboxes, MSGBOX_HARD_MAX_MAILBOXES,
+		   "Most mailboxes and ports alive at once (default 1024, at most 65536)");
+MSGBOX_LIMIT_PARAM(max_msg_size, MSGBOX_HARD_MAX_MSG_SIZE,
+		   "Largest message size of a new mailbox (default 1 MiB, at most 16 MiB)");
+MSGBOX_LIMIT_PARAM(max_capacity, MSGBOX_HARD_MAX_CAPACITY,
+		   "Largest capacity of a new mailbox (default 4096, at most 65536)");
+
+static int msgbox_fop_open(struct inode *inode, struct file *file)
+{
+	struct msgbox_file *mf;
+
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
+	if (!mf)
+		return -ENOMEM;
+	mutex_init(&mf->bind_lock);
+	file->private_data = mf;
+	return stream_open(inode, file);
+}
+
+static int msgbox_fop_release(struct inode *inode, struct file *file)
+{
+	struct msgbox_file *mf = file->private_data;
+	struct msgbox_mailbox *mb = mf->mb;
+
+	if (mb) {
+		if (mb->flags & MSGBOX_MBF_PORT)
+			msgbox_port_release(mb, file);
+		msgbox_mailbox_put(mb);
+	}
+	mutex_destroy(&mf->bind_lock);
+	kfree(mf);
+	return 0;
+}
+
+static __poll_t msgbox_fop_poll(struct file *file, poll_table *pt)
+{
+	struct msgbox_file *mf = file->private_data;
+	struct msgbox_mailbox *mb = smp_load_acquire(&mf->mb);
+
+	if (!mb)
+		return EPOLLERR;
+	return msgbox_queue_poll(mb, file, pt);
+}
+
+static const struct file_operations msgbox_fops = {
+	.owner = THIS_MODULE,
+	.open = msgbox_fop_open,
+	.release = msgbox_fop_release,
+	.poll = msgbox_fop_poll,
+	.unlocked_ioctl = msgbox_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice msgbox_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = MSGBOX_DEVICE_NAME,
+	.fops = &msgbox_fops,
+	.mode = 0666,
+};
+
+static int __init msgbox_init(void)
+{
+	int err;
+
+	err = misc_register(&msgbox_misc);
+	if (err) {
+		pr_err("cannot register /dev/%s: %d\n", MSGBOX_DEVICE_NAME, err);
+		return err;
+	}
+	pr_info("loaded, version %s\n", MSGBOX_VERSION);
+	return 0;
+}
+
+static void __exit msgbox_exit(void)
+{
+	misc_deregister(&msgbox_misc);
+	msgbox_mailbox_destroy_all();
+	pr_info("unloaded\n");
+}
+
+module_init(msgbox_init);
+module_exit(msgbox_exit);
+
+MODULE_DESCRIPTION("Mailbox message passing through /dev/msgbox");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(MSGBOX_VERSION);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: messages
+ *
+ * A message is one allocation: this header followed by the payload. It is
+ * copied in from the sender before any lock is taken, stamped with the
+ * sender's identity, and is immutable once queued except for @node and
+ * @state, which belong to the mailbox lock of the mailbox it is queued on.
+ *
+ * A message is referenced by the queue (or by the receiver that took it off
+ * the queue), by a sender waiting for its acknowledgement, and briefly by a
+ * receiver peeking at it. The last msgbox_msg_put() frees it.
+ */
+#ifndef _MSGBOX_MESSAGE_H
+#define _MSGBOX_MESSAGE_H
+
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+struct pid;
+
+/* struct msgbox_msg.state */
+enum msgbox_msg_state {
+	MSGBOX_MSG_NEW,		/* allocated, not queued yet */
+	MSGBOX_MSG_QUEUED,	/* on its mailbox's queue */
+	MSGBOX_MSG_INFLIGHT,	/* taken off by a receiver, being copied out */
+	MSGBOX_MSG_TAKEN,	/* copied out: delivered */
+	MSGBOX_MSG_GONE,	/* withdrawn or discarded: never delivered */
+};
+
+/* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
+#define MSGBOX_MSGF_ACK		(1U << 7)	/* a sender waits for delivery */
+
+/**
+ * struct msgbox_msg - one message
+ * @node: entry in the mailbox queue; under the mailbox lock
+ * @id: id, unique and increasing per mailbox; set when queued
+ * @key: sender's duplicate-detection key, valid with MSGBOX_MSG_KEY
+ * @sender: thread-group PID of the sender (a reference is held)
+ * @uid: sender's effective UID
+ * @gid: sender's effective GID
+ * @len: payload length
+ * @csum: sender's CRC32C, valid with MSGBOX_MSG_CSUM
+ * @ref: references, see DOC above
+ * @prio: priority
+ * @state: an enum msgbox_msg_state; under the mailbox lock
+ * @flags: MSGBOX_MSG_* and MSGBOX_MSGF_* bits; immutable once queued
+ * @data: the payload
+ *
+ * The header is kept at 64 bytes so that a 64-byte message fits a 128-byte
+ * slab object.
+ */
+struct msgbox_msg {
+	struct list_head node;
+	u64 id;
+	u64 key;
+	struct pid *sender;
+	kuid_t uid;
+	kgid_t gid;
+	u32 len;
+	u32 csum;
+	refcount_t ref;
+	u16 prio;
+	u8 state;
+	u8 flags;
+	u8 data[];
+};
+
+struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len);
+void msgbox_msg_free(struct msgbox_msg *msg);
+
+/**
+ * msgbox_msg_get() - take a reference on a message
+ * @msg: the message
+ *
+ * Return: @msg.
+ */
+static inline struct msgbox_msg *msgbox_msg_get(struct msgbox_msg *msg)
+{
+	refcount_inc(&msg->ref);
+	return msg;
+}
+
+/**
+ * msgbox_msg_put() - drop a reference on a message, freeing it on the last
+ * @msg: the message, or NULL
+ *
+ * Context: process context, may sleep (the payload may be vmalloc()ed);
+ * never under a mailbox lock.
+ */
+static inline void msgbox_msg_put(struct msgbox_msg *msg)
+{
+	if (msg && refcount_dec_and_test(&msg->ref))
+		msgbox_msg_free(msg);
+}
+
+#endif /* _MSGBOX_MESSAGE_H */

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The message queue: blocking send and receive, acknowledgements,
+ * duplicate detection and poll.
+ */
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/wait.h>
+
+#include "mailbox.h"
+#include "message.h"
+#include "queue.h"
+
+/**
+ * struct msgbox_dedup_entry - one remembered (sender, key) pair
+ * @node: entry in the hash table
+ * @sender: the sender (a reference is held), NULL when the slot is free
+ * @key: the sender's key
+ */
+struct msgbox_dedup_entry {
+	struct hlist_node node;
+	struct pid *sender;
+	u64 key;
+};
+
+/**
+ * struct msgbox_dedup - the duplicate-detection window of a mailbox
+ * @next: the ring slot reused next
+ * @table: entries by (sender, key)
+ * @ring: the last MSGBOX_DEDUP_WINDOW keyed messages accepted
+ *
+ * Protected by the lock of the mailbox it belongs to.
+ */
+struct msgbox_dedup {
+	unsigned int next;
+	DECLARE_HASHTABLE(table, 8);
+	struct msgbox_dedup_entry ring[MSGBOX_DEDUP_WINDOW];
+};
+
+/**
+ * msgbox_dedup_new() - allocate an empty duplicate-detection window
+ *
+ * Context: process context, may sleep.
+ * Return: the window, or NULL.
+ */
+struct msgbox_dedup *msgbox_dedup_new(void)
+{
+	struct msgbox_dedup *dedup;
+
+	dedup = kvzalloc(sizeof(*dedup), GFP_KERNEL_ACCOUNT);
+	if (dedup)
+		hash_init(dedup->table);
+	return dedup;
+}
+
+/**
+ * msgbox_dedup_free() - free a duplicate-detection window
+ * @dedup: the window, or NULL
+ *
+ * Context: process context, may sleep.
+ */
+void msgbox_dedup_free(struct msgbox_dedup *dedup)
+{
+	unsigned int i;
+
+	if (!dedup)
+		return;
+	for (i = 0; i < MSGBOX_DEDUP_WINDOW; i++)
+		put_pid(dedup->ring[i].sender);
+	kvfree(dedup);
+}
+
+static u32 msgbox_dedup_hash(const struct pid *sender, u64 key)
+{
+	return hash_64(key ^ (u64)(uintptr_t)sender, 32);
+}
+
+static struct msgbox_dedup_entry *
+msgbox_dedup_find(struct msgbox_dedup *dedup, const struct msgbox_msg *msg)
+{
+	struct msgbox_dedup_entry *e;
+
+	hash_for_each_possible(dedup->table, e, node,
+			       msgbox_dedup_hash(msg->sender, msg->key))
+		if (e->sender == msg->sender && e->key == msg->key)
+			return e;
+	return NULL;
+}
+
+/*
+ * Was (sender, key) of @msg accepted within the window? If not, remember it,
+ * forgetting the oldest pair.
+ */
+static bool msgbox_dedup_seen(struct msgbox_mailbox *mb,
+			      const struct msgbox_msg *msg)
+{
+	struct msgbox_dedup *dedup = mb->dedup;
+	struct msgbox_dedup_entry *e;
+
+	lockdep_assert_held(&mb->lock);
+	if (msgbox_dedup_find(dedup, msg))
+		return true;
+
+	e = &dedup->ring[dedup->next];
+	dedup->next = (dedup->next + 1) % MSGBOX_DEDUP_WINDOW;
+	if (e->sender) {
+		hash_del(&e->node);
+		put_pid(e->sender);
+	}
+	e->sender = get_pid(msg->sender);
+	e->key = msg->key;
+	hash_add(dedup->table, &e->node, msgbox_dedup_hash(e->sender, e->key));
+	return false;
+}
+
+/* A withdrawn message was never delivered: its key may be sent again. */
+static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
+				const struct msgbox_msg *msg)
+{
+	struct msgbox_dedup_entry *e;
+
+	lockdep_assert_held(&mb->lock);
+	if (!mb->dedup || !(msg->flags & MSGBOX_MSG_KEY))
+		return;
+	e = msgbox_dedup_find(mb->dedup, msg);
+	if (!e)
+		return;
+	hash_del(&e->node);
+	put_pid(e->sender);
+	e->sender = NULL;
+}
+
+/*
+ * Sleep on @wq with the mailbox lock dropped. Returns with the lock held,
+ * and -ERESTARTSYS for a signal (interruptible sleeps only), -ETIMEDOUT once
+ * the deadline has passed, or 0. The caller re-checks its condition either
+ * way, so a wake-up racing with a signal or a timeout is never lost.
+ */
+static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
+			      struct wait_queue_head *wq, ktime_t deadline,
+			      unsigned int state)
+	__must_hold(&mb->lock)
+{
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	prepare_to_wait(wq, &wait, state);
+	spin_unlock(&mb->lock);
+
+	if (state == TASK_INTERRUPTIBLE && signal_pending(current)) {
+		ret = -ERESTARTSYS;
+	} else if (deadline) {
+		ktime_t expires = deadline;
+
+		if (!schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS))
+			ret = -ETIMEDOUT;
+	} else {
+		schedule();
+	}
+
+	finish_wait(wq, &wait);
+	spin_lock(&mb->lock);
+	return ret;
+}
+
+static bool msgbox_queue_has_room(const struct msgbox_mailbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	if (!mb->capacity)
+		return mb->nr_recv_waiting > mb->nr_msgs;
+	return mb->nr_msgs + mb->nr_inflight < mb->capacity;
+}
+
+/* Does @a go before @b? Higher priority first, then lower id. */
+static bool msgbox_msg_before(const struct msgbox_msg *a,
+			      const struct msgbox_msg *b)
+{
+	if (a->prio != b->prio)
+		return a->prio > b->prio;
+	return a->id < b->id;
+}
+
+/*
+ * Put @msg in its place. New messages have the highest id, so the walk from
+ * the tail stops at once unless priorities are mixed.
+ */
+static void msgbox_queue_insert(struct msgbox_mailbox *mb,
+				struct msgbox_msg *msg)
+{
+	struct msgbox_msg *pos;
+
+	lockdep_assert_held(&mb->lock);
+	list_for_each_entry_reverse(pos, &mb->msgs, node) {
+		if (!msgbox_msg_before(msg, pos)) {
+			list_add(&msg->node, &pos->node);
+			goto queued;
+		}
+	}
+	list_add(&msg->node, &mb->msgs);
+queued:
+	msg->state = MSGBOX_MSG_QUEUED;
+	mb->nr_msgs++;
+}
+
+/* Take a queued message off the queue, undoing msgbox_queue_insert(). */
+static void msgbox_queue_unlink(struct msgbox_mailbox *mb,
+				struct msgbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&msg->node);
+	mb->nr_msgs--;
+}
+
+static void msgbox_queue_wake(struct wait_queue_head *wq)
+{
+	if (wq_has_sleeper(wq))
+		wake_up(wq);
+}
+
+/**
+ * msgbox_queue_send() - queue a message, blocking as the mailbox requires
+ * @mb: the mailbox
+ * @msg: the message, whose single reference passes to the queue
+ * @w: how the call may block
+ * @ack: wait until a receiver has copied the message out
+ * @id: out: the message's id
+ * @result: out: MSGBOX_SENT_* bits
+ *
+ * Context: process context, may sleep; takes the mailbox lock.
+ * Return: 0, or -EIDRM, -EAGAIN, -ERESTARTSYS or -ETIMEDOUT. With @ack or
+ * on a rendezvous mailbox, an error means the message was withdrawn (or
+ * discarded by destroy) and no receiver will see it.
+ */
+int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
+		      const struct msgbox_wait *w, bool ack, u64 *id,
+		      u32 *result)
+{
+	bool withdrawn = false;
+	int err = 0;
+
+	*result = 0;
+	spin_lock(&mb->lock);
+	for (;;) {
+		if (mb->dead) {
+			err = -EIDRM;
+			goto out_unlock;
+		}
+		if (msgbox_queue_has_room(mb))
+			break;
+		if (err)
+			goto out_unlock;
+		if (w->nonblock) {
+			err = -EAGAIN;
+			goto out_unlock;
+		}
+		mb->nr_send_waiting++;
+		err = msgbox_queue_sleep(mb, &mb->send_wq, w->deadline,
+					 TASK_INTERRUPTIBLE);
+		mb->nr_send_waiting--;
+	}
+	err = 0;
+
+	if (mb->dedup && (msg->flags & MSGBOX_MSG_KEY) &&
+	    msgbox_dedup_seen(mb, msg)) {
+		*result = MSGBOX_SENT_DUPLICATE;
+		goto out_unlock;
+	}
+
+	if (!mb->capacity && !w->nonblock)
+		ack = true;
+	msg->id = mb->next_id++;
+	*id = msg->id;
+	if (ack) {
+		msg->flags |= MSGBOX_MSGF_ACK;
+		msgbox_msg_get(msg);
+	}
+	msgbox_queue_insert(mb, msg);
+	mb->bytes += msg->len;
+	mb->sent++;
+	spin_unlock(&mb->lock);
+
+	msgbox_queue_wake(&mb->recv_wq);
+	if (!ack)
+		return 0;
+
+	/*
+	 * Wait for the outcome. Once the deadline passed or a signal came,
+	 * the message is withdrawn if still queued; while a receiver copies
+	 * it out the wait is uninterruptible, and short.
+	 */
+	spin_lock(&mb->lock);
+	for (;;) {
+		if (msg->state == MSGBOX_MSG_TAKEN) {
+			*result |= MSGBOX_SENT_DELIVERED;
+			err = 0;
+			break;
+		}
+		if (msg->state == MSGBOX_MSG_GONE) {
+			err = -EIDRM;
+			break;
+		}
+		if (msg->state == MSGBOX_MSG_QUEUED && !err && w->nonblock)
+			err = -EAGAIN;
+		if (msg->state == MSGBOX_MSG_QUEUED && err) {
+			msgbox_queue_unlink(mb, msg);
+			msgbox_dedup_forget(mb, msg);
+			msg->state = MSGBOX_MSG_GONE;
+			mb->bytes -= msg->len;
+			mb->sent--;
+			withdrawn = true;
+			break;
+		}
+		mb->nr_send_waiting++;
+		if (msg->state == MSGBOX_MSG_INFLIGHT) {
+			msgbox_queue_sleep(mb, &mb->send_wq, 0,
+					   TASK_UNINTERRUPTIBLE);
+		} else {
+			int ret = msgbox_queue_sleep(mb, &mb->send_wq,
+						     w->deadline,
+						     TASK_INTERRUPTIBLE);
+			if (ret)
+				err = ret;
+		}
+		mb->nr_send_waiting--;
+	}
+	spin_unlock(&mb->lock);
+
+	if (withdrawn) {
+		/* Room for another sender; drop the queue's reference. */
+		msgbox_queue_wake(&mb->send_wq);
+		msgbox_msg_put(msg);
+	}
+	msgbox_msg_put(msg);
+	return err;
+
+out_unlock:
+	spin_unlock(&mb->lock);
+	msgbox_msg_put(msg);
+	return err;
+}
+
+/* The first message @from_pid may take, or NULL. */
+static struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
+					    pid_t from_pid,
+					    struct pid_namespace *ns)
+{
+	struct msgbox_msg *msg;
+
+	lockdep_assert_held(&mb->lock);
+	if (!from_pid)
+		return list_first_entry_or_null(&mb->msgs, struct msgbox_msg,
+						node);
+	list_for_each_entry(msg, &mb->msgs, node)
+		if (pid_nr_ns(msg->sender, ns) == from_pid)
+			return msg;
+	return NULL;
+}
+
+static void msgbox_queue_describe(const struct msgbox_msg *msg,
+				  struct msgbox_recv_args *args,
+				  struct pid_namespace *ns)
+{
+	struct user_namespace *user_ns = current_user_ns();
+
+	args->len = msg->len;
+	args->prio = msg->prio;
+	args->id = msg->id;
+	args->key = (msg->flags & MSGBOX_MSG_KEY) ? msg->key : 0;
+	args->pid = pid_nr_ns(msg->sender, ns);
+	args->uid = from_kuid_munged(user_ns, msg->uid);
+	args->gid = from_kgid_munged(user_ns, msg->gid);
+	args->csum = (msg->flags & MSGBOX_MSG_CSUM) ? msg->csum : 0;
+	args->msg_flags = msg->flags & (MSGBOX_MSG_CSUM | MSGBOX_MSG_KEY);
+}
+
+/**
+ * msgbox_queue_recv() - receive (or peek at) the next message
+ * @mb: the mailbox
+ * @args: the caller's request; its out fields are filled on success and,
+ *	for -EMSGSIZE, describe the message that did not fit
+ * @w: how the call may block
+ *
+ * Context: process context, may sleep; takes the mailbox lock.
+ * Return: the message length, or -EIDRM, -EAGAIN, -ERESTARTSYS,
+ * -ETIMEDOUT, -EMSGSIZE or -EFAULT. On -EMSGSIZE and -EFAULT the message
+ * stays queued.
+ */
+int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
+		      const struct msgbox_wait *w)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	void __user *ubuf = u64_to_user_ptr(args->buf);
+	pid_t from = (args->flags & MSGBOX_RECV_FROM_PID) ? args->from_pid : 0;
+	struct msgbox_msg *msg;
+	bool delivered;
+	int err = 0;
+
+	spin_lock(&mb->lock);
+	for (;;) {
+		if (mb->dead) {
+			err = -EIDRM;
+			goto out_unlock;
+		}
+		msg = msgbox_queue_find(mb, from, ns);
+		if (msg)
+			break;
+		if (err)
+			goto out_unlock;
+		if (w->nonblock) {
+			err = -EAGAIN;
+			goto out_unlock;
+		}
+		mb->nr_recv_waiting++;
+		/* A rendezvous has room as long as a receiver waits. */
+		if (!mb->capacity)
+			msgbox_queue_wake(&mb->send_wq);
+		err = msgbox_queue_sleep(mb, &mb->recv_wq, w->deadline,
+					 TASK_INTERRUPTIBLE);
+		mb->nr_recv_waiting--;
+	}
+
+	msgbox_queue_describe(msg, args, ns);
+	if (msg->len > args->buf_len) {
+		err = -EMSGSIZE;
+		goto out_unlock;
+	}
+
+	if (args->flags & MSGBOX_RECV_PEEK) {
+		msgbox_msg_get(msg);
+		spin_unlock(&mb->lock);
+		err = copy_to_user(ubuf, msg->data, msg->len) ? -EFAULT : 0;
+		msgbox_msg_put(msg);
+		return err ? err : args->len;
+	}
+
+	msgbox_queue_unlink(mb, msg);
+	msg->state = MSGBOX_MSG_INFLIGHT;
+	mb->nr_inflight++;
+	spin_unlock(&mb->lock);
+
+	err = copy_to_user(ubuf, msg->data, msg->len) ? -EFAULT : 0;
+
+	spin_lock(&mb->lock);
+	mb->nr_inflight--;
+	delivered = !err;
+	if (!err) {
+		msg->state = MSGBOX_MSG_TAKEN;
+		mb->received++;
+		mb->bytes -= msg->len;
+	} else if (!mb->dead) {
+		msgbox_queue_insert(mb, msg);
+	} else {
+		msg->state = MSGBOX_MSG_GONE;
+		mb->bytes -= msg->len;
+		delivered = true;	/* no longer queued: drop it */
+	}
+	spin_unlock(&mb->lock);
+
+	/* A slot is free (or an acknowledgement is due) either way. */
+	msgbox_queue_wake(&mb->send_wq);
+	if (delivered)
+		msgbox_msg_put(msg);
+	else
+		msgbox_queue_wake(&mb->recv_wq);
+	return err ? err : args->len;
+
+out_unlock:
+	spin_unlock(&mb->lock);
+	return err;
+}
+
+/**
+ * msgbox_queue_poll() - poll readiness of a mailbox
+ * @mb: the mailbox
+ * @file: the file being polled
+ * @pt: the poll table
+ *
+ * Context: process context; takes the mailbox lock.
+ * Return: EPOLLIN when a message is queued, EPOLLOUT when a send would not
+ * block, EPOLLERR | EPOLLHUP once the mailbox is destroyed.
+ */
+__poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
+			   poll_table *pt)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &mb->recv_wq, pt);
+	poll_wait(file, &mb->send_wq, pt);
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		if (mb->nr_msgs)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (msgbox_queue_has_room(mb))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&mb->lock);
+	return mask;
+}
+
+/**
+ * msgbox_queue_stat() - attributes and live state of a mailbox
+ * @mb: the mailbox
+ * @st: filled, except @st->size and @st->flags
+ *
+ * Context: process context; takes the mailbox lock.
+ */
+void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
+{
+	struct user_namespace *user_ns = current_user_ns();
+
+	st->capacity = mb->capacity;
+	st->max_msg_size = mb->max_msg_size;
+	st->mode = mb->mode;
+	st->uid = from_kuid_munged(user_ns, mb->uid);
+	st->gid = from_kgid_munged(user_ns, mb->gid);
+	st->owner_pid = mb->owner ? pid_vnr(mb->owner) : 0;
+	st->mb_flags = mb->flags & (MSGBOX_STAT_PORT | MSGBOX_STAT_DEDUP);
+
+	spin_lock(&mb->lock);
+	st->msgs = mb->nr_msgs;
+	st->bytes = mb->bytes;
+	st->sent = mb->sent;
+	st->received = mb->received;
+	st->waiting_senders = mb->nr_send_waiting;
+	st->waiting_receivers = mb->nr_recv_waiting;
+	spin_unlock(&mb->lock);
+}
+
+/**
+ * msgbox_queue_kill() - mark a mailbox dead and discard its queue
+ * @mb: the mailbox
+ *
+ * Every sleeper wakes and fails with -EIDRM; senders waiting for an
+ * acknowledgement learn that their message was discarded. Messages being
+ * copied out are delivered or dropped by their receivers.
+ *
+ * Context: process context, may sleep; takes the mailbox lock.
+ */
+void msgbox_queue_kill(struct msgbox_mailbox *mb)
+{
+	struct msgbox_msg *msg, *tmp;
+	LIST_HEAD(discard);
+
+	spin_lock(&mb->lock);
+	mb->dead = true;
+	list_for_each_entry_safe(msg, tmp, &mb->msgs, node) {
+		msg->state = MSGBOX_MSG_GONE;
+		mb->bytes -= msg->len;
+		list_move_tail(&msg->node, &discard);
+	}
+	mb->nr_msgs = 0;
+	spin_unlock(&mb->lock);
+
+	wake_up_all(&mb->recv_wq);
+	wake_up_all(&mb->send_wq);
+
+	list_for_each_entry_safe(msg, tmp, &discard, node) {
+		list_del_init(&msg->node);
+		msgbox_msg_put(msg);
+	}
+}

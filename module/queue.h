@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: the message queue of a mailbox
+ *
+ * Messages are kept on one list, highest priority first and by id within a
+ * priority, so that the head is always the next message to deliver.
+ *
+ * A receive takes a message off the list under the mailbox lock, marks it
+ * in flight, and copies it out with the lock dropped. If the copy faults the
+ * message goes back to its place, so a bad buffer loses nothing; until the
+ * copy is done the message keeps its slot in the capacity, so putting it
+ * back never overfills the mailbox.
+ *
+ * A sender sleeps while there is no room. A mailbox of capacity 0 has room
+ * only for as many messages as there are receivers asleep on it, and its
+ * blocking senders then wait, as acknowledged sends do, until a receiver
+ * has copied their message out. A waiting sender that is interrupted or
+ * times out withdraws its message if it is still queued; if a receiver is
+ * copying it, the sender waits for the outcome so that it can say which of
+ * the two happened.
+ *
+ * Senders sleep on @send_wq and receivers on @recv_wq; pollers sleep on
+ * both. Wake-ups are issued after the mailbox lock is dropped.
+ */
+#ifndef _MSGBOX_QUEUE_H
+#define _MSGBOX_QUEUE_H
+
+#include <linux/ktime.h>
+#include <linux/poll.h>
+#include <linux/types.h>
+
+#include <linux/msgbox.h>
+
+struct file;
+struct msgbox_mailbox;
+struct msgbox_msg;
+struct msgbox_dedup;
+
+/* Number of keyed messages a mailbox with duplicate detection remembers. */
+#define MSGBOX_DEDUP_WINDOW	1024
+
+/**
+ * struct msgbox_wait - how a call may block
+ * @nonblock: never sleep, fail with -EAGAIN instead
+ * @deadline: absolute host CLOCK_MONOTONIC time, or 0 for none
+ */
+struct msgbox_wait {
+	bool nonblock;
+	ktime_t deadline;
+};
+
+int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
+		      const struct msgbox_wait *w, bool ack, u64 *id,
+		      u32 *result);
+int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
+		      const struct msgbox_wait *w);
+__poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
+			   poll_table *pt);
+void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st);
+void msgbox_queue_kill(struct msgbox_mailbox *mb);
+
+struct msgbox_dedup *msgbox_dedup_new(void);
+void msgbox_dedup_free(struct msgbox_dedup *dedup);
+
+#endif /* _MSGBOX_QUEUE_H */

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * msgbox - mailbox message passing through /dev/msgbox
+ *
+ * DOC: msgbox userspace contract
+ *
+ * Every open of /dev/msgbox gives an unbound file. MSGBOX_IOC_OPEN binds it
+ * to one mailbox, either a named one (indirect addressing) or the caller's
+ * own port, which other processes reach by PID (direct addressing). From then
+ * on the file descriptor stands for that mailbox: O_NONBLOCK, poll, close and
+ * passing the descriptor over a Unix socket all act on that one mailbox.
+ *
+ * The access mode the device was opened with is the access to the mailbox:
+ * O_RDONLY may only receive, O_WRONLY may only send, O_RDWR may do both.
+ *
+ * Messages are copied in by MSGBOX_IOC_SEND and copied out by
+ * MSGBOX_IOC_RECV, highest priority first and FIFO within a priority. Each
+ * message goes to exactly one receiver. Every message carries a 64-bit id,
+ * unique and increasing per mailbox, and the sender's PID, UID and GID as
+ * stamped by the kernel.
+ *
+ * Every argument structure starts with a __u32 size, which the caller sets
+ * to sizeof() of the structure it was built with. The kernel accepts any size
+ * from the first published version (MSGBOX_*_SIZE_VER0) upwards; trailing
+ * bytes it does not know must be zero (E2BIG otherwise). Unknown flag bits
+ * are rejected with EINVAL. User pointers are carried in __u64 fields, so the
+ * layout is the same for 32-bit and 64-bit processes.
+ *
+ * Names are 1 to MSGBOX_NAME_MAX bytes long, NUL-terminated, made of bytes
+ * in 0x21-0x7e or 0x80-0xff except '/', and neither "." nor "..". A name that
+ * breaks these rules is EINVAL; one that is too long is ENAMETOOLONG.
+ */
+#ifndef _UAPI_LINUX_MSGBOX_H
+#define _UAPI_LINUX_MSGBOX_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/* Longest mailbox name, in bytes, not counting the terminating NUL. */
+#define MSGBOX_NAME_MAX		255
+
+/* Priorities run from 0 (lowest) to MSGBOX_PRIO_MAX - 1 (highest). */
+#define MSGBOX_PRIO_MAX		32768
+
+/* struct msgbox_open_args.flags */
+#define MSGBOX_OPEN_CREATE	(1U << 0)	/* create if missing */
+#define MSGBOX_OPEN_EXCL	(1U << 1)	/* with CREATE: fail if it exists */
+#define MSGBOX_OPEN_PORT	(1U << 2)	/* bind the caller's port, no name */
+#define MSGBOX_OPEN_DEDUP	(1U << 3)	/* created with duplicate detection */
+#define MSGBOX_OPEN_FLAGS	(MSGBOX_OPEN_CREATE | MSGBOX_OPEN_EXCL | \
+				 MSGBOX_OPEN_PORT | MSGBOX_OPEN_DEDUP)
+
+/**
+ * struct msgbox_open_args - bind a file to a mailbox (MSGBOX_IOC_OPEN)
+ * @size: sizeof(struct msgbox_open_args)
+ * @flags: MSGBOX_OPEN_* bits
+ * @name: pointer to the NUL-terminated name; 0 with MSGBOX_OPEN_PORT
+ * @capacity: on creation, the most messages queued at once; 0 makes a
+ *	rendezvous mailbox that buffers nothing
+ * @max_msg_size: on creation, the largest message in bytes
+ * @mode: on creation, permission bits (0777 mask, umask applied); 0 means
+ *	0600
+ * @__reserved: must be zero
+ *
+ * @capacity, @max_msg_size and @mode are ignored when an existing mailbox is
+ * opened.
+ */
+struct msgbox_open_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 name;
+	__u32 capacity;
+	__u32 max_msg_size;
+	__u32 mode;
+	__u32 __reserved;
+};
+
+#define MSGBOX_OPEN_SIZE_VER0	32
+
+/* struct msgbox_destroy_args.flags */
+#define MSGBOX_DESTROY_BOUND	(1U << 0)	/* the mailbox this file is bound to */
+#define MSGBOX_DESTROY_FLAGS	(MSGBOX_DESTROY_BOUND)
+
+/**
+ * struct msgbox_destroy_args - destroy a named mailbox (MSGBOX_IOC_DESTROY)
+ * @size: sizeof(struct msgbox_destroy_args)
+ * @flags: MSGBOX_DESTROY_* bits
+ * @name: pointer to the NUL-terminated name; 0 with MSGBOX_DESTROY_BOUND
+ */
+struct msgbox_destroy_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 name;
+};
+
+#define MSGBOX_DESTROY_SIZE_VER0	16
+
+/* struct msgbox_send_args.flags */
+#define MSGBOX_SEND_TO_PID	(1U << 0)	/* send to the port of @pid */
+#define MSGBOX_SEND_DEADLINE	(1U << 1)	/* @deadline_ns is valid */
+#define MSGBOX_SEND_KEY		(1U << 2)	/* @key is valid */
+#define MSGBOX_SEND_CSUM	(1U << 3)	/* @csum is valid */
+#define MSGBOX_SEND_ACK		(1U << 4)	/* wait until a receiver took it */
+#define MSGBOX_SEND_FLAGS	(MSGBOX_SEND_TO_PID | MSGBOX_SEND_DEADLINE | \
+				 MSGBOX_SEND_KEY | MSGBOX_SEND_CSUM | \
+				 MSGBOX_SEND_ACK)
+
+/* struct msgbox_send_args.result */
+#define MSGBOX_SENT_DUPLICATE	(1U << 0)	/* key seen before: not queued */
+#define MSGBOX_SENT_DELIVERED	(1U << 1)	/* a receiver has taken it */
+
+/**
+ * struct msgbox_send_args - send one message (MSGBOX_IOC_SEND)
+ * @size: sizeof(struct msgbox_send_args)
+ * @flags: MSGBOX_SEND_* bits
+ * @buf: pointer to the payload
+ * @len: payload length in bytes, 0 allowed
+ * @prio: priority, below MSGBOX_PRIO_MAX
+ * @deadline_ns: with MSGBOX_SEND_DEADLINE, absolute CLOCK_MONOTONIC time
+ *	after which a blocked send fails with ETIMEDOUT
+ * @key: with MSGBOX_SEND_KEY, the sender's key for duplicate detection
+ * @pid: with MSGBOX_SEND_TO_PID, the destination process, as seen in the
+ *	sender's PID namespace
+ * @csum: with MSGBOX_SEND_CSUM, CRC32C (Castagnoli, seed ~0, final
+ *	inversion) of the payload
+ * @id: out: the id the message was given
+ * @result: out: MSGBOX_SENT_* bits
+ * @__reserved: must be zero
+ */
+struct msgbox_send_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 prio;
+	__aligned_u64 deadline_ns;
+	__aligned_u64 key;
+	__s32 pid;
+	__u32 csum;
+	__aligned_u64 id;
+	__u32 result;
+	__u32 __reserved;
+};
+
+#define MSGBOX_SEND_SIZE_VER0	64
+
+/* struct msgbox_recv_args.flags */
+#define MSGBOX_RECV_PEEK	(1U << 0)	/* copy out, leave it queued */
+#define MSGBOX_RECV_FROM_PID	(1U << 1)	/* only messages from @from_pid */
+#define MSGBOX_RECV_DEADLINE	(1U << 2)	/* @deadline_ns is valid */
+#define MSGBOX_RECV_FLAGS	(MSGBOX_RECV_PEEK | MSGBOX_RECV_FROM_PID | \
+				 MSGBOX_RECV_DEADLINE)
+
+/* struct msgbox_recv_args.msg_flags */
+#define MSGBOX_MSG_CSUM		(1U << 0)	/* @csum holds the sender's CRC32C */
+#define MSGBOX_MSG_KEY		(1U << 1)	/* @key holds the sender's key */
+
+/**
+ * struct msgbox_recv_args - receive one message (MSGBOX_IOC_RECV)
+ * @size: sizeof(struct msgbox_recv_args)
+ * @flags: MSGBOX_RECV_* bits
+ * @buf: pointer to the receive buffer
+ * @buf_len: size of the receive buffer in bytes
+ * @len: out: length of the message; on EMSGSIZE the length needed
+ * @deadline_ns: with MSGBOX_RECV_DEADLINE, absolute CLOCK_MONOTONIC time
+ *	after which a blocked receive fails with ETIMEDOUT
+ * @from_pid: with MSGBOX_RECV_FROM_PID, the only sender to take from, as
+ *	seen in the receiver's PID namespace
+ * @prio: out: the message's priority
+ * @id: out: the message's id
+ * @key: out: the sender's key, valid with MSGBOX_MSG_KEY
+ * @pid: out: the sender's PID in the receiver's PID namespace, 0 if the
+ *	sender is not visible there
+ * @uid: out: the sender's effective UID in the receiver's user namespace
+ * @gid: out: the sender's effective GID in the receiver's user namespace
+ * @csum: out: the sender's CRC32C, valid with MSGBOX_MSG_CSUM
+ * @msg_flags: out: MSGBOX_MSG_* bits
+ * @__reserved: must be zero
+ *
+ * On success the ioctl returns the message length.
+ */
+struct msgbox_recv_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u32 buf_len;
+	__u32 len;
+	__aligned_u64 deadline_ns;
+	__s32 from_pid;
+	__u32 prio;
+	__aligned_u64 id;
+	__aligned_u64 key;
+	__s32 pid;
+	__u32 uid;
+	__u32 gid;
+	__u32 csum;
+	__u32 msg_flags;
+	__u32 __reserved;
+};
+
+#define MSGBOX_RECV_SIZE_VER0	80
+
+/* struct msgbox_stat_args.mb_flags */
+#define MSGBOX_STAT_PORT	(1U << 0)	/* a port, not a named mailbox */
+#define MSGBOX_STAT_DEDUP	(1U << 1)	/* duplicate detection is on */
+
+/**
+ * struct msgbox_stat_args - attributes and state (MSGBOX_IOC_STAT)
+ * @size: sizeof(struct msgbox_stat_args)
+ * @flags: must be zero
+ * @capacity: most messages queued at once (0: rendezvous)
+ * @max_msg_size: largest message in bytes
+ * @msgs: messages queued now
+ * @mode: permission bits
+ * @bytes: payload bytes queued now
+ * @sent: messages accepted since creation
+ * @received: messages taken by receivers since creation
+ * @waiting_senders: senders blocked now
+ * @waiting_receivers: receivers blocked now
+ * @uid: owner UID, in the caller's user namespace
+ * @gid: owner GID, in the caller's user namespace
+ * @owner_pid: for a port, its owner in the caller's PID namespace, else 0
+ * @mb_flags: MSGBOX_STAT_* bits
+ */
+struct msgbox_stat_args {
+	__u32 size;
+	__u32 flags;
+	__u32 capacity;
+	__u32 max_msg_size;
+	__u32 msgs;
+	__u32 mode;
+	__aligned_u64 bytes;
+	__aligned_u64 sent;
+	__aligned_u64 received;
+	__u32 waiting_senders;
+	__u32 waiting_receivers;
+	__u32 uid;
+	__u32 gid;
+	__s32 owner_pid;
+	__u32 mb_flags;
+};
+
+#define MSGBOX_STAT_SIZE_VER0	72
+
+/* Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define MSGBOX_IOC_MAGIC	0xE7
+
+#define MSGBOX_IOC_OPEN		_IOW(MSGBOX_IOC_MAGIC, 0x01, struct msgbox_open_args)
+#define MSGBOX_IOC_DESTROY	_IOW(MSGBOX_IOC_MAGIC, 0x02, struct msgbox_destroy_args)
+#define MSGBOX_IOC_SEND		_IOWR(MSGBOX_IOC_MAGIC, 0x03, struct msgbox_send_args)
+#define MSGBOX_IOC_RECV		_IOWR(MSGBOX_IOC_MAGIC, 0x04, struct msgbox_recv_args)
+#define MSGBOX_IOC_STAT		_IOWR(MSGBOX_IOC_MAGIC, 0x05, struct msgbox_stat_args)
+
+#endif /* _UAPI_LINUX_MSGBOX_H */
