@@ -8,12 +8,15 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/signal.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
 #include <linux/msgbox.h>
 
+#include "fault.h"
 #include "ioctl.h"
 #include "mailbox.h"
 #include "message.h"
@@ -176,8 +179,8 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg)
 {
 	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
 	struct msgbox_mailbox *mb, *port = NULL;
+	struct msgbox_msg *msg, *dup = NULL;
 	struct msgbox_send_args args;
-	struct msgbox_msg *msg;
 	u32 usize;
 	int err;
 
@@ -232,6 +235,20 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg)
 		msg->key = args.key;
 		msg->flags |= MSGBOX_MSG_KEY;
 	}
+
+	args.id = 0;
+	args.result = 0;
+	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
+		msgbox_msg_put(msg);
+		if (args.flags & MSGBOX_SEND_ACK)
+			err = msgbox_queue_sleep_lost(&w);
+		goto out_copy;
+	}
+	if (msg->len && msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
+		u32 bit = get_random_u32_below(msg->len * 8);
+
+		msg->data[bit / 8] ^= 1U << (bit % 8);
+	}
 	if (args.flags & MSGBOX_SEND_CSUM) {
 		if (msgbox_compat_crc32c(msg->data, msg->len) != args.csum) {
 			msgbox_msg_put(msg);
@@ -241,10 +258,23 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg)
 		msg->csum = args.csum;
 		msg->flags |= MSGBOX_MSG_CSUM;
 	}
+	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DUP))
+		dup = msgbox_msg_clone(msg);
 
-	args.id = 0;
 	err = msgbox_queue_send(mb, msg, &w, args.flags & MSGBOX_SEND_ACK,
 				&args.id, &args.result);
+	if (dup) {
+		struct msgbox_wait dup_w = { .nonblock = true };
+		u64 dup_id;
+		u32 dup_result;
+
+		/* The second copy arrives if there is room for it. */
+		msgbox_queue_send(mb, dup, &dup_w, false, &dup_id, &dup_result);
+	}
+	if (!err && (args.result & MSGBOX_SENT_DELIVERED) &&
+	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
+		err = -ETIMEDOUT;
+out_copy:
 	if (!err)
 		err = msgbox_args_out(uarg, &args, sizeof(args), usize);
 out_put:
@@ -313,6 +343,30 @@ static int msgbox_ioctl_stat(struct file *file, void __user *uarg)
 	return msgbox_args_out(uarg, &args, sizeof(args), usize);
 }
 
+static int msgbox_ioctl_notify(struct file *file, void __user *uarg)
+{
+	struct msgbox_notify_args args;
+	struct msgbox_mailbox *mb;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_NOTIFY_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_NOTIFY_SIZE_VER0,
+			     uarg, &usize);
+	if (err)
+		return err;
+	if ((args.flags & ~MSGBOX_NOTIFY_FLAGS) || args.__reserved)
+		return -EINVAL;
+	if (!(args.flags & MSGBOX_NOTIFY_CLEAR) && !valid_signal(args.signo))
+		return -EINVAL;
+	if (args.signo < 0)
+		return -EINVAL;
+	mb = msgbox_file_mailbox(file);
+	if (!mb)
+		return -ENOTCONN;
+	return msgbox_queue_notify(mb, file, &args);
+}
+
 /**
  * msgbox_ioctl() - the unlocked_ioctl of /dev/msgbox
  * @file: the file
@@ -340,6 +394,8 @@ long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return msgbox_ioctl_recv(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_STAT):
 		return msgbox_ioctl_stat(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_NOTIFY):
+		return msgbox_ioctl_notify(file, uarg);
 	}
 	return -ENOTTY;
 }

@@ -285,6 +285,57 @@ out_unlock:
 }
 
 /**
+ * msgbox_mailbox_find() - find a named mailbox
+ * @name: its name
+ *
+ * Context: process context, may sleep; takes msgbox_table_lock.
+ * Return: the mailbox with a reference for the caller, or ERR_PTR(-ENOENT).
+ */
+struct msgbox_mailbox *msgbox_mailbox_find(const char *name)
+{
+	struct msgbox_mailbox *mb;
+	u32 len = strlen(name);
+
+	mutex_lock(&msgbox_table_lock);
+	mb = msgbox_name_lookup(name, len, msgbox_name_hash(name, len));
+	mb = mb ? msgbox_mailbox_get(mb) : ERR_PTR(-ENOENT);
+	mutex_unlock(&msgbox_table_lock);
+	return mb;
+}
+
+/**
+ * msgbox_mailbox_for_each() - call @fn for every named mailbox and port
+ * @fn: the callback; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Context: process context, may sleep; @fn runs under msgbox_table_lock
+ * and may take mailbox locks.
+ * Return: the first non-zero value @fn returned, or 0.
+ */
+int msgbox_mailbox_for_each(int (*fn)(struct msgbox_mailbox *mb, void *arg),
+			    void *arg)
+{
+	struct msgbox_mailbox *mb;
+	unsigned int bkt;
+	int ret = 0;
+
+	mutex_lock(&msgbox_table_lock);
+	hash_for_each(msgbox_names, bkt, mb, hnode) {
+		ret = fn(mb, arg);
+		if (ret)
+			goto out_unlock;
+	}
+	hash_for_each(msgbox_ports, bkt, mb, hnode) {
+		ret = fn(mb, arg);
+		if (ret)
+			goto out_unlock;
+	}
+out_unlock:
+	mutex_unlock(&msgbox_table_lock);
+	return ret;
+}
+
+/**
  * msgbox_port_find() - find the port of a process
  * @nr: the process's PID in the caller's PID namespace
  *

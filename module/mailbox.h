@@ -35,8 +35,28 @@
 
 #include <linux/msgbox.h>
 
+#include "fault.h"
+
+struct file;
 struct pid;
 struct msgbox_dedup;
+
+/**
+ * struct msgbox_notify - who is told when a message arrives on an empty
+ *	mailbox
+ * @pid: the registered process (a reference is held), or NULL
+ * @file: the file it registered through
+ * @fired: a file whose EPOLLPRI notification fired and was not re-armed
+ * @signo: the signal to send, or 0 for EPOLLPRI on @file
+ * @value: si_value of the signal
+ */
+struct msgbox_notify {
+	struct pid *pid;
+	const struct file *file;
+	const struct file *fired;
+	int signo;
+	u64 value;
+};
 
 /* Kernel-only bits of struct msgbox_mailbox.flags; immutable. */
 #define MSGBOX_MBF_PORT		MSGBOX_STAT_PORT
@@ -54,6 +74,7 @@ struct msgbox_dedup;
  * @gid: owner GID
  * @owner: for a port, its owner's thread-group PID (a reference is held)
  * @owner_file: for a port, the file that registered it
+ * @faults: injected fault rates, see fault.h
  * @hnode: entry in the name or port table; under msgbox_table_lock
  * @linked: whether @hnode is in a table; under msgbox_table_lock
  * @lock: protects every field below
@@ -69,6 +90,7 @@ struct msgbox_dedup;
  * @received: messages delivered since creation
  * @dead: destroyed: every operation fails with -EIDRM
  * @dedup: duplicate-detection window, or NULL
+ * @notify: the registration for arrival notification, see queue.c
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgement
@@ -88,6 +110,9 @@ struct msgbox_mailbox {
 	struct pid *owner;
 	const struct file *owner_file;
 
+	/* read and written with READ_ONCE()/WRITE_ONCE() */
+	struct msgbox_faults faults;
+
 	/* protected by msgbox_table_lock */
 	struct hlist_node hnode;
 	bool linked;
@@ -105,6 +130,7 @@ struct msgbox_mailbox {
 	u64 received;
 	bool dead;
 	struct msgbox_dedup *dedup;
+	struct msgbox_notify notify;
 
 	/* wait queues, with their own locks */
 	wait_queue_head_t recv_wq;
@@ -134,6 +160,9 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		    u32 max_msg_size, umode_t mode, struct msgbox_mailbox **mbp);
 struct msgbox_mailbox *msgbox_port_find(pid_t nr);
+struct msgbox_mailbox *msgbox_mailbox_find(const char *name);
+int msgbox_mailbox_for_each(int (*fn)(struct msgbox_mailbox *mb, void *arg),
+			    void *arg);
 void msgbox_port_release(struct msgbox_mailbox *mb, const struct file *file);
 int msgbox_mailbox_destroy_name(const char *name);
 int msgbox_mailbox_destroy(struct msgbox_mailbox *mb);

@@ -9,6 +9,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 
+#include "fault.h"
 #include "ioctl.h"
 #include "mailbox.h"
 #include "main.h"
@@ -61,6 +62,7 @@ static int msgbox_fop_release(struct inode *inode, struct file *file)
 	struct msgbox_mailbox *mb = mf->mb;
 
 	if (mb) {
+		msgbox_queue_notify_release(mb, file);
 		if (mb->flags & MSGBOX_MBF_PORT)
 			msgbox_port_release(mb, file);
 		msgbox_mailbox_put(mb);
@@ -101,18 +103,26 @@ static int __init msgbox_init(void)
 {
 	int err;
 
+	err = msgbox_fault_init();
+	if (err)
+		return err;
 	err = misc_register(&msgbox_misc);
 	if (err) {
 		pr_err("cannot register /dev/%s: %d\n", MSGBOX_DEVICE_NAME, err);
-		return err;
+		goto err_fault_exit;
 	}
 	pr_info("loaded, version %s\n", MSGBOX_VERSION);
 	return 0;
+
+err_fault_exit:
+	msgbox_fault_exit();
+	return err;
 }
 
 static void __exit msgbox_exit(void)
 {
 	misc_deregister(&msgbox_misc);
+	msgbox_fault_exit();
 	msgbox_mailbox_destroy_all();
 	pr_info("unloaded\n");
 }

@@ -62,3 +62,26 @@ void msgbox_msg_free(struct msgbox_msg *msg)
 	put_pid(msg->sender);
 	kvfree(msg);
 }
+
+/**
+ * msgbox_msg_clone() - copy a message not yet queued
+ * @msg: the message
+ *
+ * Context: process context, may sleep.
+ * Return: the copy with one reference, or NULL.
+ */
+struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
+{
+	struct msgbox_msg *copy;
+	size_t size = struct_size(msg, data, msg->len);
+
+	copy = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!copy)
+		return NULL;
+	memcpy(copy, msg, size);
+	INIT_LIST_HEAD(&copy->node);
+	get_pid(copy->sender);
+	refcount_set(&copy->ref, 1);
+	copy->state = MSGBOX_MSG_NEW;
+	return copy;
+}

@@ -69,6 +69,7 @@ struct msgbox_msg {
 };
 
 struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len);
+struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
 
 /**

@@ -10,6 +10,8 @@
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/signal.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -227,6 +229,119 @@ static void msgbox_queue_wake(struct wait_queue_head *wq)
 		wake_up(wq);
 }
 
+/*
+ * Take the registration for arrival notification off @mb into @n. A
+ * registration for EPOLLPRI marks its file; a signal is sent by
+ * msgbox_notify_fire() once the mailbox lock is dropped.
+ */
+static void msgbox_notify_take(struct msgbox_mailbox *mb,
+			       struct msgbox_notify *n)
+{
+	lockdep_assert_held(&mb->lock);
+	*n = mb->notify;
+	if (!n->signo)
+		mb->notify.fired = n->file;
+	mb->notify.pid = NULL;
+	mb->notify.file = NULL;
+}
+
+/* Send the signal of a registration taken by msgbox_notify_take(). */
+static void msgbox_notify_fire(struct msgbox_notify *n)
+{
+	struct kernel_siginfo info;
+	struct task_struct *task;
+
+	if (!n->pid)
+		return;
+	if (n->signo) {
+		clear_siginfo(&info);
+		info.si_signo = n->signo;
+		info.si_code = SI_MESGQ;
+		info.si_value.sival_ptr = (void __user *)(uintptr_t)n->value;
+
+		rcu_read_lock();
+		task = pid_task(n->pid, PIDTYPE_TGID);
+		if (task) {
+			info.si_pid = task_tgid_nr_ns(current,
+						      task_active_pid_ns(task));
+			info.si_uid = from_kuid_munged(task_cred_xxx(task, user_ns),
+						       current_uid());
+			send_sig_info(n->signo, &info, task);
+		}
+		rcu_read_unlock();
+	}
+	put_pid(n->pid);
+}
+
+/**
+ * msgbox_queue_notify() - register or clear arrival notification
+ * @mb: the mailbox
+ * @file: the file the caller registers through
+ * @args: the request, already checked
+ *
+ * Context: process context; takes the mailbox lock.
+ * Return: 0, -EIDRM or -EBUSY (another registration exists).
+ */
+int msgbox_queue_notify(struct msgbox_mailbox *mb, const struct file *file,
+			const struct msgbox_notify_args *args)
+{
+	struct pid *me = task_tgid(current), *old = NULL;
+	int err = 0;
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		err = -EIDRM;
+		goto out_unlock;
+	}
+	if (mb->notify.fired == file)
+		mb->notify.fired = NULL;
+	if (args->flags & MSGBOX_NOTIFY_CLEAR) {
+		if (mb->notify.pid == me) {
+			old = mb->notify.pid;
+			mb->notify.pid = NULL;
+			mb->notify.file = NULL;
+		}
+	} else if (mb->notify.pid) {
+		err = -EBUSY;
+	} else {
+		mb->notify.pid = get_pid(me);
+		mb->notify.file = file;
+		mb->notify.signo = args->signo;
+		mb->notify.value = args->value;
+	}
+out_unlock:
+	spin_unlock(&mb->lock);
+	put_pid(old);
+	return err;
+}
+
+/**
+ * msgbox_queue_notify_release() - a file of @mb is being released
+ * @mb: the mailbox
+ * @file: the file
+ *
+ * Removes a registration made through @file, as closing a message queue
+ * descriptor does.
+ *
+ * Context: process context; takes the mailbox lock.
+ */
+void msgbox_queue_notify_release(struct msgbox_mailbox *mb,
+				 const struct file *file)
+{
+	struct pid *old = NULL;
+
+	spin_lock(&mb->lock);
+	if (mb->notify.file == file) {
+		old = mb->notify.pid;
+		mb->notify.pid = NULL;
+		mb->notify.file = NULL;
+	}
+	if (mb->notify.fired == file)
+		mb->notify.fired = NULL;
+	spin_unlock(&mb->lock);
+	put_pid(old);
+}
+
 /**
  * msgbox_queue_send() - queue a message, blocking as the mailbox requires
  * @mb: the mailbox
@@ -245,6 +360,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		      const struct msgbox_wait *w, bool ack, u64 *id,
 		      u32 *result)
 {
+	struct msgbox_notify notify = { };
 	bool withdrawn = false;
 	int err = 0;
 
@@ -278,6 +394,8 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 
 	if (!mb->capacity && !w->nonblock)
 		ack = true;
+	if (mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting)
+		msgbox_notify_take(mb, &notify);
 	msg->id = mb->next_id++;
 	*id = msg->id;
 	if (ack) {
@@ -290,6 +408,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	spin_unlock(&mb->lock);
 
 	msgbox_queue_wake(&mb->recv_wq);
+	msgbox_notify_fire(&notify);
 	if (!ack)
 		return 0;
 
@@ -347,6 +466,41 @@ out_unlock:
 	spin_unlock(&mb->lock);
 	msgbox_msg_put(msg);
 	return err;
+}
+
+/**
+ * msgbox_queue_sleep_lost() - wait for the acknowledgement of a lost message
+ * @w: how the call may block
+ *
+ * The acknowledgement never comes: sleep until the deadline or a signal, as
+ * the sender of a message lost in transit would.
+ *
+ * Context: process context, may sleep.
+ * Return: -EAGAIN (non-blocking), -ETIMEDOUT or -ERESTARTSYS.
+ */
+int msgbox_queue_sleep_lost(const struct msgbox_wait *w)
+{
+	ktime_t expires = w->deadline;
+	int ret;
+
+	if (w->nonblock)
+		return -EAGAIN;
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (!expires) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&expires, 0,
+						     HRTIMER_MODE_ABS)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
 }
 
 /* The first message @from_pid may take, or NULL. */
@@ -505,6 +659,8 @@ __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (msgbox_queue_has_room(mb))
 			mask |= EPOLLOUT | EPOLLWRNORM;
+		if (mb->notify.fired == file)
+			mask |= EPOLLPRI;
 	}
 	spin_unlock(&mb->lock);
 	return mask;
@@ -554,8 +710,14 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 	struct msgbox_msg *msg, *tmp;
 	LIST_HEAD(discard);
 
+	struct pid *notify_pid;
+
 	spin_lock(&mb->lock);
 	mb->dead = true;
+	notify_pid = mb->notify.pid;
+	mb->notify.pid = NULL;
+	mb->notify.file = NULL;
+	mb->notify.fired = NULL;
 	list_for_each_entry_safe(msg, tmp, &mb->msgs, node) {
 		msg->state = MSGBOX_MSG_GONE;
 		mb->bytes -= msg->len;
@@ -566,6 +728,7 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 
 	wake_up_all(&mb->recv_wq);
 	wake_up_all(&mb->send_wq);
+	put_pid(notify_pid);
 
 	list_for_each_entry_safe(msg, tmp, &discard, node) {
 		list_del_init(&msg->node);

@@ -54,10 +54,15 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		      u32 *result);
 int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		      const struct msgbox_wait *w);
+int msgbox_queue_sleep_lost(const struct msgbox_wait *w);
 __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			   poll_table *pt);
 void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st);
 void msgbox_queue_kill(struct msgbox_mailbox *mb);
+int msgbox_queue_notify(struct msgbox_mailbox *mb, const struct file *file,
+			const struct msgbox_notify_args *args);
+void msgbox_queue_notify_release(struct msgbox_mailbox *mb,
+				 const struct file *file);
 
 struct msgbox_dedup *msgbox_dedup_new(void);
 void msgbox_dedup_free(struct msgbox_dedup *dedup);

@@ -242,6 +242,37 @@ struct msgbox_stat_args {
 
 #define MSGBOX_STAT_SIZE_VER0	72
 
+/* struct msgbox_notify_args.flags */
+#define MSGBOX_NOTIFY_CLEAR	(1U << 0)	/* remove the caller's registration */
+#define MSGBOX_NOTIFY_FLAGS	(MSGBOX_NOTIFY_CLEAR)
+
+/**
+ * struct msgbox_notify_args - ask for a signal on arrival (MSGBOX_IOC_NOTIFY)
+ * @size: sizeof(struct msgbox_notify_args)
+ * @flags: MSGBOX_NOTIFY_* bits
+ * @signo: the signal to send to the calling process, 1 to 64; or 0 to be
+ *	told by EPOLLPRI on this file instead (until the next NOTIFY call on
+ *	it)
+ * @__reserved: must be zero
+ * @value: passed in si_value of the siginfo (si_code SI_MESGQ), whose si_pid
+ *	and si_uid are the sender's
+ *
+ * One process at a time may be registered on a mailbox (EBUSY otherwise).
+ * The signal is sent, and the registration removed, when a message arrives
+ * on an empty mailbox with no receiver blocked on it. The registration also
+ * goes when the registering file is closed, and with MSGBOX_NOTIFY_CLEAR,
+ * which only the registered process may do.
+ */
+struct msgbox_notify_args {
+	__u32 size;
+	__u32 flags;
+	__s32 signo;
+	__u32 __reserved;
+	__aligned_u64 value;
+};
+
+#define MSGBOX_NOTIFY_SIZE_VER0	24
+
 /* Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define MSGBOX_IOC_MAGIC	0xE7
 
@@ -250,5 +281,6 @@ struct msgbox_stat_args {
 #define MSGBOX_IOC_SEND		_IOWR(MSGBOX_IOC_MAGIC, 0x03, struct msgbox_send_args)
 #define MSGBOX_IOC_RECV		_IOWR(MSGBOX_IOC_MAGIC, 0x04, struct msgbox_recv_args)
 #define MSGBOX_IOC_STAT		_IOWR(MSGBOX_IOC_MAGIC, 0x05, struct msgbox_stat_args)
+#define MSGBOX_IOC_NOTIFY	_IOW(MSGBOX_IOC_MAGIC, 0x06, struct msgbox_notify_args)
 
 #endif /* _UAPI_LINUX_MSGBOX_H */

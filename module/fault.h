@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: fault injection
+ *
+ * Root can make a named mailbox lose, duplicate or corrupt a chosen share of
+ * the messages sent to it, or lose the acknowledgement of a delivered one,
+ * by writing to /sys/kernel/debug/msgbox/faults:
+ *
+ *   <name> drop=<n> dup=<n> corrupt=<n> ackloss=<n>
+ *
+ * where each <n> is in thousandths (0 to 1000) and omitted ones are 0.
+ * Reading the file lists the mailboxes with faults set. Faults act as if on
+ * the way from the sender to the mailbox: a dropped message never arrives
+ * (an acknowledged send times out), a duplicated one arrives twice (and
+ * duplicate detection suppresses the second copy), a corrupted one has a
+ * bit flipped before its checksum is verified (EBADMSG), and a lost
+ * acknowledgement turns a delivered acknowledged send into ETIMEDOUT.
+ */
+#ifndef _MSGBOX_FAULT_H
+#define _MSGBOX_FAULT_H
+
+#include <linux/types.h>
+
+struct msgbox_mailbox;
+
+/**
+ * struct msgbox_faults - fault rates of a mailbox, in thousandths
+ * @drop: messages lost before they reach the mailbox
+ * @dup: messages that arrive twice
+ * @corrupt: messages with one payload bit flipped
+ * @ackloss: delivered acknowledged sends reported as timed out
+ *
+ * Each field is written and read with WRITE_ONCE()/READ_ONCE().
+ */
+struct msgbox_faults {
+	u16 drop;
+	u16 dup;
+	u16 corrupt;
+	u16 ackloss;
+};
+
+/* Which faults hit one message. */
+enum msgbox_fault {
+	MSGBOX_FAULT_DROP,
+	MSGBOX_FAULT_DUP,
+	MSGBOX_FAULT_CORRUPT,
+	MSGBOX_FAULT_ACKLOSS,
+};
+
+bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f);
+int msgbox_fault_init(void);
+void msgbox_fault_exit(void);
+
+#endif /* _MSGBOX_FAULT_H */
