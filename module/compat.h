@@ -67,4 +67,14 @@ static inline ktime_t msgbox_compat_monotonic_to_host(ktime_t tim)
 #endif
 }
 
+/*
+ * Trace events: since 6.10 __assign_str() takes only the field, the source
+ * being the one given to __string().
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define msgbox_compat_assign_str(dst, src)	__assign_str(dst)
+#else
+#define msgbox_compat_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
 #endif /* _MSGBOX_COMPAT_H */

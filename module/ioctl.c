@@ -175,9 +175,12 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
 	return msgbox_mailbox_destroy_name(name);
 }
 
-static int msgbox_ioctl_send(struct file *file, void __user *uarg)
+/* One send; @nonblock makes it non-blocking whatever the file's flags. */
+static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 {
-	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_wait w = {
+		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
+	};
 	struct msgbox_mailbox *mb, *port = NULL;
 	struct msgbox_msg *msg, *dup = NULL;
 	struct msgbox_send_args args;
@@ -282,9 +285,12 @@ out_put:
 	return err;
 }
 
-static int msgbox_ioctl_recv(struct file *file, void __user *uarg)
+/* One receive; @nonblock as for msgbox_send_one(). */
+static int msgbox_recv_one(struct file *file, void __user *uarg, bool nonblock)
 {
-	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_wait w = {
+		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
+	};
 	struct msgbox_recv_args args;
 	struct msgbox_mailbox *mb;
 	u32 usize;
@@ -317,6 +323,42 @@ static int msgbox_ioctl_recv(struct file *file, void __user *uarg)
 			return err;
 	}
 	return ret;
+}
+
+static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
+{
+	struct msgbox_batch_args args;
+	void __user *entry;
+	u32 usize, i;
+	int ret = 0, err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_BATCH_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_BATCH_SIZE_VER0, uarg,
+			     &usize);
+	if (err)
+		return err;
+	if (args.flags || args.count > MSGBOX_BATCH_MAX ||
+	    args.entry_size > PAGE_SIZE ||
+	    args.entry_size < (send ? MSGBOX_SEND_SIZE_VER0 :
+			       MSGBOX_RECV_SIZE_VER0))
+		return -EINVAL;
+
+	/* count * entry_size is at most 4 MiB: no overflow. */
+	entry = u64_to_user_ptr(args.entries);
+	for (i = 0; i < args.count; i++, entry += args.entry_size) {
+		ret = send ? msgbox_send_one(file, entry, i > 0) :
+			     msgbox_recv_one(file, entry, i > 0);
+		if (ret < 0)
+			break;
+	}
+	if (!i && ret < 0)
+		return ret;
+
+	args.done = i;
+	args.error = ret < 0 ? -ret : 0;
+	/* -ERESTARTSYS cannot happen after the first entry: none blocks. */
+	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	return err ? err : i;
 }
 
 static int msgbox_ioctl_stat(struct file *file, void __user *uarg)
@@ -389,9 +431,13 @@ long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MSGBOX_IOC_DESTROY):
 		return msgbox_ioctl_destroy(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_SEND):
-		return msgbox_ioctl_send(file, uarg);
+		return msgbox_send_one(file, uarg, false);
 	case _IOC_NR(MSGBOX_IOC_RECV):
-		return msgbox_ioctl_recv(file, uarg);
+		return msgbox_recv_one(file, uarg, false);
+	case _IOC_NR(MSGBOX_IOC_SEND_BATCH):
+		return msgbox_ioctl_batch(file, uarg, true);
+	case _IOC_NR(MSGBOX_IOC_RECV_BATCH):
+		return msgbox_ioctl_batch(file, uarg, false);
 	case _IOC_NR(MSGBOX_IOC_STAT):
 		return msgbox_ioctl_stat(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_NOTIFY):

@@ -13,6 +13,7 @@
 #include "ioctl.h"
 #include "mailbox.h"
 #include "main.h"
+#include "proc.h"
 #include "queue.h"
 
 /*
@@ -89,7 +90,6 @@ static const struct file_operations msgbox_fops = {
 	.poll = msgbox_fop_poll,
 	.unlocked_ioctl = msgbox_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice msgbox_misc = {
@@ -106,14 +106,19 @@ static int __init msgbox_init(void)
 	err = msgbox_fault_init();
 	if (err)
 		return err;
+	err = msgbox_proc_init();
+	if (err)
+		goto err_fault_exit;
 	err = misc_register(&msgbox_misc);
 	if (err) {
 		pr_err("cannot register /dev/%s: %d\n", MSGBOX_DEVICE_NAME, err);
-		goto err_fault_exit;
+		goto err_proc_exit;
 	}
 	pr_info("loaded, version %s\n", MSGBOX_VERSION);
 	return 0;
 
+err_proc_exit:
+	msgbox_proc_exit();
 err_fault_exit:
 	msgbox_fault_exit();
 	return err;
@@ -122,6 +127,7 @@ err_fault_exit:
 static void __exit msgbox_exit(void)
 {
 	misc_deregister(&msgbox_misc);
+	msgbox_proc_exit();
 	msgbox_fault_exit();
 	msgbox_mailbox_destroy_all();
 	pr_info("unloaded\n");

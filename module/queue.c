@@ -23,6 +23,9 @@
 #include "message.h"
 #include "queue.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /**
  * struct msgbox_dedup_entry - one remembered (sender, key) pair
  * @node: entry in the hash table
@@ -158,6 +161,7 @@ static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 
 	prepare_to_wait(wq, &wait, state);
 	spin_unlock(&mb->lock);
+	trace_msgbox_block(mb, wq == &mb->send_wq);
 
 	if (state == TASK_INTERRUPTIBLE && signal_pending(current)) {
 		ret = -ERESTARTSYS;
@@ -171,6 +175,7 @@ static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 	}
 
 	finish_wait(wq, &wait);
+	trace_msgbox_wake(mb, wq == &mb->send_wq);
 	spin_lock(&mb->lock);
 	return ret;
 }
@@ -405,6 +410,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	msgbox_queue_insert(mb, msg);
 	mb->bytes += msg->len;
 	mb->sent++;
+	trace_msgbox_send(mb, msg);
 	spin_unlock(&mb->lock);
 
 	msgbox_queue_wake(&mb->recv_wq);
@@ -608,6 +614,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	mb->nr_inflight--;
 	delivered = !err;
 	if (!err) {
+		trace_msgbox_recv(mb, msg);
 		msg->state = MSGBOX_MSG_TAKEN;
 		mb->received++;
 		mb->bytes -= msg->len;
@@ -708,9 +715,9 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
 void msgbox_queue_kill(struct msgbox_mailbox *mb)
 {
 	struct msgbox_msg *msg, *tmp;
-	LIST_HEAD(discard);
-
 	struct pid *notify_pid;
+	LIST_HEAD(discard);
+	u32 discarded;
 
 	spin_lock(&mb->lock);
 	mb->dead = true;
@@ -723,9 +730,11 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 		mb->bytes -= msg->len;
 		list_move_tail(&msg->node, &discard);
 	}
+	discarded = mb->nr_msgs;
 	mb->nr_msgs = 0;
 	spin_unlock(&mb->lock);
 
+	trace_msgbox_destroy(mb, discarded);
 	wake_up_all(&mb->recv_wq);
 	wake_up_all(&mb->send_wq);
 	put_pid(notify_pid);

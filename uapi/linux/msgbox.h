@@ -273,6 +273,40 @@ struct msgbox_notify_args {
 
 #define MSGBOX_NOTIFY_SIZE_VER0	24
 
+/* The most entries one batch may carry. */
+#define MSGBOX_BATCH_MAX	1024
+
+/**
+ * struct msgbox_batch_args - many sends or receives in one call
+ *	(MSGBOX_IOC_SEND_BATCH, MSGBOX_IOC_RECV_BATCH)
+ * @size: sizeof(struct msgbox_batch_args)
+ * @flags: must be zero
+ * @entries: pointer to an array of struct msgbox_send_args (or
+ *	struct msgbox_recv_args), each with its own size field set
+ * @count: number of entries, at most MSGBOX_BATCH_MAX
+ * @entry_size: distance in bytes between entries, normally sizeof() the
+ *	entry structure
+ * @done: out: entries completed, in order
+ * @error: out: the positive errno that stopped the batch early, or 0
+ *
+ * Entries are processed in order, each as its single ioctl would, and only
+ * the first may block. The call returns the number completed, or the first
+ * entry's error when none was: a full mailbox (or an empty one) ends a
+ * batch early with @error EAGAIN. Each completed entry's out fields are
+ * written back.
+ */
+struct msgbox_batch_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 entries;
+	__u32 count;
+	__u32 entry_size;
+	__u32 done;
+	__s32 error;
+};
+
+#define MSGBOX_BATCH_SIZE_VER0	32
+
 /* Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define MSGBOX_IOC_MAGIC	0xE7
 
@@ -282,5 +316,7 @@ struct msgbox_notify_args {
 #define MSGBOX_IOC_RECV		_IOWR(MSGBOX_IOC_MAGIC, 0x04, struct msgbox_recv_args)
 #define MSGBOX_IOC_STAT		_IOWR(MSGBOX_IOC_MAGIC, 0x05, struct msgbox_stat_args)
 #define MSGBOX_IOC_NOTIFY	_IOW(MSGBOX_IOC_MAGIC, 0x06, struct msgbox_notify_args)
+#define MSGBOX_IOC_SEND_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x07, struct msgbox_batch_args)
+#define MSGBOX_IOC_RECV_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x08, struct msgbox_batch_args)
 
 #endif /* _UAPI_LINUX_MSGBOX_H */
