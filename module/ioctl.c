@@ -329,6 +329,7 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 {
 	struct msgbox_batch_args args;
 	void __user *entry;
+	bool nonblock;
 	u32 usize, i;
 	int ret = 0, err;
 
@@ -337,7 +338,7 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 			     &usize);
 	if (err)
 		return err;
-	if (args.flags || args.count > MSGBOX_BATCH_MAX ||
+	if ((args.flags & ~MSGBOX_BATCH_FLAGS) || args.count > MSGBOX_BATCH_MAX ||
 	    args.entry_size > PAGE_SIZE ||
 	    args.entry_size < (send ? MSGBOX_SEND_SIZE_VER0 :
 			       MSGBOX_RECV_SIZE_VER0))
@@ -345,9 +346,10 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 
 	/* count * entry_size is at most 4 MiB: no overflow. */
 	entry = u64_to_user_ptr(args.entries);
+	nonblock = args.flags & MSGBOX_BATCH_NONBLOCK;
 	for (i = 0; i < args.count; i++, entry += args.entry_size) {
-		ret = send ? msgbox_send_one(file, entry, i > 0) :
-			     msgbox_recv_one(file, entry, i > 0);
+		ret = send ? msgbox_send_one(file, entry, nonblock || i > 0) :
+			     msgbox_recv_one(file, entry, nonblock || i > 0);
 		if (ret < 0)
 			break;
 	}

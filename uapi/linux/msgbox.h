@@ -276,11 +276,15 @@ struct msgbox_notify_args {
 /* The most entries one batch may carry. */
 #define MSGBOX_BATCH_MAX	1024
 
+/* struct msgbox_batch_args.flags */
+#define MSGBOX_BATCH_NONBLOCK	(1U << 0)	/* not even the first may block */
+#define MSGBOX_BATCH_FLAGS	(MSGBOX_BATCH_NONBLOCK)
+
 /**
  * struct msgbox_batch_args - many sends or receives in one call
  *	(MSGBOX_IOC_SEND_BATCH, MSGBOX_IOC_RECV_BATCH)
  * @size: sizeof(struct msgbox_batch_args)
- * @flags: must be zero
+ * @flags: MSGBOX_BATCH_* bits
  * @entries: pointer to an array of struct msgbox_send_args (or
  *	struct msgbox_recv_args), each with its own size field set
  * @count: number of entries, at most MSGBOX_BATCH_MAX
