@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
+#include <linux/user_namespace.h>
 
 #include "mailbox.h"
 #include "queue.h"
@@ -26,10 +27,35 @@
 #define MSGBOX_DEF_MAX_MSG_SIZE		(1U << 20)
 #define MSGBOX_DEF_MAX_CAPACITY		4096
 
+/*
+ * Per-user defaults: 256 mailboxes of the library's default size (64
+ * messages of 8 KiB, 512 KiB each) fit in 128 MiB, half the byte quota.
+ */
+#define MSGBOX_DEF_USER_MAX_MAILBOXES	256
+#define MSGBOX_DEF_USER_MAX_BYTES	(256ULL << 20)
+
 struct msgbox_limits msgbox_limits = {
 	.max_mailboxes = MSGBOX_DEF_MAX_MAILBOXES,
 	.max_msg_size = MSGBOX_DEF_MAX_MSG_SIZE,
 	.max_capacity = MSGBOX_DEF_MAX_CAPACITY,
+	.user_max_mailboxes = MSGBOX_DEF_USER_MAX_MAILBOXES,
+	.user_max_bytes = MSGBOX_DEF_USER_MAX_BYTES,
+};
+
+/**
+ * struct msgbox_user - what one user's mailboxes are charged
+ * @node: entry in msgbox_users
+ * @uid: the user
+ * @mailboxes: mailboxes and ports alive
+ * @bytes: the sum of their quota_bytes
+ *
+ * Protected by msgbox_table_lock; freed when nothing is charged.
+ */
+struct msgbox_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int mailboxes;
+	u64 bytes;
 };
 
 #define MSGBOX_TABLE_BITS	8
@@ -38,11 +64,75 @@ struct msgbox_limits msgbox_limits = {
 static DEFINE_MUTEX(msgbox_table_lock);
 static DEFINE_HASHTABLE(msgbox_names, MSGBOX_TABLE_BITS);
 static DEFINE_HASHTABLE(msgbox_ports, MSGBOX_TABLE_BITS);
+static DEFINE_HASHTABLE(msgbox_users, MSGBOX_TABLE_BITS);
 static unsigned int msgbox_nr_mailboxes;
+
+/*
+ * Charge the creator of @mb, unless exempt. @spare is a preallocated
+ * struct msgbox_user, consumed (set to NULL) when a new user is recorded.
+ */
+static int msgbox_user_charge(struct msgbox_mailbox *mb,
+			      struct msgbox_user **spare)
+{
+	kuid_t uid = current_euid();
+	struct msgbox_user *u;
+	u32 hash = from_kuid(&init_user_ns, uid);
+
+	lockdep_assert_held(&msgbox_table_lock);
+	if (capable(CAP_SYS_RESOURCE))
+		return 0;
+
+	hash_for_each_possible(msgbox_users, u, node, hash)
+		if (uid_eq(u->uid, uid))
+			goto found;
+	if (!*spare)
+		return -ENOMEM;
+	u = *spare;
+	*spare = NULL;
+	u->uid = uid;
+	u->mailboxes = 0;
+	u->bytes = 0;
+	hash_add(msgbox_users, &u->node, hash);
+found:
+	if (u->mailboxes >= READ_ONCE(msgbox_limits.user_max_mailboxes) ||
+	    u->bytes + mb->quota_bytes > READ_ONCE(msgbox_limits.user_max_bytes)) {
+		if (!u->mailboxes) {
+			hash_del(&u->node);
+			kfree(u);
+		}
+		return -EDQUOT;
+	}
+	u->mailboxes++;
+	u->bytes += mb->quota_bytes;
+	mb->quota_user = u;
+	return 0;
+}
+
+static void msgbox_user_uncharge(struct msgbox_mailbox *mb)
+{
+	struct msgbox_user *u = mb->quota_user;
+
+	lockdep_assert_held(&msgbox_table_lock);
+	if (!u)
+		return;
+	mb->quota_user = NULL;
+	u->mailboxes--;
+	u->bytes -= mb->quota_bytes;
+	if (!u->mailboxes) {
+		hash_del(&u->node);
+		kfree(u);
+	}
+}
+
+/* Allocate before msgbox_table_lock what msgbox_user_charge() may need. */
+static struct msgbox_user *msgbox_user_spare(void)
+{
+	return kmalloc(sizeof(struct msgbox_user), GFP_KERNEL_ACCOUNT);
+}
 
 static u32 msgbox_name_hash(const char *name, u32 len)
 {
-	return full_name_hash(NULL, name, len);
+	return full_name_hash(current_user_ns(), name, len);
 }
 
 /**
@@ -82,10 +172,12 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	mb->flags = flags;
 	mb->uid = current_fsuid();
 	mb->gid = current_fsgid();
+	mb->user_ns = get_user_ns(current_user_ns());
 	INIT_HLIST_NODE(&mb->hnode);
 	spin_lock_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->msgs);
 	mb->next_id = 1;
+	mb->quota_bytes = (u64)max(capacity, 1U) * max_msg_size;
 	init_waitqueue_head(&mb->recv_wq);
 	init_waitqueue_head(&mb->send_wq);
 	mb->name_len = len;
@@ -95,6 +187,7 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	if (flags & MSGBOX_MBF_DEDUP) {
 		mb->dedup = msgbox_dedup_new();
 		if (!mb->dedup) {
+			put_user_ns(mb->user_ns);
 			kfree(mb);
 			return NULL;
 		}
@@ -110,6 +203,7 @@ static void msgbox_mailbox_release(struct kref *ref)
 	WARN_ON_ONCE(!list_empty(&mb->msgs));
 	msgbox_dedup_free(mb->dedup);
 	put_pid(mb->owner);
+	put_user_ns(mb->user_ns);
 	kfree(mb);
 }
 
@@ -128,11 +222,13 @@ void msgbox_mailbox_put(struct msgbox_mailbox *mb)
 static struct msgbox_mailbox *msgbox_name_lookup(const char *name, u32 len,
 						 u32 hash)
 {
+	struct user_namespace *ns = current_user_ns();
 	struct msgbox_mailbox *mb;
 
 	lockdep_assert_held(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_names, mb, hnode, hash)
-		if (mb->name_len == len && !memcmp(mb->name, name, len))
+		if (mb->user_ns == ns && mb->name_len == len &&
+		    !memcmp(mb->name, name, len))
 			return mb;
 	return NULL;
 }
@@ -143,7 +239,7 @@ static struct msgbox_mailbox *msgbox_name_lookup(const char *name, u32 len,
  * @fmode: FMODE_READ and/or FMODE_WRITE
  *
  * The owner, group and other bits of the mailbox's mode are checked as for
- * a file; CAP_DAC_OVERRIDE overrides them.
+ * a file; CAP_DAC_OVERRIDE in the mailbox's user namespace overrides them.
  *
  * Return: 0 or -EACCES.
  */
@@ -163,15 +259,19 @@ int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode)
 	else
 		granted = mb->mode;
 
-	if (!(mask & ~granted & 7) || capable(CAP_DAC_OVERRIDE))
+	if (!(mask & ~granted & 7) || ns_capable(mb->user_ns, CAP_DAC_OVERRIDE))
 		return 0;
 	return -EACCES;
 }
 
-/* May the caller destroy @mb? Only its owner or CAP_IPC_OWNER may. */
+/*
+ * May the caller destroy @mb? Only its owner or CAP_IPC_OWNER in its user
+ * namespace may.
+ */
 static int msgbox_mailbox_may_destroy(const struct msgbox_mailbox *mb)
 {
-	if (uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER))
+	if (uid_eq(current_euid(), mb->uid) ||
+	    ns_capable(mb->user_ns, CAP_IPC_OWNER))
 		return 0;
 	return -EPERM;
 }
@@ -194,6 +294,7 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 			struct msgbox_mailbox **mbp)
 {
 	struct msgbox_mailbox *mb, *new = NULL;
+	struct msgbox_user *spare = NULL;
 	u32 len = strlen(name);
 	u32 hash = msgbox_name_hash(name, len);
 	int err = 0;
@@ -203,8 +304,11 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 		new = msgbox_mailbox_new(name, flags & MSGBOX_OPEN_DEDUP ?
 					 MSGBOX_MBF_DEDUP : 0,
 					 capacity, max_msg_size, mode);
-		if (!new)
+		spare = msgbox_user_spare();
+		if (!new) {
+			kfree(spare);
 			return -ENOMEM;
+		}
 	}
 
 	mutex_lock(&msgbox_table_lock);
@@ -221,15 +325,19 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 	} else if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
 		err = -ENOSPC;
 	} else {
-		hash_add(msgbox_names, &new->hnode, hash);
-		new->linked = true;
-		msgbox_nr_mailboxes++;
-		/* One reference for the table, one for the caller. */
-		*mbp = msgbox_mailbox_get(new);
-		new = NULL;
+		err = msgbox_user_charge(new, &spare);
+		if (!err) {
+			hash_add(msgbox_names, &new->hnode, hash);
+			new->linked = true;
+			msgbox_nr_mailboxes++;
+			/* One reference for the table, one for the caller. */
+			*mbp = msgbox_mailbox_get(new);
+			new = NULL;
+		}
 	}
 	mutex_unlock(&msgbox_table_lock);
 
+	kfree(spare);
 	msgbox_mailbox_put(new);
 	return err;
 }
@@ -251,6 +359,7 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 {
 	struct msgbox_mailbox *mb, *new;
 	struct pid *owner = task_tgid(current);
+	struct msgbox_user *spare;
 	u32 hash = hash_ptr(owner, 32);
 	int err = 0;
 
@@ -261,6 +370,7 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		return -ENOMEM;
 	new->owner = get_pid(owner);
 	new->owner_file = file;
+	spare = msgbox_user_spare();
 
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_ports, mb, hnode, hash) {
@@ -273,6 +383,9 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		err = -ENOSPC;
 		goto out_unlock;
 	}
+	err = msgbox_user_charge(new, &spare);
+	if (err)
+		goto out_unlock;
 	hash_add(msgbox_ports, &new->hnode, hash);
 	new->linked = true;
 	msgbox_nr_mailboxes++;
@@ -280,6 +393,7 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 	new = NULL;
 out_unlock:
 	mutex_unlock(&msgbox_table_lock);
+	kfree(spare);
 	msgbox_mailbox_put(new);
 	return err;
 }
@@ -372,6 +486,7 @@ static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
 	hash_del(&mb->hnode);
 	mb->linked = false;
 	msgbox_nr_mailboxes--;
+	msgbox_user_uncharge(mb);
 	return true;
 }
 

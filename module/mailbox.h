@@ -2,8 +2,15 @@
 /*
  * DOC: mailboxes, their lifetime and their locks
  *
- * A mailbox is either named (found by name in the global name table) or a
- * port (found by its owner's thread-group PID in the port table). Files of
+ * A mailbox is either named (found by name, within the creator's user
+ * namespace, in the global name table) or a port (found by its owner's
+ * thread-group PID in the port table).
+ *
+ * Names are scoped by user namespace rather than by IPC namespace: a
+ * module cannot drop a reference to an IPC namespace on Linux 6.1
+ * (put_ipc_ns() is not exported there), so it could not keep one alive
+ * for as long as a mailbox outlives its creator without leaking it, nor
+ * notice its end without one. Files of
  * /dev/msgbox bind to one mailbox each and hold a reference on it; the name
  * table holds one more for a named mailbox until it is destroyed. Destroying
  * marks the mailbox dead, unlinks it, discards its queue and wakes every
@@ -40,6 +47,7 @@
 struct file;
 struct pid;
 struct msgbox_dedup;
+struct msgbox_user;
 
 /**
  * struct msgbox_notify - who is told when a message arrives on an empty
@@ -72,11 +80,16 @@ struct msgbox_notify {
  * @flags: MSGBOX_MBF_* bits
  * @uid: owner UID
  * @gid: owner GID
+ * @user_ns: the user namespace whose processes find it by name (a
+ *	reference is held)
  * @owner: for a port, its owner's thread-group PID (a reference is held)
  * @owner_file: for a port, the file that registered it
  * @faults: injected fault rates, see fault.h
  * @hnode: entry in the name or port table; under msgbox_table_lock
  * @linked: whether @hnode is in a table; under msgbox_table_lock
+ * @quota_user: the user charged for this mailbox, NULL when exempt; under
+ *	msgbox_table_lock
+ * @quota_bytes: the bytes charged: what the mailbox can hold at most
  * @lock: protects every field below
  * @msgs: queued messages, highest priority first, FIFO within one
  * @nr_msgs: messages on @msgs
@@ -107,6 +120,7 @@ struct msgbox_mailbox {
 	u32 flags;
 	kuid_t uid;
 	kgid_t gid;
+	struct user_namespace *user_ns;
 	struct pid *owner;
 	const struct file *owner_file;
 
@@ -116,6 +130,8 @@ struct msgbox_mailbox {
 	/* protected by msgbox_table_lock */
 	struct hlist_node hnode;
 	bool linked;
+	struct msgbox_user *quota_user;
+	u64 quota_bytes;
 
 	spinlock_t lock;
 	/* protected by @lock */
@@ -145,11 +161,18 @@ struct msgbox_mailbox {
  * @max_mailboxes: mailboxes and ports alive at once
  * @max_msg_size: largest max_msg_size a mailbox may be created with
  * @max_capacity: largest capacity a mailbox may be created with
+ * @user_max_mailboxes: mailboxes and ports one user may have at once
+ * @user_max_bytes: bytes one user's mailboxes and ports may hold at most,
+ *	counted as capacity (at least 1) times the largest message size
+ *
+ * The per-user limits do not apply to callers with CAP_SYS_RESOURCE.
  */
 struct msgbox_limits {
 	unsigned int max_mailboxes;
 	unsigned int max_msg_size;
 	unsigned int max_capacity;
+	unsigned int user_max_mailboxes;
+	unsigned long long user_max_bytes;
 };
 
 extern struct msgbox_limits msgbox_limits;

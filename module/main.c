@@ -44,6 +44,13 @@ MSGBOX_LIMIT_PARAM(max_msg_size, MSGBOX_HARD_MAX_MSG_SIZE,
 		   "Largest message size of a new mailbox (default 1 MiB, at most 16 MiB)");
 MSGBOX_LIMIT_PARAM(max_capacity, MSGBOX_HARD_MAX_CAPACITY,
 		   "Largest capacity of a new mailbox (default 4096, at most 65536)");
+MSGBOX_LIMIT_PARAM(user_max_mailboxes, MSGBOX_HARD_MAX_MAILBOXES,
+		   "Mailboxes and ports one user may have (default 256)");
+
+/* Any byte count goes; 0 stops unprivileged users creating mailboxes. */
+module_param_named(user_max_bytes, msgbox_limits.user_max_bytes, ullong, 0644);
+MODULE_PARM_DESC(user_max_bytes,
+		 "Bytes one user's mailboxes may hold, capacity x message size (default 256 MiB)");
 
 static int msgbox_fop_open(struct inode *inode, struct file *file)
 {

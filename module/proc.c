@@ -18,7 +18,7 @@
 /* May the reader see @mb at all? */
 static bool msgbox_proc_visible(const struct msgbox_mailbox *mb)
 {
-	if (mb->owner && !pid_vnr(mb->owner))
+	if (mb->owner ? !pid_vnr(mb->owner) : mb->user_ns != current_user_ns())
 		return false;
 	if (uid_eq(current_fsuid(), mb->uid))
 		return true;
