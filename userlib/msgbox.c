@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libmsgbox - the functions of msgbox.h over the ioctls of <linux/msgbox.h>.
+ *
+ * Every argument structure is zeroed and its size set to sizeof() before the
+ * ioctl, so reserved fields and the tail of a grown structure are always
+ * zero. Relative timeouts become absolute CLOCK_MONOTONIC deadlines here,
+ * once, so a call restarted after a signal does not wait longer than asked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "msgbox.h"
+
+#ifndef MSGBOX_VERSION
+#error "MSGBOX_VERSION must be defined by the build"
+#endif
+
+#define NSEC_PER_SEC	1000000000ULL
+
+/*
+ * The kernel may hold deadlines in a signed 64-bit ktime_t: a deadline too
+ * far away for that is clamped to the largest one, which means "never".
+ */
+#define DEADLINE_MAX	((uint64_t)INT64_MAX)
+
+/* open(2) flags msgbox_open() understands; O_ACCMODE itself is checked apart. */
+#define OPEN_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC)
+#define DEV_OFLAGS	(O_ACCMODE | O_NONBLOCK | O_CLOEXEC)
+
+#define SO_FLAGS	(MSGBOX_SO_TO_PID | MSGBOX_SO_TIMEOUT | MSGBOX_SO_KEY | \
+			 MSGBOX_SO_CSUM | MSGBOX_SO_ACK)
+#define RO_FLAGS	(MSGBOX_RO_PEEK | MSGBOX_RO_FROM_PID | MSGBOX_RO_TIMEOUT)
+#define ATTR_FLAGS	(MSGBOX_ATTR_DEDUP)
+
+static inline uint64_t ptr_to_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static int sys_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Relative @ts to an absolute CLOCK_MONOTONIC deadline, saturating. */
+static int timeout_to_deadline(const struct timespec *ts, __u64 *deadline)
+{
+	struct timespec now;
+	uint64_t now_ns, rel_ns;
+
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 ||
+	    (unsigned long)ts->tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -errno;
+
+	now_ns = (uint64_t)now.tv_sec * NSEC_PER_SEC + (uint64_t)now.tv_nsec;
+	if (now_ns >= DEADLINE_MAX ||
+	    (uint64_t)ts->tv_sec > (DEADLINE_MAX - now_ns) / NSEC_PER_SEC) {
+		*deadline = DEADLINE_MAX;
+		return 0;
+	}
+	rel_ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+	*deadline = rel_ns > DEADLINE_MAX - now_ns ? DEADLINE_MAX : now_ns + rel_ns;
+	return 0;
+}
+
+static int attr_check(const struct msgbox_attr *attr)
+{
+	return attr && (attr->flags & ~ATTR_FLAGS) ? -EINVAL : 0;
+}
+
+static void attr_fill(struct msgbox_open_args *args, const struct msgbox_attr *attr)
+{
+	if (!attr) {
+		args->capacity = MSGBOX_DEFAULT_CAPACITY;
+		args->max_msg_size = MSGBOX_DEFAULT_MSG_SIZE;
+		args->mode = MSGBOX_DEFAULT_MODE;
+		return;
+	}
+	args->capacity = attr->capacity;
+	args->max_msg_size = attr->max_msg_size;
+	args->mode = attr->mode;
+	if (attr->flags & MSGBOX_ATTR_DEDUP)
+		args->flags |= MSGBOX_OPEN_DEDUP;
+}
+
+static int dev_open(int oflags)
+{
+	int fd = open(MSGBOX_DEVICE, oflags & DEV_OFLAGS);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Bind a fresh descriptor with @args; the descriptor is closed on failure. */
+static int dev_open_bind(int oflags, struct msgbox_open_args *args)
+{
+	int fd, ret;
+
+	fd = dev_open(oflags);
+	if (fd < 0)
+		return fd;
+
+	ret = sys_ioctl(fd, MSGBOX_IOC_OPEN, args);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+const char *msgbox_version(void)
+{
+	return MSGBOX_VERSION;
+}
+
+int msgbox_dev_open(int oflags)
+{
+	if ((oflags & ~DEV_OFLAGS) || (oflags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	return dev_open(oflags);
+}
+
+int msgbox_open(const char *name, int oflags, const struct msgbox_attr *attr)
+{
+	struct msgbox_open_args args;
+
+	if (!name || (oflags & ~OPEN_OFLAGS) ||
+	    (oflags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if (attr_check(attr))
+		return -EINVAL;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.name = ptr_to_u64(name);
+	if (oflags & O_CREAT) {
+		args.flags |= MSGBOX_OPEN_CREATE;
+		attr_fill(&args, attr);
+	}
+	/* Alone, O_EXCL goes to the kernel, which rejects it. */
+	if (oflags & O_EXCL)
+		args.flags |= MSGBOX_OPEN_EXCL;
+
+	return dev_open_bind(oflags, &args);
+}
+
+int msgbox_create(const char *name, const struct msgbox_attr *attr, int oflags)
+{
+	return msgbox_open(name, oflags | O_CREAT | O_EXCL, attr);
+}
+
+int msgbox_port(const struct msgbox_attr *attr, int oflags)
+{
+	struct msgbox_open_args args;
+
+	if ((oflags & ~(O_NONBLOCK | O_CLOEXEC | O_ACCMODE)) ||
+	    ((oflags & O_ACCMODE) != O_RDONLY && (oflags & O_ACCMODE) != O_RDWR))
+		return -EINVAL;
+	if (attr_check(attr))
+		return -EINVAL;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.flags = MSGBOX_OPEN_PORT;
+	attr_fill(&args, attr);
+
+	return dev_open_bind((oflags & ~O_ACCMODE) | O_RDWR, &args);
+}
+
+int msgbox_close(int fd)
+{
+	/*
+	 * Linux releases the descriptor even when close() is interrupted;
+	 * reporting EINTR would only invite a retry that may close a
+	 * descriptor another thread has just been given.
+	 */
+	if (close(fd) < 0 && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+int msgbox_destroy(const char *name)
+{
+	struct msgbox_destroy_args args;
+	int fd, ret;
+
+	if (!name)
+		return -EINVAL;
+
+	fd = dev_open(O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.name = ptr_to_u64(name);
+	ret = sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	close(fd);
+	return ret < 0 ? ret : 0;
+}
+
+int msgbox_destroy_fd(int fd)
+{
+	struct msgbox_destroy_args args;
+	int ret;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.flags = MSGBOX_DESTROY_BOUND;
+	ret = sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	return ret < 0 ? ret : 0;
+}
+
+int msgbox_sendx(int fd, const void *buf, size_t len,
+		 const struct msgbox_send_opts *opts,
+		 struct msgbox_send_info *info)
+{
+	struct msgbox_send_args args;
+	int ret;
+
+	/* No mailbox can hold more than the 32-bit length field allows. */
+	if (len > UINT32_MAX)
+		return -EMSGSIZE;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.buf = ptr_to_u64(buf);
+	args.len = (uint32_t)len;
+
+	if (opts) {
+		if (opts->flags & ~SO_FLAGS)
+			return -EINVAL;
+		args.prio = opts->prio;
+		if (opts->flags & MSGBOX_SO_TO_PID) {
+			args.flags |= MSGBOX_SEND_TO_PID;
+			args.pid = opts->pid;
+		}
+		if (opts->flags & MSGBOX_SO_TIMEOUT) {
+			ret = timeout_to_deadline(&opts->timeout, &args.deadline_ns);
+			if (ret)
+				return ret;
+			args.flags |= MSGBOX_SEND_DEADLINE;
+		}
+		if (opts->flags & MSGBOX_SO_KEY) {
+			args.flags |= MSGBOX_SEND_KEY;
+			args.key = opts->key;
+		}
+		if (opts->flags & MSGBOX_SO_CSUM) {
+			args.flags |= MSGBOX_SEND_CSUM;
+			args.csum = msgbox_crc32c(buf, len);
+		}
+		if (opts->flags & MSGBOX_SO_ACK)
+			args.flags |= MSGBOX_SEND_ACK;
+	}
+
+	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
+	if (ret < 0)
+		return ret;
+
+	if (info) {
+		info->id = args.id;
+		info->duplicate = !!(args.result & MSGBOX_SENT_DUPLICATE);
+		info->delivered = !!(args.result & MSGBOX_SENT_DELIVERED);
+	}
+	return 0;
+}
+
+int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
+{
+	struct msgbox_send_opts opts = { .prio = prio };
+
+	return msgbox_sendx(fd, buf, len, &opts, NULL);
+}
+
+int msgbox_send_to(int fd, pid_t pid, const void *buf, size_t len,
+		   unsigned int prio)
+{
+	struct msgbox_send_opts opts = {
+		.flags = MSGBOX_SO_TO_PID,
+		.prio = prio,
+		.pid = pid,
+	};
+
+	return msgbox_sendx(fd, buf, len, &opts, NULL);
+}
+
+static void msg_info_fill(struct msgbox_msg_info *info,
+			  const struct msgbox_recv_args *args)
+{
+	info->id = args->id;
+	info->key = args->key;
+	info->prio = args->prio;
+	info->pid = args->pid;
+	info->uid = args->uid;
+	info->gid = args->gid;
+	info->len = args->len;
+	info->has_key = !!(args->msg_flags & MSGBOX_MSG_KEY);
+	info->has_csum = !!(args->msg_flags & MSGBOX_MSG_CSUM);
+}
+
+int msgbox_recvx(int fd, void *buf, size_t len,
+		 const struct msgbox_recv_opts *opts,
+		 struct msgbox_msg_info *info)
+{
+	struct msgbox_recv_args args;
+	size_t copied;
+	int ret;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.buf = ptr_to_u64(buf);
+	/* A buffer beyond 4 GiB holds any message: clamping loses nothing. */
+	args.buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+
+	if (opts) {
+		if (opts->flags & ~RO_FLAGS)
+			return -EINVAL;
+		if (opts->flags & MSGBOX_RO_PEEK)
+			args.flags |= MSGBOX_RECV_PEEK;
+		if (opts->flags & MSGBOX_RO_FROM_PID) {
+			args.flags |= MSGBOX_RECV_FROM_PID;
+			args.from_pid = opts->pid;
+		}
+		if (opts->flags & MSGBOX_RO_TIMEOUT) {
+			ret = timeout_to_deadline(&opts->timeout, &args.deadline_ns);
+			if (ret)
+				return ret;
+			args.flags |= MSGBOX_RECV_DEADLINE;
+		}
+	}
+
+	ret = sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
+	if (ret == -EMSGSIZE && info)
+		info->len = args.len;
+	if (ret < 0)
+		return ret;
+
+	if (info)
+		msg_info_fill(info, &args);
+
+	/* The kernel checked the sender's bytes; this checks the copy we got. */
+	copied = (size_t)ret < len ? (size_t)ret : len;
+	if ((args.msg_flags & MSGBOX_MSG_CSUM) &&
+	    msgbox_crc32c(buf, copied) != args.csum) {
+		if (info)
+			info->has_csum = 0;
+		return -EBADMSG;
+	}
+	return ret;
+}
+
+int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
+{
+	struct msgbox_msg_info info;
+	int ret;
+
+	ret = msgbox_recvx(fd, buf, len, NULL, &info);
+	if (ret >= 0 && prio)
+		*prio = info.prio;
+	return ret;
+}
+
+int msgbox_stat(int fd, struct msgbox_stat_args *st)
+{
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	ret = sys_ioctl(fd, MSGBOX_IOC_STAT, st);
+	return ret < 0 ? ret : 0;
+}
+
+/* Entries per MSGBOX_IOC_*_BATCH call: arrays of this size live on the stack. */
+#define BATCH_CHUNK	64
+
+/* Issue one batch ioctl; returns the count done or a negative errno. */
+static int batch_ioctl(int fd, unsigned long cmd, void *entries,
+		       unsigned int count, size_t entry_size, int nonblock)
+{
+	struct msgbox_batch_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.flags = nonblock ? MSGBOX_BATCH_NONBLOCK : 0;
+	args.entries = ptr_to_u64(entries);
+	args.count = count;
+	args.entry_size = (uint32_t)entry_size;
+	return sys_ioctl(fd, cmd, &args);
+}
+
+int msgbox_send_batch(int fd, const struct msgbox_mmsg *msgs,
+		      unsigned int count)
+{
+	struct msgbox_send_args args[BATCH_CHUNK];
+	unsigned int done = 0, n, i;
+	int ret;
+
+	while (done < count) {
+		n = count - done < BATCH_CHUNK ? count - done : BATCH_CHUNK;
+		memset(args, 0, sizeof(args[0]) * n);
+		for (i = 0; i < n; i++) {
+			const struct msgbox_mmsg *m = &msgs[done + i];
+
+			if (m->len > UINT32_MAX)
+				return done ? (int)done : -EMSGSIZE;
+			args[i].size = sizeof(args[i]);
+			args[i].buf = ptr_to_u64(m->buf);
+			args[i].len = (uint32_t)m->len;
+			args[i].prio = m->prio;
+		}
+		/* Only the first entry of the whole batch may block. */
+		ret = batch_ioctl(fd, MSGBOX_IOC_SEND_BATCH, args, n,
+				  sizeof(args[0]), done > 0);
+		if (ret < 0)
+			return done ? (int)done : ret;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < n)
+			break;
+	}
+	return (int)done;
+}
+
+int msgbox_recv_batch(int fd, struct msgbox_mmsg *msgs, unsigned int count)
+{
+	struct msgbox_recv_args args[BATCH_CHUNK];
+	unsigned int done = 0, n, i;
+	int ret;
+
+	while (done < count) {
+		n = count - done < BATCH_CHUNK ? count - done : BATCH_CHUNK;
+		memset(args, 0, sizeof(args[0]) * n);
+		for (i = 0; i < n; i++) {
+			struct msgbox_mmsg *m = &msgs[done + i];
+
+			args[i].size = sizeof(args[i]);
+			args[i].buf = ptr_to_u64(m->buf);
+			args[i].buf_len = m->len > UINT32_MAX ?
+					  UINT32_MAX : (uint32_t)m->len;
+		}
+		ret = batch_ioctl(fd, MSGBOX_IOC_RECV_BATCH, args, n,
+				  sizeof(args[0]), done > 0);
+		if (ret < 0)
+			return done ? (int)done : ret;
+		for (i = 0; i < (unsigned int)ret; i++) {
+			msgs[done + i].msg_len = args[i].len;
+			msgs[done + i].prio = args[i].prio;
+		}
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < n)
+			break;
+	}
+	return (int)done;
+}
+
+int msgbox_send_reliable(int fd, const void *buf, size_t len,
+			 unsigned int prio, uint64_t key,
+			 const struct timespec *attempt_timeout,
+			 unsigned int max_attempts)
+{
+	struct msgbox_send_opts opts = {
+		.flags = MSGBOX_SO_ACK | MSGBOX_SO_KEY | MSGBOX_SO_CSUM |
+			 MSGBOX_SO_TIMEOUT,
+		.prio = prio,
+		.key = key,
+	};
+	unsigned int attempt;
+	int ret = -ETIMEDOUT;
+
+	if (!attempt_timeout)
+		return -EINVAL;
+	opts.timeout = *attempt_timeout;
+
+	for (attempt = 1; !max_attempts || attempt <= max_attempts; attempt++) {
+		ret = msgbox_sendx(fd, buf, len, &opts, NULL);
+		if (!ret)
+			return attempt > INT32_MAX ? INT32_MAX : (int)attempt;
+		if (ret != -ETIMEDOUT && ret != -EBADMSG)
+			return ret;
+	}
+	return ret;
+}
