@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# msgbox: kernel module, userspace library and selftests.
+#
+#   make                 check build dependencies, build msgbox.ko, userlib
+#                        and the selftests
+#   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
+#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, msgbox-demo
+#   make selftests       selftests/msgbox (static programs)
+#   make run             boot a VM, load msgbox.ko, run msgbox-demo
+#   make check           boot a VM, run every selftest, unload the module;
+#                        last line "N passed, N failed, N skipped"
+#   make lint            sparse (C=2) + W=1 build, checkpatch --strict
+#   make clean
+#
+# Variables: KVER (kernel release; default: newest installed 6.1 cloud
+# kernel, see scripts/kver.sh), KDIR (default /lib/modules/$(KVER)/build),
+# W (kbuild extra warnings), TEST_TIMEOUT, VM_TIMEOUT (see scripts/check.sh
+# and scripts/vm.sh).
+
+ifeq ($(KVER),)
+KVER := $(shell $(CURDIR)/scripts/kver.sh)
+endif
+KDIR ?= /lib/modules/$(KVER)/build
+export KVER
+
+KSFT_DIR := $(CURDIR)/build/ksft
+KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR)
+
+all: module lib selftests
+
+deps:
+	@$(CURDIR)/scripts/deps.sh
+
+kdir-check:
+	@test -n "$(KVER)" || { echo "No kernel release: set KVER" >&2; exit 1; }
+	@test -f "$(KDIR)/Makefile" || { \
+		echo "No kernel build tree at $(KDIR):" \
+		     "apt-get install linux-headers-$(KVER)" >&2; exit 1; }
+
+module: deps kdir-check
+	$(KBUILD) $(if $(W),W=$(W)) modules
+
+lib: deps
+	$(MAKE) -C userlib
+
+ksft: deps
+	@$(CURDIR)/scripts/ksft.sh $(CURDIR)/build
+
+selftests: deps lib ksft
+	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR)
+
+run: all
+	$(CURDIR)/scripts/vm.sh -m $(CURDIR)/msgbox.ko \
+		-f $(CURDIR)/userlib/msgbox-demo:/bin/msgbox-demo \
+		-c /bin/msgbox-demo
+
+check: all
+	@$(CURDIR)/scripts/check.sh
+
+lint: deps kdir-check ksft
+	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(KBUILD) clean; fi
+	$(MAKE) -C userlib clean
+	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
+	rm -rf build
+
+.PHONY: all deps kdir-check module lib ksft selftests run check lint clean

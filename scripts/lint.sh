@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks of the kernel module ("make lint"):
+#   - sparse on every source file (kbuild C=2, CF=-D__CHECK_ENDIAN__),
+#     in the same pass as a W=1 build (extra compiler warnings);
+#   - checkpatch.pl --strict --no-tree -f on module/*.[ch] and the uapi
+#     header, from build/ksrc/scripts (scripts/ksft.sh extracts it).
+#
+# Flow: run each check, keep its output in build/lint/, count the
+# "warning:"/"error:" lines of the build and checkpatch's verdict, print a
+# summary and exit 1 when anything was reported.
+#
+# Usage: scripts/lint.sh      (env KDIR: kernel build tree, required)
+set -e
+
+if [ -t 2 ]; then
+	pretty() { printf '\033[1;34m[lint]\033[0m %s\n' "$*" >&2; }
+else
+	pretty() { printf '[lint] %s\n' "$*" >&2; }
+fi
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/lint
+checkpatch=$top/build/ksrc/scripts/checkpatch.pl
+: "${KDIR:?set KDIR to the kernel build tree}"
+
+cleanup() { :; }
+trap cleanup EXIT
+
+"$top/scripts/ksft.sh" "$top/build"
+mkdir -p "$out"
+cd "$top"
+
+problems=0
+
+pretty "sparse (C=2) and W=1 build"
+set +e
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make -C "$KDIR" M="$top" C=2 CF=-D__CHECK_ENDIAN__ W=1 modules \
+	>"$out/build.log" 2>&1
+rc=$?
+set -e
+# kbuild's own notes (BTF skipped without vmlinux) are not findings.
+grep -E 'warning:|error:' "$out/build.log" | grep -v 'Skipping BTF' \
+	>"$out/build.findings" || true
+n=$(wc -l <"$out/build.findings")
+if [ "$rc" -ne 0 ] || [ "$n" -ne 0 ]; then
+	cat "$out/build.log"
+	pretty "build: status $rc, $n warnings/errors"
+	problems=$((problems + n + (rc != 0)))
+else
+	pretty "build: clean"
+fi
+
+pretty "checkpatch --strict"
+# The uapi header cannot use BIT(); in a kernel tree checkpatch skips that
+# check for include/uapi/ itself, which --no-tree cannot see.
+sources=(module/*.[ch])
+cp_flags=(--strict --no-tree --no-summary --show-types --terse)
+set +e
+{
+	"$checkpatch" "${cp_flags[@]}" -f "${sources[@]}"
+	r1=$?
+	"$checkpatch" "${cp_flags[@]}" --ignore BIT_MACRO -f uapi/linux/msgbox.h
+	r2=$?
+	[ "$r1" -eq 0 ] && [ "$r2" -eq 0 ]
+} >"$out/checkpatch.log" 2>&1
+rc=$?
+set -e
+sources+=(uapi/linux/msgbox.h)
+n=$(grep -cE '^[^:]+:[0-9]+: (ERROR|WARNING|CHECK):' "$out/checkpatch.log" || true)
+if [ "$rc" -ne 0 ] || [ "$n" -ne 0 ]; then
+	cat "$out/checkpatch.log"
+	pretty "checkpatch: status $rc, $n findings"
+	problems=$((problems + n + (rc != 0 && n == 0)))
+else
+	pretty "checkpatch: clean (${#sources[@]} files)"
+fi
+
+if [ "$problems" -ne 0 ]; then
+	pretty "FAIL: $problems findings (logs in build/lint/)"
+	exit 1
+fi
+pretty "all clean"

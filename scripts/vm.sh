@@ -1,0 +1,295 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel under QEMU with a throw-away busybox initramfs, load a module,
+# run a payload script inside the guest and exit with the payload's status.
+#
+# Usage:
+#   scripts/vm.sh [-k KVER] [-m MODULE.ko] [-f SRC[:DEST]]... [-t SECS]
+#                 (-c 'COMMAND' | PAYLOAD_SCRIPT)
+#
+#   -k KVER      kernel release to boot, /boot/vmlinuz-KVER (env KVER;
+#                default: newest installed 6.1 cloud kernel, scripts/kver.sh).
+#                The module must have been built against
+#                /lib/modules/KVER/build, so its headers must be installed.
+#   -m FILE.ko   module to put at /FILE.ko and insmod before the payload
+#                (env VM_MODULE; none: nothing is loaded). Module parameters
+#                come from env VM_MODULE_PARAMS.
+#   -f SRC[:DEST] extra file or directory for the initramfs, copied
+#                (symlinks followed) to DEST, default /<basename of SRC>.
+#                Repeatable; env VM_FILES adds more, separated by spaces.
+#   -t SECS      overall limit for the QEMU run (env VM_TIMEOUT, default 600).
+#   -c COMMAND   payload given inline instead of as a script file.
+#   PAYLOAD_SCRIPT  shell script (busybox sh) run by /init.
+#   Other environment: VM_KERNEL (image to boot, default /boot/vmlinuz-KVER),
+#   VM_APPEND (extra kernel command line), VM_PIN=0 (do not pin vCPUs).
+#
+# Flow:
+#   1. Check the kernel image, its headers and the module's vermagic.
+#   2. Stage the initramfs: static busybox with every applet linked, /init
+#      (below), the payload at /payload, the module and the extra files;
+#      pack it with "cpio -o -H newc | gzip".
+#   3. Boot it with qemu-system-x86_64 (TCG, 2 vCPUs, 1 GiB) under timeout,
+#      console on the first serial port (shown on stdout), a status channel
+#      on the second. Pin the "CPU n/TCG" threads to host CPU n.
+#   4. In the guest, /init mounts proc, sys, devtmpfs, debugfs and a tmpfs
+#      on /tmp, insmods the module, runs "sh /payload" in /tmp with stdin
+#      from /dev/null, then scans dmesg (and kmemleak when the kernel has
+#      it) for splats, printing the log around any it finds. It writes
+#      "MSGBOX-VM status=N splat=0|1" to /dev/ttyS1 and powers off.
+#   5. The host reads that line and exits with N, or with 1 when N is 0 but
+#      the kernel log has a splat. No status line (timeout, panic, QEMU
+#      failure) is exit status 125 with a message saying which.
+#
+# The console also shows "msgbox-vm: ..." lines, which scripts/check.sh reads.
+set -e
+
+if [ -t 2 ]; then
+	pretty() { printf '\033[1;34m[vm]\033[0m %s\n' "$*" >&2; }
+else
+	pretty() { printf '[vm] %s\n' "$*" >&2; }
+fi
+die() { pretty "error: $*"; exit 125; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+module=${VM_MODULE:-}
+timeout_s=${VM_TIMEOUT:-600}
+command=
+files=()
+for f in ${VM_FILES:-}; do
+	files+=("$f")
+done
+
+while getopts "k:m:f:t:c:h" opt; do
+	case $opt in
+	k) KVER=$OPTARG ;;
+	m) module=$OPTARG ;;
+	f) files+=("$OPTARG") ;;
+	t) timeout_s=$OPTARG ;;
+	c) command=$OPTARG ;;
+	h) sed -n '3,/^set -e/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -e/d'; exit 0 ;;
+	*) die "bad option (see $0 -h)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+payload_file=
+if [ -z "$command" ]; then
+	[ $# -eq 1 ] || die "need exactly one payload script, or -c COMMAND (see $0 -h)"
+	payload_file=$1
+	[ -r "$payload_file" ] || die "cannot read payload $payload_file"
+elif [ $# -ne 0 ]; then
+	die "-c COMMAND and a payload script are exclusive"
+fi
+
+# 1. Kernel, headers, module.
+if [ -z "${KVER:-}" ]; then
+	KVER=$("$top/scripts/kver.sh") || die "no default kernel; set KVER"
+fi
+kernel=${VM_KERNEL:-/boot/vmlinuz-$KVER}
+[ -r "$kernel" ] || die "cannot read kernel image $kernel (installed: $(cd /boot && echo vmlinuz-* | sed 's/vmlinuz-//g'))"
+[ -e "/lib/modules/$KVER/build/Makefile" ] ||
+	die "headers for $KVER are not installed (/lib/modules/$KVER/build): apt-get install linux-headers-$KVER"
+
+if [ -n "$module" ]; then
+	[ -r "$module" ] || die "cannot read module $module (build it first: make module)"
+	if command -v modinfo >/dev/null; then
+		magic=$(modinfo -F vermagic "$module" | awk '{ print $1 }')
+		[ "$magic" = "$KVER" ] ||
+			die "$module was built for '$magic', not $KVER: rebuild with KVER=$KVER"
+	fi
+fi
+
+busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is dynamically linked; install busybox-static"
+fi
+
+tmp=
+qemu_pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	if [ -n "$tmp" ] && [ -s "$tmp/qemu.pid" ]; then
+		qemu_pid=$(cat "$tmp/qemu.pid" 2>/dev/null || true)
+		if [ -n "$qemu_pid" ] && grep -q '^qemu' "/proc/$qemu_pid/comm" 2>/dev/null; then
+			kill "$qemu_pid" 2>/dev/null || true
+		fi
+	fi
+	[ -z "$tmp" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/msgbox-vm.XXXXXX")
+root=$tmp/root
+
+# 2. Stage the initramfs.
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc,run}
+cp "$busybox" "$root/bin/busybox"
+"$busybox" --list-full | while read -r applet; do
+	[ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$root/$applet"
+done
+
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+{
+	echo "VM_MODULE=$( [ -n "$module" ] && sq "/$(basename "$module")" || echo "''")"
+	echo "VM_MODULE_PARAMS=$(sq "${VM_MODULE_PARAMS:-}")"
+} >"$root/etc/vm.conf"
+[ -z "$module" ] || cp -L "$module" "$root/$(basename "$module")"
+
+if [ -n "$payload_file" ]; then
+	cp -L "$payload_file" "$root/payload"
+else
+	printf '%s\n' "$command" >"$root/payload"
+fi
+
+for spec in "${files[@]}"; do
+	src=${spec%%:*}
+	dest=${spec#*:}
+	[ "$dest" != "$spec" ] || dest=/$(basename "$src")
+	case $dest in */) dest=$dest$(basename "$src") ;; esac
+	[ -e "$src" ] || die "extra file $src does not exist"
+	mkdir -p "$root$(dirname "$dest")"
+	rm -rf "${root:?}$dest"
+	cp -RL "$src" "$root$dest"
+done
+
+cat >"$root/init" <<'EOF'
+#!/bin/sh
+# msgbox test VM init: mount, load the module, run /payload, check the log.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root TERM=dumb
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+hostname msgbox-vm
+. /etc/vm.conf
+
+status=0
+if [ -n "$VM_MODULE" ]; then
+	# shellcheck disable=SC2086
+	insmod "$VM_MODULE" $VM_MODULE_PARAMS || {
+		status=$?
+		echo "msgbox-vm: insmod $VM_MODULE failed with status $status"
+	}
+fi
+if [ "$status" -eq 0 ]; then
+	(cd /tmp && exec sh /payload </dev/null)
+	status=$?
+fi
+
+splat=0
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	if grep -q . /sys/kernel/debug/kmemleak; then
+		echo "msgbox-vm: kmemleak reports leaks:"
+		cat /sys/kernel/debug/kmemleak
+		splat=1
+	fi
+fi
+pattern='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|circular locking|Call Trace'
+if dmesg | grep -qE "$pattern"; then
+	echo "msgbox-vm: kernel log has a splat; dmesg around it follows"
+	dmesg | grep -E -B 20 -A 60 "$pattern"
+	echo "msgbox-vm: end of dmesg; matching lines:"
+	dmesg | grep -E "$pattern"
+	splat=1
+fi
+
+echo "msgbox-vm: payload exit status $status"
+echo "MSGBOX-VM status=$status splat=$splat" >/dev/ttyS1
+sync
+poweroff -f
+sleep 5
+reboot -f
+EOF
+chmod +x "$root/init" "$root/payload"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
+	gzip -1 >"$tmp/initrd.gz"
+
+# 3. Boot.
+pin_vcpus() {
+	local pid='' t comm n ncpu pinned _
+	ncpu=$(nproc)
+	for _ in $(seq 100); do
+		pid=$(cat "$tmp/qemu.pid" 2>/dev/null || true)
+		[ -z "$pid" ] || break
+		sleep 0.05
+	done
+	[ -n "$pid" ] || return 0
+	for _ in $(seq 100); do
+		pinned=0
+		for t in /proc/"$pid"/task/*; do
+			comm=$(cat "$t/comm" 2>/dev/null) || continue
+			case $comm in
+			"CPU "*/TCG)
+				n=${comm#CPU }
+				n=${n%/TCG}
+				taskset -p -c $((n % ncpu)) "${t##*/}" >/dev/null 2>&1 &&
+					pinned=$((pinned + 1))
+				;;
+			esac
+		done
+		[ "$pinned" -lt 2 ] || return 0
+		sleep 0.05
+	done
+	pretty "warning: could not pin the vCPU threads"
+}
+
+append="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic quiet ${VM_APPEND:-}"
+pretty "booting $kernel (timeout ${timeout_s}s)"
+start=$(date +%s.%N)
+{
+	rc=0
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		-name msgbox,debug-threads=on \
+		-accel tcg -cpu max -smp 2 -m 1024 \
+		-nographic -no-reboot -nic none -monitor none \
+		-serial stdio -serial "file:$tmp/status" \
+		-pidfile "$tmp/qemu.pid" \
+		-kernel "$kernel" -initrd "$tmp/initrd.gz" \
+		-append "$append" </dev/null || rc=$?
+	echo "$rc" >"$tmp/qemu.rc"
+} 2>&1 | sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
+	tee "$tmp/console.log" &
+job=$!
+[ "${VM_PIN:-1}" = 0 ] || pin_vcpus
+wait "$job" || true
+elapsed=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
+
+# 5. Verdict.
+qemu_rc=$(cat "$tmp/qemu.rc" 2>/dev/null || echo '?')
+line=$(tr -d '\r' <"$tmp/status" 2>/dev/null | grep -a '^MSGBOX-VM status=' | tail -n 1 || true)
+if [ -z "$line" ]; then
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		why="timed out after ${timeout_s}s"
+	elif grep -q 'Kernel panic' "$tmp/console.log"; then
+		why="the guest kernel panicked"
+	else
+		why="QEMU exited with status $qemu_rc"
+	fi
+	echo "msgbox-vm: no exit status from the guest: $why"
+	pretty "FAIL: no exit status from the guest: $why (after ${elapsed}s)"
+	exit 125
+fi
+
+status=$(echo "$line" | sed -n 's/.*status=\([0-9]*\).*/\1/p')
+splat=$(echo "$line" | sed -n 's/.*splat=\([0-9]*\).*/\1/p')
+pretty "guest finished in ${elapsed}s: payload status $status, splat $splat"
+if [ "$splat" != 0 ]; then
+	pretty "FAIL: the guest kernel log has a splat (see above)"
+	[ "$status" != 0 ] || status=1
+fi
+exit "$status"
