@@ -90,7 +90,7 @@ static int msgbox_ioctl_open(struct file *file, void __user *uarg)
 	struct msgbox_open_args args;
 	char name[MSGBOX_NAME_MAX + 1];
 	struct msgbox_mailbox *mb;
-	bool port, create;
+	bool port;
 	umode_t mode;
 	u32 usize;
 	int err;
@@ -105,22 +105,20 @@ static int msgbox_ioctl_open(struct file *file, void __user *uarg)
 		return -EINVAL;
 
 	port = args.flags & MSGBOX_OPEN_PORT;
-	create = port || (args.flags & MSGBOX_OPEN_CREATE);
 	if (port) {
 		if (args.name || (args.flags & (MSGBOX_OPEN_CREATE |
 						MSGBOX_OPEN_EXCL)))
 			return -EINVAL;
 	} else {
 		if ((args.flags & (MSGBOX_OPEN_EXCL | MSGBOX_OPEN_DEDUP)) &&
-		    !create)
+		    !(args.flags & MSGBOX_OPEN_CREATE))
 			return -EINVAL;
 		err = msgbox_name_in(name, args.name);
 		if (err)
 			return err;
 	}
-	if (create &&
-	    (args.capacity > READ_ONCE(msgbox_limits.max_capacity) ||
-	     args.max_msg_size > READ_ONCE(msgbox_limits.max_msg_size)))
+	/* A named mailbox's limits matter only if it is created: see there. */
+	if (port && msgbox_limits_check(args.capacity, args.max_msg_size))
 		return -EINVAL;
 	mode = (args.mode ? args.mode : 0600) & ~current_umask();
 
@@ -239,11 +237,23 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		msg->flags |= MSGBOX_MSG_KEY;
 	}
 
+	/*
+	 * Make sure the results can be written back before sending: once
+	 * the message is queued, failing the call would make a retry send
+	 * it twice.
+	 */
 	args.id = 0;
 	args.result = 0;
+	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	if (err) {
+		msgbox_msg_put(msg);
+		goto out_put;
+	}
 	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
 		msgbox_msg_put(msg);
-		if (args.flags & MSGBOX_SEND_ACK)
+		/* A rendezvous send waits for its receiver as an ack does. */
+		if ((args.flags & MSGBOX_SEND_ACK) ||
+		    (!mb->capacity && !w.nonblock))
 			err = msgbox_queue_sleep_lost(&w);
 		goto out_copy;
 	}
@@ -266,6 +276,11 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 
 	err = msgbox_queue_send(mb, msg, &w, args.flags & MSGBOX_SEND_ACK,
 				&args.id, &args.result);
+	if (dup && err) {
+		/* The original did not arrive: neither does its copy. */
+		msgbox_msg_put(dup);
+		dup = NULL;
+	}
 	if (dup) {
 		struct msgbox_wait dup_w = { .nonblock = true };
 		u64 dup_id;
@@ -278,8 +293,9 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
 		err = -ETIMEDOUT;
 out_copy:
+	/* The message is sent: a late fault here must not say otherwise. */
 	if (!err)
-		err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+		msgbox_args_out(uarg, &args, sizeof(args), usize);
 out_put:
 	msgbox_mailbox_put(port);
 	return err;
@@ -316,8 +332,9 @@ static int msgbox_recv_one(struct file *file, void __user *uarg, bool nonblock)
 	if (!mb)
 		return -ENOTCONN;
 
-	ret = msgbox_queue_recv(mb, &args, &w);
-	if (ret >= 0 || ret == -EMSGSIZE) {
+	ret = msgbox_queue_recv(mb, &args, &w, uarg, usize);
+	/* A received message's arguments were copied out with it. */
+	if (ret == -EMSGSIZE || (ret >= 0 && (args.flags & MSGBOX_RECV_PEEK))) {
 		err = msgbox_args_out(uarg, &args, sizeof(args), usize);
 		if (err)
 			return err;
@@ -344,6 +361,13 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 			       MSGBOX_RECV_SIZE_VER0))
 		return -EINVAL;
 
+	/* Check the header can take the results before doing anything. */
+	args.done = 0;
+	args.error = 0;
+	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	if (err)
+		return err;
+
 	/* count * entry_size is at most 4 MiB: no overflow. */
 	entry = u64_to_user_ptr(args.entries);
 	nonblock = args.flags & MSGBOX_BATCH_NONBLOCK;
@@ -358,9 +382,13 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 
 	args.done = i;
 	args.error = ret < 0 ? -ret : 0;
-	/* -ERESTARTSYS cannot happen after the first entry: none blocks. */
-	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
-	return err ? err : i;
+	/*
+	 * -ERESTARTSYS cannot happen after the first entry: none blocks.
+	 * The count returned is what counts; a late fault writing the header
+	 * back must not hide the messages already moved.
+	 */
+	msgbox_args_out(uarg, &args, sizeof(args), usize);
+	return i;
 }
 
 static int msgbox_ioctl_stat(struct file *file, void __user *uarg)

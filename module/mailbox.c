@@ -130,6 +130,21 @@ static struct msgbox_user *msgbox_user_spare(void)
 	return kmalloc(sizeof(struct msgbox_user), GFP_KERNEL_ACCOUNT);
 }
 
+/**
+ * msgbox_limits_check() - may a mailbox be created with these sizes?
+ * @capacity: its capacity
+ * @max_msg_size: its largest message size
+ *
+ * Return: 0, or -EINVAL above the max_capacity or max_msg_size limit.
+ */
+int msgbox_limits_check(u32 capacity, u32 max_msg_size)
+{
+	if (capacity > READ_ONCE(msgbox_limits.max_capacity) ||
+	    max_msg_size > READ_ONCE(msgbox_limits.max_msg_size))
+		return -EINVAL;
+	return 0;
+}
+
 static u32 msgbox_name_hash(const char *name, u32 len)
 {
 	return full_name_hash(current_user_ns(), name, len);
@@ -245,6 +260,23 @@ static struct msgbox_mailbox *msgbox_name_lookup(const char *name, u32 len,
  */
 int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode)
 {
+	if (msgbox_mailbox_mode_allows(mb, fmode) ||
+	    ns_capable(mb->user_ns, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
+/**
+ * msgbox_mailbox_mode_allows() - do the mode bits alone grant @fmode?
+ * @mb: the mailbox
+ * @fmode: FMODE_READ and/or FMODE_WRITE
+ *
+ * Return: true when the owner, group or other bits that apply to the
+ * caller grant every access in @fmode.
+ */
+bool msgbox_mailbox_mode_allows(const struct msgbox_mailbox *mb,
+				fmode_t fmode)
+{
 	unsigned int mask = 0, granted;
 
 	if (fmode & FMODE_READ)
@@ -259,9 +291,7 @@ int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode)
 	else
 		granted = mb->mode;
 
-	if (!(mask & ~granted & 7) || ns_capable(mb->user_ns, CAP_DAC_OVERRIDE))
-		return 0;
-	return -EACCES;
+	return !(mask & ~granted & 7);
 }
 
 /*
@@ -280,14 +310,18 @@ static int msgbox_mailbox_may_destroy(const struct msgbox_mailbox *mb)
  * msgbox_mailbox_open() - open, or create, a named mailbox
  * @name: a name that passed msgbox_name_check()
  * @flags: MSGBOX_OPEN_CREATE, MSGBOX_OPEN_EXCL and MSGBOX_OPEN_DEDUP
- * @capacity: with CREATE, checked against the limits by the caller
- * @max_msg_size: with CREATE, checked against the limits by the caller
+ * @capacity: with CREATE, the capacity of a new mailbox
+ * @max_msg_size: with CREATE, its largest message size
  * @mode: with CREATE, the permission bits, umask applied
  * @fmode: the access asked for, checked against an existing mailbox's mode
  * @mbp: where to store the mailbox, with a reference for the caller
  *
  * Context: process context, may sleep; takes msgbox_table_lock.
- * Return: 0, or -ENOMEM, -EEXIST, -ENOENT, -EACCES or -ENOSPC.
+ * @capacity and @max_msg_size are checked against the limits only when the
+ * mailbox is created: opening an existing one ignores them.
+ *
+ * Return: 0, or -ENOMEM, -EEXIST, -ENOENT, -EACCES, -EINVAL (limits),
+ * -ENOSPC or -EDQUOT.
  */
 int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 			u32 max_msg_size, umode_t mode, fmode_t fmode,
@@ -322,6 +356,8 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 			*mbp = msgbox_mailbox_get(mb);
 	} else if (!new) {
 		err = -ENOENT;
+	} else if (msgbox_limits_check(capacity, max_msg_size)) {
+		err = -EINVAL;
 	} else if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
 		err = -ENOSPC;
 	} else {

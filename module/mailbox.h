@@ -190,6 +190,9 @@ void msgbox_port_release(struct msgbox_mailbox *mb, const struct file *file);
 int msgbox_mailbox_destroy_name(const char *name);
 int msgbox_mailbox_destroy(struct msgbox_mailbox *mb);
 int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode);
+bool msgbox_mailbox_mode_allows(const struct msgbox_mailbox *mb,
+				fmode_t fmode);
+int msgbox_limits_check(u32 capacity, u32 max_msg_size);
 void msgbox_mailbox_put(struct msgbox_mailbox *mb);
 void msgbox_mailbox_destroy_all(void);
 int msgbox_name_check(const char *name);

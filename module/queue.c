@@ -31,11 +31,13 @@
  * @node: entry in the hash table
  * @sender: the sender (a reference is held), NULL when the slot is free
  * @key: the sender's key
+ * @id: the id of the message accepted with it
  */
 struct msgbox_dedup_entry {
 	struct hlist_node node;
 	struct pid *sender;
 	u64 key;
+	u64 id;
 };
 
 /**
@@ -124,11 +126,16 @@ static bool msgbox_dedup_seen(struct msgbox_mailbox *mb,
 	}
 	e->sender = get_pid(msg->sender);
 	e->key = msg->key;
+	e->id = msg->id;
 	hash_add(dedup->table, &e->node, msgbox_dedup_hash(e->sender, e->key));
 	return false;
 }
 
-/* A withdrawn message was never delivered: its key may be sent again. */
+/*
+ * A withdrawn message was never delivered: its key may be sent again. The
+ * entry is forgotten only if it is still this message's: once pushed out
+ * of the window, the key may have been accepted again with another one.
+ */
 static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 				const struct msgbox_msg *msg)
 {
@@ -138,7 +145,7 @@ static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 	if (!mb->dedup || !(msg->flags & MSGBOX_MSG_KEY))
 		return;
 	e = msgbox_dedup_find(mb->dedup, msg);
-	if (!e)
+	if (!e || e->id != msg->id)
 		return;
 	hash_del(&e->node);
 	put_pid(e->sender);
@@ -147,8 +154,8 @@ static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 
 /*
  * Sleep on @wq with the mailbox lock dropped. Returns with the lock held,
- * and -ERESTARTSYS for a signal (interruptible sleeps only), -ETIMEDOUT once
- * the deadline has passed, or 0. The caller re-checks its condition either
+ * and -ERESTARTSYS for a signal (interruptible sleeps), -EINTR for a fatal
+ * signal (killable sleeps), -ETIMEDOUT once the deadline has passed, or 0. The caller re-checks its condition either
  * way, so a wake-up racing with a signal or a timeout is never lost.
  */
 static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
@@ -165,6 +172,8 @@ static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 
 	if (state == TASK_INTERRUPTIBLE && signal_pending(current)) {
 		ret = -ERESTARTSYS;
+	} else if (state == TASK_KILLABLE && fatal_signal_pending(current)) {
+		ret = -EINTR;
 	} else if (deadline) {
 		ktime_t expires = deadline;
 
@@ -250,6 +259,28 @@ static void msgbox_notify_take(struct msgbox_mailbox *mb,
 	mb->notify.file = NULL;
 }
 
+/*
+ * send_sig_info() directs a signal at one thread, and no exported helper
+ * sends a process-wide one with a chosen siginfo. Pick the thread the
+ * kernel would: one that is not exiting and does not block @signo, or
+ * failing that any live one, so the signal waits there until unblocked.
+ */
+static struct task_struct *msgbox_notify_target(struct task_struct *leader,
+						int signo)
+{
+	struct task_struct *t, *live = NULL;
+
+	for_each_thread(leader, t) {
+		if (t->flags & PF_EXITING)
+			continue;
+		if (!sigismember(&t->blocked, signo))
+			return t;
+		if (!live)
+			live = t;
+	}
+	return live;
+}
+
 /* Send the signal of a registration taken by msgbox_notify_take(). */
 static void msgbox_notify_fire(struct msgbox_notify *n)
 {
@@ -266,6 +297,8 @@ static void msgbox_notify_fire(struct msgbox_notify *n)
 
 		rcu_read_lock();
 		task = pid_task(n->pid, PIDTYPE_TGID);
+		if (task)
+			task = msgbox_notify_target(task, n->signo);
 		if (task) {
 			info.si_pid = task_tgid_nr_ns(current,
 						      task_active_pid_ns(task));
@@ -391,17 +424,19 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	}
 	err = 0;
 
+	msg->id = mb->next_id;
 	if (mb->dedup && (msg->flags & MSGBOX_MSG_KEY) &&
 	    msgbox_dedup_seen(mb, msg)) {
 		*result = MSGBOX_SENT_DUPLICATE;
 		goto out_unlock;
 	}
+	mb->next_id++;
 
 	if (!mb->capacity && !w->nonblock)
 		ack = true;
-	if (mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting)
+	/* An acknowledged message may be withdrawn: it does not notify. */
+	if (!ack && mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting)
 		msgbox_notify_take(mb, &notify);
-	msg->id = mb->next_id++;
 	*id = msg->id;
 	if (ack) {
 		msg->flags |= MSGBOX_MSGF_ACK;
@@ -421,7 +456,8 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	/*
 	 * Wait for the outcome. Once the deadline passed or a signal came,
 	 * the message is withdrawn if still queued; while a receiver copies
-	 * it out the wait is uninterruptible, and short.
+	 * it out only a fatal signal ends the wait (the copy can stall on a
+	 * page fault for as long as the receiver's memory takes).
 	 */
 	spin_lock(&mb->lock);
 	for (;;) {
@@ -447,8 +483,14 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		}
 		mb->nr_send_waiting++;
 		if (msg->state == MSGBOX_MSG_INFLIGHT) {
-			msgbox_queue_sleep(mb, &mb->send_wq, 0,
-					   TASK_UNINTERRUPTIBLE);
+			int ret = msgbox_queue_sleep(mb, &mb->send_wq, 0,
+						     TASK_KILLABLE);
+			if (ret == -EINTR) {
+				/* Dying: the receiver keeps the message. */
+				mb->nr_send_waiting--;
+				err = ret;
+				break;
+			}
 		} else {
 			int ret = msgbox_queue_sleep(mb, &mb->send_wq,
 						     w->deadline,
@@ -509,19 +551,32 @@ int msgbox_queue_sleep_lost(const struct msgbox_wait *w)
 	return ret;
 }
 
-/* The first message @from_pid may take, or NULL. */
+/*
+ * Was @msg sent by @from (a live process), or, when @from is NULL, by an
+ * exited process that had the number @from_nr?
+ */
+static bool msgbox_msg_from(const struct msgbox_msg *msg, struct pid *from,
+			    pid_t from_nr, struct pid_namespace *ns)
+{
+	if (from)
+		return msg->sender == from;
+	return !pid_has_task(msg->sender, PIDTYPE_TGID) &&
+	       pid_nr_ns(msg->sender, ns) == from_nr;
+}
+
+/* The first message the receive may take, or NULL. */
 static struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
-					    pid_t from_pid,
+					    struct pid *from, pid_t from_nr,
 					    struct pid_namespace *ns)
 {
 	struct msgbox_msg *msg;
 
 	lockdep_assert_held(&mb->lock);
-	if (!from_pid)
+	if (!from_nr)
 		return list_first_entry_or_null(&mb->msgs, struct msgbox_msg,
 						node);
 	list_for_each_entry(msg, &mb->msgs, node)
-		if (pid_nr_ns(msg->sender, ns) == from_pid)
+		if (msgbox_msg_from(msg, from, from_nr, ns))
 			return msg;
 	return NULL;
 }
@@ -549,6 +604,12 @@ static void msgbox_queue_describe(const struct msgbox_msg *msg,
  * @args: the caller's request; its out fields are filled on success and,
  *	for -EMSGSIZE, describe the message that did not fit
  * @w: how the call may block
+ * @uargs: the caller's copy of @args
+ * @usize: its size
+ *
+ * A taken message counts as delivered only once both its payload and @args
+ * were copied out to the caller; if either copy faults the message goes
+ * back to its place. For a peek or -EMSGSIZE the caller copies @args out.
  *
  * Context: process context, may sleep; takes the mailbox lock.
  * Return: the message length, or -EIDRM, -EAGAIN, -ERESTARTSYS,
@@ -556,11 +617,13 @@ static void msgbox_queue_describe(const struct msgbox_msg *msg,
  * stays queued.
  */
 int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
-		      const struct msgbox_wait *w)
+		      const struct msgbox_wait *w,
+		      struct msgbox_recv_args __user *uargs, u32 usize)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	void __user *ubuf = u64_to_user_ptr(args->buf);
-	pid_t from = (args->flags & MSGBOX_RECV_FROM_PID) ? args->from_pid : 0;
+	pid_t from_nr = (args->flags & MSGBOX_RECV_FROM_PID) ? args->from_pid : 0;
+	struct pid *from = from_nr ? find_get_pid(from_nr) : NULL;
 	struct msgbox_msg *msg;
 	bool delivered;
 	int err = 0;
@@ -571,7 +634,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 			err = -EIDRM;
 			goto out_unlock;
 		}
-		msg = msgbox_queue_find(mb, from, ns);
+		msg = msgbox_queue_find(mb, from, from_nr, ns);
 		if (msg)
 			break;
 		if (err)
@@ -598,6 +661,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	if (args->flags & MSGBOX_RECV_PEEK) {
 		msgbox_msg_get(msg);
 		spin_unlock(&mb->lock);
+		put_pid(from);
 		err = copy_to_user(ubuf, msg->data, msg->len) ? -EFAULT : 0;
 		msgbox_msg_put(msg);
 		return err ? err : args->len;
@@ -607,8 +671,11 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	msg->state = MSGBOX_MSG_INFLIGHT;
 	mb->nr_inflight++;
 	spin_unlock(&mb->lock);
+	put_pid(from);
 
-	err = copy_to_user(ubuf, msg->data, msg->len) ? -EFAULT : 0;
+	if (copy_to_user(ubuf, msg->data, msg->len) ||
+	    copy_to_user(uargs, args, min_t(size_t, sizeof(*args), usize)))
+		err = -EFAULT;
 
 	spin_lock(&mb->lock);
 	mb->nr_inflight--;
@@ -637,6 +704,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 
 out_unlock:
 	spin_unlock(&mb->lock);
+	put_pid(from);
 	return err;
 }
 
@@ -689,7 +757,8 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
 	st->mode = mb->mode;
 	st->uid = from_kuid_munged(user_ns, mb->uid);
 	st->gid = from_kgid_munged(user_ns, mb->gid);
-	st->owner_pid = mb->owner ? pid_vnr(mb->owner) : 0;
+	st->owner_pid = mb->owner && pid_has_task(mb->owner, PIDTYPE_TGID) ?
+			pid_vnr(mb->owner) : 0;
 	st->mb_flags = mb->flags & (MSGBOX_STAT_PORT | MSGBOX_STAT_DEDUP);
 
 	spin_lock(&mb->lock);

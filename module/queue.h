@@ -53,7 +53,8 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		      const struct msgbox_wait *w, bool ack, u64 *id,
 		      u32 *result);
 int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
-		      const struct msgbox_wait *w);
+		      const struct msgbox_wait *w,
+		      struct msgbox_recv_args __user *uargs, u32 usize);
 int msgbox_queue_sleep_lost(const struct msgbox_wait *w);
 __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			   poll_table *pt);

@@ -21,8 +21,9 @@
  *
  * Every argument structure starts with a __u32 size, which the caller sets
  * to sizeof() of the structure it was built with. The kernel accepts any size
- * from the first published version (MSGBOX_*_SIZE_VER0) upwards; trailing
- * bytes it does not know must be zero (E2BIG otherwise). Unknown flag bits
+ * from the first published version (MSGBOX_*_SIZE_VER0) up to 4096 bytes
+ * (EINVAL below, E2BIG above); trailing bytes it does not know must be zero
+ * (E2BIG otherwise). Unknown flag bits
  * are rejected with EINVAL. User pointers are carried in __u64 fields, so the
  * layout is the same for 32-bit and 64-bit processes.
  *
