@@ -8,6 +8,7 @@
 #include "msgbox_util.h"
 
 #include <grp.h>
+#include <sched.h>
 
 #include <msgbox.h>
 
@@ -224,7 +225,7 @@ FIXTURE_VARIANT_ADD(badname, tab) { .name = "a\tb", .err = EINVAL };
 FIXTURE_VARIANT_ADD(badname, newline) { .name = "ab\n", .err = EINVAL };
 FIXTURE_VARIANT_ADD(badname, ctrl_01) { .name = "\x01", .err = EINVAL };
 FIXTURE_VARIANT_ADD(badname, ctrl_1f) { .name = "a\x1f", .err = EINVAL };
-FIXTURE_VARIANT_ADD(badname, del_7f) { .name = "a\x7f" "b", .err = EINVAL };
+FIXTURE_VARIANT_ADD(badname, del_7f) { .name = "a\x7f\x62", .err = EINVAL };
 FIXTURE_VARIANT_ADD(badname, len_256) { .genlen = 256, .err = ENAMETOOLONG };
 FIXTURE_VARIANT_ADD(badname, len_5000) { .genlen = 5000, .err = ENAMETOOLONG };
 
@@ -413,13 +414,15 @@ TEST_F(api, msg_size_limit)
 /* Tests that change module parameters and restore them in teardown. */
 FIXTURE(params) {
 	char name[128];
-	unsigned long saved[3];
-	int have_saved[3];
+	unsigned long saved[5];
+	int have_saved[5];
 	int nextra;
 };
 
+/* The first three are required, the per-user quotas optional. */
 static const char * const param_names[] = {
 	"max_mailboxes", "max_msg_size", "max_capacity",
+	"user_max_mailboxes", "user_max_bytes",
 };
 
 FIXTURE_SETUP(params)
@@ -431,10 +434,11 @@ FIXTURE_SETUP(params)
 	if (geteuid() != 0)
 		MB_SETUP_SKIP("changing module parameters needs root");
 	for (i = 0; i < MB_ARRAY_SIZE(param_names); i++) {
-		if (mb_param_read(param_names[i], &self->saved[i]))
+		if (!mb_param_read(param_names[i], &self->saved[i]))
+			self->have_saved[i] = 1;
+		else if (i < 3)
 			MB_SETUP_SKIP("cannot read %s/%s", MB_PARAM_DIR,
 				      param_names[i]);
-		self->have_saved[i] = 1;
 	}
 	mb_name(self->name, sizeof(self->name), _metadata->name);
 }
@@ -527,6 +531,257 @@ TEST_F(params, max_mailboxes_enospc)
 	EXPECT_LE(0, fd);
 	if (fd >= 0)
 		close(fd);
+}
+
+/* What an unprivileged user (uid/gid 65534) got when creating mailboxes. */
+struct quota_report {
+	int drop;
+	int ret[6];
+};
+
+static void quota_drop(struct quota_report *r)
+{
+	r->drop = setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		  setresuid(65534, 65534, 65534);
+}
+
+TEST_F(params, user_quota_mailboxes)
+{
+	struct msgbox_attr attr = { .capacity = 1, .max_msg_size = 16 };
+	struct quota_report r;
+	char n[3][160];
+	int rfd, wfd, fd, i, port;
+	pid_t pid;
+
+	if (!self->have_saved[3])
+		SKIP(return, "no user_max_mailboxes parameter");
+	for (i = 0; i < 3; i++)
+		snprintf(n[i], sizeof(n[i]), "%s-%d", self->name, i);
+	self->nextra = 3;
+	ASSERT_EQ(0, mb_param_write("user_max_mailboxes", 2));
+
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(&r, 0, sizeof(r));
+		quota_drop(&r);
+		for (i = 0; i < 3; i++) {
+			fd = msgbox_create(n[i], &attr, O_RDWR);
+			r.ret[i] = fd < 0 ? fd : 0;
+			if (fd >= 0)
+				close(fd);
+		}
+		port = msgbox_port(&attr, 0);
+		r.ret[3] = port < 0 ? port : 0;
+		r.ret[4] = msgbox_destroy(n[0]);
+		fd = msgbox_create(n[2], &attr, O_RDWR);
+		r.ret[5] = fd < 0 ? fd : 0;
+		mb_write_all(wfd, &r, sizeof(r));
+		_exit(0);
+	}
+	ASSERT_EQ(0, mb_read_all(rfd, &r, sizeof(r)));
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	close(rfd);
+	ASSERT_EQ(0, r.drop);
+	EXPECT_EQ(0, r.ret[0]);
+	EXPECT_EQ(0, r.ret[1]);
+	EXPECT_EQ(-EDQUOT, r.ret[2]);
+	EXPECT_EQ(-EDQUOT, r.ret[3]);	/* ports count too */
+	EXPECT_EQ(0, r.ret[4]);
+	EXPECT_EQ(0, r.ret[5]);		/* destroy gave the slot back */
+
+	/* Root (CAP_SYS_RESOURCE) is not held to it. */
+	for (i = 0; i < 3; i++) {
+		snprintf(n[i], sizeof(n[i]), "%s-root%d", self->name, i);
+		fd = mb_new(n[i], O_RDWR, 1, 16);
+		EXPECT_LE(0, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (i = 0; i < 3; i++)
+		mb_destroy_name(n[i]);
+}
+
+TEST_F(params, user_quota_bytes)
+{
+	struct msgbox_attr big = { .capacity = 4, .max_msg_size = 4096 };
+	struct msgbox_attr one = { .capacity = 1, .max_msg_size = 1 };
+	struct quota_report r;
+	char n[2][160];
+	int rfd, wfd, fd, i;
+	pid_t pid;
+
+	if (!self->have_saved[4])
+		SKIP(return, "no user_max_bytes parameter");
+	for (i = 0; i < 2; i++)
+		snprintf(n[i], sizeof(n[i]), "%s-%d", self->name, i);
+	self->nextra = 2;
+	ASSERT_EQ(0, mb_param_write("user_max_bytes", 4 * 4096));
+
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(&r, 0, sizeof(r));
+		quota_drop(&r);
+		fd = msgbox_create(n[0], &big, O_RDWR);	/* exactly the quota */
+		r.ret[0] = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			close(fd);
+		fd = msgbox_create(n[1], &one, O_RDWR);
+		r.ret[1] = fd < 0 ? fd : 0;
+		r.ret[2] = msgbox_destroy(n[0]);
+		fd = msgbox_create(n[1], &one, O_RDWR);
+		r.ret[3] = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			close(fd);
+		mb_write_all(wfd, &r, sizeof(r));
+		_exit(0);
+	}
+	ASSERT_EQ(0, mb_read_all(rfd, &r, sizeof(r)));
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	close(rfd);
+	ASSERT_EQ(0, r.drop);
+	EXPECT_EQ(0, r.ret[0]);
+	EXPECT_EQ(-EDQUOT, r.ret[1]);
+	EXPECT_EQ(0, r.ret[2]);
+	EXPECT_EQ(0, r.ret[3]);
+	mb_destroy_name(n[1]);
+
+	/* 0 bytes: no unprivileged creation at all. */
+	ASSERT_EQ(0, mb_param_write("user_max_bytes", 0));
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(&r, 0, sizeof(r));
+		quota_drop(&r);
+		fd = msgbox_create(n[1], &one, O_RDWR);
+		r.ret[0] = fd < 0 ? fd : 0;
+		mb_write_all(wfd, &r, sizeof(r));
+		_exit(0);
+	}
+	ASSERT_EQ(0, mb_read_all(rfd, &r, sizeof(r)));
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	close(rfd);
+	ASSERT_EQ(0, r.drop);
+	EXPECT_EQ(-EDQUOT, r.ret[0]);
+}
+
+/* Names live in the user namespace of their creator. */
+struct userns_report {
+	int unshared;
+	int open_outer;
+	int create_same;
+	int create_own;
+	int destroy_same;
+	int destroy_own;
+};
+
+TEST_F(api, names_scoped_by_user_namespace)
+{
+	struct userns_report r;
+	char own[160];
+	int fd, rfd, wfd, d1, d2, d3;
+	pid_t pid;
+
+	snprintf(own, sizeof(own), "%s-inner", self->name);
+	fd = msgbox_create(self->name, NULL, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, msgbox_send(fd, "outer", 5, 0));
+
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(&r, 0, sizeof(r));
+		/* Descriptors opened before, used after unshare. */
+		d1 = mb_dev_open(O_RDWR);
+		d2 = mb_dev_open(O_RDWR);
+		d3 = mb_dev_open(O_RDWR);
+		r.unshared = d1 >= 0 && d2 >= 0 && d3 >= 0 &&
+			     !unshare(CLONE_NEWUSER);
+		if (r.unshared) {
+			r.open_outer = mb_raw_open(d1, self->name, 0, 0, 0, 0);
+			r.create_same = mb_raw_open(d2, self->name,
+						    MSGBOX_OPEN_CREATE |
+						    MSGBOX_OPEN_EXCL,
+						    2, 16, 0600);
+			r.create_own = mb_raw_open(d3, own, MSGBOX_OPEN_CREATE |
+						   MSGBOX_OPEN_EXCL,
+						   2, 16, 0600);
+			r.destroy_same = mb_raw_destroy_bound(d2);
+			r.destroy_own = mb_raw_destroy_bound(d3);
+		}
+		mb_write_all(wfd, &r, sizeof(r));
+		_exit(0);
+	}
+	ASSERT_EQ(0, mb_read_all(rfd, &r, sizeof(r)));
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	close(rfd);
+	if (!r.unshared) {
+		close(fd);
+		SKIP(return, "cannot create a user namespace");
+	}
+	EXPECT_EQ(-ENOENT, r.open_outer);
+	EXPECT_EQ(0, r.create_same);
+	EXPECT_EQ(0, r.create_own);
+	EXPECT_EQ(0, r.destroy_same);
+	EXPECT_EQ(0, r.destroy_own);
+
+	/* Ours was neither seen nor touched from inside. */
+	EXPECT_EQ(1, mb_msgs(fd));
+	EXPECT_EQ(-ENOENT, msgbox_open(own, O_RDWR, NULL));
+	close(fd);
+}
+
+/* /proc/driver/msgbox lists the mailboxes the reader may open. */
+static int proc_find(const char *name, char *line, size_t size)
+{
+	size_t nlen = strlen(name);
+	FILE *f;
+	int found = 0;
+
+	f = fopen("/proc/driver/msgbox", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, (int)size, f))
+		if (!strncmp(line, name, nlen) && line[nlen] == ' ') {
+			found = 1;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+TEST_F(api, proc_listing)
+{
+	unsigned int uid, gid, mode, cap, msgsize, msgs;
+	unsigned long long bytes;
+	char line[512], type[16];
+	int fd;
+
+	if (access("/proc/driver/msgbox", R_OK))
+		SKIP(return, "no /proc/driver/msgbox");
+	fd = mb_dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mb_raw_open(fd, self->name, MSGBOX_OPEN_CREATE, 3, 77,
+				 0640));
+	ASSERT_EQ(0, mb_raw_send(fd, "abc", 3, 0));
+	ASSERT_EQ(0, mb_raw_send(fd, "de", 2, 0));
+	ASSERT_EQ(1, proc_find(self->name, line, sizeof(line)));
+	ASSERT_EQ(8, sscanf(line + strlen(self->name), " %15s %u %u %o %u %u %u %llu",
+			    type, &uid, &gid, &mode, &cap, &msgsize, &msgs,
+			    &bytes)) TH_LOG("line: %s", line);
+	EXPECT_STREQ("named", type);
+	EXPECT_EQ(geteuid(), uid);
+	EXPECT_EQ(getegid(), gid);
+	EXPECT_EQ(0640U, mode & 0777);
+	EXPECT_EQ(3U, cap);
+	EXPECT_EQ(77U, msgsize);
+	EXPECT_EQ(2U, msgs);
+	EXPECT_EQ(5ULL, bytes);
+
+	EXPECT_EQ(0, mb_raw_destroy_bound(fd));
+	EXPECT_EQ(0, proc_find(self->name, line, sizeof(line)));
+	close(fd);
 }
 
 TEST_F(api, unknown_ioctl_enotty)
@@ -847,7 +1102,10 @@ TEST_F(lib, crc32c_and_version)
  * pointers, for every ioctl. prep() builds a valid argument struct of
  * ksize bytes in a zeroed buffer and returns the descriptor to use.
  */
-enum { OP_OPEN, OP_DESTROY, OP_SEND, OP_RECV, OP_STAT };
+enum {
+	OP_OPEN, OP_DESTROY, OP_SEND, OP_RECV, OP_STAT, OP_NOTIFY,
+	OP_SEND_BATCH, OP_RECV_BATCH,
+};
 
 FIXTURE(sizes) {
 	int dev;		/* unbound, for DESTROY by name */
@@ -856,6 +1114,8 @@ FIXTURE(sizes) {
 	char name[128];
 	char name2[160];
 	char rbuf[64];
+	struct msgbox_send_args sent;	/* batch entries */
+	struct msgbox_recv_args rent;
 	unsigned char *buf;	/* 2 pages + slack for oversize structs */
 };
 
@@ -912,6 +1172,31 @@ FIXTURE_VARIANT_ADD(sizes, stat) {
 	.ok_ret = 0,
 };
 
+FIXTURE_VARIANT_ADD(sizes, notify) {
+	.op = OP_NOTIFY, .cmd = MSGBOX_IOC_NOTIFY,
+	.ver0 = MSGBOX_NOTIFY_SIZE_VER0,
+	.ksize = sizeof(struct msgbox_notify_args),
+	.known_flags = MSGBOX_NOTIFY_FLAGS,
+	.reserved_off = offsetof(struct msgbox_notify_args, __reserved),
+	.ok_ret = 0,
+};
+
+FIXTURE_VARIANT_ADD(sizes, send_batch) {
+	.op = OP_SEND_BATCH, .cmd = MSGBOX_IOC_SEND_BATCH,
+	.ver0 = MSGBOX_BATCH_SIZE_VER0,
+	.ksize = sizeof(struct msgbox_batch_args),
+	.known_flags = MSGBOX_BATCH_FLAGS,
+	.ok_ret = 1,
+};
+
+FIXTURE_VARIANT_ADD(sizes, recv_batch) {
+	.op = OP_RECV_BATCH, .cmd = MSGBOX_IOC_RECV_BATCH,
+	.ver0 = MSGBOX_BATCH_SIZE_VER0,
+	.ksize = sizeof(struct msgbox_batch_args),
+	.known_flags = MSGBOX_BATCH_FLAGS,
+	.ok_ret = 1,
+};
+
 #define SIZES_BUF	(3 * 4096 + 65536)
 
 FIXTURE_SETUP(sizes)
@@ -949,6 +1234,11 @@ static int sizes_prep(FIXTURE_DATA(sizes) *self,
 	struct msgbox_send_args *s = (void *)self->buf;
 	struct msgbox_recv_args *r = (void *)self->buf;
 	struct msgbox_stat_args *st = (void *)self->buf;
+	struct msgbox_notify_args *n = (void *)self->buf;
+	struct msgbox_batch_args *b = (void *)self->buf;
+	struct msgbox_notify_args clear = {
+		.size = sizeof(clear), .flags = MSGBOX_NOTIFY_CLEAR,
+	};
 	int fd;
 
 	memset(self->buf, 0, SIZES_BUF);
@@ -980,6 +1270,26 @@ static int sizes_prep(FIXTURE_DATA(sizes) *self,
 		mb_raw_send(self->mb, "abcd", 4, 0);
 		mb_recv_args(r, self->rbuf, sizeof(self->rbuf));
 		r->size = variant->ksize;
+		return self->mb;
+	case OP_NOTIFY:
+		/* Drop an earlier registration; signo 0 asks for EPOLLPRI. */
+		mb_ioctl(self->mb, MSGBOX_IOC_NOTIFY, &clear);
+		n->size = variant->ksize;
+		return self->mb;
+	case OP_SEND_BATCH:
+		mb_send_args(&self->sent, "abc", 3, 0);
+		b->size = variant->ksize;
+		b->entries = (uintptr_t)&self->sent;
+		b->count = 1;
+		b->entry_size = sizeof(self->sent);
+		return self->mb;
+	case OP_RECV_BATCH:
+		mb_raw_send(self->mb, "abcd", 4, 0);
+		mb_recv_args(&self->rent, self->rbuf, sizeof(self->rbuf));
+		b->size = variant->ksize;
+		b->entries = (uintptr_t)&self->rent;
+		b->count = 1;
+		b->entry_size = sizeof(self->rent);
 		return self->mb;
 	default:
 		st->size = variant->ksize;

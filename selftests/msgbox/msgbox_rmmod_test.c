@@ -187,26 +187,22 @@ TEST_F(rmmod, unload_with_queued_messages_and_reload)
 
 TEST_F(rmmod, unload_after_children_exit)
 {
-	int rfd, wfd, go[2], ret;
+	int rfd, wfd, ret;
 	pid_t pid;
-	char b;
 
 	/* A child holding a blocked descriptor pins the module ... */
-	ASSERT_EQ(0, pipe(go));
 	pid = mb_fork(&rfd, &wfd);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		char buf[8];
 		int fd;
 
-		close(go[1]);
 		fd = msgbox_create(self->name, NULL, O_RDWR);
 		mb_write_all(wfd, &fd, sizeof(fd));
 		if (fd >= 0)
 			msgbox_recv(fd, buf, sizeof(buf), NULL);
 		_exit(0);
 	}
-	close(go[0]);
 	ASSERT_EQ(0, mb_read_all(rfd, &ret, sizeof(ret)));
 	ASSERT_LE(0, ret);
 	ASSERT_EQ(0, mb_wait_sleeping(pid));
@@ -219,7 +215,6 @@ TEST_F(rmmod, unload_after_children_exit)
 	/* ... until it is gone. */
 	kill(pid, SIGKILL);
 	EXPECT_LE(0, mb_wait_exit(pid));
-	close(go[1]);
 	close(rfd);
 	ASSERT_EQ(0, mod_unload());
 	EXPECT_FALSE(mod_loaded());
