@@ -25,7 +25,6 @@ KDIR ?= /lib/modules/$(KVER)/build
 export KVER
 
 KSFT_DIR := $(CURDIR)/build/ksft
-KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 all: module lib selftests
 
@@ -39,7 +38,7 @@ kdir-check:
 		     "apt-get install linux-headers-$(KVER)" >&2; exit 1; }
 
 module: deps kdir-check
-	$(KBUILD) $(if $(W),W=$(W)) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
 
 lib: deps
 	$(MAKE) -C userlib
@@ -62,7 +61,7 @@ lint: deps kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
 
 clean:
-	@if [ -f "$(KDIR)/Makefile" ]; then $(KBUILD) clean; fi
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C userlib clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build

@@ -9,8 +9,11 @@
  * print each with the sender's PID as stamped by the kernel, and acknowledge
  * it on "done". The parent checks that every order was received exactly once
  * and by whom, destroys "orders" under the consumers blocked on it (they wake
- * with EIDRM and report to the parent's port by PID), shows EAGAIN on an
- * empty O_NONBLOCK mailbox, and removes what is left.
+ * with EIDRM and report to the parent's port by PID), shows a rendezvous
+ * (a mailbox of capacity 0, where a send completes only when a receiver
+ * took the message) and a symmetric receive (taking only one named
+ * sender's messages from the port), shows EAGAIN on an empty O_NONBLOCK
+ * mailbox, and removes what is left.
  *
  * Exit status 0 only when every check held.
  */
@@ -35,7 +38,7 @@
 #define NR_TOTAL	(NR_PRODUCERS * NR_ORDERS)
 #define ORDERS_CAP	3	/* below NR_ORDERS: every producer must block */
 #define WAIT_SEC	30	/* generous: the VM may be emulated */
-#define NR_CHECKS	12	/* checks on the path where all goes well */
+#define NR_CHECKS	16	/* checks on the path where all goes well */
 
 struct order {
 	uint32_t producer;
@@ -230,6 +233,126 @@ static int wait_for(int fd, int (*pred)(const struct msgbox_stat_args *),
 	return -ETIMEDOUT;
 }
 
+/* A rendezvous sender: blocks in msgbox_send() until the parent took it. */
+static void run_meeter(unsigned int idx)
+{
+	char text[64];
+	int fd, ret;
+
+	(void)idx;
+	fd = msgbox_open("meet", O_WRONLY, NULL);
+	if (fd < 0)
+		_exit(1);
+	snprintf(text, sizeof(text), "hello from pid %d", (int)getpid());
+	ret = msgbox_send(fd, text, strlen(text) + 1, 0);
+	printf("  pid %d: msgbox_send() on \"meet\" returned %d, after the receiver took it\n",
+	       (int)getpid(), ret);
+	_exit(ret ? 1 : 0);
+}
+
+/* Two messages to the parent's port, named by PID, tagged with @idx. */
+static void run_port_sender(unsigned int idx)
+{
+	char text[16];
+	int fd, i;
+
+	fd = msgbox_dev_open(O_WRONLY);
+	if (fd < 0)
+		_exit(1);
+	for (i = 1; i <= 2; i++) {
+		snprintf(text, sizeof(text), "%c%d", 'A' + idx, i);
+		if (msgbox_send_to(fd, parent_pid, text, strlen(text) + 1, 0))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static int sender_waiting(const struct msgbox_stat_args *st)
+{
+	return st->waiting_senders == 1;
+}
+
+static int four_queued(const struct msgbox_stat_args *st)
+{
+	return st->msgs == 4;
+}
+
+/* Rendezvous on "meet": capacity 0 buffers nothing. */
+static void show_rendezvous(void)
+{
+	struct msgbox_attr attr = { .capacity = 0, .max_msg_size = 64 };
+	struct msgbox_msg_info info;
+	struct msgbox_stat_args st;
+	int meet, wfd, ret, status;
+	char text[64];
+	pid_t pid;
+
+	printf("--- rendezvous: \"meet\" has capacity 0, a send waits for its receiver\n");
+	msgbox_destroy("meet");
+	meet = msgbox_create("meet", &attr, O_RDONLY | O_CLOEXEC);
+	wfd = msgbox_open("meet", O_WRONLY | O_NONBLOCK | O_CLOEXEC, NULL);
+	ret = meet < 0 ? meet : wfd < 0 ? wfd : msgbox_send(wfd, "x", 1, 0);
+	check(ret == -EAGAIN, "O_NONBLOCK send with no receiver waiting: %s",
+	      ret < 0 ? errname(ret) : "sent");
+	if (meet < 0 || wfd < 0)
+		goto out;
+
+	pid = spawn(run_meeter, 0);
+	ret = wait_for(meet, sender_waiting, &st);
+	ret = ret ? ret : msgbox_recvx(meet, text, sizeof(text), NULL, &info);
+	if (ret > 0)
+		printf("  parent took \"%s\" from pid %d (id %llu)\n", text,
+		       (int)info.pid, (unsigned long long)info.id);
+	status = -1;
+	waitpid(pid, &status, 0);
+	check(ret > 0 && info.pid == pid && WIFEXITED(status) &&
+	      !WEXITSTATUS(status),
+	      "the sender's msgbox_send() completed only after the receive");
+out:
+	if (wfd >= 0)
+		msgbox_close(wfd);
+	if (meet >= 0)
+		msgbox_close(meet);
+	msgbox_destroy("meet");
+}
+
+/* Symmetric receive: take only B's messages from the port, then A's. */
+static void show_symmetric(int port)
+{
+	struct msgbox_recv_opts from_b = { .flags = MSGBOX_RO_FROM_PID };
+	struct msgbox_msg_info info;
+	struct msgbox_stat_args st;
+	char got[4][16];
+	pid_t a, b;
+	int i, ret = 0, status, ok = 1;
+
+	printf("--- symmetric receive: children A and B send to pid %d by PID; take B's first\n",
+	       (int)parent_pid);
+	a = spawn(run_port_sender, 0);
+	b = spawn(run_port_sender, 1);
+	waitpid(a, &status, 0);
+	ok &= WIFEXITED(status) && !WEXITSTATUS(status);
+	waitpid(b, &status, 0);
+	ok &= WIFEXITED(status) && !WEXITSTATUS(status);
+	ok &= !wait_for(port, four_queued, &st);
+
+	from_b.pid = b;
+	for (i = 0; i < 4 && ok; i++) {
+		ret = msgbox_recvx(port, got[i], sizeof(got[i]),
+				   i < 2 ? &from_b : NULL, &info);
+		if (ret < 0)
+			break;
+		printf("  %s receive: \"%s\" from pid %d uid %u (id %llu)\n",
+		       i < 2 ? "from B only" : "from anyone", got[i],
+		       (int)info.pid, (unsigned int)info.uid,
+		       (unsigned long long)info.id);
+	}
+	check(ok && ret > 0 && !strcmp(got[0], "B1") && !strcmp(got[1], "B2"),
+	      "receive from pid %d took B1, B2 and left A's queued", (int)b);
+	check(ok && ret > 0 && !strcmp(got[2], "A1") && !strcmp(got[3], "A2"),
+	      "then a receive from anyone took A1, A2, in order");
+}
+
 static int orders_full(const struct msgbox_stat_args *st)
 {
 	return st->msgs == ORDERS_CAP && st->waiting_senders == NR_PRODUCERS;
@@ -408,6 +531,9 @@ int main(void)
 	check(reap(consumers, consumers_reaped, NR_CONSUMERS),
 	      "both consumers woke with EIDRM and exited cleanly");
 	collect_reports(port);
+
+	show_rendezvous();
+	show_symmetric(port);
 
 	printf("--- more checks\n");
 	fd = msgbox_open("done", O_RDONLY | O_NONBLOCK, NULL);
