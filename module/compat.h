@@ -3,19 +3,13 @@
  * DOC: kernel range and compatibility shims
  *
  * msgbox supports Linux 6.1 to 6.12, the two Debian LTS kernels it is tested
- * on. This header is force-included into every object (see Kbuild), and it
- * is the only place that knows about differences between kernel versions or
- * about helpers the kernel does not export to modules.
+ * on; Kbuild refuses other versions. This header is force-included into
+ * every object (see Kbuild), and with the header probes in Kbuild it is the
+ * only place that knows about differences between kernel versions or about
+ * helpers the kernel does not export to modules.
  */
 #ifndef _MSGBOX_COMPAT_H
 #define _MSGBOX_COMPAT_H
-
-#include <linux/version.h>
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#error "msgbox supports Linux 6.1 to 6.12"
-#endif
 
 #include <linux/crc32.h>
 #include <linux/ktime.h>
@@ -69,9 +63,9 @@ static inline ktime_t msgbox_compat_monotonic_to_host(ktime_t tim)
 
 /*
  * Trace events: since 6.10 __assign_str() takes only the field, the source
- * being the one given to __string().
+ * being the one given to __string(). Kbuild probes the trace headers.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#ifdef MSGBOX_HAVE_ASSIGN_STR_1
 #define msgbox_compat_assign_str(dst, src)	__assign_str(dst)
 #else
 #define msgbox_compat_assign_str(dst, src)	__assign_str(dst, src)

@@ -3,7 +3,7 @@
  * DOC: fault injection
  *
  * Root can make a named mailbox lose, duplicate or corrupt a chosen share of
- * the messages sent to it, or lose the acknowledgement of a delivered one,
+ * the messages sent to it, or lose the acknowledgment of a delivered one,
  * by writing to /sys/kernel/debug/msgbox/faults:
  *
  *   <name> drop=<n> dup=<n> corrupt=<n> ackloss=<n>
@@ -14,7 +14,7 @@
  * (an acknowledged send times out), a duplicated one arrives twice (and
  * duplicate detection suppresses the second copy), a corrupted one has a
  * bit flipped before its checksum is verified (EBADMSG), and a lost
- * acknowledgement turns a delivered acknowledged send into ETIMEDOUT.
+ * acknowledgment turns a delivered acknowledged send into ETIMEDOUT.
  */
 #ifndef _MSGBOX_FAULT_H
 #define _MSGBOX_FAULT_H

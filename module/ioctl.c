@@ -69,6 +69,7 @@ static struct msgbox_mailbox *msgbox_file_mailbox(struct file *file)
 {
 	struct msgbox_file *mf = file->private_data;
 
+	/* Pairs with the release in msgbox_ioctl_open(): @mb is initialised. */
 	return smp_load_acquire(&mf->mb);
 }
 
@@ -135,8 +136,10 @@ static int msgbox_ioctl_open(struct file *file, void __user *uarg)
 					  args.max_msg_size, mode,
 					  file->f_mode & (FMODE_READ | FMODE_WRITE),
 					  &mb);
-	if (!err)
+	if (!err) {
+		/* Publish the fully set-up binding to lockless readers. */
 		smp_store_release(&mf->mb, mb);
+	}
 out_unlock:
 	mutex_unlock(&mf->bind_lock);
 	return err;

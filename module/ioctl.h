@@ -23,7 +23,7 @@ struct msgbox_mailbox;
  *	@bind_lock with smp_store_release(), read with smp_load_acquire()
  */
 struct msgbox_file {
-	struct mutex bind_lock;
+	struct mutex bind_lock;		/* serialises binding, see above */
 	struct msgbox_mailbox *mb;
 };
 

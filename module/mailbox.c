@@ -9,6 +9,7 @@
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
@@ -24,7 +25,7 @@
  * kvmalloc() size can never overflow.
  */
 #define MSGBOX_DEF_MAX_MAILBOXES	1024
-#define MSGBOX_DEF_MAX_MSG_SIZE		(1U << 20)
+#define MSGBOX_DEF_MAX_MSG_SIZE		SZ_1M
 #define MSGBOX_DEF_MAX_CAPACITY		4096
 
 /*
@@ -32,7 +33,7 @@
  * messages of 8 KiB, 512 KiB each) fit in 128 MiB, half the byte quota.
  */
 #define MSGBOX_DEF_USER_MAX_MAILBOXES	256
-#define MSGBOX_DEF_USER_MAX_BYTES	(256ULL << 20)
+#define MSGBOX_DEF_USER_MAX_BYTES	((u64)SZ_256M)
 
 struct msgbox_limits msgbox_limits = {
 	.max_mailboxes = MSGBOX_DEF_MAX_MAILBOXES,

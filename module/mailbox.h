@@ -97,7 +97,7 @@ struct msgbox_notify {
  *	their slot until the copy succeeds or fails
  * @bytes: payload bytes on @msgs and in flight
  * @nr_recv_waiting: receivers asleep waiting for a message
- * @nr_send_waiting: senders asleep waiting for room or acknowledgement
+ * @nr_send_waiting: senders asleep waiting for room or acknowledgment
  * @next_id: id of the next message queued
  * @sent: messages queued since creation
  * @received: messages delivered since creation
@@ -106,7 +106,7 @@ struct msgbox_notify {
  * @notify: the registration for arrival notification, see queue.c
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
- *	senders waiting for their acknowledgement
+ *	senders waiting for their acknowledgment
  * @name_len: length of @name
  * @name: NUL-terminated name of a named mailbox, empty for a port
  */
@@ -133,7 +133,7 @@ struct msgbox_mailbox {
 	struct msgbox_user *quota_user;
 	u64 quota_bytes;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* protects the fields below */
 	/* protected by @lock */
 	struct list_head msgs;
 	u32 nr_msgs;

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "fault.h"
@@ -21,31 +22,47 @@
  * count in 32 bits and every message allocation within kvmalloc()'s reach.
  */
 #define MSGBOX_HARD_MAX_MAILBOXES	65536
-#define MSGBOX_HARD_MAX_MSG_SIZE	(16U << 20)
+#define MSGBOX_HARD_MAX_MSG_SIZE	SZ_16M
 #define MSGBOX_HARD_MAX_CAPACITY	65536
 
-#define MSGBOX_LIMIT_PARAM(_name, _hard, _desc)				\
-static int msgbox_param_set_##_name(const char *val,			\
-				    const struct kernel_param *kp)	\
-{									\
-	return param_set_uint_minmax(val, kp, 0, _hard);		\
-}									\
-static const struct kernel_param_ops msgbox_param_ops_##_name = {	\
-	.set = msgbox_param_set_##_name,				\
-	.get = param_get_uint,						\
-};									\
-module_param_cb(_name, &msgbox_param_ops_##_name,			\
-		&msgbox_limits._name, 0644);				\
-MODULE_PARM_DESC(_name, _desc)
+/* The hard limit of the module parameter backed by @arg. */
+static unsigned int msgbox_param_hard_limit(const void *arg)
+{
+	if (arg == &msgbox_limits.max_msg_size)
+		return MSGBOX_HARD_MAX_MSG_SIZE;
+	if (arg == &msgbox_limits.max_capacity)
+		return MSGBOX_HARD_MAX_CAPACITY;
+	return MSGBOX_HARD_MAX_MAILBOXES;
+}
 
-MSGBOX_LIMIT_PARAM(max_mailboxes, MSGBOX_HARD_MAX_MAILBOXES,
-		   "Most mailboxes and ports alive at once (default 1024, at most 65536)");
-MSGBOX_LIMIT_PARAM(max_msg_size, MSGBOX_HARD_MAX_MSG_SIZE,
-		   "Largest message size of a new mailbox (default 1 MiB, at most 16 MiB)");
-MSGBOX_LIMIT_PARAM(max_capacity, MSGBOX_HARD_MAX_CAPACITY,
-		   "Largest capacity of a new mailbox (default 4096, at most 65536)");
-MSGBOX_LIMIT_PARAM(user_max_mailboxes, MSGBOX_HARD_MAX_MAILBOXES,
-		   "Mailboxes and ports one user may have (default 256)");
+static int msgbox_param_set_limit(const char *val,
+				  const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0,
+				     msgbox_param_hard_limit(kp->arg));
+}
+
+static const struct kernel_param_ops msgbox_param_limit_ops = {
+	.set = msgbox_param_set_limit,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_mailboxes, &msgbox_param_limit_ops,
+		&msgbox_limits.max_mailboxes, 0644);
+MODULE_PARM_DESC(max_mailboxes,
+		 "Most mailboxes and ports alive at once (default 1024, at most 65536)");
+module_param_cb(max_msg_size, &msgbox_param_limit_ops,
+		&msgbox_limits.max_msg_size, 0644);
+MODULE_PARM_DESC(max_msg_size,
+		 "Largest message size of a new mailbox (default 1 MiB, at most 16 MiB)");
+module_param_cb(max_capacity, &msgbox_param_limit_ops,
+		&msgbox_limits.max_capacity, 0644);
+MODULE_PARM_DESC(max_capacity,
+		 "Largest capacity of a new mailbox (default 4096, at most 65536)");
+module_param_cb(user_max_mailboxes, &msgbox_param_limit_ops,
+		&msgbox_limits.user_max_mailboxes, 0644);
+MODULE_PARM_DESC(user_max_mailboxes,
+		 "Mailboxes and ports one user may have (default 256, at most 65536)");
 
 /* Any byte count goes; 0 stops unprivileged users creating mailboxes. */
 module_param_named(user_max_bytes, msgbox_limits.user_max_bytes, ullong, 0644);
@@ -83,6 +100,7 @@ static int msgbox_fop_release(struct inode *inode, struct file *file)
 static __poll_t msgbox_fop_poll(struct file *file, poll_table *pt)
 {
 	struct msgbox_file *mf = file->private_data;
+	/* Pairs with the release in msgbox_ioctl_open(). */
 	struct msgbox_mailbox *mb = smp_load_acquire(&mf->mb);
 
 	if (!mb)

@@ -8,12 +8,13 @@
  * @state, which belong to the mailbox lock of the mailbox it is queued on.
  *
  * A message is referenced by the queue (or by the receiver that took it off
- * the queue), by a sender waiting for its acknowledgement, and briefly by a
+ * the queue), by a sender waiting for its acknowledgment, and briefly by a
  * receiver peeking at it. The last msgbox_msg_put() frees it.
  */
 #ifndef _MSGBOX_MESSAGE_H
 #define _MSGBOX_MESSAGE_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
@@ -31,7 +32,7 @@ enum msgbox_msg_state {
 };
 
 /* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
-#define MSGBOX_MSGF_ACK		(1U << 7)	/* a sender waits for delivery */
+#define MSGBOX_MSGF_ACK		BIT(7)	/* a sender waits for delivery */
 
 /**
  * struct msgbox_msg - one message

@@ -19,10 +19,12 @@
 /* May the reader see @mb at all? */
 static bool msgbox_proc_visible(const struct msgbox_mailbox *mb)
 {
-	if (mb->owner ? !pid_has_task(mb->owner, PIDTYPE_TGID) ||
-			!pid_vnr(mb->owner) :
-	    mb->user_ns != current_user_ns())
+	if (mb->owner) {
+		if (!pid_has_task(mb->owner, PIDTYPE_TGID) || !pid_vnr(mb->owner))
+			return false;
+	} else if (mb->user_ns != current_user_ns()) {
 		return false;
+	}
 	if (uid_eq(current_fsuid(), mb->uid))
 		return true;
 	/* A listing is no access attempt: check capabilities quietly. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The message queue: blocking send and receive, acknowledgements,
+ * The message queue: blocking send and receive, acknowledgments,
  * duplicate detection and poll.
  */
 #include <linux/cred.h>
@@ -155,8 +155,9 @@ static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 /*
  * Sleep on @wq with the mailbox lock dropped. Returns with the lock held,
  * and -ERESTARTSYS for a signal (interruptible sleeps), -EINTR for a fatal
- * signal (killable sleeps), -ETIMEDOUT once the deadline has passed, or 0. The caller re-checks its condition either
- * way, so a wake-up racing with a signal or a timeout is never lost.
+ * signal (killable sleeps), -ETIMEDOUT once the deadline has passed, or 0.
+ * The caller re-checks its condition either way, so a wake-up racing with a
+ * signal or a timeout is never lost.
  */
 static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 			      struct wait_queue_head *wq, ktime_t deadline,
@@ -517,10 +518,10 @@ out_unlock:
 }
 
 /**
- * msgbox_queue_sleep_lost() - wait for the acknowledgement of a lost message
+ * msgbox_queue_sleep_lost() - wait for the acknowledgment of a lost message
  * @w: how the call may block
  *
- * The acknowledgement never comes: sleep until the deadline or a signal, as
+ * The acknowledgment never comes: sleep until the deadline or a signal, as
  * the sender of a message lost in transit would.
  *
  * Context: process context, may sleep.
@@ -694,7 +695,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	}
 	spin_unlock(&mb->lock);
 
-	/* A slot is free (or an acknowledgement is due) either way. */
+	/* A slot is free (or an acknowledgment is due) either way. */
 	msgbox_queue_wake(&mb->send_wq);
 	if (delivered)
 		msgbox_msg_put(msg);
@@ -776,7 +777,7 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
  * @mb: the mailbox
  *
  * Every sleeper wakes and fails with -EIDRM; senders waiting for an
- * acknowledgement learn that their message was discarded. Messages being
+ * acknowledgment learn that their message was discarded. Messages being
  * copied out are delivered or dropped by their receivers.
  *
  * Context: process context, may sleep; takes the mailbox lock.
