@@ -10,7 +10,11 @@
 #   make run             boot a VM, load msgbox.ko, run msgbox-demo
 #   make check           boot a VM, run every selftest, unload the module;
 #                        last line "N passed, N failed, N skipped"
+#   make check-all       make check on the newest 6.1 and 6.12 cloud kernels
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict
+#   make install         module, udev rule, library, header, pkg-config file
+#                        and man pages (DESTDIR, PREFIX); make uninstall
+#   make dkms-check      dkms add/build/install/remove against KVER's headers
 #   make clean
 #
 # Variables: KVER (kernel release; default: newest installed 6.1 cloud
@@ -60,10 +64,36 @@ check: all
 lint: deps kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
 
-clean:
+check-all: deps
+	@$(CURDIR)/scripts/check-all.sh
+
+PREFIX ?= /usr/local
+MODDIR := /lib/modules/$(KVER)/extra
+UDEVDIR := /lib/udev/rules.d
+
+install: all
+	install -D -m 644 msgbox.ko $(DESTDIR)$(MODDIR)/msgbox.ko
+	install -D -m 644 scripts/60-msgbox.rules $(DESTDIR)$(UDEVDIR)/60-msgbox.rules
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
+	else echo "DESTDIR set: run depmod -a $(KVER) on the target"; fi
+	$(MAKE) -C userlib install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/msgbox.ko $(DESTDIR)$(UDEVDIR)/60-msgbox.rules
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+	$(MAKE) -C userlib uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+dkms-check: kdir-check
+	@$(CURDIR)/scripts/deps.sh dkms
+	@KVER=$(KVER) $(CURDIR)/scripts/dkms.sh
+
+module-clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+
+clean: module-clean
 	$(MAKE) -C userlib clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
-.PHONY: all deps kdir-check module lib ksft selftests run check lint clean
+.PHONY: all deps kdir-check module lib ksft selftests run check check-all lint \
+	install uninstall dkms-check module-clean clean
