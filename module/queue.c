@@ -410,7 +410,13 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 			err = -EIDRM;
 			goto out_unlock;
 		}
-		if (msgbox_queue_has_room(mb))
+		/*
+		 * A blocking rendezvous send offers its message at once and
+		 * then waits, as an acknowledged send does, until a receiver
+		 * took it: receivers see it, poll says POLLIN, and nothing is
+		 * buffered beyond the senders waiting.
+		 */
+		if (msgbox_queue_has_room(mb) || (!mb->capacity && !w->nonblock))
 			break;
 		if (err)
 			goto out_unlock;
@@ -645,7 +651,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 			goto out_unlock;
 		}
 		mb->nr_recv_waiting++;
-		/* A rendezvous has room as long as a receiver waits. */
+		/* Non-blocking rendezvous senders may now go: tell pollers. */
 		if (!mb->capacity)
 			msgbox_queue_wake(&mb->send_wq);
 		err = msgbox_queue_sleep(mb, &mb->recv_wq, w->deadline,

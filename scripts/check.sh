@@ -84,6 +84,13 @@ set -e
 printf '%s\n' "${progs[@]}" >"$tmp/progs"
 awk -v vm_rc="$vm_rc" '
 	FNR == NR { order[++nprogs] = $0; next }
+	# The console may glue a marker to firmware output: "ROM..# msgbox-check:".
+	{
+		i = index($0, "# msgbox-check: ")
+		if (i > 1) $0 = substr($0, i)
+		i = index($0, "msgbox-vm: ")
+		if (i > 1) $0 = substr($0, i)
+	}
 	/^# msgbox-check: begin / { cur = $4; began[cur] = 1; next }
 	/^# msgbox-check: end / {
 		rc = $5; sub(/^rc=/, "", rc)
