@@ -46,6 +46,7 @@ module: deps kdir-check
 
 lib: deps
 	$(MAKE) -C userlib
+	$(MAKE) -C userlib/mq
 
 ksft: deps
 	@$(CURDIR)/scripts/ksft.sh $(CURDIR)/build
@@ -77,11 +78,13 @@ install: all
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
 	else echo "DESTDIR set: run depmod -a $(KVER) on the target"; fi
 	$(MAKE) -C userlib install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C userlib/mq install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/msgbox.ko $(DESTDIR)$(UDEVDIR)/60-msgbox.rules
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 	$(MAKE) -C userlib uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C userlib/mq uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 dkms-check: kdir-check
 	@$(CURDIR)/scripts/deps.sh dkms
@@ -92,6 +95,7 @@ module-clean:
 
 clean: module-clean
 	$(MAKE) -C userlib clean
+	$(MAKE) -C userlib/mq clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 

@@ -150,6 +150,7 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
 	struct msgbox_destroy_args args;
 	char name[MSGBOX_NAME_MAX + 1];
 	struct msgbox_mailbox *mb;
+	bool unlink_only;
 	u32 usize;
 	int err;
 
@@ -160,6 +161,7 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
 		return err;
 	if (args.flags & ~MSGBOX_DESTROY_FLAGS)
 		return -EINVAL;
+	unlink_only = args.flags & MSGBOX_DESTROY_UNLINK;
 
 	if (args.flags & MSGBOX_DESTROY_BOUND) {
 		if (args.name)
@@ -167,13 +169,13 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
 		mb = msgbox_file_mailbox(file);
 		if (!mb)
 			return -ENOTCONN;
-		return msgbox_mailbox_destroy(mb);
+		return msgbox_mailbox_destroy(mb, unlink_only);
 	}
 
 	err = msgbox_name_in(name, args.name);
 	if (err)
 		return err;
-	return msgbox_mailbox_destroy_name(name);
+	return msgbox_mailbox_destroy_name(name, unlink_only);
 }
 
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */

@@ -215,8 +215,8 @@ static void msgbox_mailbox_release(struct kref *ref)
 {
 	struct msgbox_mailbox *mb = container_of(ref, struct msgbox_mailbox, ref);
 
-	/* Every path that drops the last table reference empties the queue. */
-	WARN_ON_ONCE(!list_empty(&mb->msgs));
+	/* An unlinked mailbox may still hold messages: nobody can take them. */
+	msgbox_queue_kill(mb);
 	msgbox_dedup_free(mb->dedup);
 	put_pid(mb->owner);
 	put_user_ns(mb->user_ns);
@@ -527,10 +527,14 @@ static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
 	return true;
 }
 
-/* Kill an unlinked mailbox and drop the table's reference. */
-static void msgbox_mailbox_kill(struct msgbox_mailbox *mb)
+/*
+ * Kill an unlinked mailbox, unless @keep asks to leave it working for the
+ * descriptors still open, and drop the table's reference.
+ */
+static void msgbox_mailbox_kill(struct msgbox_mailbox *mb, bool keep)
 {
-	msgbox_queue_kill(mb);
+	if (!keep)
+		msgbox_queue_kill(mb);
 	msgbox_mailbox_put(mb);
 }
 
@@ -553,17 +557,19 @@ void msgbox_port_release(struct msgbox_mailbox *mb, const struct file *file)
 	unlinked = msgbox_mailbox_unlink(mb);
 	mutex_unlock(&msgbox_table_lock);
 	if (unlinked)
-		msgbox_mailbox_kill(mb);
+		msgbox_mailbox_kill(mb, false);
 }
 
 /**
  * msgbox_mailbox_destroy_name() - destroy a named mailbox
  * @name: a name that passed msgbox_name_check()
+ * @unlink_only: remove the name and leave the mailbox working for the
+ *	descriptors open on it, until the last is closed
  *
  * Context: process context, may sleep; takes msgbox_table_lock.
  * Return: 0, -ENOENT or -EPERM.
  */
-int msgbox_mailbox_destroy_name(const char *name)
+int msgbox_mailbox_destroy_name(const char *name, bool unlink_only)
 {
 	struct msgbox_mailbox *mb;
 	u32 len = strlen(name);
@@ -577,18 +583,20 @@ int msgbox_mailbox_destroy_name(const char *name)
 	mutex_unlock(&msgbox_table_lock);
 
 	if (!err)
-		msgbox_mailbox_kill(mb);
+		msgbox_mailbox_kill(mb, unlink_only);
 	return err;
 }
 
 /**
  * msgbox_mailbox_destroy() - destroy a named mailbox through a bound file
  * @mb: the mailbox
+ * @unlink_only: as for msgbox_mailbox_destroy_name()
  *
  * Context: process context, may sleep; takes msgbox_table_lock.
- * Return: 0, -EINVAL (a port), -EIDRM (already destroyed) or -EPERM.
+ * Return: 0, -EINVAL (a port), -EIDRM (already destroyed or unlinked) or
+ * -EPERM.
  */
-int msgbox_mailbox_destroy(struct msgbox_mailbox *mb)
+int msgbox_mailbox_destroy(struct msgbox_mailbox *mb, bool unlink_only)
 {
 	int err;
 
@@ -602,7 +610,7 @@ int msgbox_mailbox_destroy(struct msgbox_mailbox *mb)
 	mutex_unlock(&msgbox_table_lock);
 
 	if (!err)
-		msgbox_mailbox_kill(mb);
+		msgbox_mailbox_kill(mb, unlink_only);
 	return err;
 }
 
@@ -623,11 +631,11 @@ void msgbox_mailbox_destroy_all(void)
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_safe(msgbox_names, bkt, tmp, mb, hnode) {
 		msgbox_mailbox_unlink(mb);
-		msgbox_mailbox_kill(mb);
+		msgbox_mailbox_kill(mb, false);
 	}
 	hash_for_each_safe(msgbox_ports, bkt, tmp, mb, hnode) {
 		msgbox_mailbox_unlink(mb);
-		msgbox_mailbox_kill(mb);
+		msgbox_mailbox_kill(mb, false);
 	}
 	WARN_ON_ONCE(msgbox_nr_mailboxes);
 	mutex_unlock(&msgbox_table_lock);

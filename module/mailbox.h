@@ -14,8 +14,9 @@
  * /dev/msgbox bind to one mailbox each and hold a reference on it; the name
  * table holds one more for a named mailbox until it is destroyed. Destroying
  * marks the mailbox dead, unlinks it, discards its queue and wakes every
- * waiter; the memory goes with the last reference, when the last bound file
- * is closed. A port is destroyed when the file that registered it is
+ * waiter; unlinking only takes the name away and leaves the mailbox working
+ * for the files still bound to it. The memory, and any message left, goes
+ * with the last reference, when the last bound file is closed. A port is destroyed when the file that registered it is
  * released.
  *
  * Locks, in nesting order:
@@ -187,8 +188,8 @@ struct msgbox_mailbox *msgbox_mailbox_find(const char *name);
 int msgbox_mailbox_for_each(int (*fn)(struct msgbox_mailbox *mb, void *arg),
 			    void *arg);
 void msgbox_port_release(struct msgbox_mailbox *mb, const struct file *file);
-int msgbox_mailbox_destroy_name(const char *name);
-int msgbox_mailbox_destroy(struct msgbox_mailbox *mb);
+int msgbox_mailbox_destroy_name(const char *name, bool unlink_only);
+int msgbox_mailbox_destroy(struct msgbox_mailbox *mb, bool unlink_only);
 int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode);
 bool msgbox_mailbox_mode_allows(const struct msgbox_mailbox *mb,
 				fmode_t fmode);

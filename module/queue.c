@@ -796,6 +796,11 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 	u32 discarded;
 
 	spin_lock(&mb->lock);
+	if (mb->dead) {
+		/* Destroyed before; its last reference is now going. */
+		spin_unlock(&mb->lock);
+		return;
+	}
 	mb->dead = true;
 	notify_pid = mb->notify.pid;
 	mb->notify.pid = NULL;

@@ -61,6 +61,11 @@ for p in "${progs[@]}"; do
 	fi
 	files+=(-f "$testdir/$p:/tests/$p")
 done
+# Files the programs need besides themselves (libraries, helpers).
+while read -r f; do
+	[ -n "$f" ] && files+=(-f "$f")
+done < <(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make --no-print-directory -s -C "$testdir" print-files 2>/dev/null)
 
 # 2. Payload.
 {

@@ -80,13 +80,20 @@ struct msgbox_open_args {
 
 /* struct msgbox_destroy_args.flags */
 #define MSGBOX_DESTROY_BOUND	(1U << 0)	/* the mailbox this file is bound to */
-#define MSGBOX_DESTROY_FLAGS	(MSGBOX_DESTROY_BOUND)
+#define MSGBOX_DESTROY_UNLINK	(1U << 1)	/* remove the name only */
+#define MSGBOX_DESTROY_FLAGS	(MSGBOX_DESTROY_BOUND | MSGBOX_DESTROY_UNLINK)
 
 /**
  * struct msgbox_destroy_args - destroy a named mailbox (MSGBOX_IOC_DESTROY)
  * @size: sizeof(struct msgbox_destroy_args)
  * @flags: MSGBOX_DESTROY_* bits
  * @name: pointer to the NUL-terminated name; 0 with MSGBOX_DESTROY_BOUND
+ *
+ * Destroying discards the queue and makes every descriptor of the mailbox
+ * fail with EIDRM. With MSGBOX_DESTROY_UNLINK only the name goes, as
+ * mq_unlink() does: descriptors already open keep working, and the mailbox
+ * and its messages are freed when the last of them is closed. Either way
+ * the name can be reused at once.
  */
 struct msgbox_destroy_args {
 	__u32 size;

@@ -29,9 +29,6 @@
 /* The kernel keeps deadlines as a signed 64-bit ktime_t: this is "never". */
 #define DEADLINE_NEVER	((uint64_t)INT64_MAX)
 
-/* Declared by <bits/mqueue2.h> only with _FORTIFY_SOURCE. */
-mqd_t __mq_open_2(const char *name, int oflag);
-
 static int fail(int err)
 {
 	errno = -err;
@@ -222,6 +219,9 @@ static int do_open(const char *name, int oflag, mode_t mode,
 		fd = oflag & O_CREAT ? open_existing(mbname, oflag, -EINVAL) :
 				       -ENOENT;
 	}
+	/* Over the creator's quota: Linux says EMFILE for RLIMIT_MSGQUEUE. */
+	if (fd == -EDQUOT)
+		fd = -EMFILE;
 out:
 	if (fd >= 0)
 		msgbox_mq_names_set(fd, mbname);
@@ -300,8 +300,10 @@ MQ_EXPORT int mq_unlink(const char *name)
 			errno = ENOSYS;
 		return -1;
 	}
+	/* Only the name goes: open descriptors keep the queue until closed. */
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
+	args.flags = MSGBOX_DESTROY_UNLINK;
 	args.name = msgbox_mq_ptr(mbname);
 	err = sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
 	close(fd);
@@ -319,7 +321,7 @@ MQ_EXPORT int mq_unlink(const char *name)
  * deadline the module takes. A timeout already past becomes 1 ns, which has
  * long passed too; one beyond the kernel's range becomes "never".
  */
-static int deadline_from_realtime(const struct timespec *abs, uint64_t *deadline)
+static int deadline_from_realtime(const struct timespec *abs, __u64 *deadline)
 {
 	struct timespec rt, mono;
 	int64_t sec, nsec, limit;

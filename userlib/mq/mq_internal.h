@@ -27,6 +27,7 @@
 #ifndef _MSGBOX_MQ_INTERNAL_H
 #define _MSGBOX_MQ_INTERNAL_H
 
+#include <mqueue.h>
 #include <stdint.h>
 #include <linux/msgbox.h>
 
@@ -42,6 +43,12 @@
 
 /* Where the module publishes the limits that apply to new mailboxes. */
 #define MSGBOX_MQ_PARAM_DIR	"/sys/module/msgbox/parameters"
+
+/*
+ * What a two-argument mq_open() calls under _FORTIFY_SOURCE; <mqueue.h>
+ * declares it only then.
+ */
+mqd_t __mq_open_2(const char *name, int oflag);
 
 static inline uint64_t msgbox_mq_ptr(const void *p)
 {
