@@ -5,7 +5,8 @@
 #   make                 check build dependencies, build msgbox.ko, userlib
 #                        and the selftests
 #   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
-#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, msgbox-demo
+#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, msgbox-demo,
+#                        libmsgbox-mq, the msgbox command-line tool
 #   make selftests       selftests/msgbox (static programs)
 #   make run             boot a VM, load msgbox.ko, run msgbox-demo
 #   make check           boot a VM, run every selftest, unload the module;
@@ -47,6 +48,7 @@ module: deps kdir-check
 lib: deps
 	$(MAKE) -C userlib
 	$(MAKE) -C userlib/mq
+	$(MAKE) -C userlib/cli
 
 ksft: deps
 	@$(CURDIR)/scripts/ksft.sh $(CURDIR)/build
@@ -79,12 +81,14 @@ install: all
 	else echo "DESTDIR set: run depmod -a $(KVER) on the target"; fi
 	$(MAKE) -C userlib install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	$(MAKE) -C userlib/mq install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C userlib/cli install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/msgbox.ko $(DESTDIR)$(UDEVDIR)/60-msgbox.rules
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 	$(MAKE) -C userlib uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	$(MAKE) -C userlib/mq uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C userlib/cli uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 dkms-check: kdir-check
 	@$(CURDIR)/scripts/deps.sh dkms
@@ -96,6 +100,7 @@ module-clean:
 clean: module-clean
 	$(MAKE) -C userlib clean
 	$(MAKE) -C userlib/mq clean
+	$(MAKE) -C userlib/cli clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 

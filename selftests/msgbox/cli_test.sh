@@ -1,0 +1,1 @@
+../../userlib/cli/cli_test.sh
