@@ -265,10 +265,11 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 	if (msg->len && msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
 		u32 bit = get_random_u32_below(msg->len * 8);
 
-		msg->data[bit / 8] ^= 1U << (bit % 8);
+		msgbox_msg_data(msg)[bit / 8] ^= 1U << (bit % 8);
 	}
 	if (args.flags & MSGBOX_SEND_CSUM) {
-		if (msgbox_compat_crc32c(msg->data, msg->len) != args.csum) {
+		if (msgbox_compat_crc32c(msgbox_msg_data(msg), msg->len) !=
+		    args.csum) {
 			msgbox_msg_put(msg);
 			err = -EBADMSG;
 			goto out_put;

@@ -10,14 +10,15 @@
  * module cannot drop a reference to an IPC namespace on Linux 6.1
  * (put_ipc_ns() is not exported there), so it could not keep one alive
  * for as long as a mailbox outlives its creator without leaking it, nor
- * notice its end without one. Files of
- * /dev/msgbox bind to one mailbox each and hold a reference on it; the name
- * table holds one more for a named mailbox until it is destroyed. Destroying
- * marks the mailbox dead, unlinks it, discards its queue and wakes every
- * waiter; unlinking only takes the name away and leaves the mailbox working
- * for the files still bound to it. The memory, and any message left, goes
- * with the last reference, when the last bound file is closed. A port is destroyed when the file that registered it is
- * released.
+ * notice its end without one.
+ *
+ * Files of /dev/msgbox bind to one mailbox each and hold a reference on it;
+ * the name table holds one more for a named mailbox until it is destroyed.
+ * Destroying marks the mailbox dead, unlinks it, discards its queue and
+ * wakes every waiter; unlinking only takes the name away and leaves the
+ * mailbox working for the files still bound to it. The memory, and any
+ * message left, goes with the last reference, when the last bound file is
+ * closed. A port is destroyed when the file that registered it is released.
  *
  * Locks, in nesting order:
  *

@@ -25,14 +25,28 @@
  */
 struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 {
+	bool ext = len > MSGBOX_MSG_INLINE_MAX;
 	struct msgbox_msg *msg;
+	u8 *data;
 
-	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	msg = kmalloc(ext ? struct_size(msg, data, sizeof(u8 *)) :
+			    struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
+	data = msg->data;
+	if (ext) {
+		data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!data) {
+			kfree(msg);
+			return ERR_PTR(-ENOMEM);
+		}
+		*(u8 **)msg->data = data;
+	}
 
-	if (copy_from_user(msg->data, buf, len)) {
-		kvfree(msg);
+	if (copy_from_user(data, buf, len)) {
+		if (ext)
+			kvfree(data);
+		kfree(msg);
 		return ERR_PTR(-EFAULT);
 	}
 
@@ -47,7 +61,7 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 	refcount_set(&msg->ref, 1);
 	msg->prio = 0;
 	msg->state = MSGBOX_MSG_NEW;
-	msg->flags = 0;
+	msg->flags = ext ? MSGBOX_MSGF_EXT : 0;
 	return msg;
 }
 
@@ -60,7 +74,9 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 void msgbox_msg_free(struct msgbox_msg *msg)
 {
 	put_pid(msg->sender);
-	kvfree(msg);
+	if (msg->flags & MSGBOX_MSGF_EXT)
+		kvfree(msgbox_msg_data(msg));
+	kfree(msg);
 }
 
 /**
@@ -72,13 +88,25 @@ void msgbox_msg_free(struct msgbox_msg *msg)
  */
 struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 {
+	bool ext = msg->flags & MSGBOX_MSGF_EXT;
+	size_t size = ext ? struct_size(msg, data, sizeof(u8 *)) :
+			    struct_size(msg, data, msg->len);
 	struct msgbox_msg *copy;
-	size_t size = struct_size(msg, data, msg->len);
+	u8 *data;
 
-	copy = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	copy = kmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!copy)
 		return NULL;
 	memcpy(copy, msg, size);
+	if (ext) {
+		data = kvmalloc(msg->len, GFP_KERNEL_ACCOUNT);
+		if (!data) {
+			kfree(copy);
+			return NULL;
+		}
+		memcpy(data, msgbox_msg_data(msg), msg->len);
+		*(u8 **)copy->data = data;
+	}
 	INIT_LIST_HEAD(&copy->node);
 	get_pid(copy->sender);
 	refcount_set(&copy->ref, 1);

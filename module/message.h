@@ -32,7 +32,15 @@ enum msgbox_msg_state {
 };
 
 /* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
+#define MSGBOX_MSGF_EXT		BIT(6)	/* payload in its own allocation */
 #define MSGBOX_MSGF_ACK		BIT(7)	/* a sender waits for delivery */
+
+/*
+ * Payloads up to this size share the header's allocation; larger ones get
+ * their own, so that a 4 KiB payload takes one page rather than an 8 KiB
+ * object for 4 KiB plus a 64-byte header.
+ */
+#define MSGBOX_MSG_INLINE_MAX	(2048 - 64)
 
 /**
  * struct msgbox_msg - one message
@@ -48,7 +56,8 @@ enum msgbox_msg_state {
  * @prio: priority
  * @state: an enum msgbox_msg_state; under the mailbox lock
  * @flags: MSGBOX_MSG_* and MSGBOX_MSGF_* bits; immutable once queued
- * @data: the payload
+ * @data: the payload, or with MSGBOX_MSGF_EXT a pointer to it; use
+ *	msgbox_msg_data()
  *
  * The header is kept at 64 bytes so that a 64-byte message fits a 128-byte
  * slab object.
@@ -68,6 +77,19 @@ struct msgbox_msg {
 	u8 flags;
 	u8 data[];
 };
+
+/**
+ * msgbox_msg_data() - the payload of a message
+ * @msg: the message
+ *
+ * Return: a pointer to its @msg->len bytes.
+ */
+static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
+{
+	if (msg->flags & MSGBOX_MSGF_EXT)
+		return *(u8 * const *)msg->data;
+	return (u8 *)msg->data;
+}
 
 struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len);
 struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);

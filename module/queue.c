@@ -455,7 +455,9 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	trace_msgbox_send(mb, msg);
 	spin_unlock(&mb->lock);
 
-	msgbox_queue_wake(&mb->recv_wq);
+	/* The sender usually blocks next (a reply, a full mailbox): sync. */
+	if (wq_has_sleeper(&mb->recv_wq))
+		wake_up_interruptible_sync(&mb->recv_wq);
 	msgbox_notify_fire(&notify);
 	if (!ack)
 		return 0;
@@ -669,7 +671,8 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		msgbox_msg_get(msg);
 		spin_unlock(&mb->lock);
 		put_pid(from);
-		err = copy_to_user(ubuf, msg->data, msg->len) ? -EFAULT : 0;
+		err = copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ?
+		      -EFAULT : 0;
 		msgbox_msg_put(msg);
 		return err ? err : args->len;
 	}
@@ -680,7 +683,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	spin_unlock(&mb->lock);
 	put_pid(from);
 
-	if (copy_to_user(ubuf, msg->data, msg->len) ||
+	if (copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ||
 	    copy_to_user(uargs, args, min_t(size_t, sizeof(*args), usize)))
 		err = -EFAULT;
 
