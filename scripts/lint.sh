@@ -5,7 +5,9 @@
 #   - sparse on every source file (kbuild C=2, CF=-D__CHECK_ENDIAN__),
 #     in the same pass as a W=1 build (extra compiler warnings);
 #   - checkpatch.pl --strict --no-tree -f on module/*.[ch] and the uapi
-#     header, from build/ksrc/scripts (scripts/ksft.sh extracts it).
+#     header, from build/ksrc/scripts (scripts/ksft.sh extracts it);
+#   - the uapi header compiled on its own as C and as C++, 64- and 32-bit,
+#     with -Wall -Wextra -pedantic -Werror.
 #
 # Flow: run each check, keep its output in build/lint/, count the
 # "warning:"/"error:" lines of the build and checkpatch's verdict, print a
@@ -76,6 +78,27 @@ if [ "$rc" -ne 0 ] || [ "$n" -ne 0 ]; then
 	problems=$((problems + n + (rc != 0 && n == 0)))
 else
 	pretty "checkpatch: clean (${#sources[@]} files)"
+fi
+
+# The uapi header alone, as userspace sees it.
+uapi_rc=0
+: >"$out/uapi.log"
+for lang in c c++; do
+	for bits in 64 32; do
+		printf '#include <linux/msgbox.h>\nint main(void) { return 0; }\n' |
+			gcc -x "$lang" -m"$bits" -std="$([ "$lang" = c ] && echo c11 || echo c++11)" \
+				-Wall -Wextra -pedantic -Werror -Iuapi -fsyntax-only - \
+				>>"$out/uapi.log" 2>&1 || {
+			pretty "uapi header fails as $lang, $bits-bit"
+			uapi_rc=1
+		}
+	done
+done
+if [ "$uapi_rc" -ne 0 ]; then
+	cat "$out/uapi.log"
+	problems=$((problems + 1))
+else
+	pretty "uapi header: compiles alone as C and C++, 64- and 32-bit"
 fi
 
 if [ "$problems" -ne 0 ]; then
