@@ -12,6 +12,8 @@
 #   make check           boot a VM, run every selftest, unload the module;
 #                        last line "N passed, N failed, N skipped"
 #   make check-all       make check on the newest 6.1 and 6.12 cloud kernels
+#   make bench           msgbox against pipes, Unix sockets, POSIX mq, SysV
+#                        queues and a futex floor, one VM run (BENCH_ARGS=)
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
@@ -70,6 +72,10 @@ lint: deps kdir-check ksft
 check-all: deps
 	@$(CURDIR)/scripts/check-all.sh
 
+# msgbox against its peers in one VM run; options in BENCH_ARGS.
+bench: module lib
+	$(MAKE) -C bench run
+
 PREFIX ?= /usr/local
 MODDIR := /lib/modules/$(KVER)/extra
 UDEVDIR := /lib/udev/rules.d
@@ -101,8 +107,9 @@ clean: module-clean
 	$(MAKE) -C userlib clean
 	$(MAKE) -C userlib/mq clean
 	$(MAKE) -C userlib/cli clean
+	$(MAKE) -C bench clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
-.PHONY: all deps kdir-check module lib ksft selftests run check check-all lint \
+.PHONY: all deps kdir-check module lib ksft selftests run check check-all bench lint \
 	install uninstall dkms-check module-clean clean
