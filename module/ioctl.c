@@ -231,6 +231,20 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		goto out_put;
 	}
 
+	if (msgbox_queue_direct_ok(mb, &args)) {
+		/* One copy, straight into a waiting receiver's buffer. */
+		msg = msgbox_msg_new(NULL, 0);
+		if (IS_ERR(msg)) {
+			err = PTR_ERR(msg);
+			goto out_put;
+		}
+		msg->prio = args.prio;
+		err = msgbox_queue_send_direct(mb, msg, u64_to_user_ptr(args.buf),
+					       args.len, &args.id, &args.result);
+		if (err <= 0)
+			goto out_copy;
+	}
+
 	msg = msgbox_msg_new(u64_to_user_ptr(args.buf), args.len);
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);

@@ -192,6 +192,7 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	INIT_HLIST_NODE(&mb->hnode);
 	spin_lock_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->msgs);
+	INIT_LIST_HEAD(&mb->direct_waiters);
 	mb->next_id = 1;
 	mb->quota_bytes = (u64)max(capacity, 1U) * max_msg_size;
 	init_waitqueue_head(&mb->recv_wq);

@@ -106,6 +106,7 @@ struct msgbox_notify {
  * @dead: destroyed: every operation fails with -EIDRM
  * @dedup: duplicate-detection window, or NULL
  * @notify: the registration for arrival notification, see queue.c
+ * @direct_waiters: receivers registered for a direct hand-off, see direct.h
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgment
@@ -149,6 +150,7 @@ struct msgbox_mailbox {
 	bool dead;
 	struct msgbox_dedup *dedup;
 	struct msgbox_notify notify;
+	struct list_head direct_waiters;
 
 	/* wait queues, with their own locks */
 	wait_queue_head_t recv_wq;

@@ -19,6 +19,8 @@
 #include <linux/user_namespace.h>
 #include <linux/wait.h>
 
+#include "direct.h"
+#include "fault.h"
 #include "mailbox.h"
 #include "message.h"
 #include "queue.h"
@@ -607,6 +609,126 @@ static void msgbox_queue_describe(const struct msgbox_msg *msg,
 	args->msg_flags = msg->flags & (MSGBOX_MSG_CSUM | MSGBOX_MSG_KEY);
 }
 
+/* A receiver is done with its registration, under the mailbox lock. */
+static void msgbox_direct_leave(struct msgbox_direct *d)
+{
+	if (!d)
+		return;
+	if (d->state == MSGBOX_DIRECT_WAITING)
+		list_del_init(&d->node);
+	if (d->state != MSGBOX_DIRECT_CLAIMED)
+		d->state = MSGBOX_DIRECT_GONE;
+}
+
+/**
+ * msgbox_queue_direct_ok() - may this send try a direct hand-off?
+ * @mb: the mailbox
+ * @args: the send
+ *
+ * Only plain large messages to an ordinary mailbox qualify: no checksum or
+ * key to check, no fault to inject, and a receiver registered.
+ *
+ * Return: true when msgbox_queue_send_direct() is worth a try.
+ */
+bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
+			    const struct msgbox_send_args *args)
+{
+	if (args->len < MSGBOX_DIRECT_MIN || !mb->capacity ||
+	    (args->flags & (MSGBOX_SEND_CSUM | MSGBOX_SEND_KEY)) ||
+	    READ_ONCE(mb->faults.drop) || READ_ONCE(mb->faults.dup) ||
+	    READ_ONCE(mb->faults.corrupt) || READ_ONCE(mb->faults.ackloss))
+		return false;
+	/*
+	 * Unlocked peek, a hint only: msgbox_queue_send_direct() looks again
+	 * under the lock, and a stale answer just queues the message.
+	 */
+	return !data_race(list_empty(&mb->direct_waiters));
+}
+
+/**
+ * msgbox_queue_send_direct() - copy a message into a waiting receiver
+ * @mb: the mailbox
+ * @hdr: a header-only message stamped for the sender, whose reference
+ *	passes to this function
+ * @ubuf: the sender's payload
+ * @len: its length
+ * @id: out: the message's id
+ * @result: out: MSGBOX_SENT_DELIVERED
+ *
+ * Succeeds only when the mailbox is empty, so that order is kept, and a
+ * registered receiver's buffer is large enough.
+ *
+ * Context: process context, may sleep; takes the mailbox lock.
+ * Return: 0 when delivered, 1 when no receiver took it (queue it the usual
+ * way), or -EFAULT (nothing delivered) or -EIDRM.
+ */
+int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
+			     const void __user *ubuf, u32 len, u64 *id,
+			     u32 *result)
+{
+	struct msgbox_direct *d = NULL, *pos;
+	int err;
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		err = -EIDRM;
+		goto out_unlock;
+	}
+	err = 1;
+	if (mb->nr_msgs || mb->nr_inflight)
+		goto out_unlock;
+	list_for_each_entry(pos, &mb->direct_waiters, node) {
+		if (pos->len >= len) {
+			d = pos;
+			break;
+		}
+	}
+	if (!d)
+		goto out_unlock;
+	list_del_init(&d->node);
+	d->state = MSGBOX_DIRECT_CLAIMED;
+	refcount_inc(&d->ref);
+	spin_unlock(&mb->lock);
+
+	err = msgbox_direct_copy(d, ubuf, len);
+
+	spin_lock(&mb->lock);
+	if (d->state == MSGBOX_DIRECT_GONE) {
+		/* The receiver was killed: queue the message instead. */
+		err = err ? err : 1;
+	} else if (err || mb->dead) {
+		/* Nothing delivered; the receiver goes on waiting, or learns. */
+		d->state = MSGBOX_DIRECT_WAITING;
+		if (!mb->dead)
+			list_add(&d->node, &mb->direct_waiters);
+		else
+			err = err ? err : -EIDRM;
+	} else {
+		hdr->id = mb->next_id++;
+		hdr->len = len;
+		mb->sent++;
+		mb->received++;
+		trace_msgbox_send(mb, hdr);
+		trace_msgbox_recv(mb, hdr);
+		d->msg = hdr;
+		hdr = NULL;
+		d->state = MSGBOX_DIRECT_DONE;
+		*id = d->msg->id;
+		*result = MSGBOX_SENT_DELIVERED;
+	}
+	spin_unlock(&mb->lock);
+	if (err <= 0)
+		wake_up_process(d->task);
+	msgbox_direct_put(d);
+	msgbox_msg_put(hdr);
+	return err;
+
+out_unlock:
+	spin_unlock(&mb->lock);
+	msgbox_msg_put(hdr);
+	return err;
+}
+
 /**
  * msgbox_queue_recv() - receive (or peek at) the next message
  * @mb: the mailbox
@@ -633,12 +755,27 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	void __user *ubuf = u64_to_user_ptr(args->buf);
 	pid_t from_nr = (args->flags & MSGBOX_RECV_FROM_PID) ? args->from_pid : 0;
 	struct pid *from = from_nr ? find_get_pid(from_nr) : NULL;
+	struct msgbox_direct *d = NULL;
+	bool delivered, tried_direct = false;
 	struct msgbox_msg *msg;
-	bool delivered;
-	int err = 0;
+	int ret, err = 0;
 
 	spin_lock(&mb->lock);
 	for (;;) {
+		if (d && d->state == MSGBOX_DIRECT_DONE)
+			goto direct_done;
+		if (d && d->state == MSGBOX_DIRECT_CLAIMED) {
+			/* A sender is filling the buffer: wait for the outcome. */
+			ret = msgbox_queue_sleep(mb, &mb->recv_wq, 0,
+						 TASK_KILLABLE);
+			if (ret == -EINTR && d->state == MSGBOX_DIRECT_CLAIMED) {
+				/* Dying: the sender will queue it instead. */
+				d->state = MSGBOX_DIRECT_GONE;
+				err = ret;
+				goto out_unlock;
+			}
+			continue;
+		}
 		if (mb->dead) {
 			err = -EIDRM;
 			goto out_unlock;
@@ -652,6 +789,27 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 			err = -EAGAIN;
 			goto out_unlock;
 		}
+		if (!tried_direct && !from_nr &&
+		    !(args->flags & MSGBOX_RECV_PEEK) &&
+		    msgbox_direct_wanted(mb, args->buf_len)) {
+			tried_direct = true;
+			spin_unlock(&mb->lock);
+			/*
+			 * A hand-off puts the payload in place before this
+			 * call returns: make sure the arguments can follow.
+			 */
+			if (!copy_to_user(uargs, args,
+					  min_t(size_t, sizeof(*args), usize)))
+				d = msgbox_direct_new(ubuf,
+						      min(args->buf_len,
+							  mb->max_msg_size));
+			spin_lock(&mb->lock);
+			continue;
+		}
+		if (d && d->state == MSGBOX_DIRECT_IDLE) {
+			list_add_tail(&d->node, &mb->direct_waiters);
+			d->state = MSGBOX_DIRECT_WAITING;
+		}
 		mb->nr_recv_waiting++;
 		/* Non-blocking rendezvous senders may now go: tell pollers. */
 		if (!mb->capacity)
@@ -660,6 +818,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 					 TASK_INTERRUPTIBLE);
 		mb->nr_recv_waiting--;
 	}
+	msgbox_direct_leave(d);
 
 	msgbox_queue_describe(msg, args, ns);
 	if (msg->len > args->buf_len) {
@@ -671,6 +830,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		msgbox_msg_get(msg);
 		spin_unlock(&mb->lock);
 		put_pid(from);
+		msgbox_direct_put(d);
 		err = copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ?
 		      -EFAULT : 0;
 		msgbox_msg_put(msg);
@@ -682,6 +842,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	mb->nr_inflight++;
 	spin_unlock(&mb->lock);
 	put_pid(from);
+	msgbox_direct_put(d);
 
 	if (copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ||
 	    copy_to_user(uargs, args, min_t(size_t, sizeof(*args), usize)))
@@ -712,9 +873,22 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		msgbox_queue_wake(&mb->recv_wq);
 	return err ? err : args->len;
 
-out_unlock:
+direct_done:
+	/* The payload is in the buffer already: only describe it. */
+	msgbox_queue_describe(d->msg, args, ns);
+	d->state = MSGBOX_DIRECT_GONE;
 	spin_unlock(&mb->lock);
 	put_pid(from);
+	err = copy_to_user(uargs, args, min_t(size_t, sizeof(*args), usize)) ?
+	      -EFAULT : 0;
+	msgbox_direct_put(d);
+	return err ? err : args->len;
+
+out_unlock:
+	msgbox_direct_leave(d);
+	spin_unlock(&mb->lock);
+	put_pid(from);
+	msgbox_direct_put(d);
 	return err;
 }
 

@@ -52,6 +52,11 @@ struct msgbox_wait {
 int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		      const struct msgbox_wait *w, bool ack, u64 *id,
 		      u32 *result);
+int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
+			     const void __user *ubuf, u32 len, u64 *id,
+			     u32 *result);
+bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
+			    const struct msgbox_send_args *args);
 int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		      const struct msgbox_wait *w,
 		      struct msgbox_recv_args __user *uargs, u32 usize);

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pinning and filling receive buffers for the direct hand-off.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "direct.h"
+#include "mailbox.h"
+#include "message.h"
+
+/**
+ * msgbox_direct_wanted() - is a hand-off worth pinning a receive buffer?
+ * @mb: the mailbox
+ * @buf_len: the receive buffer's size
+ *
+ * Only mailboxes that can carry large messages, and buffers that can take
+ * one, are worth it; a rendezvous keeps its own protocol.
+ *
+ * Return: true when the receiver should register for a hand-off.
+ */
+bool msgbox_direct_wanted(const struct msgbox_mailbox *mb, u32 buf_len)
+{
+	return mb->capacity && mb->max_msg_size >= MSGBOX_DIRECT_MIN &&
+	       buf_len >= MSGBOX_DIRECT_MIN;
+}
+
+/**
+ * msgbox_direct_new() - pin a receive buffer for a hand-off
+ * @buf: the receive buffer
+ * @len: the bytes to pin, at most MSGBOX_DIRECT_MAX
+ *
+ * Context: process context, may sleep; no locks held.
+ * Return: the registration with one reference, or NULL when the buffer
+ * cannot be pinned (the receiver then just receives the usual way).
+ */
+struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len)
+{
+	unsigned long start = (unsigned long)buf;
+	struct msgbox_direct *d;
+	int pinned;
+
+	len = min_t(u32, len, MSGBOX_DIRECT_MAX);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return NULL;
+	d->offset = offset_in_page(start);
+	d->nr_pages = DIV_ROUND_UP(d->offset + len, PAGE_SIZE);
+	d->pages = kvmalloc_array(d->nr_pages, sizeof(*d->pages),
+				  GFP_KERNEL_ACCOUNT);
+	if (!d->pages)
+		goto err_free;
+
+	pinned = pin_user_pages_fast(start & PAGE_MASK, d->nr_pages,
+				     FOLL_WRITE, d->pages);
+	if (pinned != d->nr_pages) {
+		if (pinned > 0)
+			unpin_user_pages(d->pages, pinned);
+		goto err_free_pages;
+	}
+
+	INIT_LIST_HEAD(&d->node);
+	refcount_set(&d->ref, 1);
+	d->state = MSGBOX_DIRECT_IDLE;
+	d->task = get_task_struct(current);
+	d->len = len;
+	return d;
+
+err_free_pages:
+	kvfree(d->pages);
+err_free:
+	kfree(d);
+	return NULL;
+}
+
+/**
+ * msgbox_direct_put() - drop a reference, unpinning on the last
+ * @d: the registration, or NULL
+ *
+ * Context: process context, may sleep; no mailbox lock held.
+ */
+void msgbox_direct_put(struct msgbox_direct *d)
+{
+	if (!d || !refcount_dec_and_test(&d->ref))
+		return;
+	unpin_user_pages_dirty_lock(d->pages, d->nr_pages, true);
+	kvfree(d->pages);
+	put_task_struct(d->task);
+	msgbox_msg_put(d->msg);
+	kfree(d);
+}
+
+/**
+ * msgbox_direct_copy() - copy a sender's payload into the pinned buffer
+ * @d: a registration the caller claimed
+ * @src: the sender's payload
+ * @len: its length, at most @d->len
+ *
+ * Context: process context of the sender, may sleep (faults on @src); no
+ * locks held.
+ * Return: 0 or -EFAULT.
+ */
+int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
+		       u32 len)
+{
+	u32 done = 0, off = d->offset, chunk;
+	unsigned int i = 0;
+	unsigned long left;
+	void *dst;
+
+	while (done < len) {
+		chunk = min_t(u32, len - done, PAGE_SIZE - off);
+		dst = kmap_local_page(d->pages[i]);
+		left = copy_from_user(dst + off, src + done, chunk);
+		kunmap_local(dst);
+		if (left)
+			return -EFAULT;
+		done += chunk;
+		off = 0;
+		i++;
+	}
+	return 0;
+}

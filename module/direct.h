@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: direct hand-off of large messages
+ *
+ * A receiver about to block on an empty mailbox with a large buffer pins
+ * that buffer and registers it on the mailbox. A sender of a large message
+ * that finds the mailbox empty and such a receiver waiting claims it and
+ * copies its payload straight from its own buffer into the receiver's
+ * pages: one copy instead of two, and no allocation for the payload.
+ *
+ * A registration moves through these states, under the mailbox lock:
+ *
+ *   WAITING   on the mailbox's list; the receiver sleeps
+ *   CLAIMED   off the list; a sender copies into the pages, unlocked
+ *   DONE      the copy succeeded: @msg describes the delivered message
+ *   GONE      the receiver left (killed while CLAIMED, or done waiting)
+ *
+ * A receiver never leaves a CLAIMED registration except when killed, and
+ * then marks it GONE; the sender, seeing GONE after its copy, falls back to
+ * queueing the message, so a receiver killed during a hand-off loses
+ * nothing. A sender whose copy faults puts the registration back WAITING
+ * and fails with EFAULT, delivering nothing. Both hold a reference; the
+ * last one unpins the pages.
+ */
+#ifndef _MSGBOX_DIRECT_H
+#define _MSGBOX_DIRECT_H
+
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+
+struct msgbox_mailbox;
+struct msgbox_msg;
+struct page;
+struct task_struct;
+
+/* Payloads at least this long go directly to a waiting receiver. */
+#define MSGBOX_DIRECT_MIN	2048
+/* Receive buffers pinned for a hand-off are at most this long. */
+#define MSGBOX_DIRECT_MAX	SZ_1M
+
+enum msgbox_direct_state {
+	MSGBOX_DIRECT_IDLE,
+	MSGBOX_DIRECT_WAITING,
+	MSGBOX_DIRECT_CLAIMED,
+	MSGBOX_DIRECT_DONE,
+	MSGBOX_DIRECT_GONE,
+};
+
+/**
+ * struct msgbox_direct - a receive buffer registered for direct hand-off
+ * @node: entry in the mailbox's direct_waiters; under the mailbox lock
+ * @ref: references: the receiver, and a sender that claimed it
+ * @state: an enum msgbox_direct_state; under the mailbox lock
+ * @task: the receiver (a reference is held)
+ * @msg: with DONE, the header of the message delivered
+ * @len: bytes of the buffer pinned
+ * @offset: where the buffer starts in @pages[0]
+ * @nr_pages: pages pinned
+ * @pages: the pinned pages
+ */
+struct msgbox_direct {
+	struct list_head node;
+	refcount_t ref;
+	u8 state;
+	struct task_struct *task;
+	struct msgbox_msg *msg;
+	u32 len;
+	u32 offset;
+	u32 nr_pages;
+	struct page **pages;
+};
+
+bool msgbox_direct_wanted(const struct msgbox_mailbox *mb, u32 buf_len);
+struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len);
+void msgbox_direct_put(struct msgbox_direct *d);
+int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
+		       u32 len);
+
+#endif /* _MSGBOX_DIRECT_H */
