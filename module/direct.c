@@ -4,6 +4,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/sizes.h>
@@ -56,8 +57,9 @@ struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len)
 	if (!d->pages)
 		goto err_free;
 
+	/* Long-term: a receiver may wait for a long time. */
 	pinned = pin_user_pages_fast(start & PAGE_MASK, d->nr_pages,
-				     FOLL_WRITE, d->pages);
+				     FOLL_WRITE | FOLL_LONGTERM, d->pages);
 	if (pinned != d->nr_pages) {
 		if (pinned > 0)
 			unpin_user_pages(d->pages, pinned);
@@ -98,12 +100,16 @@ void msgbox_direct_put(struct msgbox_direct *d)
 /**
  * msgbox_direct_copy() - copy a sender's payload into the pinned buffer
  * @d: a registration the caller claimed
- * @src: the sender's payload
+ * @src: the sender's payload, faulted in by the caller
  * @len: its length, at most @d->len
  *
- * Context: process context of the sender, may sleep (faults on @src); no
- * locks held.
- * Return: 0 or -EFAULT.
+ * Page faults are disabled: a claimed receiver waits for this copy, so it
+ * must not wait on the sender's memory. A payload that is not resident
+ * after all makes the copy come up short, and the caller queues the
+ * message instead (taking the fault there).
+ *
+ * Context: process context of the sender; no locks held.
+ * Return: 0, or -EFAULT when the copy came up short.
  */
 int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
 		       u32 len)
@@ -116,8 +122,11 @@ int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
 	while (done < len) {
 		chunk = min_t(u32, len - done, PAGE_SIZE - off);
 		dst = kmap_local_page(d->pages[i]);
-		left = copy_from_user(dst + off, src + done, chunk);
+		pagefault_disable();
+		left = __copy_from_user_inatomic(dst + off, src + done, chunk);
+		pagefault_enable();
 		kunmap_local(dst);
+		flush_dcache_page(d->pages[i]);
 		if (left)
 			return -EFAULT;
 		done += chunk;

@@ -13,14 +13,16 @@
  *   WAITING   on the mailbox's list; the receiver sleeps
  *   CLAIMED   off the list; a sender copies into the pages, unlocked
  *   DONE      the copy succeeded: @msg describes the delivered message
- *   GONE      the receiver left (killed while CLAIMED, or done waiting)
+ *   GONE      the receiver is done with it
  *
- * A receiver never leaves a CLAIMED registration except when killed, and
- * then marks it GONE; the sender, seeing GONE after its copy, falls back to
- * queueing the message, so a receiver killed during a hand-off loses
- * nothing. A sender whose copy faults puts the registration back WAITING
- * and fails with EFAULT, delivering nothing. Both hold a reference; the
- * last one unpins the pages.
+ * The sender faults its payload in before claiming and copies with page
+ * faults disabled, so a claim lasts one bounded memcpy: the receiver waits
+ * it out whatever signal comes, and leaves only with DONE or with its
+ * registration back WAITING. A copy that comes up short (the payload was
+ * not resident after all, or is not mapped) puts the registration back and
+ * the message goes through the queue, where a bad payload is EFAULT. A
+ * receiver that gives up while WAITING marks it GONE. Both sides hold a
+ * reference; the last one unpins the pages.
  */
 #ifndef _MSGBOX_DIRECT_H
 #define _MSGBOX_DIRECT_H

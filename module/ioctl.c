@@ -231,6 +231,17 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		goto out_put;
 	}
 
+	/*
+	 * Make sure the results can be written back before sending: once
+	 * the message is queued, failing the call would make a retry send
+	 * it twice.
+	 */
+	args.id = 0;
+	args.result = 0;
+	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	if (err)
+		goto out_put;
+
 	if (msgbox_queue_direct_ok(mb, &args)) {
 		/* One copy, straight into a waiting receiver's buffer. */
 		msg = msgbox_msg_new(NULL, 0);
@@ -256,18 +267,6 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		msg->flags |= MSGBOX_MSG_KEY;
 	}
 
-	/*
-	 * Make sure the results can be written back before sending: once
-	 * the message is queued, failing the call would make a retry send
-	 * it twice.
-	 */
-	args.id = 0;
-	args.result = 0;
-	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
-	if (err) {
-		msgbox_msg_put(msg);
-		goto out_put;
-	}
 	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
 		msgbox_msg_put(msg);
 		/* A rendezvous send waits for its receiver as an ack does. */

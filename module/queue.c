@@ -8,6 +8,7 @@
 #include <linux/hashtable.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -659,8 +660,8 @@ bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
  * registered receiver's buffer is large enough.
  *
  * Context: process context, may sleep; takes the mailbox lock.
- * Return: 0 when delivered, 1 when no receiver took it (queue it the usual
- * way), or -EFAULT (nothing delivered) or -EIDRM.
+ * Return: 0 when delivered, 1 when it was not (no receiver, or the payload
+ * was not resident: queue it the usual way), or -EIDRM.
  */
 int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
 			     const void __user *ubuf, u32 len, u64 *id,
@@ -668,6 +669,12 @@ int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
 {
 	struct msgbox_direct *d = NULL, *pos;
 	int err;
+
+	/* Fault the payload in now: the copy below may not fault. */
+	if (fault_in_readable(ubuf, len)) {
+		err = 1;
+		goto out_put;
+	}
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
@@ -688,23 +695,22 @@ int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
 	list_del_init(&d->node);
 	d->state = MSGBOX_DIRECT_CLAIMED;
 	refcount_inc(&d->ref);
+	/* The id is taken at the claim, so ids follow the order of arrival. */
+	hdr->id = mb->next_id++;
 	spin_unlock(&mb->lock);
 
-	err = msgbox_direct_copy(d, ubuf, len);
+	err = msgbox_direct_copy(d, ubuf, len) ? 1 : 0;
 
 	spin_lock(&mb->lock);
-	if (d->state == MSGBOX_DIRECT_GONE) {
-		/* The receiver was killed: queue the message instead. */
-		err = err ? err : 1;
-	} else if (err || mb->dead) {
-		/* Nothing delivered; the receiver goes on waiting, or learns. */
+	if (err || mb->dead) {
+		/* Nothing delivered: the receiver waits on, or learns. */
 		d->state = MSGBOX_DIRECT_WAITING;
 		if (!mb->dead)
 			list_add(&d->node, &mb->direct_waiters);
 		else
-			err = err ? err : -EIDRM;
+			err = -EIDRM;
 	} else {
-		hdr->id = mb->next_id++;
+		/* @hdr has no payload: only its description is ever used. */
 		hdr->len = len;
 		mb->sent++;
 		mb->received++;
@@ -716,15 +722,16 @@ int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
 		*id = d->msg->id;
 		*result = MSGBOX_SENT_DELIVERED;
 	}
+	/* Under the lock: the receiver is still in its loop to see it. */
+	wake_up_process(d->task);
 	spin_unlock(&mb->lock);
-	if (err <= 0)
-		wake_up_process(d->task);
 	msgbox_direct_put(d);
 	msgbox_msg_put(hdr);
 	return err;
 
 out_unlock:
 	spin_unlock(&mb->lock);
+out_put:
 	msgbox_msg_put(hdr);
 	return err;
 }
@@ -741,6 +748,9 @@ out_unlock:
  * A taken message counts as delivered only once both its payload and @args
  * were copied out to the caller; if either copy faults the message goes
  * back to its place. For a peek or -EMSGSIZE the caller copies @args out.
+ * A message handed over directly (see direct.h) is in the buffer before
+ * @args are written; they were checked writable before the hand-off, so
+ * only the caller unmapping them meanwhile can make that write fail.
  *
  * Context: process context, may sleep; takes the mailbox lock.
  * Return: the message length, or -EIDRM, -EAGAIN, -ERESTARTSYS,
@@ -758,22 +768,16 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	struct msgbox_direct *d = NULL;
 	bool delivered, tried_direct = false;
 	struct msgbox_msg *msg;
-	int ret, err = 0;
+	int err = 0;
 
 	spin_lock(&mb->lock);
 	for (;;) {
 		if (d && d->state == MSGBOX_DIRECT_DONE)
 			goto direct_done;
 		if (d && d->state == MSGBOX_DIRECT_CLAIMED) {
-			/* A sender is filling the buffer: wait for the outcome. */
-			ret = msgbox_queue_sleep(mb, &mb->recv_wq, 0,
-						 TASK_KILLABLE);
-			if (ret == -EINTR && d->state == MSGBOX_DIRECT_CLAIMED) {
-				/* Dying: the sender will queue it instead. */
-				d->state = MSGBOX_DIRECT_GONE;
-				err = ret;
-				goto out_unlock;
-			}
+			/* A sender is filling the buffer: one bounded memcpy. */
+			msgbox_queue_sleep(mb, &mb->recv_wq, 0,
+					   TASK_UNINTERRUPTIBLE);
 			continue;
 		}
 		if (mb->dead) {

@@ -183,10 +183,11 @@ static void *stalled_sender(void *arg)
 }
 
 /*
- * The sender's payload sits in a userfaultfd range, so its copy into the
- * receiver's buffer stalls on the first page until the test resolves the
- * fault. Meanwhile the receiver is killed: the message must then be queued,
- * intact, not lost.
+ * The sender's payload sits in a userfaultfd range, so its large send to
+ * the registered receiver stalls on the first page (the kernel faults the
+ * payload in before it claims a receiver's buffer) until the test resolves
+ * the fault. Meanwhile the receiver is killed: the message must then be
+ * queued, intact, not lost.
  */
 TEST_F(direct, receiver_killed_during_handoff)
 {
@@ -221,7 +222,7 @@ TEST_F(direct, receiver_killed_during_handoff)
 	s.fd = self->fd;
 	s.src = src;
 	ASSERT_EQ(0, pthread_create(&t, NULL, stalled_sender, &s));
-	/* The sender has claimed the buffer and faults on the payload. */
+	/* The sender is in its send, faulting on the payload. */
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 10000));
