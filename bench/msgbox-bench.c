@@ -29,7 +29,8 @@
  *   pairs    1 producer/consumer pair on one vCPU against 2 pairs on
  *            separate queues, one pair per vCPU. The ratio of the aggregate
  *            rates ("scale", ideally 2) shows whether independent queues
- *            get in each other's way.
+ *            get in each other's way. A busy loop measured the same way
+ *            shows how close to 2 the host lets any work get.
  *   mem      kernel memory per queued message, at each size: a queue is
  *            filled with --mem-msgs messages (fewer when large, about 8 MiB
  *            at most) and the growth of the kernel memory that can hold
@@ -346,12 +347,17 @@ struct mech {
 static void link_init(struct link *l, const struct mech *m, size_t size,
 		      unsigned int depth)
 {
+	int d;
+
 	memset(l, 0, sizeof(*l));
 	l->m = m;
 	l->size = size;
 	l->depth = depth;
-	l->fd[0][0] = l->fd[0][1] = l->fd[1][0] = l->fd[1][1] = -1;
-	l->msqid[0] = l->msqid[1] = -1;
+	for (d = 0; d < 2; d++) {
+		l->fd[d][END_SEND] = -1;
+		l->fd[d][END_RECV] = -1;
+		l->msqid[d] = -1;
+	}
 }
 
 static void link_close_fds(struct link *l)
@@ -1031,6 +1037,33 @@ static void rtt_initiator(struct job *j)
 	sh->result = median(mean, nb);
 }
 
+/* Tell the parent this child is ready, and wait for its go. */
+static void ready_wait(void)
+{
+	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&sh->go, __ATOMIC_SEQ_CST))
+		futex_op(&sh->go, FUTEX_WAIT, 0);
+}
+
+/*
+ * A busy loop counting in sh->rx[@j->slot], with no system calls: one per
+ * vCPU against one alone shows how much parallel CPU the host really gives
+ * the two vCPUs, which bounds what the pairs section can show.
+ */
+static void spin_child(struct job *j)
+{
+	uint64_t n = 0;
+	int i;
+
+	ready_wait();
+	for (;;) {
+		for (i = 0; i < 4096; i++)
+			__asm__ __volatile__("" ::: "memory");
+		n += 4096;
+		__atomic_store_n(&sh->rx[j->slot].n, n, __ATOMIC_RELAXED);
+	}
+}
+
 /* Producer or consumer of a stream; see the "stream" section. */
 static void stream_child(struct job *j)
 {
@@ -1043,9 +1076,7 @@ static void stream_child(struct job *j)
 	int r;
 
 	job_attach(j);
-	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&sh->go, __ATOMIC_SEQ_CST))
-		futex_op(&sh->go, FUTEX_WAIT, 0);
+	ready_wait();
 
 	if (j->slot < 0) {
 		for (;;) {
@@ -1165,14 +1196,14 @@ out:
 }
 
 /*
- * Start @n children running stream_child() on @jobs, wait until all are
+ * Start @n children running @fn on @jobs, wait until all are
  * attached, let them go, and after opt.warmup sample the consumers'
  * counters at the end of each of STREAM_WINDOWS windows that split
  * opt.measure. Return the median of the windows' rates, in messages per
- * second, so that one stall of the emulated machine does not decide the
- * figure; NaN when a child failed.
+ * second (counts per second for spin_child()), so that one stall of the
+ * emulated machine does not decide the figure; NaN when a child failed.
  */
-static double run_stream(struct job *jobs, int n)
+static double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
 {
 	pid_t pids[MAX_PROCS] = { 0 };
 	double t0, t1, result = NANV, limit, rate[STREAM_WINDOWS];
@@ -1181,7 +1212,7 @@ static double run_stream(struct job *jobs, int n)
 
 	shared_reset();
 	for (i = 0; i < n; i++) {
-		pids[i] = spawn(&jobs[i], stream_child);
+		pids[i] = spawn(&jobs[i], fn);
 		if (pids[i] < 0) {
 			fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
 			pids[i] = 0;
@@ -1211,11 +1242,15 @@ static double run_stream(struct job *jobs, int n)
 		c0 = c1;
 		t0 = t1;
 	}
-	if (any_ended(pids, n))
+	if (any_ended(pids, n)) {
 		failed = 1;
-	else if ((result = median(rate, STREAM_WINDOWS)) == 0) {
-		fprintf(stderr, "msgbox-bench: %s: nothing received in %.2f s\n",
-			child_what, opt.measure);
+		goto out;
+	}
+	/* Most windows empty: the machine stalled, the run says nothing. */
+	result = median(rate, STREAM_WINDOWS);
+	if (result == 0) {
+		fprintf(stderr, "msgbox-bench: %s: nothing received in most of "
+			"%.2f s, run left out\n", child_what, opt.measure);
 		result = NANV;
 	}
 out:
@@ -1265,6 +1300,20 @@ static double fig_spread(const struct fig *f)
 	return (hi - lo) / med;
 }
 
+/* "N/M": runs that gave a figure, of those made; "-" when none was made. */
+static const char *fmt_runs(char *out, size_t len, const struct fig *f)
+{
+	int i, ok = 0;
+
+	for (i = 0; i < f->n; i++)
+		ok += !IS_NAN(f->v[i]);
+	if (f->n)
+		snprintf(out, len, "%d/%d", ok, f->n);
+	else
+		snprintf(out, len, "-");
+	return out;
+}
+
 static double ratio(double a, double b)
 {
 	if (IS_NAN(a) || IS_NAN(b) || b == 0)
@@ -1279,6 +1328,7 @@ static struct fig mpmc_fig[NMECH][MAX_SIZES];
 static struct fig pair1_fig[NMECH][MAX_SIZES];
 static struct fig pair2_fig[NMECH][MAX_SIZES];
 static struct fig scale_fig[NMECH][MAX_SIZES];
+static struct fig spin_fig;			/* busy loop: 2 vCPUs / 1 */
 static struct fig mem_fig[NMECH][MAX_SIZES];	/* bytes per message */
 static struct fig memq_fig[NMECH][MAX_SIZES];	/* bytes per empty queue */
 
@@ -1416,7 +1466,7 @@ static double stream_measure(int m, size_t size, int nlinks, int np, int nc,
 		for (k = 0; k < np; k++)
 			jobs[n++] = (struct job){ &links[i], cpu_p[i][k], 0, -1, -1 };
 	}
-	result = run_stream(jobs, n);
+	result = run_windows(jobs, n, stream_child);
 out:
 	for (i = 0; i < created; i++)
 		links[i].m->destroy(&links[i]);
@@ -1459,11 +1509,18 @@ static void section_mpmc(void)
 static void section_pairs(void)
 {
 	const int cpus[2][2] = { { opt.cpu[0] }, { opt.cpu[1] } };
+	struct job jobs[2];
 	double one, two;
 	int rep, s, m;
 
 	for (rep = 0; rep < opt.repeats; rep++) {
 		progress("pairs: repeat %d/%d", rep + 1, opt.repeats);
+		snprintf(child_what, sizeof(child_what), "pairs busy loop");
+		jobs[0] = (struct job){ NULL, opt.cpu[0], -1, -1, 0 };
+		jobs[1] = (struct job){ NULL, opt.cpu[1], -1, -1, 1 };
+		one = run_windows(jobs, 1, spin_child);
+		two = run_windows(jobs, 2, spin_child);
+		fig_add(&spin_fig, ratio(two, one));
 		for (s = 0; s < opt.nsizes; s++)
 			for (m = 0; m < NMECH; m++) {
 				if (!mech_on(m) || !(mechs[m].caps & MC_PAIRS))
@@ -1662,14 +1719,14 @@ static double ref(struct fig f[NMECH][MAX_SIZES], int m, int s)
 
 static void print_rtt(int p)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], e[32];
 	double v, mq, fx;
 	int s, m;
 
 	printf("\n== Round-trip latency, %s (us per round trip) ==\n",
 	       p ? "one process per vCPU" : "both processes on one vCPU");
-	printf("%-10s %7s %11s %8s %8s %8s\n", "mech", "size", "median_us",
-	       "spread", "x_mq", "x_futex");
+	printf("%-10s %7s %11s %8s %5s %8s %8s\n", "mech", "size", "median_us",
+	       "spread", "runs", "x_mq", "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = ref(rtt_fig[p], M_MQ, s);
 		fx = ref(rtt_fig[p], M_FUTEX, s);
@@ -1677,9 +1734,10 @@ static void print_rtt(int p)
 			if (!mech_on(m))
 				continue;
 			v = fig_median(&rtt_fig[p][m][s]);
-			printf("%-10s %7zu %11s %8s %8s %8s\n", mechs[m].name,
+			printf("%-10s %7zu %11s %8s %5s %8s %8s\n", mechs[m].name,
 			       opt.sizes[s], fmt(a, sizeof(a), v, 2, 0),
 			       fmt_pct(b, sizeof(b), fig_spread(&rtt_fig[p][m][s])),
+			       fmt_runs(e, sizeof(e), &rtt_fig[p][m][s]),
 			       fmt(c, sizeof(c), ratio(v, mq), 2, IS_NAN(mq)),
 			       fmt(d, sizeof(d), ratio(v, fx), 2, IS_NAN(fx)));
 		}
@@ -1690,13 +1748,13 @@ static void print_rtt(int p)
 static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 		       unsigned int only, struct fig fx_from[NMECH][MAX_SIZES])
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32];
 	double v, mq, fx;
 	int s, m;
 
 	printf("\n== %s ==\n", title);
-	printf("%-10s %7s %11s %9s %8s %8s %8s\n", "mech", "size", "msgs/s",
-	       "MB/s", "spread", "x_mq", "x_futex");
+	printf("%-10s %7s %11s %9s %8s %5s %8s %8s\n", "mech", "size", "msgs/s",
+	       "MB/s", "spread", "runs", "x_mq", "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = ref(f, M_MQ, s);
 		fx = ref(fx_from, M_FUTEX, s);
@@ -1704,10 +1762,11 @@ static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 			if (!mech_on(m) || (mechs[m].caps & only) != only)
 				continue;
 			v = fig_median(&f[m][s]);
-			printf("%-10s %7zu %11s %9s %8s %8s %8s\n", mechs[m].name,
+			printf("%-10s %7zu %11s %9s %8s %5s %8s %8s\n", mechs[m].name,
 			       opt.sizes[s], fmt(a, sizeof(a), v, 0, 0),
 			       fmt(b, sizeof(b), v * (double)opt.sizes[s] / 1e6, 1, 0),
 			       fmt_pct(c, sizeof(c), fig_spread(&f[m][s])),
+			       fmt_runs(g, sizeof(g), &f[m][s]),
 			       fmt(d, sizeof(d), ratio(v, mq), 2, IS_NAN(mq)),
 			       fmt(e, sizeof(e), ratio(v, fx), 2, IS_NAN(fx)));
 		}
@@ -1716,14 +1775,15 @@ static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 
 static void print_pairs(void)
 {
-	char a[32], b[32], c[32], d[32], e[32], g[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32], h[32];
 	double v1, v2, mq, fx;
 	int s, m;
 
 	printf("\n== Independent pairs: 1 pair on one vCPU vs 2 pairs on "
 	       "separate queues, one per vCPU (msgs/s) ==\n");
-	printf("%-10s %7s %11s %11s %7s %8s %8s %8s\n", "mech", "size",
-	       "one_pair", "two_pairs", "scale", "spread", "x_mq", "x_futex");
+	printf("%-10s %7s %11s %11s %7s %8s %5s %8s %8s\n", "mech", "size",
+	       "one_pair", "two_pairs", "scale", "spread", "runs", "x_mq",
+	       "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = ref(pair2_fig, M_MQ, s);
 		fx = ref(pair2_fig, M_FUTEX, s);
@@ -1732,39 +1792,46 @@ static void print_pairs(void)
 				continue;
 			v1 = fig_median(&pair1_fig[m][s]);
 			v2 = fig_median(&pair2_fig[m][s]);
-			printf("%-10s %7zu %11s %11s %7s %8s %8s %8s\n",
+			printf("%-10s %7zu %11s %11s %7s %8s %5s %8s %8s\n",
 			       mechs[m].name, opt.sizes[s],
 			       fmt(a, sizeof(a), v1, 0, 0),
 			       fmt(b, sizeof(b), v2, 0, 0),
 			       fmt(c, sizeof(c), fig_median(&scale_fig[m][s]), 2, 0),
 			       fmt_pct(d, sizeof(d), fig_spread(&scale_fig[m][s])),
+			       fmt_runs(h, sizeof(h), &scale_fig[m][s]),
 			       fmt(e, sizeof(e), ratio(v2, mq), 2, IS_NAN(mq)),
 			       fmt(g, sizeof(g), ratio(v2, fx), 2, IS_NAN(fx)));
 		}
 	}
+	printf("parallel scale of a busy loop (2 vCPUs / 1; below 2: the host's "
+	       "CPUs are busy): %s, spread %s\n",
+	       fmt(a, sizeof(a), fig_median(&spin_fig), 2, 0),
+	       fmt_pct(b, sizeof(b), fig_spread(&spin_fig)));
 }
 
 static void print_mem(void)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], e[32];
 	double v, mq;
 	int s, m;
 
 	printf("\n== Kernel memory per queued message (live slab objects + large "
 	       "kmalloc + vmalloc) ==\n");
-	printf("%-10s %7s %6s %13s %12s %8s %8s %8s\n", "mech", "size", "msgs",
-	       "bytes_per_msg", "queue_bytes", "spread", "x_mq", "x_futex");
+	printf("%-10s %7s %6s %13s %12s %8s %5s %8s %8s\n", "mech", "size",
+	       "msgs", "bytes_per_msg", "queue_bytes", "spread", "runs", "x_mq",
+	       "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = mech_on(M_MQ) ? fig_median(&mem_fig[M_MQ][s]) : NANV;
 		for (m = 0; m < NMECH; m++) {
 			if (!mech_on(m) || !(mechs[m].caps & MC_MEM))
 				continue;
 			v = fig_median(&mem_fig[m][s]);
-			printf("%-10s %7zu %6u %13s %12s %8s %8s %8s\n",
+			printf("%-10s %7zu %6u %13s %12s %8s %5s %8s %8s\n",
 			       mechs[m].name, opt.sizes[s], mem_count(opt.sizes[s]),
 			       fmt(a, sizeof(a), v, 1, 0),
 			       fmt(b, sizeof(b), fig_median(&memq_fig[m][s]), 0, 0),
 			       fmt_pct(c, sizeof(c), fig_spread(&mem_fig[m][s])),
+			       fmt_runs(e, sizeof(e), &mem_fig[m][s]),
 			       fmt(d, sizeof(d), ratio(v, mq), 2, IS_NAN(mq)), "-");
 		}
 	}
@@ -1774,7 +1841,7 @@ static void bench_rate_lines(const char *sec, struct fig f[NMECH][MAX_SIZES],
 			     unsigned int only, const char *extra,
 			     struct fig fx_from[NMECH][MAX_SIZES])
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32];
 	double v;
 	int s, m;
 
@@ -1784,11 +1851,12 @@ static void bench_rate_lines(const char *sec, struct fig f[NMECH][MAX_SIZES],
 				continue;
 			v = fig_median(&f[m][s]);
 			printf("BENCH %s mech=%s size=%zu%s msgs_per_s=%s mb_per_s=%s "
-			       "spread=%s ratio_mq=%s ratio_futex=%s\n", sec,
+			       "spread=%s runs=%s ratio_mq=%s ratio_futex=%s\n", sec,
 			       mechs[m].name, opt.sizes[s], extra,
 			       fmt(a, sizeof(a), v, 0, 0),
 			       fmt(b, sizeof(b), v * (double)opt.sizes[s] / 1e6, 2, 0),
 			       fmt_ratio(c, sizeof(c), fig_spread(&f[m][s])),
+			       fmt_runs(g, sizeof(g), &f[m][s]),
 			       fmt_ratio(d, sizeof(d), ratio(v, ref(f, M_MQ, s))),
 			       fmt_ratio(e, sizeof(e),
 					 ratio(v, ref(fx_from, M_FUTEX, s))));
@@ -1797,16 +1865,17 @@ static void bench_rate_lines(const char *sec, struct fig f[NMECH][MAX_SIZES],
 
 static void print_bench_lines(void)
 {
-	char a[32], b[32], c[32], d[32], e[32], g[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32], h[32];
 	static const char *const place[2] = { "same", "cross" };
 	double v;
 	int p, s, m;
 
 	printf("\n");
 	if (opt.sections & (1U << SEC_SYSCALL))
-		printf("BENCH syscall mech=getppid median_us=%s spread=%s\n",
+		printf("BENCH syscall mech=getppid median_us=%s spread=%s runs=%s\n",
 		       fmt(a, sizeof(a), fig_median(&syscall_fig), 3, 0),
-		       fmt_ratio(b, sizeof(b), fig_spread(&syscall_fig)));
+		       fmt_ratio(b, sizeof(b), fig_spread(&syscall_fig)),
+		       fmt_runs(h, sizeof(h), &syscall_fig));
 	if (opt.sections & (1U << SEC_RTT))
 		for (p = 0; p < 2; p++)
 			for (s = 0; s < opt.nsizes; s++)
@@ -1815,12 +1884,13 @@ static void print_bench_lines(void)
 						continue;
 					v = fig_median(&rtt_fig[p][m][s]);
 					printf("BENCH rtt cpus=%s mech=%s size=%zu "
-					       "median_us=%s spread=%s ratio_mq=%s "
-					       "ratio_futex=%s\n", place[p],
+					       "median_us=%s spread=%s runs=%s "
+					       "ratio_mq=%s ratio_futex=%s\n", place[p],
 					       mechs[m].name, opt.sizes[s],
 					       fmt(a, sizeof(a), v, 2, 0),
 					       fmt_ratio(b, sizeof(b),
 							 fig_spread(&rtt_fig[p][m][s])),
+					       fmt_runs(h, sizeof(h), &rtt_fig[p][m][s]),
 					       fmt_ratio(c, sizeof(c),
 							 ratio(v, ref(rtt_fig[p], M_MQ, s))),
 					       fmt_ratio(d, sizeof(d),
@@ -1832,19 +1902,25 @@ static void print_bench_lines(void)
 		bench_rate_lines("mpmc", mpmc_fig, MC_MPMC,
 				 " producers=2 consumers=2", stream_fig);
 	if (opt.sections & (1U << SEC_PAIRS))
+		printf("BENCH parallel mech=busyloop scale=%s spread=%s runs=%s\n",
+		       fmt_ratio(a, sizeof(a), fig_median(&spin_fig)),
+		       fmt_ratio(b, sizeof(b), fig_spread(&spin_fig)),
+		       fmt_runs(h, sizeof(h), &spin_fig));
+	if (opt.sections & (1U << SEC_PAIRS))
 		for (s = 0; s < opt.nsizes; s++)
 			for (m = 0; m < NMECH; m++) {
 				if (!mech_on(m) || !(mechs[m].caps & MC_PAIRS))
 					continue;
 				v = fig_median(&pair2_fig[m][s]);
 				printf("BENCH pairs mech=%s size=%zu one_pair_msgs_per_s=%s "
-				       "two_pairs_msgs_per_s=%s scale=%s spread=%s "
+				       "two_pairs_msgs_per_s=%s scale=%s spread=%s runs=%s "
 				       "ratio_mq=%s ratio_futex=%s\n", mechs[m].name,
 				       opt.sizes[s],
 				       fmt(a, sizeof(a), fig_median(&pair1_fig[m][s]), 0, 0),
 				       fmt(b, sizeof(b), v, 0, 0),
 				       fmt_ratio(c, sizeof(c), fig_median(&scale_fig[m][s])),
 				       fmt_ratio(d, sizeof(d), fig_spread(&scale_fig[m][s])),
+				       fmt_runs(h, sizeof(h), &scale_fig[m][s]),
 				       fmt_ratio(e, sizeof(e),
 						 ratio(v, ref(pair2_fig, M_MQ, s))),
 				       fmt_ratio(g, sizeof(g),
@@ -1857,11 +1933,13 @@ static void print_bench_lines(void)
 					continue;
 				v = fig_median(&mem_fig[m][s]);
 				printf("BENCH mem mech=%s size=%zu msgs=%u bytes_per_msg=%s "
-				       "queue_bytes=%s spread=%s ratio_mq=%s ratio_futex=-\n",
+				       "queue_bytes=%s spread=%s runs=%s ratio_mq=%s "
+				       "ratio_futex=-\n",
 				       mechs[m].name, opt.sizes[s],
 				       mem_count(opt.sizes[s]), fmt(a, sizeof(a), v, 1, 0),
 				       fmt(b, sizeof(b), fig_median(&memq_fig[m][s]), 0, 0),
 				       fmt_ratio(c, sizeof(c), fig_spread(&mem_fig[m][s])),
+				       fmt_runs(h, sizeof(h), &mem_fig[m][s]),
 				       fmt_ratio(d, sizeof(d),
 						 ratio(v, mech_on(M_MQ) ?
 						       fig_median(&mem_fig[M_MQ][s]) : NANV)));
@@ -2040,7 +2118,8 @@ static void print_header(void)
 			       unavailable[m] ? unavailable[m] : "");
 	if (opt.ncpu < 2)
 		printf("note: one CPU only; the cross-CPU figures run on one CPU\n");
-	printf("Each figure: median of %d runs on fresh queues; spread = (max - min) / median.\n"
+	printf("Each figure: median of %d runs on fresh queues; spread = (max - min) / median;\n"
+	       "runs: the runs that gave a figure (a failed or stalled run is left out).\n"
 	       "x_mq, x_futex: the figure divided by POSIX mq's and the futex floor's\n"
 	       "(latency: below 1 is faster; rates: above 1 is faster). mpmc compares with\n"
 	       "the futex 1:1 stream (its ring has one producer and one consumer).\n",
@@ -2256,12 +2335,13 @@ int main(int argc, char **argv)
 		}
 
 	if (opt.sections & (1U << SEC_SYSCALL)) {
-		char a[32], b[32];
+		char a[32], b[32], c[32];
 
 		printf("\n== Null system call, syscall(SYS_getppid) ==\n");
-		printf("median %s us, spread %s\n",
+		printf("median %s us, spread %s, runs %s\n",
 		       fmt(a, sizeof(a), fig_median(&syscall_fig), 3, 0),
-		       fmt_pct(b, sizeof(b), fig_spread(&syscall_fig)));
+		       fmt_pct(b, sizeof(b), fig_spread(&syscall_fig)),
+		       fmt_runs(c, sizeof(c), &syscall_fig));
 	}
 	if (opt.sections & (1U << SEC_RTT)) {
 		print_rtt(0);
