@@ -309,6 +309,7 @@ struct link {
 #define MC_MPMC		(1U << 0)	/* several senders and receivers per queue */
 #define MC_PAIRS	(1U << 1)	/* in the pairs section */
 #define MC_MEM		(1U << 2)	/* queues messages in kernel memory */
+#define MC_NORTT	(1U << 3)	/* streaming variant: no round trips */
 
 /**
  * struct mech - one mechanism under test
@@ -840,17 +841,54 @@ static void futex_destroy(struct link *l)
 }
 
 /*
- * The mechanism table. Batched msgbox transfer (MSGBOX_IOC_SEND_BATCH /
- * MSGBOX_IOC_RECV_BATCH, once the uapi has them) is added as one more
- * entry, "msgbox-batch", after M_MSGBOX: its own create/attach/destroy can
- * be the msgbox ones, send/recv the single-message ones (for round trips),
- * and send_many/recv_many move up to @depth messages per call. The
- * streaming runner uses those hooks when they are set; ratios and output
- * need nothing else.
+ * msgbox with batched transfer: msgbox_send_batch() and msgbox_recv_batch()
+ * move up to @n messages per system call (MSGBOX_IOC_SEND_BATCH and
+ * MSGBOX_IOC_RECV_BATCH); only the first of a batch blocks.
+ */
+static int mb_send_many(struct link *l, int dir, char *buf, size_t len,
+			unsigned int n)
+{
+	struct msgbox_mmsg mm[256];
+	unsigned int i;
+	int r;
+
+	if (n > 256)
+		n = 256;
+	for (i = 0; i < n; i++)
+		mm[i] = (struct msgbox_mmsg){ .buf = buf + i * len, .len = len };
+	do
+		r = msgbox_send_batch(l->fd[dir][END_SEND], mm, n);
+	while (r == -EINTR);
+	return r;
+}
+
+static int mb_recv_many(struct link *l, int dir, char *buf, size_t len,
+			unsigned int n)
+{
+	struct msgbox_mmsg mm[256];
+	unsigned int i;
+	int r;
+
+	if (n > 256)
+		n = 256;
+	for (i = 0; i < n; i++)
+		mm[i] = (struct msgbox_mmsg){ .buf = buf + i * len, .len = len };
+	do
+		r = msgbox_recv_batch(l->fd[dir][END_RECV], mm, n);
+	while (r == -EINTR);
+	for (i = 0; r > 0 && i < (unsigned int)r; i++)
+		if (mm[i].msg_len != len)
+			return -EPROTO;
+	return r;
+}
+
+/*
+ * The mechanism table. "msgbox-batch" is msgbox streaming with batches of
+ * up to @depth messages per call; it has no round trips of its own.
  */
 enum {
 	M_MSGBOX,
-	/* M_MSGBOX_BATCH goes here. */
+	M_MSGBOX_BATCH,
 	M_MQ,
 	M_SYSV,
 	M_PIPE,
@@ -866,6 +904,13 @@ static const struct mech mechs[NMECH] = {
 		.caps = MC_MPMC | MC_PAIRS | MC_MEM,
 		.create = mb_create, .attach = mb_attach,
 		.send = mb_send, .recv = mb_recv, .destroy = mb_destroy,
+	},
+	[M_MSGBOX_BATCH] = {
+		.name = "msgbox-batch", .what = "msgbox, batched send/receive",
+		.caps = MC_NORTT,
+		.create = mb_create, .attach = mb_attach,
+		.send = mb_send, .recv = mb_recv, .destroy = mb_destroy,
+		.send_many = mb_send_many, .recv_many = mb_recv_many,
 	},
 	[M_MQ] = {
 		.name = "mq", .what = "POSIX message queue",
@@ -1428,7 +1473,8 @@ static void section_rtt(void)
 				 rep + 1, opt.repeats);
 			for (s = 0; s < opt.nsizes; s++)
 				for (m = 0; m < NMECH; m++)
-					if (mech_on(m))
+					if (mech_on(m) &&
+					    !(mechs[m].caps & MC_NORTT))
 						fig_add(&rtt_fig[p][m][s],
 							run_rtt(m, opt.sizes[s], opt.cpu[0],
 								opt.cpu[p ? 1 : 0]));
@@ -1725,16 +1771,16 @@ static void print_rtt(int p)
 
 	printf("\n== Round-trip latency, %s (us per round trip) ==\n",
 	       p ? "one process per vCPU" : "both processes on one vCPU");
-	printf("%-10s %7s %11s %8s %5s %8s %8s\n", "mech", "size", "median_us",
+	printf("%-12s %7s %11s %8s %5s %8s %8s\n", "mech", "size", "median_us",
 	       "spread", "runs", "x_mq", "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = ref(rtt_fig[p], M_MQ, s);
 		fx = ref(rtt_fig[p], M_FUTEX, s);
 		for (m = 0; m < NMECH; m++) {
-			if (!mech_on(m))
+			if (!mech_on(m) || (mechs[m].caps & MC_NORTT))
 				continue;
 			v = fig_median(&rtt_fig[p][m][s]);
-			printf("%-10s %7zu %11s %8s %5s %8s %8s\n", mechs[m].name,
+			printf("%-12s %7zu %11s %8s %5s %8s %8s\n", mechs[m].name,
 			       opt.sizes[s], fmt(a, sizeof(a), v, 2, 0),
 			       fmt_pct(b, sizeof(b), fig_spread(&rtt_fig[p][m][s])),
 			       fmt_runs(e, sizeof(e), &rtt_fig[p][m][s]),
@@ -1753,7 +1799,7 @@ static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 	int s, m;
 
 	printf("\n== %s ==\n", title);
-	printf("%-10s %7s %11s %9s %8s %5s %8s %8s\n", "mech", "size", "msgs/s",
+	printf("%-12s %7s %11s %9s %8s %5s %8s %8s\n", "mech", "size", "msgs/s",
 	       "MB/s", "spread", "runs", "x_mq", "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = ref(f, M_MQ, s);
@@ -1762,7 +1808,7 @@ static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 			if (!mech_on(m) || (mechs[m].caps & only) != only)
 				continue;
 			v = fig_median(&f[m][s]);
-			printf("%-10s %7zu %11s %9s %8s %5s %8s %8s\n", mechs[m].name,
+			printf("%-12s %7zu %11s %9s %8s %5s %8s %8s\n", mechs[m].name,
 			       opt.sizes[s], fmt(a, sizeof(a), v, 0, 0),
 			       fmt(b, sizeof(b), v * (double)opt.sizes[s] / 1e6, 1, 0),
 			       fmt_pct(c, sizeof(c), fig_spread(&f[m][s])),
@@ -1781,7 +1827,7 @@ static void print_pairs(void)
 
 	printf("\n== Independent pairs: 1 pair on one vCPU vs 2 pairs on "
 	       "separate queues, one per vCPU (msgs/s) ==\n");
-	printf("%-10s %7s %11s %11s %7s %8s %5s %8s %8s\n", "mech", "size",
+	printf("%-12s %7s %11s %11s %7s %8s %5s %8s %8s\n", "mech", "size",
 	       "one_pair", "two_pairs", "scale", "spread", "runs", "x_mq",
 	       "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
@@ -1792,7 +1838,7 @@ static void print_pairs(void)
 				continue;
 			v1 = fig_median(&pair1_fig[m][s]);
 			v2 = fig_median(&pair2_fig[m][s]);
-			printf("%-10s %7zu %11s %11s %7s %8s %5s %8s %8s\n",
+			printf("%-12s %7zu %11s %11s %7s %8s %5s %8s %8s\n",
 			       mechs[m].name, opt.sizes[s],
 			       fmt(a, sizeof(a), v1, 0, 0),
 			       fmt(b, sizeof(b), v2, 0, 0),
@@ -1817,7 +1863,7 @@ static void print_mem(void)
 
 	printf("\n== Kernel memory per queued message (live slab objects + large "
 	       "kmalloc + vmalloc) ==\n");
-	printf("%-10s %7s %6s %13s %12s %8s %5s %8s %8s\n", "mech", "size",
+	printf("%-12s %7s %6s %13s %12s %8s %5s %8s %8s\n", "mech", "size",
 	       "msgs", "bytes_per_msg", "queue_bytes", "spread", "runs", "x_mq",
 	       "x_futex");
 	for (s = 0; s < opt.nsizes; s++) {
@@ -1826,7 +1872,7 @@ static void print_mem(void)
 			if (!mech_on(m) || !(mechs[m].caps & MC_MEM))
 				continue;
 			v = fig_median(&mem_fig[m][s]);
-			printf("%-10s %7zu %6u %13s %12s %8s %5s %8s %8s\n",
+			printf("%-12s %7zu %6u %13s %12s %8s %5s %8s %8s\n",
 			       mechs[m].name, opt.sizes[s], mem_count(opt.sizes[s]),
 			       fmt(a, sizeof(a), v, 1, 0),
 			       fmt(b, sizeof(b), fig_median(&memq_fig[m][s]), 0, 0),
@@ -1880,7 +1926,8 @@ static void print_bench_lines(void)
 		for (p = 0; p < 2; p++)
 			for (s = 0; s < opt.nsizes; s++)
 				for (m = 0; m < NMECH; m++) {
-					if (!mech_on(m))
+					if (!mech_on(m) ||
+					    (mechs[m].caps & MC_NORTT))
 						continue;
 					v = fig_median(&rtt_fig[p][m][s]);
 					printf("BENCH rtt cpus=%s mech=%s size=%zu "
@@ -2113,7 +2160,7 @@ static void print_header(void)
 	printf("\n");
 	for (m = 0; m < NMECH; m++)
 		if (opt.mechs & (1U << m))
-			printf("  %-10s %s%s%s\n", mechs[m].name, mechs[m].what,
+			printf("  %-12s %s%s%s\n", mechs[m].name, mechs[m].what,
 			       unavailable[m] ? ": LEFT OUT, " : "",
 			       unavailable[m] ? unavailable[m] : "");
 	if (opt.ncpu < 2)
