@@ -12,6 +12,9 @@
 #   make check           boot a VM, run every selftest, unload the module;
 #                        last line "N passed, N failed, N skipped"
 #   make check-all       make check on the newest 6.1 and 6.12 cloud kernels
+#   make check-debug     make check, a stress and a fuzz run under a debug
+#                        kernel (KASAN, lockdep, kmemleak, UBSAN, failslab)
+#                        built from linux-source-6.1; "N splats, N leaks"
 #   make bench           msgbox against pipes, Unix sockets, POSIX mq, SysV
 #                        queues and a futex floor, one VM run (BENCH_ARGS=)
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict
@@ -72,6 +75,11 @@ lint: deps kdir-check ksft
 check-all: deps
 	@$(CURDIR)/scripts/check-all.sh
 
+# Everything again under a KASAN/lockdep/kmemleak/UBSAN kernel, plus the
+# stress and fuzz programs (the kernel is built once, in build/).
+check-debug: deps lib ksft
+	@$(CURDIR)/scripts/debug/check-debug.sh
+
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
 bench: module lib
 	$(MAKE) -C bench run
@@ -111,5 +119,5 @@ clean: module-clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
-.PHONY: all deps kdir-check module lib ksft selftests run check check-all bench lint \
+.PHONY: all deps kdir-check module lib ksft selftests run check check-all check-debug bench lint \
 	install uninstall dkms-check module-clean clean

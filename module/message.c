@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 
 #include "message.h"
+#include "debug_bug.h"
 
 /**
  * msgbox_msg_new() - allocate a message and copy its payload in
@@ -73,6 +74,8 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
  */
 void msgbox_msg_free(struct msgbox_msg *msg)
 {
+	if (msgbox_debug_bug_leak(msg))
+		return;
 	put_pid(msg->sender);
 	if (msg->flags & MSGBOX_MSGF_EXT)
 		kvfree(msgbox_msg_data(msg));

@@ -25,6 +25,7 @@
 #include "mailbox.h"
 #include "message.h"
 #include "queue.h"
+#include "debug_bug.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -875,6 +876,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		msgbox_msg_put(msg);
 	else
 		msgbox_queue_wake(&mb->recv_wq);
+	msgbox_debug_bug_after_put(msg, delivered);
 	return err ? err : args->len;
 
 direct_done:
@@ -914,6 +916,7 @@ __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 	poll_wait(file, &mb->recv_wq, pt);
 	poll_wait(file, &mb->send_wq, pt);
 
+	msgbox_debug_bug_poll(mb);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		mask = EPOLLERR | EPOLLHUP;
@@ -950,6 +953,7 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
 	st->mb_flags = mb->flags & (MSGBOX_STAT_PORT | MSGBOX_STAT_DEDUP);
 
 	spin_lock(&mb->lock);
+	msgbox_debug_bug_locked(mb);
 	st->msgs = mb->nr_msgs;
 	st->bytes = mb->bytes;
 	st->sent = mb->sent;

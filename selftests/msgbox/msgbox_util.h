@@ -4,8 +4,9 @@
  *
  * Everything here talks to the kernel through the raw ioctls of
  * <linux/msgbox.h>, so the 32-bit compat test can use it without the
- * library. Every helper returns a negative errno on failure, like the
- * library, so tests can compare results directly (EXPECT_EQ(-EAGAIN, ...)).
+ * library. Helpers that talk to the kernel return a negative errno on
+ * failure, like the library, so tests compare results directly
+ * (EXPECT_EQ(-EAGAIN, ...)). It also includes kselftest_harness.h.
  *
  * Synchronisation with child processes never relies on sleeping alone: a
  * child reports through a pipe, and a parent that must know a child is
