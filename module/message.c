@@ -36,7 +36,7 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 		return ERR_PTR(-ENOMEM);
 	data = msg->data;
 	if (ext) {
-		data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		data = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!data) {
 			kfree(msg);
 			return ERR_PTR(-ENOMEM);
@@ -102,7 +102,7 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 		return NULL;
 	memcpy(copy, msg, size);
 	if (ext) {
-		data = kvmalloc(msg->len, GFP_KERNEL_ACCOUNT);
+		data = kvmalloc(msg->len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!data) {
 			kfree(copy);
 			return NULL;

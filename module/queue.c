@@ -823,6 +823,8 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 					 TASK_INTERRUPTIBLE);
 		mb->nr_recv_waiting--;
 	}
+	/* A message that came with the timeout or the signal is taken. */
+	err = 0;
 	msgbox_direct_leave(d);
 
 	msgbox_queue_describe(msg, args, ns);

@@ -89,7 +89,7 @@ if [ -z "${KVER:-}" ]; then
 fi
 kernel=${VM_KERNEL:-/boot/vmlinuz-$KVER}
 [ -r "$kernel" ] || die "cannot read kernel image $kernel (installed: $(cd /boot && echo vmlinuz-* | sed 's/vmlinuz-//g'))"
-[ -e "/lib/modules/$KVER/build/Makefile" ] ||
+[ -n "${VM_KERNEL:-}" ] || [ -e "/lib/modules/$KVER/build/Makefile" ] ||
 	die "headers for $KVER are not installed (/lib/modules/$KVER/build): apt-get install linux-headers-$KVER"
 
 if [ -n "$module" ]; then
