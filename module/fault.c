@@ -47,17 +47,37 @@ bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f)
 	return rate && get_random_u32_below(1000) < rate;
 }
 
+/* A snapshot of @mb's rates; true when any is set. */
+static bool msgbox_fault_read(const struct msgbox_mailbox *mb,
+			      struct msgbox_faults *f)
+{
+	f->drop = READ_ONCE(mb->faults.drop);
+	f->dup = READ_ONCE(mb->faults.dup);
+	f->corrupt = READ_ONCE(mb->faults.corrupt);
+	f->ackloss = READ_ONCE(mb->faults.ackloss);
+	return f->drop || f->dup || f->corrupt || f->ackloss;
+}
+
+/**
+ * msgbox_fault_any() - are any faults set on a mailbox?
+ * @mb: the mailbox
+ *
+ * Context: any.
+ * Return: true when some fault rate of @mb is not zero.
+ */
+bool msgbox_fault_any(const struct msgbox_mailbox *mb)
+{
+	struct msgbox_faults f;
+
+	return msgbox_fault_read(mb, &f);
+}
+
 static int msgbox_fault_show_one(struct msgbox_mailbox *mb, void *arg)
 {
 	struct seq_file *m = arg;
-	struct msgbox_faults f = {
-		.drop = READ_ONCE(mb->faults.drop),
-		.dup = READ_ONCE(mb->faults.dup),
-		.corrupt = READ_ONCE(mb->faults.corrupt),
-		.ackloss = READ_ONCE(mb->faults.ackloss),
-	};
+	struct msgbox_faults f;
 
-	if (f.drop || f.dup || f.corrupt || f.ackloss)
+	if (msgbox_fault_read(mb, &f))
 		seq_printf(m, "%s drop=%u dup=%u corrupt=%u ackloss=%u\n",
 			   mb->name, f.drop, f.dup, f.corrupt, f.ackloss);
 	return 0;

@@ -64,8 +64,16 @@ static int msgbox_name_in(char *name, u64 uname)
 	return msgbox_name_check(name);
 }
 
-/* The mailbox @file is bound to; the file's reference keeps it alive. */
-static struct msgbox_mailbox *msgbox_file_mailbox(struct file *file)
+/**
+ * msgbox_file_mailbox() - the mailbox a file of /dev/msgbox is bound to
+ * @file: the file
+ *
+ * The file's reference keeps the mailbox alive.
+ *
+ * Context: any; lockless.
+ * Return: the mailbox, or NULL when the file is not bound.
+ */
+struct msgbox_mailbox *msgbox_file_mailbox(struct file *file)
 {
 	struct msgbox_file *mf = file->private_data;
 

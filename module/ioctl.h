@@ -28,5 +28,6 @@ struct msgbox_file {
 };
 
 long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+struct msgbox_mailbox *msgbox_file_mailbox(struct file *file);
 
 #endif /* _MSGBOX_IOCTL_H */

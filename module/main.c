@@ -99,9 +99,7 @@ static int msgbox_fop_release(struct inode *inode, struct file *file)
 
 static __poll_t msgbox_fop_poll(struct file *file, poll_table *pt)
 {
-	struct msgbox_file *mf = file->private_data;
-	/* Pairs with the release in msgbox_ioctl_open(). */
-	struct msgbox_mailbox *mb = smp_load_acquire(&mf->mb);
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
 
 	if (!mb)
 		return EPOLLERR;

@@ -637,8 +637,7 @@ bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
 {
 	if (args->len < MSGBOX_DIRECT_MIN || !mb->capacity ||
 	    (args->flags & (MSGBOX_SEND_CSUM | MSGBOX_SEND_KEY)) ||
-	    READ_ONCE(mb->faults.drop) || READ_ONCE(mb->faults.dup) ||
-	    READ_ONCE(mb->faults.corrupt) || READ_ONCE(mb->faults.ackloss))
+	    msgbox_fault_any(mb))
 		return false;
 	/*
 	 * Unlocked peek, a hint only: msgbox_queue_send_direct() looks again
