@@ -14,6 +14,7 @@
 #include "direct.h"
 #include "mailbox.h"
 #include "message.h"
+#include "uaccess.h"
 
 /**
  * msgbox_direct_wanted() - is a hand-off worth pinning a receive buffer?
@@ -116,19 +117,19 @@ int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
 {
 	u32 done = 0, off = d->offset, chunk;
 	unsigned int i = 0;
-	unsigned long left;
+	int err;
 	void *dst;
 
 	while (done < len) {
 		chunk = min_t(u32, len - done, PAGE_SIZE - off);
 		dst = kmap_local_page(d->pages[i]);
 		pagefault_disable();
-		left = __copy_from_user_inatomic(dst + off, src + done, chunk);
+		err = msgbox_copy_from_user(dst + off, src + done, chunk);
 		pagefault_enable();
 		kunmap_local(dst);
 		flush_dcache_page(d->pages[i]);
-		if (left)
-			return -EFAULT;
+		if (err)
+			return err;
 		done += chunk;
 		off = 0;
 		i++;

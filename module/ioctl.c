@@ -21,6 +21,7 @@
 #include "mailbox.h"
 #include "message.h"
 #include "queue.h"
+#include "uaccess.h"
 
 /*
  * Copy a versioned argument structure in. Returns the caller's size in
@@ -38,6 +39,9 @@ static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 	if (size > PAGE_SIZE)
 		return -E2BIG;
 	*usize = size;
+	/* The common case: the caller has this module's version. */
+	if (size == ksize)
+		return msgbox_copy_from_user(dst, uarg, ksize);
 	return copy_struct_from_user(dst, ksize, uarg, size);
 }
 
@@ -45,9 +49,7 @@ static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 static int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
 			   u32 usize)
 {
-	if (copy_to_user(uarg, src, min_t(size_t, ksize, usize)))
-		return -EFAULT;
-	return 0;
+	return msgbox_copy_to_user(uarg, src, min_t(size_t, ksize, usize));
 }
 
 /* Copy a name in and check it: -EFAULT, -ENAMETOOLONG or -EINVAL. */
@@ -186,6 +188,20 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
 	return msgbox_mailbox_destroy_name(name, unlink_only);
 }
 
+/*
+ * Write a send's results (@id, @result and the zero after them) back; the
+ * rest of the caller's structure is left as it was.
+ */
+static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
+				  const struct msgbox_send_args *args)
+{
+	size_t off = offsetof(struct msgbox_send_args, id);
+
+	BUILD_BUG_ON(sizeof(*args) - off != 2 * sizeof(u64));
+	return msgbox_copy_to_user((void __user *)uarg + off,
+				   (const void *)args + off, sizeof(*args) - off);
+}
+
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
 static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 {
@@ -195,6 +211,7 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 	struct msgbox_mailbox *mb, *port = NULL;
 	struct msgbox_msg *msg, *dup = NULL;
 	struct msgbox_send_args args;
+	bool faulty;
 	u32 usize;
 	int err;
 
@@ -246,9 +263,10 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 	 */
 	args.id = 0;
 	args.result = 0;
-	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	err = msgbox_send_result_out(uarg, &args);
 	if (err)
 		goto out_put;
+	faulty = msgbox_fault_any(mb);
 
 	if (msgbox_queue_direct_ok(mb, &args)) {
 		/* One copy, straight into a waiting receiver's buffer. */
@@ -275,7 +293,7 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		msg->flags |= MSGBOX_MSG_KEY;
 	}
 
-	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
+	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
 		msgbox_msg_put(msg);
 		/* A rendezvous send waits for its receiver as an ack does. */
 		if ((args.flags & MSGBOX_SEND_ACK) ||
@@ -283,7 +301,8 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 			err = msgbox_queue_sleep_lost(&w);
 		goto out_copy;
 	}
-	if (msg->len && msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
+	if (faulty && msg->len &&
+	    msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
 		u32 bit = get_random_u32_below(msg->len * 8);
 
 		msgbox_msg_data(msg)[bit / 8] ^= 1U << (bit % 8);
@@ -298,7 +317,7 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		msg->csum = args.csum;
 		msg->flags |= MSGBOX_MSG_CSUM;
 	}
-	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DUP))
+	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DUP))
 		dup = msgbox_msg_clone(msg);
 
 	err = msgbox_queue_send(mb, msg, &w, args.flags & MSGBOX_SEND_ACK,
@@ -316,13 +335,13 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		/* The second copy arrives if there is room for it. */
 		msgbox_queue_send(mb, dup, &dup_w, false, &dup_id, &dup_result);
 	}
-	if (!err && (args.result & MSGBOX_SENT_DELIVERED) &&
+	if (!err && faulty && (args.result & MSGBOX_SENT_DELIVERED) &&
 	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
 		err = -ETIMEDOUT;
 out_copy:
 	/* The message is sent: a late fault here must not say otherwise. */
 	if (!err)
-		msgbox_args_out(uarg, &args, sizeof(args), usize);
+		msgbox_send_result_out(uarg, &args);
 out_put:
 	msgbox_mailbox_put(port);
 	return err;

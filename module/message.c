@@ -12,6 +12,7 @@
 
 #include "message.h"
 #include "debug_bug.h"
+#include "uaccess.h"
 
 /**
  * msgbox_msg_new() - allocate a message and copy its payload in
@@ -44,7 +45,7 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 		*(u8 **)msg->data = data;
 	}
 
-	if (copy_from_user(data, buf, len)) {
+	if (msgbox_copy_from_user(data, buf, len)) {
 		if (ext)
 			kvfree(data);
 		kfree(msg);

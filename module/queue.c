@@ -26,6 +26,7 @@
 #include "message.h"
 #include "queue.h"
 #include "debug_bug.h"
+#include "uaccess.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -736,6 +737,39 @@ out_put:
 	return err;
 }
 
+/* @msg, off the queue, is delivered. */
+static void msgbox_queue_taken(struct msgbox_mailbox *mb,
+			       struct msgbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	trace_msgbox_recv(mb, msg);
+	msg->state = MSGBOX_MSG_TAKEN;
+	mb->received++;
+	mb->bytes -= msg->len;
+}
+
+/*
+ * Copy @msg and the receive's @args out with page faults disabled, under
+ * the mailbox lock. Returns false when either copy came up short; the
+ * caller then copies the unlocked way, which may fault pages in.
+ */
+static bool msgbox_queue_copy_locked(const struct msgbox_msg *msg,
+				     const struct msgbox_recv_args *args,
+				     void __user *ubuf,
+				     struct msgbox_recv_args __user *uargs,
+				     u32 usize)
+{
+	int err;
+
+	pagefault_disable();
+	err = msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len);
+	if (!err)
+		err = msgbox_copy_to_user(uargs, args,
+					  min_t(size_t, sizeof(*args), usize));
+	pagefault_enable();
+	return !err;
+}
+
 /**
  * msgbox_queue_recv() - receive (or peek at) the next message
  * @mb: the mailbox
@@ -802,8 +836,9 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 			 * A hand-off puts the payload in place before this
 			 * call returns: make sure the arguments can follow.
 			 */
-			if (!copy_to_user(uargs, args,
-					  min_t(size_t, sizeof(*args), usize)))
+			if (!msgbox_copy_to_user(uargs, args,
+						 min_t(size_t, sizeof(*args),
+						       usize)))
 				d = msgbox_direct_new(ubuf,
 						      min(args->buf_len,
 							  mb->max_msg_size));
@@ -837,10 +872,28 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		spin_unlock(&mb->lock);
 		put_pid(from);
 		msgbox_direct_put(d);
-		err = copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ?
-		      -EFAULT : 0;
+		err = msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len);
 		msgbox_msg_put(msg);
 		return err ? err : args->len;
+	}
+
+	/*
+	 * A small message goes out under the lock when the caller's memory is
+	 * resident, as it nearly always is: no second lock round trip. Faults
+	 * are disabled, so a buffer that is not mapped in yet just takes the
+	 * unlocked way below.
+	 */
+	if (msg->len <= MSGBOX_COPY_LOCKED_MAX &&
+	    msgbox_queue_copy_locked(msg, args, ubuf, uargs, usize)) {
+		msgbox_queue_unlink(mb, msg);
+		msgbox_queue_taken(mb, msg);
+		spin_unlock(&mb->lock);
+		put_pid(from);
+		msgbox_direct_put(d);
+		msgbox_queue_wake(&mb->send_wq);
+		msgbox_msg_put(msg);
+		msgbox_debug_bug_after_put(msg, true);
+		return args->len;
 	}
 
 	msgbox_queue_unlink(mb, msg);
@@ -850,18 +903,16 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	put_pid(from);
 	msgbox_direct_put(d);
 
-	if (copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ||
-	    copy_to_user(uargs, args, min_t(size_t, sizeof(*args), usize)))
+	if (msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ||
+	    msgbox_copy_to_user(uargs, args,
+				min_t(size_t, sizeof(*args), usize)))
 		err = -EFAULT;
 
 	spin_lock(&mb->lock);
 	mb->nr_inflight--;
 	delivered = !err;
 	if (!err) {
-		trace_msgbox_recv(mb, msg);
-		msg->state = MSGBOX_MSG_TAKEN;
-		mb->received++;
-		mb->bytes -= msg->len;
+		msgbox_queue_taken(mb, msg);
 	} else if (!mb->dead) {
 		msgbox_queue_insert(mb, msg);
 	} else {
@@ -886,8 +937,8 @@ direct_done:
 	d->state = MSGBOX_DIRECT_GONE;
 	spin_unlock(&mb->lock);
 	put_pid(from);
-	err = copy_to_user(uargs, args, min_t(size_t, sizeof(*args), usize)) ?
-	      -EFAULT : 0;
+	err = msgbox_copy_to_user(uargs, args,
+				  min_t(size_t, sizeof(*args), usize));
 	msgbox_direct_put(d);
 	return err ? err : args->len;
 

@@ -39,6 +39,12 @@ struct msgbox_dedup;
 /* Number of keyed messages a mailbox with duplicate detection remembers. */
 #define MSGBOX_DEDUP_WINDOW	1024
 
+/*
+ * Messages up to this long are copied out to a receiver under the mailbox
+ * lock (page faults disabled): a bounded copy, short next to a wake-up.
+ */
+#define MSGBOX_COPY_LOCKED_MAX	4096
+
 /**
  * struct msgbox_wait - how a call may block
  * @nonblock: never sleep, fail with -EAGAIN instead
