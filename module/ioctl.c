@@ -388,12 +388,100 @@ static int msgbox_recv_one(struct file *file, void __user *uarg, bool nonblock)
 	return ret;
 }
 
+/*
+ * A run of plain sends from a batch, at most MSGBOX_BATCH_RUN: each entry
+ * of this module's version without flags is checked and copied in, then
+ * all go into the mailbox under one hold of its lock. Never blocks.
+ * Returns how many were sent; 0 leaves the entry to msgbox_send_one().
+ */
+static u32 msgbox_send_run(struct file *file, void __user *uentries,
+			   u32 count, u32 stride)
+{
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN];
+	u64 ids[MSGBOX_BATCH_RUN];
+	struct msgbox_send_args args;
+	void __user *entry = uentries;
+	struct msgbox_msg *msg;
+	u32 n, i, sent;
+
+	if (!mb || !(file->f_mode & FMODE_WRITE) || !mb->capacity ||
+	    READ_ONCE(mb->dead) || msgbox_fault_any(mb))
+		return 0;
+	count = min_t(u32, count, MSGBOX_BATCH_RUN);
+	for (n = 0; n < count; n++, entry += stride) {
+		if (msgbox_copy_from_user(&args, entry, sizeof(args)) ||
+		    args.size != sizeof(args) || args.flags ||
+		    args.__reserved || args.prio >= MSGBOX_PRIO_MAX ||
+		    args.len > mb->max_msg_size)
+			break;
+		/* As for one send: the results must be writable first. */
+		args.id = 0;
+		args.result = 0;
+		if (msgbox_send_result_out(entry, &args))
+			break;
+		msg = msgbox_msg_new(u64_to_user_ptr(args.buf), args.len);
+		if (IS_ERR(msg))
+			break;
+		msg->prio = args.prio;
+		msgs[n] = msg;
+	}
+	if (!n)
+		return 0;
+
+	sent = msgbox_queue_send_many(mb, msgs, n, ids);
+	for (i = sent; i < n; i++)
+		msgbox_msg_put(msgs[i]);
+	/* Sent: a late fault writing an id back must not say otherwise. */
+	args.result = 0;
+	for (i = 0, entry = uentries; i < sent; i++, entry += stride) {
+		args.id = ids[i];
+		msgbox_send_result_out(entry, &args);
+	}
+	return sent;
+}
+
+/*
+ * A run of plain receives from a batch (see msgbox_queue_recv_many()).
+ * Never blocks. Returns how many were received; 0 leaves the entry to
+ * msgbox_recv_one().
+ */
+static u32 msgbox_recv_run(struct file *file, void __user *uentries,
+			   u32 count, u32 stride)
+{
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+
+	if (!mb || !(file->f_mode & FMODE_READ))
+		return 0;
+	return msgbox_queue_recv_many(mb, uentries, count, stride);
+}
+
+/*
+ * Before the first entry of a blocking batch: when that entry is plain and
+ * the mailbox has a capacity, wait for room (or a message) first; see
+ * msgbox_queue_wait(). Returns 0 to go on, or the error that ends the
+ * batch before any entry.
+ */
+static int msgbox_batch_wait(struct file *file, void __user *entry, bool send)
+{
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+	u32 head[2];	/* the entry's size and flags */
+
+	if (!mb || !mb->capacity ||
+	    !(file->f_mode & (send ? FMODE_WRITE : FMODE_READ)) ||
+	    msgbox_copy_from_user(head, entry, sizeof(head)) || head[1] ||
+	    head[0] != (send ? sizeof(struct msgbox_send_args) :
+			       sizeof(struct msgbox_recv_args)))
+		return 0;
+	return msgbox_queue_wait(mb, send);
+}
+
 static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 {
 	struct msgbox_batch_args args;
 	void __user *entry;
 	bool nonblock;
-	u32 usize, i;
+	u32 usize, i, n;
 	int ret = 0, err;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_BATCH_SIZE_VER0);
@@ -414,14 +502,35 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 	if (err)
 		return err;
 
-	/* count * entry_size is at most 4 MiB: no overflow. */
+	/*
+	 * count * entry_size is at most 4 MiB: no overflow. Runs of plain
+	 * entries that cannot block go through the mailbox lock together;
+	 * any other entry, and the one a run stopped at, goes one at a time.
+	 */
 	entry = u64_to_user_ptr(args.entries);
-	nonblock = args.flags & MSGBOX_BATCH_NONBLOCK;
-	for (i = 0; i < args.count; i++, entry += args.entry_size) {
+	nonblock = (args.flags & MSGBOX_BATCH_NONBLOCK) ||
+		   (file->f_flags & O_NONBLOCK);
+	if (args.count && !nonblock) {
+		err = msgbox_batch_wait(file, entry, send);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < args.count; ) {
+		n = send ? msgbox_send_run(file, entry, args.count - i,
+					   args.entry_size) :
+			   msgbox_recv_run(file, entry, args.count - i,
+					   args.entry_size);
+		if (n) {
+			i += n;
+			entry += (size_t)n * args.entry_size;
+			continue;
+		}
 		ret = send ? msgbox_send_one(file, entry, nonblock || i > 0) :
 			     msgbox_recv_one(file, entry, nonblock || i > 0);
 		if (ret < 0)
 			break;
+		i++;
+		entry += args.entry_size;
 	}
 	if (!i && ret < 0)
 		return ret;

@@ -531,6 +531,97 @@ out_unlock:
 }
 
 /**
+ * msgbox_queue_send_many() - queue several plain messages under one lock
+ * @mb: the mailbox, not a rendezvous one
+ * @msgs: messages stamped for the sender, without ack, key or checksum
+ * @n: how many
+ * @ids: out: the id given to each message queued
+ *
+ * Queues, in order, as many of @msgs as there is room for, and wakes the
+ * receivers once. Never blocks. The queue takes the references of the
+ * messages queued; the caller keeps those of the rest.
+ *
+ * Context: process context; takes the mailbox lock.
+ * Return: the number of messages queued.
+ */
+unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
+				    struct msgbox_msg **msgs, unsigned int n,
+				    u64 *ids)
+{
+	struct msgbox_notify notify = { };
+	struct msgbox_msg *msg;
+	unsigned int i;
+
+	spin_lock(&mb->lock);
+	if (mb->dead || !mb->capacity) {
+		spin_unlock(&mb->lock);
+		return 0;
+	}
+	if (mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting &&
+	    msgbox_queue_has_room(mb))
+		msgbox_notify_take(mb, &notify);
+	for (i = 0; i < n && msgbox_queue_has_room(mb); i++) {
+		msg = msgs[i];
+		msg->id = mb->next_id++;
+		ids[i] = msg->id;
+		msgbox_queue_insert(mb, msg);
+		mb->bytes += msg->len;
+		mb->sent++;
+		trace_msgbox_send(mb, msg);
+	}
+	spin_unlock(&mb->lock);
+
+	if (i)
+		msgbox_queue_wake(&mb->recv_wq);
+	msgbox_notify_fire(&notify);
+	return i;
+}
+
+/**
+ * msgbox_queue_wait() - wait until a batch can make progress
+ * @mb: the mailbox, not a rendezvous one
+ * @send: wait for room for a message (sends), or for a message (receives)
+ *
+ * A blocking batch waits here before its first entry instead of moving
+ * that entry alone: the run that follows moves as much as there is, and
+ * the other side is woken once for all of it.
+ *
+ * Context: process context, may sleep; takes the mailbox lock.
+ * Return: 0 once there is room or a message, -EIDRM or -ERESTARTSYS.
+ */
+int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
+{
+	int err = 0;
+
+	spin_lock(&mb->lock);
+	for (;;) {
+		if (mb->dead) {
+			err = -EIDRM;
+			break;
+		}
+		if (send ? msgbox_queue_has_room(mb) : mb->nr_msgs > 0) {
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+		if (send) {
+			mb->nr_send_waiting++;
+			err = msgbox_queue_sleep(mb, &mb->send_wq, 0,
+						 TASK_INTERRUPTIBLE);
+			mb->nr_send_waiting--;
+		} else {
+			mb->nr_recv_waiting++;
+			err = msgbox_queue_sleep(mb, &mb->recv_wq, 0,
+						 TASK_INTERRUPTIBLE);
+			mb->nr_recv_waiting--;
+		}
+	}
+	spin_unlock(&mb->lock);
+	return err;
+}
+
+/**
  * msgbox_queue_sleep_lost() - wait for the acknowledgment of a lost message
  * @w: how the call may block
  *
@@ -948,6 +1039,70 @@ out_unlock:
 	put_pid(from);
 	msgbox_direct_put(d);
 	return err;
+}
+
+/**
+ * msgbox_queue_recv_many() - receive several messages under one lock
+ * @mb: the mailbox
+ * @uentries: the caller's array of struct msgbox_recv_args
+ * @n: how many entries
+ * @stride: distance in bytes between entries
+ *
+ * Takes messages in order, each into the next entry, while the entry is a
+ * plain receive of this module's version (no flags), the message fits its
+ * buffer and both can be copied out under the lock: faults are disabled,
+ * so this stops at memory that is not resident, and at
+ * MSGBOX_BATCH_LOCKED_BYTES of payload. Never blocks. The caller takes the
+ * entry this stopped at the one-at-a-time way, which says what is wrong
+ * with it, if anything.
+ *
+ * Context: process context; takes the mailbox lock.
+ * Return: the number of messages received.
+ */
+unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
+				    void __user *uentries, unsigned int n,
+				    u32 stride)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct msgbox_msg *msg, *tmp;
+	struct msgbox_recv_args args;
+	LIST_HEAD(taken);
+	size_t bytes = 0;
+	unsigned int i;
+	int err;
+
+	spin_lock(&mb->lock);
+	for (i = 0; i < n && !mb->dead; i++, uentries += stride) {
+		msg = list_first_entry_or_null(&mb->msgs, struct msgbox_msg,
+					       node);
+		if (!msg || msg->len > MSGBOX_COPY_LOCKED_MAX ||
+		    bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES)
+			break;
+		pagefault_disable();
+		err = msgbox_copy_from_user(&args, uentries, sizeof(args));
+		pagefault_enable();
+		if (err || args.size != sizeof(args) || args.flags ||
+		    args.__reserved || msg->len > args.buf_len)
+			break;
+		msgbox_queue_describe(msg, &args, ns);
+		if (!msgbox_queue_copy_locked(msg, &args,
+					      u64_to_user_ptr(args.buf),
+					      uentries, sizeof(args)))
+			break;
+		bytes += msg->len;
+		msgbox_queue_unlink(mb, msg);
+		msgbox_queue_taken(mb, msg);
+		list_add_tail(&msg->node, &taken);
+	}
+	spin_unlock(&mb->lock);
+
+	if (i)
+		msgbox_queue_wake(&mb->send_wq);
+	list_for_each_entry_safe(msg, tmp, &taken, node) {
+		list_del_init(&msg->node);
+		msgbox_msg_put(msg);
+	}
+	return i;
 }
 
 /**

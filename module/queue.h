@@ -45,6 +45,12 @@ struct msgbox_dedup;
  */
 #define MSGBOX_COPY_LOCKED_MAX	4096
 
+/* Plain sends of a batch copied in, then queued under one lock hold. */
+#define MSGBOX_BATCH_RUN	32
+
+/* Payload bytes one batched receive copies out per hold of the lock. */
+#define MSGBOX_BATCH_LOCKED_BYTES	(16 * 1024)
+
 /**
  * struct msgbox_wait - how a call may block
  * @nonblock: never sleep, fail with -EAGAIN instead
@@ -66,6 +72,13 @@ bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
 int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		      const struct msgbox_wait *w,
 		      struct msgbox_recv_args __user *uargs, u32 usize);
+unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
+				    struct msgbox_msg **msgs, unsigned int n,
+				    u64 *ids);
+unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
+				    void __user *uentries, unsigned int n,
+				    u32 stride);
+int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send);
 int msgbox_queue_sleep_lost(const struct msgbox_wait *w);
 __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			   poll_table *pt);

@@ -409,16 +409,18 @@ int msgbox_send_batch(int fd, const struct msgbox_mmsg *msgs,
 
 	while (done < count) {
 		n = count - done < BATCH_CHUNK ? count - done : BATCH_CHUNK;
-		memset(args, 0, sizeof(args[0]) * n);
+		/* Entry by entry: a memset of the whole array costs more. */
 		for (i = 0; i < n; i++) {
 			const struct msgbox_mmsg *m = &msgs[done + i];
 
 			if (m->len > UINT32_MAX)
 				return done ? (int)done : -EMSGSIZE;
-			args[i].size = sizeof(args[i]);
-			args[i].buf = ptr_to_u64(m->buf);
-			args[i].len = (uint32_t)m->len;
-			args[i].prio = m->prio;
+			args[i] = (struct msgbox_send_args){
+				.size = sizeof(args[i]),
+				.buf = ptr_to_u64(m->buf),
+				.len = (uint32_t)m->len,
+				.prio = m->prio,
+			};
 		}
 		/* Only the first entry of the whole batch may block. */
 		ret = batch_ioctl(fd, MSGBOX_IOC_SEND_BATCH, args, n,
@@ -440,14 +442,15 @@ int msgbox_recv_batch(int fd, struct msgbox_mmsg *msgs, unsigned int count)
 
 	while (done < count) {
 		n = count - done < BATCH_CHUNK ? count - done : BATCH_CHUNK;
-		memset(args, 0, sizeof(args[0]) * n);
 		for (i = 0; i < n; i++) {
 			struct msgbox_mmsg *m = &msgs[done + i];
 
-			args[i].size = sizeof(args[i]);
-			args[i].buf = ptr_to_u64(m->buf);
-			args[i].buf_len = m->len > UINT32_MAX ?
-					  UINT32_MAX : (uint32_t)m->len;
+			args[i] = (struct msgbox_recv_args){
+				.size = sizeof(args[i]),
+				.buf = ptr_to_u64(m->buf),
+				.buf_len = m->len > UINT32_MAX ?
+					   UINT32_MAX : (uint32_t)m->len,
+			};
 		}
 		ret = batch_ioctl(fd, MSGBOX_IOC_RECV_BATCH, args, n,
 				  sizeof(args[0]), done > 0);
