@@ -696,9 +696,16 @@ static void msgbox_queue_describe(const struct msgbox_msg *msg,
 	args->prio = msg->prio;
 	args->id = msg->id;
 	args->key = (msg->flags & MSGBOX_MSG_KEY) ? msg->key : 0;
-	args->pid = pid_nr_ns(msg->sender, ns);
-	args->uid = from_kuid_munged(user_ns, msg->uid);
-	args->gid = from_kgid_munged(user_ns, msg->gid);
+	/* The initial namespaces, by far the most common, map nothing. */
+	args->pid = ns == &init_pid_ns ? pid_nr(msg->sender) :
+		    pid_nr_ns(msg->sender, ns);
+	if (user_ns == &init_user_ns) {
+		args->uid = __kuid_val(msg->uid);
+		args->gid = __kgid_val(msg->gid);
+	} else {
+		args->uid = from_kuid_munged(user_ns, msg->uid);
+		args->gid = from_kgid_munged(user_ns, msg->gid);
+	}
 	args->csum = (msg->flags & MSGBOX_MSG_CSUM) ? msg->csum : 0;
 	args->msg_flags = msg->flags & (MSGBOX_MSG_CSUM | MSGBOX_MSG_KEY);
 }
