@@ -302,7 +302,9 @@ struct msgbox_notify_args {
  * @error: out: the positive errno that stopped the batch early, or 0
  *
  * Entries are processed in order, each as its single ioctl would, and only
- * the first may block. The call returns the number completed, or the first
+ * the first may block: a blocking batch waits until its first entry can
+ * proceed, then completes as many as it can without waiting again. The
+ * call returns the number completed, or the first
  * entry's error when none was: a full mailbox (or an empty one) ends a
  * batch early with @error EAGAIN. Each completed entry's out fields are
  * written back.
