@@ -3,7 +3,8 @@
  * msgbox-bench - msgbox measured against the other message-passing
  * mechanisms of Linux, in one run, on one machine.
  *
- * Mechanisms: a named msgbox mailbox (through libmsgbox), a POSIX message
+ * Mechanisms: a named msgbox mailbox (through libmsgbox, one message per
+ * call or batched, and through write(2) and read(2)), a POSIX message
  * queue, a System V message queue, a pipe, Unix SOCK_SEQPACKET and
  * SOCK_DGRAM socket pairs, and two floors: a ring in shared memory driven by
  * FUTEX_WAIT/FUTEX_WAKE, the payload copied in by the sender and out by the
@@ -589,6 +590,27 @@ static ssize_t mb_recv(struct link *l, int dir, char *buf, size_t len)
 	return r;
 }
 
+/* The same mailboxes through write(2) and read(2): one message each. */
+static int mb_write(struct link *l, int dir, char *buf, size_t len)
+{
+	ssize_t r;
+
+	do
+		r = write(l->fd[dir][END_SEND], buf, len);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+static ssize_t mb_read(struct link *l, int dir, char *buf, size_t len)
+{
+	ssize_t r;
+
+	do
+		r = read(l->fd[dir][END_RECV], buf, len);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 static void mb_destroy(struct link *l)
 {
 	int d;
@@ -889,6 +911,7 @@ static int mb_recv_many(struct link *l, int dir, char *buf, size_t len,
 enum {
 	M_MSGBOX,
 	M_MSGBOX_BATCH,
+	M_MSGBOX_RW,
 	M_MQ,
 	M_SYSV,
 	M_PIPE,
@@ -911,6 +934,12 @@ static const struct mech mechs[NMECH] = {
 		.create = mb_create, .attach = mb_attach,
 		.send = mb_send, .recv = mb_recv, .destroy = mb_destroy,
 		.send_many = mb_send_many, .recv_many = mb_recv_many,
+	},
+	[M_MSGBOX_RW] = {
+		.name = "msgbox-rw", .what = "msgbox, write(2) and read(2)",
+		.caps = MC_MPMC | MC_PAIRS,
+		.create = mb_create, .attach = mb_attach,
+		.send = mb_write, .recv = mb_read, .destroy = mb_destroy,
 	},
 	[M_MQ] = {
 		.name = "mq", .what = "POSIX message queue",

@@ -66,23 +66,6 @@ static int msgbox_name_in(char *name, u64 uname)
 	return msgbox_name_check(name);
 }
 
-/**
- * msgbox_file_mailbox() - the mailbox a file of /dev/msgbox is bound to
- * @file: the file
- *
- * The file's reference keeps the mailbox alive.
- *
- * Context: any; lockless.
- * Return: the mailbox, or NULL when the file is not bound.
- */
-struct msgbox_mailbox *msgbox_file_mailbox(struct file *file)
-{
-	struct msgbox_file *mf = file->private_data;
-
-	/* Pairs with the release in msgbox_ioctl_open(): @mb is initialised. */
-	return smp_load_acquire(&mf->mb);
-}
-
 /* Turn a user deadline on CLOCK_MONOTONIC into a host ktime. */
 static int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline)
 {
@@ -203,15 +186,124 @@ static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
 }
 
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
+/*
+ * The send itself, once the arguments are checked and @mb is known: @args
+ * as the caller gave them, @uarg where the results go back, or NULL for
+ * write(). Returns 0 or a negative errno; @args->id and @args->result
+ * hold the outcome.
+ */
+static int msgbox_do_send(struct msgbox_mailbox *mb,
+			  struct msgbox_send_args *args,
+			  const struct msgbox_wait *w,
+			  struct msgbox_send_args __user *uarg)
+{
+	struct msgbox_msg *msg, *dup = NULL;
+	bool faulty;
+	int err;
+
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+	if (args->len > mb->max_msg_size)
+		return -EMSGSIZE;
+
+	/*
+	 * Make sure the results can be written back before sending: once
+	 * the message is queued, failing the call would make a retry send
+	 * it twice.
+	 */
+	args->id = 0;
+	args->result = 0;
+	if (uarg) {
+		err = msgbox_send_result_out(uarg, args);
+		if (err)
+			return err;
+	}
+	faulty = msgbox_fault_any(mb);
+
+	if (msgbox_queue_direct_ok(mb, args)) {
+		/* One copy, straight into a waiting receiver's buffer. */
+		msg = msgbox_msg_new(NULL, 0);
+		if (IS_ERR(msg))
+			return PTR_ERR(msg);
+		msg->prio = args->prio;
+		err = msgbox_queue_send_direct(mb, msg,
+					       u64_to_user_ptr(args->buf),
+					       args->len, &args->id,
+					       &args->result);
+		if (err <= 0)
+			goto out_copy;
+	}
+
+	msg = msgbox_msg_new(u64_to_user_ptr(args->buf), args->len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	msg->prio = args->prio;
+	if (args->flags & MSGBOX_SEND_KEY) {
+		msg->key = args->key;
+		msg->flags |= MSGBOX_MSG_KEY;
+	}
+
+	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
+		msgbox_msg_put(msg);
+		/* A rendezvous send waits for its receiver as an ack does. */
+		if ((args->flags & MSGBOX_SEND_ACK) ||
+		    (!mb->capacity && !w->nonblock))
+			err = msgbox_queue_sleep_lost(w);
+		else
+			err = 0;
+		goto out_copy;
+	}
+	if (faulty && msg->len &&
+	    msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
+		u32 bit = get_random_u32_below(msg->len * 8);
+
+		msgbox_msg_data(msg)[bit / 8] ^= 1U << (bit % 8);
+	}
+	if (args->flags & MSGBOX_SEND_CSUM) {
+		if (msgbox_compat_crc32c(msgbox_msg_data(msg), msg->len) !=
+		    args->csum) {
+			msgbox_msg_put(msg);
+			return -EBADMSG;
+		}
+		msg->csum = args->csum;
+		msg->flags |= MSGBOX_MSG_CSUM;
+	}
+	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DUP))
+		dup = msgbox_msg_clone(msg);
+
+	err = msgbox_queue_send(mb, msg, w, args->flags & MSGBOX_SEND_ACK,
+				&args->id, &args->result);
+	if (dup && err) {
+		/* The original did not arrive: neither does its copy. */
+		msgbox_msg_put(dup);
+		dup = NULL;
+	}
+	if (dup) {
+		struct msgbox_wait dup_w = { .nonblock = true };
+		u64 dup_id;
+		u32 dup_result;
+
+		/* The second copy arrives if there is room for it. */
+		msgbox_queue_send(mb, dup, &dup_w, false, &dup_id, &dup_result);
+	}
+	if (!err && faulty && (args->result & MSGBOX_SENT_DELIVERED) &&
+	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
+		err = -ETIMEDOUT;
+out_copy:
+	/* The message is sent: a late fault here must not say otherwise. */
+	if (!err && uarg)
+		msgbox_send_result_out(uarg, args);
+	return err;
+}
+
+/* One send; @nonblock makes it non-blocking whatever the file's flags. */
 static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 {
 	struct msgbox_wait w = {
 		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
 	};
 	struct msgbox_mailbox *mb, *port = NULL;
-	struct msgbox_msg *msg, *dup = NULL;
 	struct msgbox_send_args args;
-	bool faulty;
 	u32 usize;
 	int err;
 
@@ -231,120 +323,89 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
 
-	if (args.flags & MSGBOX_SEND_TO_PID) {
-		if (args.pid <= 0)
-			return -EINVAL;
-		port = msgbox_port_find(args.pid);
-		if (IS_ERR(port))
-			return PTR_ERR(port);
-		mb = port;
-		err = msgbox_mailbox_permission(mb, FMODE_WRITE);
-		if (err)
-			goto out_put;
-	} else {
+	if (!(args.flags & MSGBOX_SEND_TO_PID)) {
 		mb = msgbox_file_mailbox(file);
 		if (!mb)
 			return -ENOTCONN;
+		return msgbox_do_send(mb, &args, &w, uarg);
 	}
 
-	if (READ_ONCE(mb->dead)) {
-		err = -EIDRM;
-		goto out_put;
-	}
-	if (args.len > mb->max_msg_size) {
-		err = -EMSGSIZE;
-		goto out_put;
-	}
-
-	/*
-	 * Make sure the results can be written back before sending: once
-	 * the message is queued, failing the call would make a retry send
-	 * it twice.
-	 */
-	args.id = 0;
-	args.result = 0;
-	err = msgbox_send_result_out(uarg, &args);
-	if (err)
-		goto out_put;
-	faulty = msgbox_fault_any(mb);
-
-	if (msgbox_queue_direct_ok(mb, &args)) {
-		/* One copy, straight into a waiting receiver's buffer. */
-		msg = msgbox_msg_new(NULL, 0);
-		if (IS_ERR(msg)) {
-			err = PTR_ERR(msg);
-			goto out_put;
-		}
-		msg->prio = args.prio;
-		err = msgbox_queue_send_direct(mb, msg, u64_to_user_ptr(args.buf),
-					       args.len, &args.id, &args.result);
-		if (err <= 0)
-			goto out_copy;
-	}
-
-	msg = msgbox_msg_new(u64_to_user_ptr(args.buf), args.len);
-	if (IS_ERR(msg)) {
-		err = PTR_ERR(msg);
-		goto out_put;
-	}
-	msg->prio = args.prio;
-	if (args.flags & MSGBOX_SEND_KEY) {
-		msg->key = args.key;
-		msg->flags |= MSGBOX_MSG_KEY;
-	}
-
-	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
-		msgbox_msg_put(msg);
-		/* A rendezvous send waits for its receiver as an ack does. */
-		if ((args.flags & MSGBOX_SEND_ACK) ||
-		    (!mb->capacity && !w.nonblock))
-			err = msgbox_queue_sleep_lost(&w);
-		goto out_copy;
-	}
-	if (faulty && msg->len &&
-	    msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
-		u32 bit = get_random_u32_below(msg->len * 8);
-
-		msgbox_msg_data(msg)[bit / 8] ^= 1U << (bit % 8);
-	}
-	if (args.flags & MSGBOX_SEND_CSUM) {
-		if (msgbox_compat_crc32c(msgbox_msg_data(msg), msg->len) !=
-		    args.csum) {
-			msgbox_msg_put(msg);
-			err = -EBADMSG;
-			goto out_put;
-		}
-		msg->csum = args.csum;
-		msg->flags |= MSGBOX_MSG_CSUM;
-	}
-	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DUP))
-		dup = msgbox_msg_clone(msg);
-
-	err = msgbox_queue_send(mb, msg, &w, args.flags & MSGBOX_SEND_ACK,
-				&args.id, &args.result);
-	if (dup && err) {
-		/* The original did not arrive: neither does its copy. */
-		msgbox_msg_put(dup);
-		dup = NULL;
-	}
-	if (dup) {
-		struct msgbox_wait dup_w = { .nonblock = true };
-		u64 dup_id;
-		u32 dup_result;
-
-		/* The second copy arrives if there is room for it. */
-		msgbox_queue_send(mb, dup, &dup_w, false, &dup_id, &dup_result);
-	}
-	if (!err && faulty && (args.result & MSGBOX_SENT_DELIVERED) &&
-	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
-		err = -ETIMEDOUT;
-out_copy:
-	/* The message is sent: a late fault here must not say otherwise. */
+	if (args.pid <= 0)
+		return -EINVAL;
+	port = msgbox_port_find(args.pid);
+	if (IS_ERR(port))
+		return PTR_ERR(port);
+	err = msgbox_mailbox_permission(port, FMODE_WRITE);
 	if (!err)
-		msgbox_send_result_out(uarg, &args);
-out_put:
+		err = msgbox_do_send(port, &args, &w, uarg);
 	msgbox_mailbox_put(port);
 	return err;
+}
+
+/**
+ * msgbox_write() - write(2): send the bytes written as one message
+ * @file: a file bound to a mailbox, open for writing
+ * @ubuf: the payload
+ * @len: its length
+ * @ppos: unused: the file is a stream
+ *
+ * The message has priority 0, no key and no checksum. The call blocks as
+ * MSGBOX_IOC_SEND does, unless the file is O_NONBLOCK. There is no short
+ * write: the whole message is sent, or nothing.
+ *
+ * Context: process context, may sleep.
+ * Return: @len, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN, -ERESTARTSYS,
+ * -EFAULT or -ENOMEM.
+ */
+ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
+		     loff_t *ppos)
+{
+	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+	struct msgbox_send_args args = {
+		.size = sizeof(args),
+		.buf = (unsigned long)ubuf,
+	};
+	int err;
+
+	if (!mb)
+		return -ENOTCONN;
+	if (len > mb->max_msg_size)
+		return -EMSGSIZE;
+	args.len = len;
+	err = msgbox_do_send(mb, &args, &w, NULL);
+	return err ? err : len;
+}
+
+/**
+ * msgbox_read() - read(2): receive the next message
+ * @file: a file bound to a mailbox, open for reading
+ * @ubuf: the buffer
+ * @len: its size
+ * @ppos: unused: the file is a stream
+ *
+ * Takes the next message as MSGBOX_IOC_RECV does with no flags, blocking
+ * unless the file is O_NONBLOCK. A message larger than @len stays queued
+ * and the call fails with -EMSGSIZE; nothing is ever truncated.
+ *
+ * Context: process context, may sleep.
+ * Return: the message's length, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN,
+ * -ERESTARTSYS or -EFAULT.
+ */
+ssize_t msgbox_read(struct file *file, char __user *ubuf, size_t len,
+		    loff_t *ppos)
+{
+	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+	struct msgbox_recv_args args = {
+		.size = sizeof(args),
+		.buf = (unsigned long)ubuf,
+		.buf_len = min_t(size_t, len, U32_MAX),
+	};
+
+	if (!mb)
+		return -ENOTCONN;
+	return msgbox_queue_recv(mb, &args, &w, NULL, 0);
 }
 
 /* One receive; @nonblock as for msgbox_send_one(). */

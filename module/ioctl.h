@@ -11,9 +11,9 @@
 #ifndef _MSGBOX_IOCTL_H
 #define _MSGBOX_IOCTL_H
 
+#include <linux/fs.h>
 #include <linux/mutex.h>
 
-struct file;
 struct msgbox_mailbox;
 
 /**
@@ -28,6 +28,26 @@ struct msgbox_file {
 };
 
 long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-struct msgbox_mailbox *msgbox_file_mailbox(struct file *file);
+ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
+		     loff_t *ppos);
+ssize_t msgbox_read(struct file *file, char __user *ubuf, size_t len,
+		    loff_t *ppos);
+
+/**
+ * msgbox_file_mailbox() - the mailbox a file of /dev/msgbox is bound to
+ * @file: the file
+ *
+ * The file's reference keeps the mailbox alive.
+ *
+ * Context: any; lockless.
+ * Return: the mailbox, or NULL when the file is not bound.
+ */
+static inline struct msgbox_mailbox *msgbox_file_mailbox(struct file *file)
+{
+	struct msgbox_file *mf = file->private_data;
+
+	/* Pairs with the release in msgbox_ioctl_open(): @mb is initialised. */
+	return smp_load_acquire(&mf->mb);
+}
 
 #endif /* _MSGBOX_IOCTL_H */

@@ -111,6 +111,8 @@ static const struct file_operations msgbox_fops = {
 	.open = msgbox_fop_open,
 	.release = msgbox_fop_release,
 	.poll = msgbox_fop_poll,
+	.read = msgbox_read,
+	.write = msgbox_write,
 	.unlocked_ioctl = msgbox_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -846,6 +846,16 @@ static void msgbox_queue_taken(struct msgbox_mailbox *mb,
 	mb->bytes -= msg->len;
 }
 
+/* Write a receive's @args back to @uargs, if the caller has any. */
+static int msgbox_recv_args_out(struct msgbox_recv_args __user *uargs,
+				const struct msgbox_recv_args *args, u32 usize)
+{
+	if (!uargs)
+		return 0;
+	return msgbox_copy_to_user(uargs, args,
+				   min_t(size_t, sizeof(*args), usize));
+}
+
 /*
  * Copy @msg and the receive's @args out with page faults disabled, under
  * the mailbox lock. Returns false when either copy came up short; the
@@ -862,8 +872,7 @@ static bool msgbox_queue_copy_locked(const struct msgbox_msg *msg,
 	pagefault_disable();
 	err = msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len);
 	if (!err)
-		err = msgbox_copy_to_user(uargs, args,
-					  min_t(size_t, sizeof(*args), usize));
+		err = msgbox_recv_args_out(uargs, args, usize);
 	pagefault_enable();
 	return !err;
 }
@@ -874,7 +883,7 @@ static bool msgbox_queue_copy_locked(const struct msgbox_msg *msg,
  * @args: the caller's request; its out fields are filled on success and,
  *	for -EMSGSIZE, describe the message that did not fit
  * @w: how the call may block
- * @uargs: the caller's copy of @args
+ * @uargs: the caller's copy of @args, or NULL (read())
  * @usize: its size
  *
  * A taken message counts as delivered only once both its payload and @args
@@ -934,9 +943,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 			 * A hand-off puts the payload in place before this
 			 * call returns: make sure the arguments can follow.
 			 */
-			if (!msgbox_copy_to_user(uargs, args,
-						 min_t(size_t, sizeof(*args),
-						       usize)))
+			if (!msgbox_recv_args_out(uargs, args, usize))
 				d = msgbox_direct_new(ubuf,
 						      min(args->buf_len,
 							  mb->max_msg_size));
@@ -1002,8 +1009,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	msgbox_direct_put(d);
 
 	if (msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ||
-	    msgbox_copy_to_user(uargs, args,
-				min_t(size_t, sizeof(*args), usize)))
+	    msgbox_recv_args_out(uargs, args, usize))
 		err = -EFAULT;
 
 	spin_lock(&mb->lock);
@@ -1035,8 +1041,7 @@ direct_done:
 	d->state = MSGBOX_DIRECT_GONE;
 	spin_unlock(&mb->lock);
 	put_pid(from);
-	err = msgbox_copy_to_user(uargs, args,
-				  min_t(size_t, sizeof(*args), usize));
+	err = msgbox_recv_args_out(uargs, args, usize);
 	msgbox_direct_put(d);
 	return err ? err : args->len;
 

@@ -17,7 +17,10 @@
  * MSGBOX_IOC_RECV, highest priority first and FIFO within a priority. Each
  * message goes to exactly one receiver. Every message carries a 64-bit id,
  * unique and increasing per mailbox, and the sender's PID, UID and GID as
- * stamped by the kernel.
+ * stamped by the kernel. On a bound file, write(2) sends the bytes written
+ * as one message of priority 0 (whole, or EMSGSIZE and nothing) and read(2)
+ * receives the next message whole (EMSGSIZE, the message staying queued, if
+ * the buffer is too small), blocking as the ioctls do unless O_NONBLOCK.
  *
  * Every argument structure starts with a __u32 size, which the caller sets
  * to sizeof() of the structure it was built with. The kernel accepts any size
