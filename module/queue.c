@@ -163,16 +163,23 @@ static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
  * signal (killable sleeps), -ETIMEDOUT once the deadline has passed, or 0.
  * The caller re-checks its condition either way, so a wake-up racing with a
  * signal or a timeout is never lost.
+ *
+ * An @exclusive sleeper is one of the receivers a new message wakes only
+ * one of: it must take a message when it finds one, whatever else happened
+ * meanwhile, or else pass the wake-up on (msgbox_queue_pass_on()).
  */
 static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 			      struct wait_queue_head *wq, ktime_t deadline,
-			      unsigned int state)
+			      unsigned int state, bool exclusive)
 	__must_hold(&mb->lock)
 {
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
-	prepare_to_wait(wq, &wait, state);
+	if (exclusive)
+		prepare_to_wait_exclusive(wq, &wait, state);
+	else
+		prepare_to_wait(wq, &wait, state);
 	spin_unlock(&mb->lock);
 	trace_msgbox_block(mb, wq == &mb->send_wq);
 
@@ -431,7 +438,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		}
 		mb->nr_send_waiting++;
 		err = msgbox_queue_sleep(mb, &mb->send_wq, w->deadline,
-					 TASK_INTERRUPTIBLE);
+					 TASK_INTERRUPTIBLE, false);
 		mb->nr_send_waiting--;
 	}
 	err = 0;
@@ -498,7 +505,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		mb->nr_send_waiting++;
 		if (msg->state == MSGBOX_MSG_INFLIGHT) {
 			int ret = msgbox_queue_sleep(mb, &mb->send_wq, 0,
-						     TASK_KILLABLE);
+						     TASK_KILLABLE, false);
 			if (ret == -EINTR) {
 				/* Dying: the receiver keeps the message. */
 				mb->nr_send_waiting--;
@@ -508,7 +515,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		} else {
 			int ret = msgbox_queue_sleep(mb, &mb->send_wq,
 						     w->deadline,
-						     TASK_INTERRUPTIBLE);
+						     TASK_INTERRUPTIBLE, false);
 			if (ret)
 				err = ret;
 		}
@@ -571,8 +578,9 @@ unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
 	}
 	spin_unlock(&mb->lock);
 
-	if (i)
-		msgbox_queue_wake(&mb->recv_wq);
+	/* One receiver for each message (see msgbox_queue_sleep()). */
+	if (i && wq_has_sleeper(&mb->recv_wq))
+		wake_up_nr(&mb->recv_wq, i);
 	msgbox_notify_fire(&notify);
 	return i;
 }
@@ -608,12 +616,13 @@ int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 		if (send) {
 			mb->nr_send_waiting++;
 			err = msgbox_queue_sleep(mb, &mb->send_wq, 0,
-						 TASK_INTERRUPTIBLE);
+						 TASK_INTERRUPTIBLE, false);
 			mb->nr_send_waiting--;
 		} else {
 			mb->nr_recv_waiting++;
+			/* Whoever is woken here goes on to take messages. */
 			err = msgbox_queue_sleep(mb, &mb->recv_wq, 0,
-						 TASK_INTERRUPTIBLE);
+						 TASK_INTERRUPTIBLE, true);
 			mb->nr_recv_waiting--;
 		}
 	}
@@ -906,8 +915,8 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	void __user *ubuf = u64_to_user_ptr(args->buf);
 	pid_t from_nr = (args->flags & MSGBOX_RECV_FROM_PID) ? args->from_pid : 0;
 	struct pid *from = from_nr ? find_get_pid(from_nr) : NULL;
+	bool delivered, tried_direct = false, pass_on = false;
 	struct msgbox_direct *d = NULL;
-	bool delivered, tried_direct = false;
 	struct msgbox_msg *msg;
 	int err = 0;
 
@@ -918,7 +927,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		if (d && d->state == MSGBOX_DIRECT_CLAIMED) {
 			/* A sender is filling the buffer: one bounded memcpy. */
 			msgbox_queue_sleep(mb, &mb->recv_wq, 0,
-					   TASK_UNINTERRUPTIBLE);
+					   TASK_UNINTERRUPTIBLE, false);
 			continue;
 		}
 		if (mb->dead) {
@@ -958,8 +967,13 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		/* Non-blocking rendezvous senders may now go: tell pollers. */
 		if (!mb->capacity)
 			msgbox_queue_wake(&mb->send_wq);
+		/*
+		 * Each new message wakes one receiver that takes whatever
+		 * comes first; peeks and receives filtered by sender all wake.
+		 */
 		err = msgbox_queue_sleep(mb, &mb->recv_wq, w->deadline,
-					 TASK_INTERRUPTIBLE);
+					 TASK_INTERRUPTIBLE,
+					 !from_nr && !(args->flags & MSGBOX_RECV_PEEK));
 		mb->nr_recv_waiting--;
 	}
 	/* A message that came with the timeout or the signal is taken. */
@@ -969,6 +983,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	msgbox_queue_describe(msg, args, ns);
 	if (msg->len > args->buf_len) {
 		err = -EMSGSIZE;
+		pass_on = true;
 		goto out_unlock;
 	}
 
@@ -1039,7 +1054,11 @@ direct_done:
 	/* The payload is in the buffer already: only describe it. */
 	msgbox_queue_describe(d->msg, args, ns);
 	d->state = MSGBOX_DIRECT_GONE;
+	/* A wake-up meant for a message queued meanwhile goes on. */
+	pass_on = mb->nr_msgs;
 	spin_unlock(&mb->lock);
+	if (pass_on)
+		msgbox_queue_wake(&mb->recv_wq);
 	put_pid(from);
 	err = msgbox_recv_args_out(uargs, args, usize);
 	msgbox_direct_put(d);
@@ -1048,6 +1067,9 @@ direct_done:
 out_unlock:
 	msgbox_direct_leave(d);
 	spin_unlock(&mb->lock);
+	/* The message that did not fit may be for another receiver. */
+	if (pass_on)
+		msgbox_queue_wake(&mb->recv_wq);
 	put_pid(from);
 	msgbox_direct_put(d);
 	return err;

@@ -247,6 +247,44 @@ TEST_F(blk, recv_woken_by_send)
 	close(rfd);
 }
 
+/*
+ * A new message wakes one blocked receiver, the longest waiting. When
+ * that one cannot take it (its buffer is too small), the wake-up passes on
+ * to the next, which gets the message; nothing waits on a queued message.
+ */
+TEST_F(blk, wakeup_passes_on_to_next_receiver)
+{
+	int rfd[2], wfd[2], ret[2], i;
+	unsigned int size[2] = { 4, 64 };
+	char buf[64];
+	pid_t pid[2];
+
+	for (i = 0; i < 2; i++) {
+		pid[i] = mb_fork(&rfd[i], &wfd[i]);
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			memset(buf, 0, sizeof(buf));
+			ret[i] = msgbox_recv(self->fd, buf, size[i], NULL);
+			if (ret[i] == 10 && memcmp(buf, "ten bytes!", 10))
+				ret[i] = -EPROTO;
+			mb_write_all(wfd[i], &ret[i], sizeof(ret[i]));
+			_exit(0);
+		}
+		self->kids[self->nkids++] = pid[i];
+		ASSERT_EQ(0, mb_wait_waiters(self->fd, i + 1, 0));
+	}
+	ASSERT_EQ(0, msgbox_send(self->fd, "ten bytes!", 10, 0));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, mb_read_all(rfd[i], &ret[i], sizeof(ret[i])));
+		EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid[i])));
+		close(rfd[i]);
+	}
+	self->nkids = 0;
+	EXPECT_EQ(-EMSGSIZE, ret[0]);
+	EXPECT_EQ(10, ret[1]);
+	EXPECT_EQ(0, mb_msgs(self->fd));
+}
+
 TEST_F(blk, send_woken_by_recv)
 {
 	struct cspec cs = {
