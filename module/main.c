@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "ioctl.h"
 #include "mailbox.h"
+#include "message.h"
 #include "main.h"
 #include "proc.h"
 #include "queue.h"
@@ -128,9 +129,12 @@ static int __init msgbox_init(void)
 {
 	int err;
 
-	err = msgbox_fault_init();
+	err = msgbox_msg_init();
 	if (err)
 		return err;
+	err = msgbox_fault_init();
+	if (err)
+		goto err_msg_exit;
 	err = msgbox_proc_init();
 	if (err)
 		goto err_fault_exit;
@@ -146,6 +150,8 @@ err_proc_exit:
 	msgbox_proc_exit();
 err_fault_exit:
 	msgbox_fault_exit();
+err_msg_exit:
+	msgbox_msg_exit();
 	return err;
 }
 
@@ -155,6 +161,7 @@ static void __exit msgbox_exit(void)
 	msgbox_proc_exit();
 	msgbox_fault_exit();
 	msgbox_mailbox_destroy_all();
+	msgbox_msg_exit();
 	pr_info("unloaded\n");
 }
 

@@ -2,6 +2,7 @@
 /*
  * Message allocation and copy-in.
  */
+#include <linux/bitfield.h>
 #include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -13,6 +14,95 @@
 #include "message.h"
 #include "debug_bug.h"
 #include "uaccess.h"
+
+/*
+ * A message whose header and payload fit in 2 KiB is one object from the
+ * smallest of these caches it fits, 128 bytes to 2 KiB; its index is kept
+ * in MSGBOX_MSGF_CACHE. The caches have a constructor, so that the
+ * allocator does not zero each object (init_on_alloc) before
+ * msgbox_msg_new() writes every header field and the payload: nothing
+ * past @len is ever copied out. Objects are charged to the sender's
+ * memory cgroup.
+ */
+#define MSGBOX_MSG_CACHES	5
+#define MSGBOX_MSG_CACHE_MIN	128
+
+static struct kmem_cache *msgbox_msg_cache[MSGBOX_MSG_CACHES];
+static const char *const msgbox_msg_cache_name[MSGBOX_MSG_CACHES] = {
+	"msgbox_msg_128", "msgbox_msg_256", "msgbox_msg_512",
+	"msgbox_msg_1024", "msgbox_msg_2048",
+};
+
+static void msgbox_msg_ctor(void *obj)
+{
+	struct msgbox_msg *msg = obj;
+
+	INIT_LIST_HEAD(&msg->node);
+}
+
+/**
+ * msgbox_msg_init() - create the message caches
+ *
+ * Context: module init.
+ * Return: 0 or -ENOMEM.
+ */
+int msgbox_msg_init(void)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(MSGBOX_MSG_CACHE_MIN << (MSGBOX_MSG_CACHES - 1) !=
+		     MSGBOX_MSG_INLINE_MAX + sizeof(struct msgbox_msg));
+	BUILD_BUG_ON(MSGBOX_MSG_CACHES - 1 >
+		     FIELD_MAX(MSGBOX_MSGF_CACHE));
+	for (i = 0; i < MSGBOX_MSG_CACHES; i++) {
+		msgbox_msg_cache[i] =
+			kmem_cache_create(msgbox_msg_cache_name[i],
+					  MSGBOX_MSG_CACHE_MIN << i,
+					  __alignof__(struct msgbox_msg),
+					  SLAB_ACCOUNT, msgbox_msg_ctor);
+		if (!msgbox_msg_cache[i])
+			goto err_destroy;
+	}
+	return 0;
+
+err_destroy:
+	while (i--)
+		kmem_cache_destroy(msgbox_msg_cache[i]);
+	return -ENOMEM;
+}
+
+/**
+ * msgbox_msg_exit() - destroy the message caches
+ *
+ * Context: module exit, once every message is freed.
+ */
+void msgbox_msg_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MSGBOX_MSG_CACHES; i++)
+		kmem_cache_destroy(msgbox_msg_cache[i]);
+}
+
+/* A message object of @size bytes at most 2 KiB, its cache in ->flags. */
+static struct msgbox_msg *msgbox_msg_alloc(size_t size)
+{
+	unsigned int i = 0;
+	struct msgbox_msg *msg;
+
+	while ((size_t)MSGBOX_MSG_CACHE_MIN << i < size)
+		i++;
+	msg = kmem_cache_alloc(msgbox_msg_cache[i], GFP_KERNEL);
+	if (msg)
+		msg->flags = FIELD_PREP(MSGBOX_MSGF_CACHE, i);
+	return msg;
+}
+
+static void msgbox_msg_dealloc(struct msgbox_msg *msg)
+{
+	kmem_cache_free(msgbox_msg_cache[FIELD_GET(MSGBOX_MSGF_CACHE,
+						   msg->flags)], msg);
+}
 
 /**
  * msgbox_msg_new() - allocate a message and copy its payload in
@@ -31,24 +121,25 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 	struct msgbox_msg *msg;
 	u8 *data;
 
-	msg = kmalloc(ext ? struct_size(msg, data, sizeof(u8 *)) :
-			    struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	msg = msgbox_msg_alloc(ext ? struct_size(msg, data, sizeof(u8 *)) :
+				     struct_size(msg, data, len));
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	data = msg->data;
 	if (ext) {
 		data = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!data) {
-			kfree(msg);
+			msgbox_msg_dealloc(msg);
 			return ERR_PTR(-ENOMEM);
 		}
 		*(u8 **)msg->data = data;
+		msg->flags |= MSGBOX_MSGF_EXT;
 	}
 
 	if (msgbox_copy_from_user(data, buf, len)) {
 		if (ext)
 			kvfree(data);
-		kfree(msg);
+		msgbox_msg_dealloc(msg);
 		return ERR_PTR(-EFAULT);
 	}
 
@@ -63,7 +154,6 @@ struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
 	refcount_set(&msg->ref, 1);
 	msg->prio = 0;
 	msg->state = MSGBOX_MSG_NEW;
-	msg->flags = ext ? MSGBOX_MSGF_EXT : 0;
 	return msg;
 }
 
@@ -80,7 +170,7 @@ void msgbox_msg_free(struct msgbox_msg *msg)
 	put_pid(msg->sender);
 	if (msg->flags & MSGBOX_MSGF_EXT)
 		kvfree(msgbox_msg_data(msg));
-	kfree(msg);
+	msgbox_msg_dealloc(msg);
 }
 
 /**
@@ -98,14 +188,14 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 	struct msgbox_msg *copy;
 	u8 *data;
 
-	copy = kmalloc(size, GFP_KERNEL_ACCOUNT);
+	copy = msgbox_msg_alloc(size);
 	if (!copy)
 		return NULL;
 	memcpy(copy, msg, size);
 	if (ext) {
 		data = kvmalloc(msg->len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!data) {
-			kfree(copy);
+			msgbox_msg_dealloc(copy);
 			return NULL;
 		}
 		memcpy(data, msgbox_msg_data(msg), msg->len);

@@ -32,6 +32,7 @@ enum msgbox_msg_state {
 };
 
 /* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
+#define MSGBOX_MSGF_CACHE	GENMASK(4, 2)	/* which slab cache, see below */
 #define MSGBOX_MSGF_EXT		BIT(6)	/* payload in its own allocation */
 #define MSGBOX_MSGF_ACK		BIT(7)	/* a sender waits for delivery */
 
@@ -91,6 +92,8 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
 	return (u8 *)msg->data;
 }
 
+int msgbox_msg_init(void);
+void msgbox_msg_exit(void);
 struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len);
 struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
