@@ -32,6 +32,12 @@ static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 {
 	u32 size;
 
+	/* The common case, in one user-access section: this version. */
+	if (!msgbox_copy_from_user(dst, uarg, ksize) &&
+	    *(const u32 *)dst == ksize) {
+		*usize = ksize;
+		return 0;
+	}
 	if (get_user(size, (const u32 __user *)uarg))
 		return -EFAULT;
 	if (size < ver0)
@@ -39,9 +45,6 @@ static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 	if (size > PAGE_SIZE)
 		return -E2BIG;
 	*usize = size;
-	/* The common case: the caller has this module's version. */
-	if (size == ksize)
-		return msgbox_copy_from_user(dst, uarg, ksize);
 	return copy_struct_from_user(dst, ksize, uarg, size);
 }
 
@@ -187,15 +190,45 @@ static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
 
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
 /*
+ * Read send arguments of this module's version and clear their results in
+ * one user-access section: the results must be writable before the
+ * message goes (see msgbox_do_send()). Clearing them in arguments that
+ * turn out to be invalid, or of another version, is harmless.
+ */
+static int msgbox_send_entry_in(struct msgbox_send_args *args,
+				struct msgbox_send_args __user *uentry)
+{
+	int err;
+
+	if (!user_access_begin(uentry, sizeof(*args)))
+		return -EFAULT;
+	err = msgbox_copy_in_words((u8 *)args, (const u8 __user *)uentry,
+				   sizeof(*args));
+	if (err)
+		goto out;
+	unsafe_put_user(0, &uentry->id, efault);
+	unsafe_put_user(0, &uentry->result, efault);
+	args->id = 0;
+	args->result = 0;
+out:
+	user_access_end();
+	return err;
+
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
  * The send itself, once the arguments are checked and @mb is known: @args
  * as the caller gave them, @uarg where the results go back, or NULL for
- * write(). Returns 0 or a negative errno; @args->id and @args->result
- * hold the outcome.
+ * write(); @cleared when they were cleared there already. Returns 0 or a
+ * negative errno; @args->id and @args->result hold the outcome.
  */
 static int msgbox_do_send(struct msgbox_mailbox *mb,
 			  struct msgbox_send_args *args,
 			  const struct msgbox_wait *w,
-			  struct msgbox_send_args __user *uarg)
+			  struct msgbox_send_args __user *uarg, bool cleared)
 {
 	struct msgbox_msg *msg, *dup = NULL;
 	bool faulty;
@@ -213,7 +246,7 @@ static int msgbox_do_send(struct msgbox_mailbox *mb,
 	 */
 	args->id = 0;
 	args->result = 0;
-	if (uarg) {
+	if (uarg && !cleared) {
 		err = msgbox_send_result_out(uarg, args);
 		if (err)
 			return err;
@@ -304,14 +337,19 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 	};
 	struct msgbox_mailbox *mb, *port = NULL;
 	struct msgbox_send_args args;
+	bool cleared;
 	u32 usize;
 	int err;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER0);
-	err = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0, uarg,
-			     &usize);
-	if (err)
-		return err;
+	cleared = !msgbox_send_entry_in(&args, uarg) &&
+		  args.size == sizeof(args);
+	if (!cleared) {
+		err = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0,
+				     uarg, &usize);
+		if (err)
+			return err;
+	}
 	if ((args.flags & ~MSGBOX_SEND_FLAGS) || args.__reserved ||
 	    args.prio >= MSGBOX_PRIO_MAX)
 		return -EINVAL;
@@ -327,7 +365,7 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		mb = msgbox_file_mailbox(file);
 		if (!mb)
 			return -ENOTCONN;
-		return msgbox_do_send(mb, &args, &w, uarg);
+		return msgbox_do_send(mb, &args, &w, uarg, cleared);
 	}
 
 	if (args.pid <= 0)
@@ -337,7 +375,7 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
 		return PTR_ERR(port);
 	err = msgbox_mailbox_permission(port, FMODE_WRITE);
 	if (!err)
-		err = msgbox_do_send(port, &args, &w, uarg);
+		err = msgbox_do_send(port, &args, &w, uarg, cleared);
 	msgbox_mailbox_put(port);
 	return err;
 }
@@ -373,7 +411,7 @@ ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
 	if (len > mb->max_msg_size)
 		return -EMSGSIZE;
 	args.len = len;
-	err = msgbox_do_send(mb, &args, &w, NULL);
+	err = msgbox_do_send(mb, &args, &w, NULL, false);
 	return err ? err : len;
 }
 
@@ -471,15 +509,10 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 		return 0;
 	count = min_t(u32, count, MSGBOX_BATCH_RUN);
 	for (n = 0; n < count; n++, entry += stride) {
-		if (msgbox_copy_from_user(&args, entry, sizeof(args)) ||
+		if (msgbox_send_entry_in(&args, entry) ||
 		    args.size != sizeof(args) || args.flags ||
 		    args.__reserved || args.prio >= MSGBOX_PRIO_MAX ||
 		    args.len > mb->max_msg_size)
-			break;
-		/* As for one send: the results must be writable first. */
-		args.id = 0;
-		args.result = 0;
-		if (msgbox_send_result_out(entry, &args))
 			break;
 		msg = msgbox_msg_new(u64_to_user_ptr(args.buf), args.len);
 		if (IS_ERR(msg))

@@ -879,9 +879,14 @@ static bool msgbox_queue_copy_locked(const struct msgbox_msg *msg,
 	int err;
 
 	pagefault_disable();
-	err = msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len);
-	if (!err)
-		err = msgbox_recv_args_out(uargs, args, usize);
+	if (uargs)
+		err = msgbox_copy_to_user_pair(ubuf, msgbox_msg_data(msg),
+					       msg->len, uargs, args,
+					       min_t(size_t, sizeof(*args),
+						     usize));
+	else
+		err = msgbox_copy_to_user(ubuf, msgbox_msg_data(msg),
+					  msg->len);
 	pagefault_enable();
 	return !err;
 }

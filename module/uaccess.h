@@ -22,6 +22,7 @@
 #ifndef _MSGBOX_UACCESS_H
 #define _MSGBOX_UACCESS_H
 
+#include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -33,8 +34,12 @@ struct msgbox_uword {
 	u64 v;
 } __packed;
 
-/* One section of msgbox_copy_from_user(): @len is at most a page. */
-static __always_inline int msgbox_copy_in_chunk(u8 *dst, const u8 __user *src,
+/*
+ * Copy in inside a user-access section the caller opened; on a fault,
+ * -EFAULT, and the caller still closes the section.
+ */
+static __always_inline int msgbox_copy_in_words(u8 *dst,
+						const u8 __user *src,
 						size_t len)
 {
 	struct msgbox_uword *d = (struct msgbox_uword *)dst;
@@ -42,8 +47,6 @@ static __always_inline int msgbox_copy_in_chunk(u8 *dst, const u8 __user *src,
 	u64 w0, w1, w2, w3;
 	u8 b;
 
-	if (!user_access_begin(src, len))
-		return -EFAULT;
 	for (; len >= 4 * sizeof(u64); len -= 4 * sizeof(u64)) {
 		unsafe_get_user(w0, s, efault);
 		unsafe_get_user(w1, s + 1, efault);
@@ -70,23 +73,35 @@ static __always_inline int msgbox_copy_in_chunk(u8 *dst, const u8 __user *src,
 		src++;
 		len--;
 	}
-	user_access_end();
 	return 0;
 
 efault:
-	user_access_end();
 	return -EFAULT;
 }
 
-/* One section of msgbox_copy_to_user(): @len is at most a page. */
-static __always_inline int msgbox_copy_out_chunk(u8 __user *dst,
+/* One section of msgbox_copy_from_user(): @len is at most a page. */
+static __always_inline int msgbox_copy_in_chunk(u8 *dst, const u8 __user *src,
+						size_t len)
+{
+	int err;
+
+	if (!user_access_begin(src, len))
+		return -EFAULT;
+	err = msgbox_copy_in_words(dst, src, len);
+	user_access_end();
+	return err;
+}
+
+/*
+ * Copy out inside a user-access section the caller opened; on a fault,
+ * -EFAULT, and the caller still closes the section.
+ */
+static __always_inline int msgbox_copy_out_words(u8 __user *dst,
 						 const u8 *src, size_t len)
 {
 	const struct msgbox_uword *s = (const struct msgbox_uword *)src;
 	u64 __user *d = (u64 __user *)dst;
 
-	if (!user_access_begin(dst, len))
-		return -EFAULT;
 	for (; len >= 4 * sizeof(u64); len -= 4 * sizeof(u64)) {
 		unsafe_put_user(s[0].v, d, efault);
 		unsafe_put_user(s[1].v, d + 1, efault);
@@ -108,12 +123,57 @@ static __always_inline int msgbox_copy_out_chunk(u8 __user *dst,
 		src++;
 		len--;
 	}
-	user_access_end();
 	return 0;
 
 efault:
-	user_access_end();
 	return -EFAULT;
+}
+
+/* One section of msgbox_copy_to_user(): @len is at most a page. */
+static __always_inline int msgbox_copy_out_chunk(u8 __user *dst,
+						 const u8 *src, size_t len)
+{
+	int err;
+
+	if (!user_access_begin(dst, len))
+		return -EFAULT;
+	err = msgbox_copy_out_words(dst, src, len);
+	user_access_end();
+	return err;
+}
+
+/**
+ * msgbox_copy_to_user_pair() - copy two buffers out in one section
+ * @dst1: user destination of the first
+ * @src1: the first, at most a page
+ * @len1: its length
+ * @dst2: user destination of the second
+ * @src2: the second, at most a page
+ * @len2: its length
+ *
+ * For a message and the arguments that describe it: one user-access
+ * section instead of two.
+ *
+ * Return: 0, or -EFAULT.
+ */
+static inline int msgbox_copy_to_user_pair(void __user *dst1,
+					   const void *src1, size_t len1,
+					   void __user *dst2,
+					   const void *src2, size_t len2)
+{
+	int err;
+
+	if (WARN_ON_ONCE(len1 > PAGE_SIZE || len2 > PAGE_SIZE))
+		return -EFAULT;
+	if (!access_ok(dst2, len2))
+		return -EFAULT;
+	if (!user_access_begin(dst1, len1))
+		return -EFAULT;
+	err = msgbox_copy_out_words(dst1, src1, len1);
+	if (!err)
+		err = msgbox_copy_out_words(dst2, src2, len2);
+	user_access_end();
+	return err;
 }
 
 /**
