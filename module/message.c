@@ -16,21 +16,26 @@
 #include "uaccess.h"
 
 /*
- * A message whose header and payload fit in 2 KiB is one object from the
- * smallest of these caches it fits, 128 bytes to 2 KiB; its index is kept
- * in MSGBOX_MSGF_CACHE. The caches have a constructor, so that the
+ * A message whose header and payload fit in 2 KiB is one object. Up to
+ * 128 bytes (payloads up to 64 bytes) it comes from kmalloc(), as small
+ * as an object gets; larger ones come from the smallest of four caches of
+ * 256 bytes to 2 KiB that it fits. The cache index, 0 for kmalloc(), is
+ * kept in MSGBOX_MSGF_CACHE. The caches have a constructor, so that the
  * allocator does not zero each object (init_on_alloc) before
  * msgbox_msg_new() writes every header field and the payload: nothing
- * past @len is ever copied out. Objects are charged to the sender's
- * memory cgroup.
+ * past @len is ever copied out. (A constructor moves the allocator's free
+ * pointer out of the object, 8 bytes more per object: too much for the
+ * 128-byte class, whose size matches a POSIX queue's 64-byte message.)
+ * All of it is charged to the sender's memory cgroup.
  */
 #define MSGBOX_MSG_CACHES	5
 #define MSGBOX_MSG_CACHE_MIN	128
 
+/* [0] stays NULL: the 128-byte class is kmalloc()'s. */
 static struct kmem_cache *msgbox_msg_cache[MSGBOX_MSG_CACHES];
 static const char *const msgbox_msg_cache_name[MSGBOX_MSG_CACHES] = {
-	"msgbox_msg_128", "msgbox_msg_256", "msgbox_msg_512",
-	"msgbox_msg_1024", "msgbox_msg_2048",
+	NULL, "msgbox_msg_256", "msgbox_msg_512", "msgbox_msg_1024",
+	"msgbox_msg_2048",
 };
 
 static void msgbox_msg_ctor(void *obj)
@@ -54,7 +59,7 @@ int msgbox_msg_init(void)
 		     MSGBOX_MSG_INLINE_MAX + sizeof(struct msgbox_msg));
 	BUILD_BUG_ON(MSGBOX_MSG_CACHES - 1 >
 		     FIELD_MAX(MSGBOX_MSGF_CACHE));
-	for (i = 0; i < MSGBOX_MSG_CACHES; i++) {
+	for (i = 1; i < MSGBOX_MSG_CACHES; i++) {
 		msgbox_msg_cache[i] =
 			kmem_cache_create(msgbox_msg_cache_name[i],
 					  MSGBOX_MSG_CACHE_MIN << i,
@@ -66,7 +71,7 @@ int msgbox_msg_init(void)
 	return 0;
 
 err_destroy:
-	while (i--)
+	while (--i)
 		kmem_cache_destroy(msgbox_msg_cache[i]);
 	return -ENOMEM;
 }
@@ -80,11 +85,11 @@ void msgbox_msg_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < MSGBOX_MSG_CACHES; i++)
+	for (i = 1; i < MSGBOX_MSG_CACHES; i++)
 		kmem_cache_destroy(msgbox_msg_cache[i]);
 }
 
-/* A message object of @size bytes at most 2 KiB, its cache in ->flags. */
+/* A message object of @size bytes at most 2 KiB, its class in ->flags. */
 static struct msgbox_msg *msgbox_msg_alloc(size_t size)
 {
 	unsigned int i = 0;
@@ -92,7 +97,10 @@ static struct msgbox_msg *msgbox_msg_alloc(size_t size)
 
 	while ((size_t)MSGBOX_MSG_CACHE_MIN << i < size)
 		i++;
-	msg = kmem_cache_alloc(msgbox_msg_cache[i], GFP_KERNEL);
+	if (i)
+		msg = kmem_cache_alloc(msgbox_msg_cache[i], GFP_KERNEL);
+	else
+		msg = kmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (msg)
 		msg->flags = FIELD_PREP(MSGBOX_MSGF_CACHE, i);
 	return msg;
@@ -100,8 +108,12 @@ static struct msgbox_msg *msgbox_msg_alloc(size_t size)
 
 static void msgbox_msg_dealloc(struct msgbox_msg *msg)
 {
-	kmem_cache_free(msgbox_msg_cache[FIELD_GET(MSGBOX_MSGF_CACHE,
-						   msg->flags)], msg);
+	unsigned int i = FIELD_GET(MSGBOX_MSGF_CACHE, msg->flags);
+
+	if (i)
+		kmem_cache_free(msgbox_msg_cache[i], msg);
+	else
+		kfree(msg);
 }
 
 /**

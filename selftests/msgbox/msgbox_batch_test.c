@@ -447,10 +447,13 @@ TEST_F(bt, blocked_batch_moves_whole_run)
 	int rfd, wfd, ret;
 	unsigned int i;
 
-	for (i = 0; i < 8; i++)
-		mb_recv_args(&r[i], b[i], sizeof(b[i]));
 	self->kid = mb_fork(&rfd, &wfd);
 	ASSERT_LE(0, self->kid);
+	/* As below: buffers written after fork() are the process's own. */
+	for (i = 0; i < 8; i++) {
+		memset(b[i], 0, sizeof(b[i]));
+		mb_recv_args(&r[i], b[i], sizeof(b[i]));
+	}
 	if (self->kid == 0) {
 		fill_send(e, 3);
 		ret = mb_wait_waiters(self->nb, 1, 0);
@@ -474,6 +477,15 @@ TEST_F(bt, blocked_batch_moves_whole_run)
 	self->kid = mb_fork(&rfd, &wfd);
 	ASSERT_LE(0, self->kid);
 	if (self->kid == 0) {
+		/*
+		 * Write to the buffers first: pages still shared with the
+		 * parent after fork() cannot take a copy under the mailbox
+		 * lock, which would split the receive into two runs.
+		 */
+		for (i = 0; i < BT_CAP; i++) {
+			memset(b[i], 0, sizeof(b[i]));
+			mb_recv_args(&r[i], b[i], sizeof(b[i]));
+		}
 		ret = mb_wait_waiters(self->nb, 0, 1);
 		if (!ret)
 			ret = recv_batch(self->nb, r, BT_CAP, 0, NULL);
