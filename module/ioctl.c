@@ -188,7 +188,6 @@ static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
 				   (const void *)args + off, sizeof(*args) - off);
 }
 
-/* One send; @nonblock makes it non-blocking whatever the file's flags. */
 /*
  * Read send arguments of this module's version and clear their results in
  * one user-access section: the results must be writable before the
@@ -408,7 +407,8 @@ ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
 
 	if (!mb)
 		return -ENOTCONN;
-	if (len > mb->max_msg_size)
+	/* No mailbox takes more; msgbox_do_send() checks its own limit. */
+	if (len > U32_MAX)
 		return -EMSGSIZE;
 	args.len = len;
 	err = msgbox_do_send(mb, &args, &w, NULL, false);

@@ -166,7 +166,7 @@ static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
  *
  * An @exclusive sleeper is one of the receivers a new message wakes only
  * one of: it must take a message when it finds one, whatever else happened
- * meanwhile, or else pass the wake-up on (msgbox_queue_pass_on()).
+ * meanwhile, or else pass the wake-up on by waking the receive queue.
  */
 static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 			      struct wait_queue_head *wq, ktime_t deadline,
@@ -248,6 +248,25 @@ static void msgbox_queue_unlink(struct msgbox_mailbox *mb,
 	lockdep_assert_held(&mb->lock);
 	list_del_init(&msg->node);
 	mb->nr_msgs--;
+}
+
+/* Queue a new message from a sender: it counts as sent. */
+static void msgbox_queue_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg)
+{
+	msgbox_queue_insert(mb, msg);
+	mb->bytes += msg->len;
+	mb->sent++;
+	trace_msgbox_send(mb, msg);
+}
+
+/*
+ * Is arrival notification due for a message queued now? Only for the
+ * first message, and only when no receiver is blocked to take it.
+ */
+static bool msgbox_queue_notify_due(const struct msgbox_mailbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	return mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting;
 }
 
 static void msgbox_queue_wake(struct wait_queue_head *wq)
@@ -454,17 +473,14 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	if (!mb->capacity && !w->nonblock)
 		ack = true;
 	/* An acknowledged message may be withdrawn: it does not notify. */
-	if (!ack && mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting)
+	if (!ack && msgbox_queue_notify_due(mb))
 		msgbox_notify_take(mb, &notify);
 	*id = msg->id;
 	if (ack) {
 		msg->flags |= MSGBOX_MSGF_ACK;
 		msgbox_msg_get(msg);
 	}
-	msgbox_queue_insert(mb, msg);
-	mb->bytes += msg->len;
-	mb->sent++;
-	trace_msgbox_send(mb, msg);
+	msgbox_queue_add(mb, msg);
 	spin_unlock(&mb->lock);
 
 	/* The sender usually blocks next (a reply, a full mailbox): sync. */
@@ -564,17 +580,13 @@ unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
 		spin_unlock(&mb->lock);
 		return 0;
 	}
-	if (mb->notify.pid && !mb->nr_msgs && !mb->nr_recv_waiting &&
-	    msgbox_queue_has_room(mb))
+	if (n && msgbox_queue_has_room(mb) && msgbox_queue_notify_due(mb))
 		msgbox_notify_take(mb, &notify);
 	for (i = 0; i < n && msgbox_queue_has_room(mb); i++) {
 		msg = msgs[i];
 		msg->id = mb->next_id++;
 		ids[i] = msg->id;
-		msgbox_queue_insert(mb, msg);
-		mb->bytes += msg->len;
-		mb->sent++;
-		trace_msgbox_send(mb, msg);
+		msgbox_queue_add(mb, msg);
 	}
 	spin_unlock(&mb->lock);
 
@@ -599,6 +611,7 @@ unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
  */
 int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 {
+	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
 	int err = 0;
 
 	spin_lock(&mb->lock);
@@ -613,18 +626,11 @@ int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 		}
 		if (err)
 			break;
-		if (send) {
-			mb->nr_send_waiting++;
-			err = msgbox_queue_sleep(mb, &mb->send_wq, 0,
-						 TASK_INTERRUPTIBLE, false);
-			mb->nr_send_waiting--;
-		} else {
-			mb->nr_recv_waiting++;
-			/* Whoever is woken here goes on to take messages. */
-			err = msgbox_queue_sleep(mb, &mb->recv_wq, 0,
-						 TASK_INTERRUPTIBLE, true);
-			mb->nr_recv_waiting--;
-		}
+		/* A woken receiver goes on to take messages: exclusive. */
+		(*waiting)++;
+		err = msgbox_queue_sleep(mb, send ? &mb->send_wq : &mb->recv_wq,
+					 0, TASK_INTERRUPTIBLE, !send);
+		(*waiting)--;
 	}
 	spin_unlock(&mb->lock);
 	return err;
