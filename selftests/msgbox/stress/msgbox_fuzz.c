@@ -46,6 +46,7 @@
 #include <sys/wait.h>
 
 #include "msgbox.h"
+#include "stress_util.h"
 
 #define MAX_WORKERS	8
 #define NFDS		16
@@ -844,29 +845,6 @@ static void worker(int w, uint64_t calls, double deadline)
 	_exit(0);
 }
 
-/* Slab: of /proc/meminfo in kB, or -1. */
-static long slab_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void usage(const char *argv0)
 {
@@ -927,7 +905,7 @@ int main(int argc, char **argv)
 	if (opt_seconds)
 		printf("# msgbox_fuzz: stopping after %u s at the latest\n", opt_seconds);
 
-	slab = slab_kb();
+	slab = meminfo_kb("Slab");
 	start = now_s();
 	if (opt_seconds)
 		deadline = start + opt_seconds;
@@ -1018,7 +996,8 @@ int main(int argc, char **argv)
 			       strerrorname_np(i) : "?", (unsigned long long)e[i]);
 	printf("\n");
 	/* For the record: kmemleak and the stress test judge memory. */
-	printf("# slab: %ld kB before, %ld kB after\n", slab, slab_kb());
+	printf("# slab: %ld kB before, %ld kB after\n", slab,
+	       meminfo_kb("Slab"));
 	printf("# fuzz: %llu calls, %.1f seconds\n", (unsigned long long)total, t);
 	printf("1..1\n");
 	printf("%sok 1 fuzz: %llu calls, seed %llu, no worker crashed or hung\n",

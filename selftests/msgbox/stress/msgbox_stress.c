@@ -58,6 +58,7 @@
 #include <sys/wait.h>
 
 #include "msgbox.h"
+#include "stress_util.h"
 
 #define MAX_DESTS	16
 #define MAX_GENS	512
@@ -225,13 +226,6 @@ static void rng_init(struct rng *r, uint64_t a, uint64_t b)
 	r->s = (x ^ (x >> 31)) | 1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void sleep_ms(unsigned int ms)
 {
@@ -1068,36 +1062,6 @@ static void reap(int respawn)
 	}
 }
 
-static long slab_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-static long memtotal_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 static void settle(void)
 {
 	sync();
@@ -1340,7 +1304,7 @@ int main(int argc, char **argv)
 	       opt_seconds, opt_messages);
 
 	settle();
-	slab_base = slab_peak = slab_kb();
+	slab_base = slab_peak = meminfo_kb("Slab");
 
 	for (d = 0; d < sizeof(named_cfg) / sizeof(named_cfg[0]); d++) {
 		struct dest *ds = &S->dests[S->ndests++];
@@ -1422,7 +1386,7 @@ int main(int argc, char **argv)
 			next_rmmod = t + 0.5;
 		}
 		if (t >= next_slab) {
-			long kb = slab_kb();
+			long kb = meminfo_kb("Slab");
 
 			if (kb > slab_peak)
 				slab_peak = kb;
@@ -1532,8 +1496,8 @@ int main(int argc, char **argv)
 		if (!S->dests[d].port)
 			msgbox_destroy(S->dests[d].name);
 	settle();
-	slab_after = slab_kb();
-	slack = opt_slab_slack_kb ? (long)opt_slab_slack_kb : memtotal_kb() / 32 + 8192;
+	slab_after = meminfo_kb("Slab");
+	slack = opt_slab_slack_kb ? (long)opt_slab_slack_kb : meminfo_kb("MemTotal") / 32 + 8192;
 
 	printf("# messages: %llu accepted, %llu received (%.0f msg/s), %llu MiB sent, "
 	       "%llu MiB received\n",
