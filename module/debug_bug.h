@@ -55,6 +55,19 @@ static inline bool msgbox_debug_bug_leak(const struct msgbox_msg *msg)
 #endif
 }
 
+/*
+ * In msgbox_msg_put_spare(): false to free every delivered message, so
+ * that the uaf and leak bugs above reach freed (or leaked) memory.
+ */
+static inline bool msgbox_debug_bug_keep_spares(void)
+{
+#if defined(MSGBOX_DEBUG_BUG_UAF) || defined(MSGBOX_DEBUG_BUG_LEAK)
+	return false;
+#else
+	return true;
+#endif
+}
+
 /* In msgbox_queue_recv(), after the receive dropped its reference. */
 static inline void msgbox_debug_bug_after_put(struct msgbox_msg *msg,
 					      bool dropped)

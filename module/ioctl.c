@@ -254,7 +254,7 @@ static int msgbox_do_send(struct msgbox_mailbox *mb,
 
 	if (msgbox_queue_direct_ok(mb, args)) {
 		/* One copy, straight into a waiting receiver's buffer. */
-		msg = msgbox_msg_new(NULL, 0);
+		msg = msgbox_msg_new(NULL, NULL, 0);
 		if (IS_ERR(msg))
 			return PTR_ERR(msg);
 		msg->prio = args->prio;
@@ -266,7 +266,8 @@ static int msgbox_do_send(struct msgbox_mailbox *mb,
 			goto out_copy;
 	}
 
-	msg = msgbox_msg_new(u64_to_user_ptr(args->buf), args->len);
+	msg = msgbox_msg_new(&mb->spares, u64_to_user_ptr(args->buf),
+			     args->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	msg->prio = args->prio;
@@ -514,7 +515,8 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 		    args.__reserved || args.prio >= MSGBOX_PRIO_MAX ||
 		    args.len > mb->max_msg_size)
 			break;
-		msg = msgbox_msg_new(u64_to_user_ptr(args.buf), args.len);
+		msg = msgbox_msg_new(&mb->spares, u64_to_user_ptr(args.buf),
+				     args.len);
 		if (IS_ERR(msg))
 			break;
 		msg->prio = args.prio;

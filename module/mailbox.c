@@ -193,6 +193,7 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	spin_lock_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->msgs);
 	INIT_LIST_HEAD(&mb->direct_waiters);
+	msgbox_spares_init(&mb->spares);
 	mb->next_id = 1;
 	mb->quota_bytes = (u64)max(capacity, 1U) * max_msg_size;
 	init_waitqueue_head(&mb->recv_wq);
@@ -218,6 +219,7 @@ static void msgbox_mailbox_release(struct kref *ref)
 
 	/* An unlinked mailbox may still hold messages: nobody can take them. */
 	msgbox_queue_kill(mb);
+	msgbox_spares_free(&mb->spares);
 	msgbox_dedup_free(mb->dedup);
 	put_pid(mb->owner);
 	put_user_ns(mb->user_ns);

@@ -45,6 +45,7 @@
 #include <linux/msgbox.h>
 
 #include "fault.h"
+#include "message.h"
 
 struct file;
 struct pid;
@@ -107,6 +108,8 @@ struct msgbox_notify {
  * @dedup: duplicate-detection window, or NULL
  * @notify: the registration for arrival notification, see queue.c
  * @direct_waiters: receivers registered for a direct hand-off, see direct.h
+ * @spares: objects of delivered messages kept for the next ones sent, with
+ *	their own lock, see message.h
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgment
@@ -151,6 +154,9 @@ struct msgbox_mailbox {
 	struct msgbox_dedup *dedup;
 	struct msgbox_notify notify;
 	struct list_head direct_waiters;
+
+	/* has its own lock */
+	struct msgbox_spares spares;
 
 	/* wait queues, with their own locks */
 	wait_queue_head_t recv_wq;

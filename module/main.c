@@ -70,6 +70,21 @@ module_param_named(user_max_bytes, msgbox_limits.user_max_bytes, ullong, 0644);
 MODULE_PARM_DESC(user_max_bytes,
 		 "Bytes one user's mailboxes may hold, capacity x message size (default 256 MiB)");
 
+static int msgbox_param_set_poll_ns(const char *val,
+				    const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, MSGBOX_POLL_NS_MAX);
+}
+
+static const struct kernel_param_ops msgbox_param_poll_ns_ops = {
+	.set = msgbox_param_set_poll_ns,
+	.get = param_get_uint,
+};
+
+module_param_cb(poll_ns, &msgbox_param_poll_ns_ops, &msgbox_poll_ns, 0644);
+MODULE_PARM_DESC(poll_ns,
+		 "How long a blocking send or receive polls before it sleeps, when its CPU has nothing else to run (ns; default 20000, at most 1000000; 0: never)");
+
 static int msgbox_fop_open(struct inode *inode, struct file *file)
 {
 	struct msgbox_file *mf;

@@ -16,25 +16,40 @@
 #include "uaccess.h"
 
 /*
- * A message whose header and payload fit in 2 KiB is one object. Up to
- * 128 bytes (payloads up to 64 bytes) it comes from kmalloc(), as small
- * as an object gets; larger ones come from the smallest of four caches of
- * 256 bytes to 2 KiB that it fits. The cache index, 0 for kmalloc(), is
- * kept in MSGBOX_MSGF_CACHE. The caches have a constructor, so that the
- * allocator does not zero each object (init_on_alloc) before
- * msgbox_msg_new() writes every header field and the payload: nothing
- * past @len is ever copied out. (A constructor moves the allocator's free
- * pointer out of the object, 8 bytes more per object: too much for the
- * 128-byte class, whose size matches a POSIX queue's 64-byte message.)
- * All of it is charged to the sender's memory cgroup.
+ * Size classes of message objects, header and payload together, up to
+ * 2 KiB (larger payloads get their own allocation): up to 96 bytes a
+ * message comes from kmalloc() at its own size and is freed once
+ * delivered; up to 128 bytes (payloads of 33 to 64 bytes) from kmalloc()
+ * too, as small as an object gets, so that a 64-byte message takes what a
+ * POSIX queue's does; larger ones from the smallest of four caches of 256
+ * bytes to 2 KiB that fits. The class is kept in MSGBOX_MSGF_CACHE. The
+ * caches have a constructor, so that the allocator does not zero each
+ * object (init_on_alloc) before msgbox_msg_new() writes every header field
+ * and the payload: nothing past @len is ever copied out. (A constructor
+ * moves the allocator's free pointer out of the object, 8 bytes more per
+ * object: too much for the 128-byte class.) All of it is charged to the
+ * memory cgroup of the sender that allocated it.
+ *
+ * Objects of 128 bytes and more are kept for reuse when their message is
+ * delivered, up to MSGBOX_SPARES_BYTES per mailbox (struct msgbox_spares),
+ * and taken by the next message of the same class sent to that mailbox.
+ * A steady stream then allocates nothing, and a receiver on one CPU does
+ * not free what a sender on another allocated (a remote free takes the
+ * allocator's slow path). A reused object keeps its first owner's memory
+ * cgroup charge; the mailbox frees its spares when it goes away.
  */
-#define MSGBOX_MSG_CACHES	5
-#define MSGBOX_MSG_CACHE_MIN	128
+#define MSGBOX_MSG_CLASSES	6
+#define MSGBOX_MSG_CLASS_KEPT	1	/* the first class kept for reuse */
+#define MSGBOX_MSG_CLASS_CACHE	2	/* the first class with its own cache */
 
-/* [0] stays NULL: the 128-byte class is kmalloc()'s. */
-static struct kmem_cache *msgbox_msg_cache[MSGBOX_MSG_CACHES];
-static const char *const msgbox_msg_cache_name[MSGBOX_MSG_CACHES] = {
-	NULL, "msgbox_msg_256", "msgbox_msg_512", "msgbox_msg_1024",
+static const u16 msgbox_msg_class_size[MSGBOX_MSG_CLASSES] = {
+	96, 128, 256, 512, 1024, 2048,
+};
+
+/* Entries below MSGBOX_MSG_CLASS_CACHE stay NULL: those are kmalloc()'s. */
+static struct kmem_cache *msgbox_msg_cache[MSGBOX_MSG_CLASSES];
+static const char *const msgbox_msg_cache_name[MSGBOX_MSG_CLASSES] = {
+	NULL, NULL, "msgbox_msg_256", "msgbox_msg_512", "msgbox_msg_1024",
 	"msgbox_msg_2048",
 };
 
@@ -55,14 +70,13 @@ int msgbox_msg_init(void)
 {
 	unsigned int i;
 
-	BUILD_BUG_ON(MSGBOX_MSG_CACHE_MIN << (MSGBOX_MSG_CACHES - 1) !=
+	BUILD_BUG_ON(msgbox_msg_class_size[MSGBOX_MSG_CLASSES - 1] !=
 		     MSGBOX_MSG_INLINE_MAX + sizeof(struct msgbox_msg));
-	BUILD_BUG_ON(MSGBOX_MSG_CACHES - 1 >
-		     FIELD_MAX(MSGBOX_MSGF_CACHE));
-	for (i = 1; i < MSGBOX_MSG_CACHES; i++) {
+	BUILD_BUG_ON(MSGBOX_MSG_CLASSES - 1 > FIELD_MAX(MSGBOX_MSGF_CACHE));
+	for (i = MSGBOX_MSG_CLASS_CACHE; i < MSGBOX_MSG_CLASSES; i++) {
 		msgbox_msg_cache[i] =
 			kmem_cache_create(msgbox_msg_cache_name[i],
-					  MSGBOX_MSG_CACHE_MIN << i,
+					  msgbox_msg_class_size[i],
 					  __alignof__(struct msgbox_msg),
 					  SLAB_ACCOUNT, msgbox_msg_ctor);
 		if (!msgbox_msg_cache[i])
@@ -71,7 +85,7 @@ int msgbox_msg_init(void)
 	return 0;
 
 err_destroy:
-	while (--i)
+	while (--i >= MSGBOX_MSG_CLASS_CACHE)
 		kmem_cache_destroy(msgbox_msg_cache[i]);
 	return -ENOMEM;
 }
@@ -85,22 +99,57 @@ void msgbox_msg_exit(void)
 {
 	unsigned int i;
 
-	for (i = 1; i < MSGBOX_MSG_CACHES; i++)
+	for (i = MSGBOX_MSG_CLASS_CACHE; i < MSGBOX_MSG_CLASSES; i++)
 		kmem_cache_destroy(msgbox_msg_cache[i]);
 }
 
-/* A message object of @size bytes at most 2 KiB, its class in ->flags. */
-static struct msgbox_msg *msgbox_msg_alloc(size_t size)
+static unsigned int msgbox_msg_class(const struct msgbox_msg *msg)
 {
-	unsigned int i = 0;
+	return FIELD_GET(MSGBOX_MSGF_CACHE, msg->flags);
+}
+
+/* A spare object of size class @class from @spares, or NULL. */
+static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
+					     unsigned int class)
+{
 	struct msgbox_msg *msg;
 
-	while ((size_t)MSGBOX_MSG_CACHE_MIN << i < size)
+	/* Unlocked peek: a spare missed here only costs an allocation. */
+	if (!READ_ONCE(spares->bytes))
+		return NULL;
+	spin_lock(&spares->lock);
+	msg = list_first_entry_or_null(&spares->list, struct msgbox_msg, node);
+	if (msg && msgbox_msg_class(msg) == class) {
+		list_del(&msg->node);
+		WRITE_ONCE(spares->bytes,
+			   spares->bytes - msgbox_msg_class_size[class]);
+	} else {
+		msg = NULL;
+	}
+	spin_unlock(&spares->lock);
+	return msg;
+}
+
+/*
+ * A message object of @size bytes at most 2 KiB, its class in ->flags:
+ * a spare from @spares (which may be NULL) if one of that class is on
+ * top, else a new one.
+ */
+static struct msgbox_msg *msgbox_msg_alloc(struct msgbox_spares *spares,
+					   size_t size)
+{
+	unsigned int i = 0;
+	struct msgbox_msg *msg = NULL;
+
+	while (msgbox_msg_class_size[i] < size)
 		i++;
-	if (i)
+	if (spares && i >= MSGBOX_MSG_CLASS_KEPT)
+		msg = msgbox_spares_take(spares, i);
+	if (!msg && i >= MSGBOX_MSG_CLASS_CACHE)
 		msg = kmem_cache_alloc(msgbox_msg_cache[i], GFP_KERNEL);
-	else
-		msg = kmalloc(size, GFP_KERNEL_ACCOUNT);
+	else if (!msg)
+		msg = kmalloc(i ? msgbox_msg_class_size[i] : size,
+			      GFP_KERNEL_ACCOUNT);
 	if (msg)
 		msg->flags = FIELD_PREP(MSGBOX_MSGF_CACHE, i);
 	return msg;
@@ -108,9 +157,9 @@ static struct msgbox_msg *msgbox_msg_alloc(size_t size)
 
 static void msgbox_msg_dealloc(struct msgbox_msg *msg)
 {
-	unsigned int i = FIELD_GET(MSGBOX_MSGF_CACHE, msg->flags);
+	unsigned int i = msgbox_msg_class(msg);
 
-	if (i)
+	if (i >= MSGBOX_MSG_CLASS_CACHE)
 		kmem_cache_free(msgbox_msg_cache[i], msg);
 	else
 		kfree(msg);
@@ -118,6 +167,7 @@ static void msgbox_msg_dealloc(struct msgbox_msg *msg)
 
 /**
  * msgbox_msg_new() - allocate a message and copy its payload in
+ * @spares: the spare objects of the mailbox it is for, or NULL
  * @buf: user pointer to the payload
  * @len: payload length, already checked against the mailbox's maximum
  *
@@ -127,13 +177,15 @@ static void msgbox_msg_dealloc(struct msgbox_msg *msg)
  * Context: process context, may sleep; no locks held.
  * Return: the message with one reference, or ERR_PTR(-ENOMEM / -EFAULT).
  */
-struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len)
+struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
+				  const void __user *buf, u32 len)
 {
 	bool ext = len > MSGBOX_MSG_INLINE_MAX;
 	struct msgbox_msg *msg;
 	u8 *data;
 
-	msg = msgbox_msg_alloc(ext ? struct_size(msg, data, sizeof(u8 *)) :
+	msg = msgbox_msg_alloc(spares,
+			       ext ? struct_size(msg, data, sizeof(u8 *)) :
 				     struct_size(msg, data, len));
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
@@ -200,7 +252,7 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 	struct msgbox_msg *copy;
 	u8 *data;
 
-	copy = msgbox_msg_alloc(size);
+	copy = msgbox_msg_alloc(NULL, size);
 	if (!copy)
 		return NULL;
 	memcpy(copy, msg, size);
@@ -218,4 +270,68 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 	refcount_set(&copy->ref, 1);
 	copy->state = MSGBOX_MSG_NEW;
 	return copy;
+}
+
+/**
+ * msgbox_msg_put_spare() - drop a reference on a delivered message, keeping
+ * its object for reuse on the last
+ * @spares: the spare objects of the mailbox it was delivered from
+ * @msg: the message
+ *
+ * Like msgbox_msg_put(), except that an object of a class that is kept
+ * goes to @spares while they hold less than MSGBOX_SPARES_BYTES.
+ *
+ * Context: process context, may sleep; never under a mailbox lock.
+ */
+void msgbox_msg_put_spare(struct msgbox_spares *spares,
+			  struct msgbox_msg *msg)
+{
+	unsigned int class;
+	u32 size;
+
+	if (!refcount_dec_and_test(&msg->ref))
+		return;
+	class = msgbox_msg_class(msg);
+	if (class < MSGBOX_MSG_CLASS_KEPT || (msg->flags & MSGBOX_MSGF_EXT) ||
+	    !msgbox_debug_bug_keep_spares()) {
+		msgbox_msg_free(msg);
+		return;
+	}
+	put_pid(msg->sender);
+	msg->sender = NULL;
+	size = msgbox_msg_class_size[class];
+	spin_lock(&spares->lock);
+	if (spares->bytes + size <= MSGBOX_SPARES_BYTES) {
+		list_add(&msg->node, &spares->list);
+		WRITE_ONCE(spares->bytes, spares->bytes + size);
+		msg = NULL;
+	}
+	spin_unlock(&spares->lock);
+	if (msg)
+		msgbox_msg_dealloc(msg);
+}
+
+/**
+ * msgbox_spares_init() - set up an empty set of spare objects
+ * @spares: the set
+ */
+void msgbox_spares_init(struct msgbox_spares *spares)
+{
+	spin_lock_init(&spares->lock);
+	INIT_LIST_HEAD(&spares->list);
+	spares->bytes = 0;
+}
+
+/**
+ * msgbox_spares_free() - free every spare object of a mailbox going away
+ * @spares: the set, which nobody else uses any more
+ */
+void msgbox_spares_free(struct msgbox_spares *spares)
+{
+	struct msgbox_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, &spares->list, node)
+		msgbox_msg_dealloc(msg);
+	INIT_LIST_HEAD(&spares->list);
+	spares->bytes = 0;
 }

@@ -9,7 +9,9 @@
  *
  * A message is referenced by the queue (or by the receiver that took it off
  * the queue), by a sender waiting for its acknowledgment, and briefly by a
- * receiver peeking at it. The last msgbox_msg_put() frees it.
+ * receiver peeking at it. The last msgbox_msg_put() frees it; the last
+ * msgbox_msg_put_spare() of a receiver may keep its object for the next
+ * message sent to the same mailbox instead.
  */
 #ifndef _MSGBOX_MESSAGE_H
 #define _MSGBOX_MESSAGE_H
@@ -17,6 +19,7 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -32,7 +35,7 @@ enum msgbox_msg_state {
 };
 
 /* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
-#define MSGBOX_MSGF_CACHE	GENMASK(4, 2)	/* which slab cache, see below */
+#define MSGBOX_MSGF_CACHE	GENMASK(4, 2)	/* size class, see message.c */
 #define MSGBOX_MSGF_EXT		BIT(6)	/* payload in its own allocation */
 #define MSGBOX_MSGF_ACK		BIT(7)	/* a sender waits for delivery */
 
@@ -92,11 +95,35 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
 	return (u8 *)msg->data;
 }
 
+/**
+ * struct msgbox_spares - message objects kept for reuse by one mailbox
+ * @lock: protects @list and @bytes
+ * @list: delivered messages' objects, most recently freed first, linked
+ *	by their @node; their payload and header are stale
+ * @bytes: the size of the objects on @list, at most MSGBOX_SPARES_BYTES
+ *
+ * A stream of messages through a mailbox then reuses a few objects instead
+ * of allocating one per message, freeing it on another CPU and zeroing it
+ * again (see message.c).
+ */
+struct msgbox_spares {
+	spinlock_t lock;		/* protects @list and @bytes */
+	struct list_head list;
+	u32 bytes;
+};
+
+#define MSGBOX_SPARES_BYTES	8192
+
 int msgbox_msg_init(void);
 void msgbox_msg_exit(void);
-struct msgbox_msg *msgbox_msg_new(const void __user *buf, u32 len);
+struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
+				  const void __user *buf, u32 len);
 struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
+void msgbox_msg_put_spare(struct msgbox_spares *spares,
+			  struct msgbox_msg *msg);
+void msgbox_spares_init(struct msgbox_spares *spares);
+void msgbox_spares_free(struct msgbox_spares *spares);
 
 /**
  * msgbox_msg_get() - take a reference on a message

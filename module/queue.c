@@ -14,7 +14,9 @@
 #include <linux/rcupdate.h>
 #include <linux/signal.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
@@ -200,6 +202,49 @@ static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 	trace_msgbox_wake(mb, wq == &mb->send_wq);
 	spin_lock(&mb->lock);
 	return ret;
+}
+
+/* How long a blocking call polls before it sleeps, in ns; 0: never. */
+unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
+
+/* Room for a message (@send) or a message, read without the lock. */
+static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
+					bool send)
+{
+	if (READ_ONCE(mb->dead))
+		return true;
+	if (send)
+		return READ_ONCE(mb->nr_msgs) + READ_ONCE(mb->nr_inflight) <
+		       mb->capacity;
+	return READ_ONCE(mb->nr_msgs);
+}
+
+/*
+ * Before a blocking call on a buffered mailbox sleeps for room (@send) or
+ * for a message, it polls for one for up to msgbox_poll_ns with the
+ * mailbox lock dropped, provided that this CPU has nothing else to run
+ * and no signal is pending. A peer busy on another CPU then serves it in
+ * a few microseconds, without the sleep and the wake-up, which cost more:
+ * an idle CPU halts and must be sent an interrupt to run the woken task.
+ * (KVM polls before halting a virtual CPU for the same reason.) Polling
+ * stops at once when another task wants the CPU. Returns with the lock
+ * held; the caller checks its condition again either way.
+ */
+static void msgbox_queue_poll_wait(struct msgbox_mailbox *mb, bool send)
+	__must_hold(&mb->lock)
+{
+	unsigned int poll_ns = READ_ONCE(msgbox_poll_ns);
+	u64 start;
+
+	if (!poll_ns || !mb->capacity || !single_task_running())
+		return;
+	spin_unlock(&mb->lock);
+	start = local_clock();
+	while (!msgbox_queue_ready_unlocked(mb, send) &&
+	       single_task_running() && !need_resched() &&
+	       !signal_pending(current) && local_clock() - start < poll_ns)
+		cpu_relax();
+	spin_lock(&mb->lock);
 }
 
 static bool msgbox_queue_has_room(const struct msgbox_mailbox *mb)
@@ -431,7 +476,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		      u32 *result)
 {
 	struct msgbox_notify notify = { };
-	bool withdrawn = false;
+	bool withdrawn = false, polled = false;
 	int err = 0;
 
 	*result = 0;
@@ -454,6 +499,11 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		if (w->nonblock) {
 			err = -EAGAIN;
 			goto out_unlock;
+		}
+		if (!polled) {
+			polled = true;
+			msgbox_queue_poll_wait(mb, true);
+			continue;
 		}
 		mb->nr_send_waiting++;
 		err = msgbox_queue_sleep(mb, &mb->send_wq, w->deadline,
@@ -612,6 +662,7 @@ unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
 int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 {
 	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
+	bool polled = false;
 	int err = 0;
 
 	spin_lock(&mb->lock);
@@ -626,6 +677,11 @@ int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 		}
 		if (err)
 			break;
+		if (!polled) {
+			polled = true;
+			msgbox_queue_poll_wait(mb, send);
+			continue;
+		}
 		/* A woken receiver goes on to take messages: exclusive. */
 		(*waiting)++;
 		err = msgbox_queue_sleep(mb, send ? &mb->send_wq : &mb->recv_wq,
@@ -926,7 +982,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	void __user *ubuf = u64_to_user_ptr(args->buf);
 	pid_t from_nr = (args->flags & MSGBOX_RECV_FROM_PID) ? args->from_pid : 0;
 	struct pid *from = from_nr ? find_get_pid(from_nr) : NULL;
-	bool delivered, tried_direct = false, pass_on = false;
+	bool delivered, tried_direct = false, pass_on = false, polled = false;
 	struct msgbox_direct *d = NULL;
 	struct msgbox_msg *msg;
 	int err = 0;
@@ -968,6 +1024,12 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 						      min(args->buf_len,
 							  mb->max_msg_size));
 			spin_lock(&mb->lock);
+			continue;
+		}
+		/* Not while registered for a hand-off: senders queue then. */
+		if (!polled && !d) {
+			polled = true;
+			msgbox_queue_poll_wait(mb, false);
 			continue;
 		}
 		if (d && d->state == MSGBOX_DIRECT_IDLE) {
@@ -1022,7 +1084,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		put_pid(from);
 		msgbox_direct_put(d);
 		msgbox_queue_wake(&mb->send_wq);
-		msgbox_msg_put(msg);
+		msgbox_msg_put_spare(&mb->spares, msg);
 		msgbox_debug_bug_after_put(msg, true);
 		return args->len;
 	}
@@ -1055,7 +1117,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	/* A slot is free (or an acknowledgment is due) either way. */
 	msgbox_queue_wake(&mb->send_wq);
 	if (delivered)
-		msgbox_msg_put(msg);
+		msgbox_msg_put_spare(&mb->spares, msg);
 	else
 		msgbox_queue_wake(&mb->recv_wq);
 	msgbox_debug_bug_after_put(msg, delivered);
@@ -1145,7 +1207,7 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 		msgbox_queue_wake(&mb->send_wq);
 	list_for_each_entry_safe(msg, tmp, &taken, node) {
 		list_del_init(&msg->node);
-		msgbox_msg_put(msg);
+		msgbox_msg_put_spare(&mb->spares, msg);
 	}
 	return i;
 }

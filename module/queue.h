@@ -79,6 +79,10 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 				    void __user *uentries, unsigned int n,
 				    u32 stride);
 int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send);
+
+#define MSGBOX_POLL_NS_DEFAULT	20000
+#define MSGBOX_POLL_NS_MAX	1000000
+extern unsigned int msgbox_poll_ns;
 int msgbox_queue_sleep_lost(const struct msgbox_wait *w);
 __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			   poll_table *pt);
