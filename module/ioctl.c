@@ -189,6 +189,29 @@ static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
 }
 
 /*
+ * Write the ids of @n sent entries, @stride bytes apart from @uentries,
+ * back with a zero result, in one user-access section; stop at the first
+ * fault.
+ */
+static void msgbox_send_ids_out(void __user *uentries, u32 stride,
+				const u64 *ids, u32 n)
+{
+	struct msgbox_send_args __user *e;
+	u32 i;
+
+	if (!n || !user_access_begin(uentries,
+				     (size_t)(n - 1) * stride + sizeof(*e)))
+		return;
+	for (i = 0; i < n; i++) {
+		e = uentries + (size_t)i * stride;
+		unsafe_put_user(ids[i], &e->id, out);
+		unsafe_put_user(0, &e->result, out);
+	}
+out:
+	user_access_end();
+}
+
+/*
  * Read send arguments of this module's version and clear their results in
  * one user-access section: the results must be writable before the
  * message goes (see msgbox_do_send()). Clearing them in arguments that
@@ -501,6 +524,7 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN];
 	u64 ids[MSGBOX_BATCH_RUN];
 	struct msgbox_send_args args;
+	struct msgbox_spares spares;
 	void __user *entry = uentries;
 	struct msgbox_msg *msg;
 	u32 n, i, sent;
@@ -509,19 +533,23 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 	    READ_ONCE(mb->dead) || msgbox_fault_any(mb))
 		return 0;
 	count = min_t(u32, count, MSGBOX_BATCH_RUN);
+	/* The mailbox's spare objects, taken once for the whole run. */
+	msgbox_spares_init(&spares);
+	msgbox_spares_move(&mb->spares, &spares);
 	for (n = 0; n < count; n++, entry += stride) {
 		if (msgbox_send_entry_in(&args, entry) ||
 		    args.size != sizeof(args) || args.flags ||
 		    args.__reserved || args.prio >= MSGBOX_PRIO_MAX ||
 		    args.len > mb->max_msg_size)
 			break;
-		msg = msgbox_msg_new(&mb->spares, u64_to_user_ptr(args.buf),
+		msg = msgbox_msg_new(&spares, u64_to_user_ptr(args.buf),
 				     args.len);
 		if (IS_ERR(msg))
 			break;
 		msg->prio = args.prio;
 		msgs[n] = msg;
 	}
+	msgbox_spares_move(&spares, &mb->spares);
 	if (!n)
 		return 0;
 
@@ -529,11 +557,7 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 	for (i = sent; i < n; i++)
 		msgbox_msg_put(msgs[i]);
 	/* Sent: a late fault writing an id back must not say otherwise. */
-	args.result = 0;
-	for (i = 0, entry = uentries; i < sent; i++, entry += stride) {
-		args.id = ids[i];
-		msgbox_send_result_out(entry, &args);
-	}
+	msgbox_send_ids_out(uentries, stride, ids, sent);
 	return sent;
 }
 

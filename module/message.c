@@ -133,7 +133,8 @@ static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
 /*
  * A message object of @size bytes at most 2 KiB, its class in ->flags:
  * a spare from @spares (which may be NULL) if one of that class is on
- * top, else a new one.
+ * top, else a new one. ->sender is a spare's last sender, with its
+ * reference, or NULL.
  */
 static struct msgbox_msg *msgbox_msg_alloc(struct msgbox_spares *spares,
 					   size_t size)
@@ -145,13 +146,18 @@ static struct msgbox_msg *msgbox_msg_alloc(struct msgbox_spares *spares,
 		i++;
 	if (spares && i >= MSGBOX_MSG_CLASS_KEPT)
 		msg = msgbox_spares_take(spares, i);
-	if (!msg && i >= MSGBOX_MSG_CLASS_CACHE)
+	if (msg)
+		goto out;
+	if (i >= MSGBOX_MSG_CLASS_CACHE)
 		msg = kmem_cache_alloc(msgbox_msg_cache[i], GFP_KERNEL);
-	else if (!msg)
+	else
 		msg = kmalloc(i ? msgbox_msg_class_size[i] : size,
 			      GFP_KERNEL_ACCOUNT);
-	if (msg)
-		msg->flags = FIELD_PREP(MSGBOX_MSGF_CACHE, i);
+	if (!msg)
+		return NULL;
+	msg->sender = NULL;
+out:
+	msg->flags = FIELD_PREP(MSGBOX_MSGF_CACHE, i);
 	return msg;
 }
 
@@ -193,6 +199,7 @@ struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	if (ext) {
 		data = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!data) {
+			put_pid(msg->sender);
 			msgbox_msg_dealloc(msg);
 			return ERR_PTR(-ENOMEM);
 		}
@@ -203,6 +210,7 @@ struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	if (msgbox_copy_from_user(data, buf, len)) {
 		if (ext)
 			kvfree(data);
+		put_pid(msg->sender);
 		msgbox_msg_dealloc(msg);
 		return ERR_PTR(-EFAULT);
 	}
@@ -210,7 +218,11 @@ struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	INIT_LIST_HEAD(&msg->node);
 	msg->id = 0;
 	msg->key = 0;
-	msg->sender = get_pid(task_tgid(current));
+	/* A spare sent by the same process keeps its reference. */
+	if (msg->sender != task_tgid(current)) {
+		put_pid(msg->sender);
+		msg->sender = get_pid(task_tgid(current));
+	}
 	msg->uid = current_euid();
 	msg->gid = current_egid();
 	msg->len = len;
@@ -297,8 +309,6 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 		msgbox_msg_free(msg);
 		return;
 	}
-	put_pid(msg->sender);
-	msg->sender = NULL;
 	size = msgbox_msg_class_size[class];
 	spin_lock(&spares->lock);
 	if (spares->bytes + size <= MSGBOX_SPARES_BYTES) {
@@ -307,8 +317,59 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 		msg = NULL;
 	}
 	spin_unlock(&spares->lock);
-	if (msg)
+	if (msg) {
+		put_pid(msg->sender);
 		msgbox_msg_dealloc(msg);
+	}
+}
+
+/* Free the spare objects on @list. */
+static void msgbox_spares_free_list(struct list_head *list)
+{
+	struct msgbox_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, list, node) {
+		put_pid(msg->sender);
+		msgbox_msg_dealloc(msg);
+	}
+	INIT_LIST_HEAD(list);
+}
+
+/**
+ * msgbox_spares_move() - move every spare object of one set to another
+ * @from: the set emptied
+ * @to: the set that takes them while it holds less than
+ *	MSGBOX_SPARES_BYTES; the others are freed
+ *
+ * A batch takes the spares of its mailbox into a set of its own once, and
+ * gives back what it did not use (or what its receives freed) once.
+ *
+ * Context: process context; takes the two sets' locks one after the
+ * other, never both.
+ */
+void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
+{
+	struct msgbox_msg *msg, *tmp;
+	LIST_HEAD(list);
+	u32 size;
+
+	if (!READ_ONCE(from->bytes))
+		return;
+	spin_lock(&from->lock);
+	list_splice_init(&from->list, &list);
+	WRITE_ONCE(from->bytes, 0);
+	spin_unlock(&from->lock);
+
+	spin_lock(&to->lock);
+	list_for_each_entry_safe(msg, tmp, &list, node) {
+		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
+		if (to->bytes + size > MSGBOX_SPARES_BYTES)
+			break;
+		list_move_tail(&msg->node, &to->list);
+		WRITE_ONCE(to->bytes, to->bytes + size);
+	}
+	spin_unlock(&to->lock);
+	msgbox_spares_free_list(&list);
 }
 
 /**
@@ -328,10 +389,6 @@ void msgbox_spares_init(struct msgbox_spares *spares)
  */
 void msgbox_spares_free(struct msgbox_spares *spares)
 {
-	struct msgbox_msg *msg, *tmp;
-
-	list_for_each_entry_safe(msg, tmp, &spares->list, node)
-		msgbox_msg_dealloc(msg);
-	INIT_LIST_HEAD(&spares->list);
+	msgbox_spares_free_list(&spares->list);
 	spares->bytes = 0;
 }

@@ -99,7 +99,9 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
  * struct msgbox_spares - message objects kept for reuse by one mailbox
  * @lock: protects @list and @bytes
  * @list: delivered messages' objects, most recently freed first, linked
- *	by their @node; their payload and header are stale
+ *	by their @node; their payload and header are stale, except @sender,
+ *	whose reference they keep so that the next message from the same
+ *	process needs no new one
  * @bytes: the size of the objects on @list, at most MSGBOX_SPARES_BYTES
  *
  * A stream of messages through a mailbox then reuses a few objects instead
@@ -123,6 +125,7 @@ void msgbox_msg_free(struct msgbox_msg *msg);
 void msgbox_msg_put_spare(struct msgbox_spares *spares,
 			  struct msgbox_msg *msg);
 void msgbox_spares_init(struct msgbox_spares *spares);
+void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to);
 void msgbox_spares_free(struct msgbox_spares *spares);
 
 /**

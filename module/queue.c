@@ -1173,6 +1173,7 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct msgbox_msg *msg, *tmp;
 	struct msgbox_recv_args args;
+	struct msgbox_spares spares;
 	LIST_HEAD(taken);
 	size_t bytes = 0;
 	unsigned int i;
@@ -1203,12 +1204,16 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 	}
 	spin_unlock(&mb->lock);
 
-	if (i)
-		msgbox_queue_wake(&mb->send_wq);
+	if (!i)
+		return 0;
+	msgbox_queue_wake(&mb->send_wq);
+	/* Kept objects go to the mailbox's spares in one go. */
+	msgbox_spares_init(&spares);
 	list_for_each_entry_safe(msg, tmp, &taken, node) {
 		list_del_init(&msg->node);
-		msgbox_msg_put_spare(&mb->spares, msg);
+		msgbox_msg_put_spare(&spares, msg);
 	}
+	msgbox_spares_move(&spares, &mb->spares);
 	return i;
 }
 
