@@ -2164,7 +2164,7 @@ static void print_header(void)
 	struct utsname u;
 	char params[256] = "", path[128];
 	static const char *const names[] = {
-		"max_mailboxes", "max_capacity", "max_msg_size",
+		"max_mailboxes", "max_capacity", "max_msg_size", "poll_ns",
 	};
 	size_t i;
 	int m, s;

@@ -57,14 +57,16 @@ static inline bool msgbox_debug_bug_leak(const struct msgbox_msg *msg)
 
 /*
  * In msgbox_msg_put_spare(): false to free every delivered message, so
- * that the uaf and leak bugs above reach freed (or leaked) memory.
+ * that the uaf and leak bugs above reach freed (or leaked) memory, and so
+ * that KASAN sees any use of a message after its last reference: a kept
+ * object would still look allocated.
  */
 static inline bool msgbox_debug_bug_keep_spares(void)
 {
 #if defined(MSGBOX_DEBUG_BUG_UAF) || defined(MSGBOX_DEBUG_BUG_LEAK)
 	return false;
 #else
-	return true;
+	return !IS_ENABLED(CONFIG_KASAN);
 #endif
 }
 

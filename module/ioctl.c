@@ -534,7 +534,7 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 		return 0;
 	count = min_t(u32, count, MSGBOX_BATCH_RUN);
 	/* The mailbox's spare objects, taken once for the whole run. */
-	msgbox_spares_init(&spares);
+	msgbox_spares_init(&spares, MSGBOX_SPARES_BYTES);
 	msgbox_spares_move(&mb->spares, &spares);
 	for (n = 0; n < count; n++, entry += stride) {
 		if (msgbox_send_entry_in(&args, entry) ||
@@ -549,13 +549,11 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 		msg->prio = args.prio;
 		msgs[n] = msg;
 	}
-	msgbox_spares_move(&spares, &mb->spares);
-	if (!n)
-		return 0;
-
-	sent = msgbox_queue_send_many(mb, msgs, n, ids);
+	sent = n ? msgbox_queue_send_many(mb, msgs, n, ids) : 0;
+	/* What found no room goes back with the spares not used. */
 	for (i = sent; i < n; i++)
-		msgbox_msg_put(msgs[i]);
+		msgbox_msg_put_spare(&spares, msgs[i]);
+	msgbox_spares_move(&spares, &mb->spares);
 	/* Sent: a late fault writing an id back must not say otherwise. */
 	msgbox_send_ids_out(uentries, stride, ids, sent);
 	return sent;

@@ -193,7 +193,8 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	spin_lock_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->msgs);
 	INIT_LIST_HEAD(&mb->direct_waiters);
-	msgbox_spares_init(&mb->spares);
+	msgbox_spares_init(&mb->spares,
+			   msgbox_spares_limit(capacity, max_msg_size));
 	mb->next_id = 1;
 	mb->quota_bytes = (u64)max(capacity, 1U) * max_msg_size;
 	init_waitqueue_head(&mb->recv_wq);

@@ -26,6 +26,9 @@
  *                              struct msgbox_mailbox.linked
  *   msgbox_mailbox.lock (spin) everything under "protected by @lock" below
  *
+ * and, never nested with any other lock, msgbox_spares.lock (spin), the
+ * spare message objects of a mailbox or of one batch (see message.h).
+ *
  * Nothing sleeps or touches user memory under a mailbox lock: payloads are
  * copied in before it is taken and copied out after a message has been
  * taken off the queue (see queue.c).

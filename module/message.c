@@ -31,12 +31,15 @@
  * memory cgroup of the sender that allocated it.
  *
  * Objects of 128 bytes and more are kept for reuse when their message is
- * delivered, up to MSGBOX_SPARES_BYTES per mailbox (struct msgbox_spares),
- * and taken by the next message of the same class sent to that mailbox.
+ * delivered, up to msgbox_spares_limit() per mailbox (struct
+ * msgbox_spares), and taken by the next message of the same class sent to
+ * that mailbox.
  * A steady stream then allocates nothing, and a receiver on one CPU does
  * not free what a sender on another allocated (a remote free takes the
  * allocator's slow path). A reused object keeps its first owner's memory
- * cgroup charge; the mailbox frees its spares when it goes away.
+ * cgroup charge, and its last sender's PID reference until a message from
+ * another process takes it; the mailbox frees its spares when it goes
+ * away.
  */
 #define MSGBOX_MSG_CLASSES	6
 #define MSGBOX_MSG_CLASS_KEPT	1	/* the first class kept for reuse */
@@ -177,7 +180,8 @@ static void msgbox_msg_dealloc(struct msgbox_msg *msg)
  * @buf: user pointer to the payload
  * @len: payload length, already checked against the mailbox's maximum
  *
- * The memory is charged to the caller's memory cgroup. The message is
+ * A new object is charged to the caller's memory cgroup, a spare one stays
+ * charged to the cgroup of the sender that allocated it. The message is
  * stamped with the caller's thread-group PID and effective UID and GID.
  *
  * Context: process context, may sleep; no locks held.
@@ -291,7 +295,7 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
  * @msg: the message
  *
  * Like msgbox_msg_put(), except that an object of a class that is kept
- * goes to @spares while they hold less than MSGBOX_SPARES_BYTES.
+ * goes to @spares while they have room for it (@spares->max).
  *
  * Context: process context, may sleep; never under a mailbox lock.
  */
@@ -311,7 +315,7 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 	}
 	size = msgbox_msg_class_size[class];
 	spin_lock(&spares->lock);
-	if (spares->bytes + size <= MSGBOX_SPARES_BYTES) {
+	if (spares->bytes + size <= spares->max) {
 		list_add(&msg->node, &spares->list);
 		WRITE_ONCE(spares->bytes, spares->bytes + size);
 		msg = NULL;
@@ -338,8 +342,8 @@ static void msgbox_spares_free_list(struct list_head *list)
 /**
  * msgbox_spares_move() - move every spare object of one set to another
  * @from: the set emptied
- * @to: the set that takes them while it holds less than
- *	MSGBOX_SPARES_BYTES; the others are freed
+ * @to: the set that takes them while it has room (@to->max); the others
+ *	are freed
  *
  * A batch takes the spares of its mailbox into a set of its own once, and
  * gives back what it did not use (or what its receives freed) once.
@@ -363,7 +367,7 @@ void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
 	spin_lock(&to->lock);
 	list_for_each_entry_safe(msg, tmp, &list, node) {
 		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
-		if (to->bytes + size > MSGBOX_SPARES_BYTES)
+		if (to->bytes + size > to->max)
 			break;
 		list_move_tail(&msg->node, &to->list);
 		WRITE_ONCE(to->bytes, to->bytes + size);
@@ -373,22 +377,54 @@ void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
 }
 
 /**
+ * msgbox_spares_limit() - how many bytes of spare objects a mailbox keeps
+ * @capacity: its capacity
+ * @max_msg_size: its largest message size
+ *
+ * No more objects than the mailbox has slots (one for a rendezvous), of
+ * the class its largest message takes, and at most MSGBOX_SPARES_BYTES:
+ * what a mailbox keeps stays within what its quota allows it to queue.
+ *
+ * Return: the limit in bytes.
+ */
+u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size)
+{
+	size_t size = min_t(size_t, sizeof(struct msgbox_msg) + max_msg_size,
+			    msgbox_msg_class_size[MSGBOX_MSG_CLASSES - 1]);
+	unsigned int i = 0;
+
+	while (msgbox_msg_class_size[i] < size)
+		i++;
+	return min_t(u64, MSGBOX_SPARES_BYTES,
+		     (u64)max(capacity, 1U) * msgbox_msg_class_size[i]);
+}
+
+/**
  * msgbox_spares_init() - set up an empty set of spare objects
  * @spares: the set
+ * @max: the most bytes of objects it keeps
  */
-void msgbox_spares_init(struct msgbox_spares *spares)
+void msgbox_spares_init(struct msgbox_spares *spares, u32 max)
 {
 	spin_lock_init(&spares->lock);
 	INIT_LIST_HEAD(&spares->list);
 	spares->bytes = 0;
+	spares->max = max;
 }
 
 /**
- * msgbox_spares_free() - free every spare object of a mailbox going away
- * @spares: the set, which nobody else uses any more
+ * msgbox_spares_free() - free every spare object of a set
+ * @spares: the set; objects put back meanwhile are kept
+ *
+ * Context: process context; takes the set's lock.
  */
 void msgbox_spares_free(struct msgbox_spares *spares)
 {
-	msgbox_spares_free_list(&spares->list);
-	spares->bytes = 0;
+	LIST_HEAD(list);
+
+	spin_lock(&spares->lock);
+	list_splice_init(&spares->list, &list);
+	WRITE_ONCE(spares->bytes, 0);
+	spin_unlock(&spares->lock);
+	msgbox_spares_free_list(&list);
 }

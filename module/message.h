@@ -102,7 +102,8 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
  *	by their @node; their payload and header are stale, except @sender,
  *	whose reference they keep so that the next message from the same
  *	process needs no new one
- * @bytes: the size of the objects on @list, at most MSGBOX_SPARES_BYTES
+ * @bytes: the size of the objects on @list, at most @max
+ * @max: the most bytes of objects kept, see msgbox_spares_limit()
  *
  * A stream of messages through a mailbox then reuses a few objects instead
  * of allocating one per message, freeing it on another CPU and zeroing it
@@ -112,6 +113,7 @@ struct msgbox_spares {
 	spinlock_t lock;		/* protects @list and @bytes */
 	struct list_head list;
 	u32 bytes;
+	u32 max;
 };
 
 #define MSGBOX_SPARES_BYTES	8192
@@ -124,7 +126,8 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
 void msgbox_msg_put_spare(struct msgbox_spares *spares,
 			  struct msgbox_msg *msg);
-void msgbox_spares_init(struct msgbox_spares *spares);
+u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size);
+void msgbox_spares_init(struct msgbox_spares *spares, u32 max);
 void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to);
 void msgbox_spares_free(struct msgbox_spares *spares);
 

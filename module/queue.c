@@ -207,16 +207,14 @@ static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 /* How long a blocking call polls before it sleeps, in ns; 0: never. */
 unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
 
-/* Room for a message (@send) or a message, read without the lock. */
+/* Room for a message (@send) or a message, or a dead mailbox. */
 static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
 					bool send)
 {
-	if (READ_ONCE(mb->dead))
-		return true;
-	if (send)
-		return READ_ONCE(mb->nr_msgs) + READ_ONCE(mb->nr_inflight) <
-		       mb->capacity;
-	return READ_ONCE(mb->nr_msgs);
+	/* Read without the lock: a hint, which the caller checks under it. */
+	return data_race(mb->dead ||
+			 (send ? mb->nr_msgs + mb->nr_inflight < mb->capacity :
+				 mb->nr_msgs));
 }
 
 /*
@@ -227,17 +225,30 @@ static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
  * a few microseconds, without the sleep and the wake-up, which cost more:
  * an idle CPU halts and must be sent an interrupt to run the woken task.
  * (KVM polls before halting a virtual CPU for the same reason.) Polling
- * stops at once when another task wants the CPU. Returns with the lock
- * held; the caller checks its condition again either way.
+ * stops at once when another task wants the CPU, and never goes past
+ * @deadline (0: none). A polling caller counts as waiting, as a sleeping
+ * one does: arrival notification is not due while a receiver polls.
+ * Returns with the lock held; the caller checks its condition again
+ * either way.
  */
-static void msgbox_queue_poll_wait(struct msgbox_mailbox *mb, bool send)
+static void msgbox_queue_poll_wait(struct msgbox_mailbox *mb, bool send,
+				   ktime_t deadline)
 	__must_hold(&mb->lock)
 {
-	unsigned int poll_ns = READ_ONCE(msgbox_poll_ns);
+	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
+	u64 poll_ns = READ_ONCE(msgbox_poll_ns);
 	u64 start;
+	s64 left;
 
 	if (!poll_ns || !mb->capacity || !single_task_running())
 		return;
+	if (deadline) {
+		left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+		if (left <= 0)
+			return;
+		poll_ns = min_t(u64, poll_ns, left);
+	}
+	(*waiting)++;
 	spin_unlock(&mb->lock);
 	start = local_clock();
 	while (!msgbox_queue_ready_unlocked(mb, send) &&
@@ -245,6 +256,7 @@ static void msgbox_queue_poll_wait(struct msgbox_mailbox *mb, bool send)
 	       !signal_pending(current) && local_clock() - start < poll_ns)
 		cpu_relax();
 	spin_lock(&mb->lock);
+	(*waiting)--;
 }
 
 static bool msgbox_queue_has_room(const struct msgbox_mailbox *mb)
@@ -502,7 +514,7 @@ int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		}
 		if (!polled) {
 			polled = true;
-			msgbox_queue_poll_wait(mb, true);
+			msgbox_queue_poll_wait(mb, true, w->deadline);
 			continue;
 		}
 		mb->nr_send_waiting++;
@@ -679,7 +691,7 @@ int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 			break;
 		if (!polled) {
 			polled = true;
-			msgbox_queue_poll_wait(mb, send);
+			msgbox_queue_poll_wait(mb, send, 0);
 			continue;
 		}
 		/* A woken receiver goes on to take messages: exclusive. */
@@ -1029,7 +1041,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		/* Not while registered for a hand-off: senders queue then. */
 		if (!polled && !d) {
 			polled = true;
-			msgbox_queue_poll_wait(mb, false);
+			msgbox_queue_poll_wait(mb, false, w->deadline);
 			continue;
 		}
 		if (d && d->state == MSGBOX_DIRECT_IDLE) {
@@ -1208,7 +1220,7 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 		return 0;
 	msgbox_queue_wake(&mb->send_wq);
 	/* Kept objects go to the mailbox's spares in one go. */
-	msgbox_spares_init(&spares);
+	msgbox_spares_init(&spares, MSGBOX_SPARES_BYTES);
 	list_for_each_entry_safe(msg, tmp, &taken, node) {
 		list_del_init(&msg->node);
 		msgbox_msg_put_spare(&spares, msg);
@@ -1328,4 +1340,6 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 		list_del_init(&msg->node);
 		msgbox_msg_put(msg);
 	}
+	/* Nothing can be sent any more: the spare objects go now. */
+	msgbox_spares_free(&mb->spares);
 }
