@@ -534,7 +534,7 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
 		return 0;
 	count = min_t(u32, count, MSGBOX_BATCH_RUN);
 	/* The mailbox's spare objects, taken once for the whole run. */
-	msgbox_spares_init(&spares, MSGBOX_SPARES_BYTES);
+	msgbox_spares_init_local(&spares);
 	msgbox_spares_move(&mb->spares, &spares);
 	for (n = 0; n < count; n++, entry += stride) {
 		if (msgbox_send_entry_in(&args, entry) ||

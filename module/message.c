@@ -111,6 +111,25 @@ static unsigned int msgbox_msg_class(const struct msgbox_msg *msg)
 	return FIELD_GET(MSGBOX_MSGF_CACHE, msg->flags);
 }
 
+/* A batch's own set (@spares->local) is used by one thread: no lock. */
+static void msgbox_spares_lock(struct msgbox_spares *spares)
+	__acquires(&spares->lock)
+{
+	if (spares->local)
+		__acquire(&spares->lock);
+	else
+		spin_lock(&spares->lock);
+}
+
+static void msgbox_spares_unlock(struct msgbox_spares *spares)
+	__releases(&spares->lock)
+{
+	if (spares->local)
+		__release(&spares->lock);
+	else
+		spin_unlock(&spares->lock);
+}
+
 /* A spare object of size class @class from @spares, or NULL. */
 static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
 					     unsigned int class)
@@ -120,7 +139,7 @@ static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
 	/* Unlocked peek: a spare missed here only costs an allocation. */
 	if (!READ_ONCE(spares->bytes))
 		return NULL;
-	spin_lock(&spares->lock);
+	msgbox_spares_lock(spares);
 	msg = list_first_entry_or_null(&spares->list, struct msgbox_msg, node);
 	if (msg && msgbox_msg_class(msg) == class) {
 		list_del(&msg->node);
@@ -129,7 +148,7 @@ static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
 	} else {
 		msg = NULL;
 	}
-	spin_unlock(&spares->lock);
+	msgbox_spares_unlock(spares);
 	return msg;
 }
 
@@ -314,13 +333,13 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 		return;
 	}
 	size = msgbox_msg_class_size[class];
-	spin_lock(&spares->lock);
+	msgbox_spares_lock(spares);
 	if (spares->bytes + size <= spares->max) {
 		list_add(&msg->node, &spares->list);
 		WRITE_ONCE(spares->bytes, spares->bytes + size);
 		msg = NULL;
 	}
-	spin_unlock(&spares->lock);
+	msgbox_spares_unlock(spares);
 	if (msg) {
 		put_pid(msg->sender);
 		msgbox_msg_dealloc(msg);
@@ -359,12 +378,12 @@ void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
 
 	if (!READ_ONCE(from->bytes))
 		return;
-	spin_lock(&from->lock);
+	msgbox_spares_lock(from);
 	list_splice_init(&from->list, &list);
 	WRITE_ONCE(from->bytes, 0);
-	spin_unlock(&from->lock);
+	msgbox_spares_unlock(from);
 
-	spin_lock(&to->lock);
+	msgbox_spares_lock(to);
 	list_for_each_entry_safe(msg, tmp, &list, node) {
 		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
 		if (to->bytes + size > to->max)
@@ -372,7 +391,7 @@ void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
 		list_move_tail(&msg->node, &to->list);
 		WRITE_ONCE(to->bytes, to->bytes + size);
 	}
-	spin_unlock(&to->lock);
+	msgbox_spares_unlock(to);
 	msgbox_spares_free_list(&list);
 }
 
@@ -410,6 +429,20 @@ void msgbox_spares_init(struct msgbox_spares *spares, u32 max)
 	INIT_LIST_HEAD(&spares->list);
 	spares->bytes = 0;
 	spares->max = max;
+	spares->local = false;
+}
+
+/**
+ * msgbox_spares_init_local() - set up an empty set for one batch run
+ * @spares: the set, used by the calling thread only
+ *
+ * It keeps up to MSGBOX_SPARES_BYTES and is never locked; give its objects
+ * back with msgbox_spares_move() before it goes out of scope.
+ */
+void msgbox_spares_init_local(struct msgbox_spares *spares)
+{
+	msgbox_spares_init(spares, MSGBOX_SPARES_BYTES);
+	spares->local = true;
 }
 
 /**
@@ -422,9 +455,9 @@ void msgbox_spares_free(struct msgbox_spares *spares)
 {
 	LIST_HEAD(list);
 
-	spin_lock(&spares->lock);
+	msgbox_spares_lock(spares);
 	list_splice_init(&spares->list, &list);
 	WRITE_ONCE(spares->bytes, 0);
-	spin_unlock(&spares->lock);
+	msgbox_spares_unlock(spares);
 	msgbox_spares_free_list(&list);
 }

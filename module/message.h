@@ -104,6 +104,7 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
  *	process needs no new one
  * @bytes: the size of the objects on @list, at most @max
  * @max: the most bytes of objects kept, see msgbox_spares_limit()
+ * @local: a batch's own set, used by one thread only: @lock is not taken
  *
  * A stream of messages through a mailbox then reuses a few objects instead
  * of allocating one per message, freeing it on another CPU and zeroing it
@@ -114,6 +115,7 @@ struct msgbox_spares {
 	struct list_head list;
 	u32 bytes;
 	u32 max;
+	bool local;
 };
 
 #define MSGBOX_SPARES_BYTES	8192
@@ -128,6 +130,7 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 			  struct msgbox_msg *msg);
 u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size);
 void msgbox_spares_init(struct msgbox_spares *spares, u32 max);
+void msgbox_spares_init_local(struct msgbox_spares *spares);
 void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to);
 void msgbox_spares_free(struct msgbox_spares *spares);
 

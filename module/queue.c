@@ -1220,7 +1220,7 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 		return 0;
 	msgbox_queue_wake(&mb->send_wq);
 	/* Kept objects go to the mailbox's spares in one go. */
-	msgbox_spares_init(&spares, MSGBOX_SPARES_BYTES);
+	msgbox_spares_init_local(&spares);
 	list_for_each_entry_safe(msg, tmp, &taken, node) {
 		list_del_init(&msg->node);
 		msgbox_msg_put_spare(&spares, msg);
