@@ -111,6 +111,16 @@ static unsigned int msgbox_msg_class(const struct msgbox_msg *msg)
 	return FIELD_GET(MSGBOX_MSGF_CACHE, msg->flags);
 }
 
+/* The size class of an object of @size bytes, at most 2 KiB. */
+static unsigned int msgbox_msg_size_class(size_t size)
+{
+	unsigned int i = 0;
+
+	while (msgbox_msg_class_size[i] < size)
+		i++;
+	return i;
+}
+
 /* A batch's own set (@spares->local) is used by one thread: no lock. */
 static void msgbox_spares_lock(struct msgbox_spares *spares)
 	__acquires(&spares->lock)
@@ -161,11 +171,9 @@ static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
 static struct msgbox_msg *msgbox_msg_alloc(struct msgbox_spares *spares,
 					   size_t size)
 {
-	unsigned int i = 0;
+	unsigned int i = msgbox_msg_size_class(size);
 	struct msgbox_msg *msg = NULL;
 
-	while (msgbox_msg_class_size[i] < size)
-		i++;
 	if (spares && i >= MSGBOX_MSG_CLASS_KEPT)
 		msg = msgbox_spares_take(spares, i);
 	if (msg)
@@ -340,10 +348,8 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 		msg = NULL;
 	}
 	msgbox_spares_unlock(spares);
-	if (msg) {
-		put_pid(msg->sender);
-		msgbox_msg_dealloc(msg);
-	}
+	if (msg)
+		msgbox_msg_free(msg);
 }
 
 /* Free the spare objects on @list. */
@@ -351,10 +357,8 @@ static void msgbox_spares_free_list(struct list_head *list)
 {
 	struct msgbox_msg *msg, *tmp;
 
-	list_for_each_entry_safe(msg, tmp, list, node) {
-		put_pid(msg->sender);
-		msgbox_msg_dealloc(msg);
-	}
+	list_for_each_entry_safe(msg, tmp, list, node)
+		msgbox_msg_free(msg);
 	INIT_LIST_HEAD(list);
 }
 
@@ -410,12 +414,10 @@ u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size)
 {
 	size_t size = min_t(size_t, sizeof(struct msgbox_msg) + max_msg_size,
 			    msgbox_msg_class_size[MSGBOX_MSG_CLASSES - 1]);
-	unsigned int i = 0;
 
-	while (msgbox_msg_class_size[i] < size)
-		i++;
 	return min_t(u64, MSGBOX_SPARES_BYTES,
-		     (u64)max(capacity, 1U) * msgbox_msg_class_size[i]);
+		     (u64)max(capacity, 1U) *
+		     msgbox_msg_class_size[msgbox_msg_size_class(size)]);
 }
 
 /**
