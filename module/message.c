@@ -352,6 +352,16 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 		msgbox_msg_free(msg);
 }
 
+/* Take every object off @spares onto @list. */
+static void msgbox_spares_take_all(struct msgbox_spares *spares,
+				   struct list_head *list)
+{
+	msgbox_spares_lock(spares);
+	list_splice_init(&spares->list, list);
+	WRITE_ONCE(spares->bytes, 0);
+	msgbox_spares_unlock(spares);
+}
+
 /* Free the spare objects on @list. */
 static void msgbox_spares_free_list(struct list_head *list)
 {
@@ -382,10 +392,7 @@ void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
 
 	if (!READ_ONCE(from->bytes))
 		return;
-	msgbox_spares_lock(from);
-	list_splice_init(&from->list, &list);
-	WRITE_ONCE(from->bytes, 0);
-	msgbox_spares_unlock(from);
+	msgbox_spares_take_all(from, &list);
 
 	msgbox_spares_lock(to);
 	list_for_each_entry_safe(msg, tmp, &list, node) {
@@ -457,9 +464,6 @@ void msgbox_spares_free(struct msgbox_spares *spares)
 {
 	LIST_HEAD(list);
 
-	msgbox_spares_lock(spares);
-	list_splice_init(&spares->list, &list);
-	WRITE_ONCE(spares->bytes, 0);
-	msgbox_spares_unlock(spares);
+	msgbox_spares_take_all(spares, &list);
 	msgbox_spares_free_list(&list);
 }
