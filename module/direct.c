@@ -17,22 +17,6 @@
 #include "uaccess.h"
 
 /**
- * msgbox_direct_wanted() - is a hand-off worth pinning a receive buffer?
- * @mb: the mailbox
- * @buf_len: the receive buffer's size
- *
- * Only mailboxes that can carry large messages, and buffers that can take
- * one, are worth it; a rendezvous keeps its own protocol.
- *
- * Return: true when the receiver should register for a hand-off.
- */
-bool msgbox_direct_wanted(const struct msgbox_mailbox *mb, u32 buf_len)
-{
-	return mb->capacity && mb->max_msg_size >= MSGBOX_DIRECT_MIN &&
-	       buf_len >= MSGBOX_DIRECT_MIN;
-}
-
-/**
  * msgbox_direct_new() - pin a receive buffer for a hand-off
  * @buf: the receive buffer
  * @len: the bytes to pin, at most MSGBOX_DIRECT_MAX
@@ -82,15 +66,13 @@ err_free:
 }
 
 /**
- * msgbox_direct_put() - drop a reference, unpinning on the last
- * @d: the registration, or NULL
+ * msgbox_direct_free() - unpin and free a registration
+ * @d: the registration, whose last reference msgbox_direct_put() dropped
  *
  * Context: process context, may sleep; no mailbox lock held.
  */
-void msgbox_direct_put(struct msgbox_direct *d)
+void msgbox_direct_free(struct msgbox_direct *d)
 {
-	if (!d || !refcount_dec_and_test(&d->ref))
-		return;
 	unpin_user_pages_dirty_lock(d->pages, d->nr_pages, true);
 	kvfree(d->pages);
 	put_task_struct(d->task);

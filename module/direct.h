@@ -32,6 +32,8 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 
+#include "mailbox.h"
+
 struct msgbox_mailbox;
 struct msgbox_msg;
 struct page;
@@ -74,10 +76,38 @@ struct msgbox_direct {
 	struct page **pages;
 };
 
-bool msgbox_direct_wanted(const struct msgbox_mailbox *mb, u32 buf_len);
 struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len);
-void msgbox_direct_put(struct msgbox_direct *d);
+void msgbox_direct_free(struct msgbox_direct *d);
 int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
 		       u32 len);
+
+/**
+ * msgbox_direct_wanted() - is a hand-off worth pinning a receive buffer?
+ * @mb: the mailbox
+ * @buf_len: the receive buffer's size
+ *
+ * Only mailboxes that can carry large messages, and buffers that can take
+ * one, are worth it; a rendezvous keeps its own protocol.
+ *
+ * Return: true when the receiver should register for a hand-off.
+ */
+static inline bool msgbox_direct_wanted(const struct msgbox_mailbox *mb,
+					u32 buf_len)
+{
+	return mb->capacity && mb->max_msg_size >= MSGBOX_DIRECT_MIN &&
+	       buf_len >= MSGBOX_DIRECT_MIN;
+}
+
+/**
+ * msgbox_direct_put() - drop a reference, unpinning on the last
+ * @d: the registration, or NULL (most receives have none)
+ *
+ * Context: process context, may sleep; no mailbox lock held.
+ */
+static inline void msgbox_direct_put(struct msgbox_direct *d)
+{
+	if (d && refcount_dec_and_test(&d->ref))
+		msgbox_direct_free(d);
+}
 
 #endif /* _MSGBOX_DIRECT_H */

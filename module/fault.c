@@ -58,20 +58,6 @@ static bool msgbox_fault_read(const struct msgbox_mailbox *mb,
 	return f->drop || f->dup || f->corrupt || f->ackloss;
 }
 
-/**
- * msgbox_fault_any() - are any faults set on a mailbox?
- * @mb: the mailbox
- *
- * Context: any.
- * Return: true when some fault rate of @mb is not zero.
- */
-bool msgbox_fault_any(const struct msgbox_mailbox *mb)
-{
-	struct msgbox_faults f;
-
-	return msgbox_fault_read(mb, &f);
-}
-
 static int msgbox_fault_show_one(struct msgbox_mailbox *mb, void *arg)
 {
 	struct seq_file *m = arg;

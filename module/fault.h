@@ -48,7 +48,6 @@ enum msgbox_fault {
 };
 
 bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f);
-bool msgbox_fault_any(const struct msgbox_mailbox *mb);
 int msgbox_fault_init(void);
 void msgbox_fault_exit(void);
 

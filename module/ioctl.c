@@ -16,9 +16,11 @@
 
 #include <linux/msgbox.h>
 
+#include "direct.h"
 #include "fault.h"
 #include "ioctl.h"
 #include "mailbox.h"
+#include "main.h"
 #include "message.h"
 #include "queue.h"
 #include "uaccess.h"
@@ -27,8 +29,8 @@
  * Copy a versioned argument structure in. Returns the caller's size in
  * @usize for msgbox_args_out().
  */
-static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
-			  const void __user *uarg, u32 *usize)
+static __msgbox_hot int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
+				       const void __user *uarg, u32 *usize)
 {
 	u32 size;
 
@@ -178,8 +180,9 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
  * Write a send's results (@id, @result and the zero after them) back; the
  * rest of the caller's structure is left as it was.
  */
-static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
-				  const struct msgbox_send_args *args)
+static __msgbox_hot int
+msgbox_send_result_out(struct msgbox_send_args __user *uarg,
+		       const struct msgbox_send_args *args)
 {
 	size_t off = offsetof(struct msgbox_send_args, id);
 
@@ -193,8 +196,8 @@ static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
  * back with a zero result, in one user-access section; stop at the first
  * fault.
  */
-static void msgbox_send_ids_out(void __user *uentries, u32 stride,
-				const u64 *ids, u32 n)
+static __msgbox_hot void msgbox_send_ids_out(void __user *uentries, u32 stride,
+					     const u64 *ids, u32 n)
 {
 	struct msgbox_send_args __user *e;
 	u32 i;
@@ -217,8 +220,9 @@ out:
  * message goes (see msgbox_do_send()). Clearing them in arguments that
  * turn out to be invalid, or of another version, is harmless.
  */
-static int msgbox_send_entry_in(struct msgbox_send_args *args,
-				struct msgbox_send_args __user *uentry)
+static __msgbox_hot int
+msgbox_send_entry_in(struct msgbox_send_args *args,
+		     struct msgbox_send_args __user *uentry)
 {
 	int err;
 
@@ -247,10 +251,11 @@ efault:
  * write(); @cleared when they were cleared there already. Returns 0 or a
  * negative errno; @args->id and @args->result hold the outcome.
  */
-static int msgbox_do_send(struct msgbox_mailbox *mb,
-			  struct msgbox_send_args *args,
-			  const struct msgbox_wait *w,
-			  struct msgbox_send_args __user *uarg, bool cleared)
+static __msgbox_hot int msgbox_do_send(struct msgbox_mailbox *mb,
+				       struct msgbox_send_args *args,
+				       const struct msgbox_wait *w,
+				       struct msgbox_send_args __user *uarg,
+				       bool cleared)
 {
 	struct msgbox_msg *msg, *dup = NULL;
 	bool faulty;
@@ -275,7 +280,8 @@ static int msgbox_do_send(struct msgbox_mailbox *mb,
 	}
 	faulty = msgbox_fault_any(mb);
 
-	if (msgbox_queue_direct_ok(mb, args)) {
+	if (args->len >= MSGBOX_DIRECT_MIN &&
+	    msgbox_queue_direct_ok(mb, args)) {
 		/* One copy, straight into a waiting receiver's buffer. */
 		msg = msgbox_msg_new(NULL, NULL, 0);
 		if (IS_ERR(msg))
@@ -353,7 +359,8 @@ out_copy:
 }
 
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
-static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
+static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
+					bool nonblock)
 {
 	struct msgbox_wait w = {
 		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
@@ -418,8 +425,8 @@ static int msgbox_send_one(struct file *file, void __user *uarg, bool nonblock)
  * Return: @len, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN, -ERESTARTSYS,
  * -EFAULT or -ENOMEM.
  */
-ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
-		     loff_t *ppos)
+__msgbox_hot ssize_t msgbox_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
 {
 	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
@@ -454,8 +461,8 @@ ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
  * Return: the message's length, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN,
  * -ERESTARTSYS or -EFAULT.
  */
-ssize_t msgbox_read(struct file *file, char __user *ubuf, size_t len,
-		    loff_t *ppos)
+__msgbox_hot ssize_t msgbox_read(struct file *file, char __user *ubuf,
+				 size_t len, loff_t *ppos)
 {
 	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
@@ -471,7 +478,8 @@ ssize_t msgbox_read(struct file *file, char __user *ubuf, size_t len,
 }
 
 /* One receive; @nonblock as for msgbox_send_one(). */
-static int msgbox_recv_one(struct file *file, void __user *uarg, bool nonblock)
+static __msgbox_hot int msgbox_recv_one(struct file *file, void __user *uarg,
+					bool nonblock)
 {
 	struct msgbox_wait w = {
 		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
@@ -517,8 +525,9 @@ static int msgbox_recv_one(struct file *file, void __user *uarg, bool nonblock)
  * all go into the mailbox under one hold of its lock. Never blocks.
  * Returns how many were sent; 0 leaves the entry to msgbox_send_one().
  */
-static u32 msgbox_send_run(struct file *file, void __user *uentries,
-			   u32 count, u32 stride)
+static __msgbox_hot u32 msgbox_send_run(struct file *file,
+					void __user *uentries, u32 count,
+					u32 stride)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
 	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN];
@@ -564,8 +573,9 @@ static u32 msgbox_send_run(struct file *file, void __user *uentries,
  * Never blocks. Returns how many were received; 0 leaves the entry to
  * msgbox_recv_one().
  */
-static u32 msgbox_recv_run(struct file *file, void __user *uentries,
-			   u32 count, u32 stride)
+static __msgbox_hot u32 msgbox_recv_run(struct file *file,
+					void __user *uentries, u32 count,
+					u32 stride)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
 
@@ -580,7 +590,8 @@ static u32 msgbox_recv_run(struct file *file, void __user *uentries,
  * msgbox_queue_wait(). Returns 0 to go on, or the error that ends the
  * batch before any entry.
  */
-static int msgbox_batch_wait(struct file *file, void __user *entry, bool send)
+static __msgbox_hot int msgbox_batch_wait(struct file *file, void __user *entry,
+					  bool send)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
 	u32 head[2];	/* the entry's size and flags */
@@ -594,7 +605,8 @@ static int msgbox_batch_wait(struct file *file, void __user *entry, bool send)
 	return msgbox_queue_wait(mb, send);
 }
 
-static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
+static __msgbox_hot int msgbox_ioctl_batch(struct file *file, void __user *uarg,
+					   bool send)
 {
 	struct msgbox_batch_args args;
 	void __user *entry;
@@ -721,7 +733,8 @@ static int msgbox_ioctl_notify(struct file *file, void __user *uarg)
  * Context: process context, may sleep.
  * Return: the command's result, or -ENOTTY for an unknown command.
  */
-long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+__msgbox_hot long msgbox_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 

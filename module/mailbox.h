@@ -223,4 +223,19 @@ msgbox_mailbox_get(struct msgbox_mailbox *mb)
 	return mb;
 }
 
+/**
+ * msgbox_fault_any() - are any faults set on a mailbox?
+ * @mb: the mailbox
+ *
+ * Every send asks, so this is inline.
+ *
+ * Context: any.
+ * Return: true when some fault rate of @mb is not zero.
+ */
+static inline bool msgbox_fault_any(const struct msgbox_mailbox *mb)
+{
+	return READ_ONCE(mb->faults.drop) || READ_ONCE(mb->faults.dup) ||
+	       READ_ONCE(mb->faults.corrupt) || READ_ONCE(mb->faults.ackloss);
+}
+
 #endif /* _MSGBOX_MAILBOX_H */

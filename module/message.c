@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "main.h"
 #include "message.h"
 #include "debug_bug.h"
 #include "uaccess.h"
@@ -141,8 +142,8 @@ static void msgbox_spares_unlock(struct msgbox_spares *spares)
 }
 
 /* A spare object of size class @class from @spares, or NULL. */
-static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
-					     unsigned int class)
+static __msgbox_hot struct msgbox_msg *
+msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
 {
 	struct msgbox_msg *msg;
 
@@ -168,8 +169,8 @@ static struct msgbox_msg *msgbox_spares_take(struct msgbox_spares *spares,
  * top, else a new one. ->sender is a spare's last sender, with its
  * reference, or NULL.
  */
-static struct msgbox_msg *msgbox_msg_alloc(struct msgbox_spares *spares,
-					   size_t size)
+static __msgbox_hot struct msgbox_msg *
+msgbox_msg_alloc(struct msgbox_spares *spares, size_t size)
 {
 	unsigned int i = msgbox_msg_size_class(size);
 	struct msgbox_msg *msg = NULL;
@@ -191,7 +192,7 @@ out:
 	return msg;
 }
 
-static void msgbox_msg_dealloc(struct msgbox_msg *msg)
+static __msgbox_hot void msgbox_msg_dealloc(struct msgbox_msg *msg)
 {
 	unsigned int i = msgbox_msg_class(msg);
 
@@ -214,8 +215,8 @@ static void msgbox_msg_dealloc(struct msgbox_msg *msg)
  * Context: process context, may sleep; no locks held.
  * Return: the message with one reference, or ERR_PTR(-ENOMEM / -EFAULT).
  */
-struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
-				  const void __user *buf, u32 len)
+__msgbox_hot struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
+					       const void __user *buf, u32 len)
 {
 	bool ext = len > MSGBOX_MSG_INLINE_MAX;
 	struct msgbox_msg *msg;
@@ -270,7 +271,7 @@ struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
  *
  * Context: process context, may sleep.
  */
-void msgbox_msg_free(struct msgbox_msg *msg)
+__msgbox_hot void msgbox_msg_free(struct msgbox_msg *msg)
 {
 	if (msgbox_debug_bug_leak(msg))
 		return;
@@ -326,8 +327,8 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
  *
  * Context: process context, may sleep; never under a mailbox lock.
  */
-void msgbox_msg_put_spare(struct msgbox_spares *spares,
-			  struct msgbox_msg *msg)
+__msgbox_hot void msgbox_msg_put_spare(struct msgbox_spares *spares,
+				       struct msgbox_msg *msg)
 {
 	unsigned int class;
 	u32 size;
@@ -353,8 +354,8 @@ void msgbox_msg_put_spare(struct msgbox_spares *spares,
 }
 
 /* Take every object off @spares onto @list. */
-static void msgbox_spares_take_all(struct msgbox_spares *spares,
-				   struct list_head *list)
+static __msgbox_hot void msgbox_spares_take_all(struct msgbox_spares *spares,
+						struct list_head *list)
 {
 	msgbox_spares_lock(spares);
 	list_splice_init(&spares->list, list);
@@ -384,7 +385,8 @@ static void msgbox_spares_free_list(struct list_head *list)
  * Context: process context; takes the two sets' locks one after the
  * other, never both.
  */
-void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to)
+__msgbox_hot void msgbox_spares_move(struct msgbox_spares *from,
+				     struct msgbox_spares *to)
 {
 	struct msgbox_msg *msg, *tmp;
 	LIST_HEAD(list);

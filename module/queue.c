@@ -25,6 +25,7 @@
 #include "direct.h"
 #include "fault.h"
 #include "mailbox.h"
+#include "main.h"
 #include "message.h"
 #include "queue.h"
 #include "debug_bug.h"
@@ -170,9 +171,10 @@ static void msgbox_dedup_forget(struct msgbox_mailbox *mb,
  * one of: it must take a message when it finds one, whatever else happened
  * meanwhile, or else pass the wake-up on by waking the receive queue.
  */
-static int msgbox_queue_sleep(struct msgbox_mailbox *mb,
-			      struct wait_queue_head *wq, ktime_t deadline,
-			      unsigned int state, bool exclusive)
+static __msgbox_hot int msgbox_queue_sleep(struct msgbox_mailbox *mb,
+					   struct wait_queue_head *wq,
+					   ktime_t deadline, unsigned int state,
+					   bool exclusive)
 	__must_hold(&mb->lock)
 {
 	DEFINE_WAIT(wait);
@@ -231,8 +233,8 @@ static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
  * Returns with the lock held; the caller checks its condition again
  * either way.
  */
-static void msgbox_queue_poll_wait(struct msgbox_mailbox *mb, bool send,
-				   ktime_t deadline)
+static __msgbox_hot void msgbox_queue_poll_wait(struct msgbox_mailbox *mb,
+						bool send, ktime_t deadline)
 	__must_hold(&mb->lock)
 {
 	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
@@ -280,8 +282,8 @@ static bool msgbox_msg_before(const struct msgbox_msg *a,
  * Put @msg in its place. New messages have the highest id, so the walk from
  * the tail stops at once unless priorities are mixed.
  */
-static void msgbox_queue_insert(struct msgbox_mailbox *mb,
-				struct msgbox_msg *msg)
+static __msgbox_hot void msgbox_queue_insert(struct msgbox_mailbox *mb,
+					     struct msgbox_msg *msg)
 {
 	struct msgbox_msg *pos;
 
@@ -370,14 +372,12 @@ static struct task_struct *msgbox_notify_target(struct task_struct *leader,
 	return live;
 }
 
-/* Send the signal of a registration taken by msgbox_notify_take(). */
-static void msgbox_notify_fire(struct msgbox_notify *n)
+/* Send the signal of a registration taken, and drop its reference. */
+static void __cold msgbox_notify_send(struct msgbox_notify *n)
 {
 	struct kernel_siginfo info;
 	struct task_struct *task;
 
-	if (!n->pid)
-		return;
 	if (n->signo) {
 		clear_siginfo(&info);
 		info.si_signo = n->signo;
@@ -398,6 +398,16 @@ static void msgbox_notify_fire(struct msgbox_notify *n)
 		rcu_read_unlock();
 	}
 	put_pid(n->pid);
+}
+
+/*
+ * Fire a registration taken by msgbox_notify_take(), if any: nearly every
+ * send has none, and returns here without a call.
+ */
+static inline void msgbox_notify_fire(struct msgbox_notify *n)
+{
+	if (n->pid)
+		msgbox_notify_send(n);
 }
 
 /**
@@ -483,9 +493,10 @@ void msgbox_queue_notify_release(struct msgbox_mailbox *mb,
  * on a rendezvous mailbox, an error means the message was withdrawn (or
  * discarded by destroy) and no receiver will see it.
  */
-int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
-		      const struct msgbox_wait *w, bool ack, u64 *id,
-		      u32 *result)
+__msgbox_hot int msgbox_queue_send(struct msgbox_mailbox *mb,
+				   struct msgbox_msg *msg,
+				   const struct msgbox_wait *w, bool ack,
+				   u64 *id, u32 *result)
 {
 	struct msgbox_notify notify = { };
 	bool withdrawn = false, polled = false;
@@ -629,9 +640,9 @@ out_unlock:
  * Context: process context; takes the mailbox lock.
  * Return: the number of messages queued.
  */
-unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
-				    struct msgbox_msg **msgs, unsigned int n,
-				    u64 *ids)
+__msgbox_hot unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
+						 struct msgbox_msg **msgs,
+						 unsigned int n, u64 *ids)
 {
 	struct msgbox_notify notify = { };
 	struct msgbox_msg *msg;
@@ -671,7 +682,7 @@ unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
  * Context: process context, may sleep; takes the mailbox lock.
  * Return: 0 once there is room or a message, -EIDRM or -ERESTARTSYS.
  */
-int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
+__msgbox_hot int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send)
 {
 	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
 	bool polled = false;
@@ -753,9 +764,9 @@ static bool msgbox_msg_from(const struct msgbox_msg *msg, struct pid *from,
 }
 
 /* The first message the receive may take, or NULL. */
-static struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
-					    struct pid *from, pid_t from_nr,
-					    struct pid_namespace *ns)
+static __msgbox_hot struct msgbox_msg *
+msgbox_queue_find(struct msgbox_mailbox *mb, struct pid *from, pid_t from_nr,
+		  struct pid_namespace *ns)
 {
 	struct msgbox_msg *msg;
 
@@ -769,9 +780,9 @@ static struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
 	return NULL;
 }
 
-static void msgbox_queue_describe(const struct msgbox_msg *msg,
-				  struct msgbox_recv_args *args,
-				  struct pid_namespace *ns)
+static __msgbox_hot void msgbox_queue_describe(const struct msgbox_msg *msg,
+					       struct msgbox_recv_args *args,
+					       struct pid_namespace *ns)
 {
 	struct user_namespace *user_ns = current_user_ns();
 
@@ -807,17 +818,18 @@ static void msgbox_direct_leave(struct msgbox_direct *d)
 /**
  * msgbox_queue_direct_ok() - may this send try a direct hand-off?
  * @mb: the mailbox
- * @args: the send
+ * @args: the send, of MSGBOX_DIRECT_MIN bytes or more
  *
  * Only plain large messages to an ordinary mailbox qualify: no checksum or
- * key to check, no fault to inject, and a receiver registered.
+ * key to check, no fault to inject, and a receiver registered. The caller
+ * checks the size, so that small sends make no call here.
  *
  * Return: true when msgbox_queue_send_direct() is worth a try.
  */
 bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
 			    const struct msgbox_send_args *args)
 {
-	if (args->len < MSGBOX_DIRECT_MIN || !mb->capacity ||
+	if (!mb->capacity ||
 	    (args->flags & (MSGBOX_SEND_CSUM | MSGBOX_SEND_KEY)) ||
 	    msgbox_fault_any(mb))
 		return false;
@@ -918,6 +930,16 @@ out_put:
 	return err;
 }
 
+/*
+ * Drop the reference on the sender a receive filters by. Most receives
+ * filter by none: no call then.
+ */
+static inline void msgbox_put_from(struct pid *from)
+{
+	if (from)
+		put_pid(from);
+}
+
 /* @msg, off the queue, is delivered. */
 static void msgbox_queue_taken(struct msgbox_mailbox *mb,
 			       struct msgbox_msg *msg)
@@ -944,11 +966,10 @@ static int msgbox_recv_args_out(struct msgbox_recv_args __user *uargs,
  * the mailbox lock. Returns false when either copy came up short; the
  * caller then copies the unlocked way, which may fault pages in.
  */
-static bool msgbox_queue_copy_locked(const struct msgbox_msg *msg,
-				     const struct msgbox_recv_args *args,
-				     void __user *ubuf,
-				     struct msgbox_recv_args __user *uargs,
-				     u32 usize)
+static __msgbox_hot bool
+msgbox_queue_copy_locked(const struct msgbox_msg *msg,
+			 const struct msgbox_recv_args *args, void __user *ubuf,
+			 struct msgbox_recv_args __user *uargs, u32 usize)
 {
 	int err;
 
@@ -986,9 +1007,11 @@ static bool msgbox_queue_copy_locked(const struct msgbox_msg *msg,
  * -ETIMEDOUT, -EMSGSIZE or -EFAULT. On -EMSGSIZE and -EFAULT the message
  * stays queued.
  */
-int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
-		      const struct msgbox_wait *w,
-		      struct msgbox_recv_args __user *uargs, u32 usize)
+__msgbox_hot int msgbox_queue_recv(struct msgbox_mailbox *mb,
+				   struct msgbox_recv_args *args,
+				   const struct msgbox_wait *w,
+				   struct msgbox_recv_args __user *uargs,
+				   u32 usize)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	void __user *ubuf = u64_to_user_ptr(args->buf);
@@ -1075,7 +1098,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	if (args->flags & MSGBOX_RECV_PEEK) {
 		msgbox_msg_get(msg);
 		spin_unlock(&mb->lock);
-		put_pid(from);
+		msgbox_put_from(from);
 		msgbox_direct_put(d);
 		err = msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len);
 		msgbox_msg_put(msg);
@@ -1093,7 +1116,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		msgbox_queue_unlink(mb, msg);
 		msgbox_queue_taken(mb, msg);
 		spin_unlock(&mb->lock);
-		put_pid(from);
+		msgbox_put_from(from);
 		msgbox_direct_put(d);
 		msgbox_queue_wake(&mb->send_wq);
 		msgbox_msg_put_spare(&mb->spares, msg);
@@ -1105,7 +1128,7 @@ int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 	msg->state = MSGBOX_MSG_INFLIGHT;
 	mb->nr_inflight++;
 	spin_unlock(&mb->lock);
-	put_pid(from);
+	msgbox_put_from(from);
 	msgbox_direct_put(d);
 
 	if (msgbox_copy_to_user(ubuf, msgbox_msg_data(msg), msg->len) ||
@@ -1144,7 +1167,7 @@ direct_done:
 	spin_unlock(&mb->lock);
 	if (pass_on)
 		msgbox_queue_wake(&mb->recv_wq);
-	put_pid(from);
+	msgbox_put_from(from);
 	err = msgbox_recv_args_out(uargs, args, usize);
 	msgbox_direct_put(d);
 	return err ? err : args->len;
@@ -1155,7 +1178,7 @@ out_unlock:
 	/* The message that did not fit may be for another receiver. */
 	if (pass_on)
 		msgbox_queue_wake(&mb->recv_wq);
-	put_pid(from);
+	msgbox_put_from(from);
 	msgbox_direct_put(d);
 	return err;
 }
@@ -1178,9 +1201,9 @@ out_unlock:
  * Context: process context; takes the mailbox lock.
  * Return: the number of messages received.
  */
-unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
-				    void __user *uentries, unsigned int n,
-				    u32 stride)
+__msgbox_hot unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
+						 void __user *uentries,
+						 unsigned int n, u32 stride)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct msgbox_msg *msg, *tmp;
