@@ -274,11 +274,26 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 	return 0;
 }
 
+/*
+ * The plain send and receive are what most programs call, once per message:
+ * they fill the arguments in place and make the system call themselves,
+ * without going through the option handling of msgbox_sendx() and
+ * msgbox_recvx().
+ */
 int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
 {
-	struct msgbox_send_opts opts = { .prio = prio };
+	struct msgbox_send_args args = {
+		.size = sizeof(args),
+		.buf = ptr_to_u64(buf),
+		.len = (uint32_t)len,
+		.prio = prio,
+	};
+	int ret;
 
-	return msgbox_sendx(fd, buf, len, &opts, NULL);
+	if (len > UINT32_MAX)
+		return -EMSGSIZE;
+	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
+	return ret < 0 ? ret : 0;
 }
 
 int msgbox_send_to(int fd, pid_t pid, const void *buf, size_t len,
@@ -307,12 +322,24 @@ static void msg_info_fill(struct msgbox_msg_info *info,
 	info->has_csum = !!(args->msg_flags & MSGBOX_MSG_CSUM);
 }
 
+/*
+ * The kernel checked the sender's bytes against the checksum the sender
+ * gave; this checks the copy a receive of @ret bytes got. True on mismatch.
+ */
+static int recv_csum_check(const void *buf, size_t len, int ret,
+			   const struct msgbox_recv_args *args)
+{
+	size_t copied = (size_t)ret < len ? (size_t)ret : len;
+
+	return (args->msg_flags & MSGBOX_MSG_CSUM) &&
+	       msgbox_crc32c(buf, copied) != args->csum;
+}
+
 int msgbox_recvx(int fd, void *buf, size_t len,
 		 const struct msgbox_recv_opts *opts,
 		 struct msgbox_msg_info *info)
 {
 	struct msgbox_recv_args args;
-	size_t copied;
 	int ret;
 
 	memset(&args, 0, sizeof(args));
@@ -347,10 +374,7 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 	if (info)
 		msg_info_fill(info, &args);
 
-	/* The kernel checked the sender's bytes; this checks the copy we got. */
-	copied = (size_t)ret < len ? (size_t)ret : len;
-	if ((args.msg_flags & MSGBOX_MSG_CSUM) &&
-	    msgbox_crc32c(buf, copied) != args.csum) {
+	if (recv_csum_check(buf, len, ret, &args)) {
 		if (info)
 			info->has_csum = 0;
 		return -EBADMSG;
@@ -360,13 +384,19 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 
 int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 {
-	struct msgbox_msg_info info;
+	struct msgbox_recv_args args = {
+		.size = sizeof(args),
+		.buf = ptr_to_u64(buf),
+		.buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
+	};
 	int ret;
 
-	ret = msgbox_recvx(fd, buf, len, NULL, &info);
-	if (ret >= 0 && prio)
-		*prio = info.prio;
-	return ret;
+	ret = sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
+	if (ret < 0)
+		return ret;
+	if (prio)
+		*prio = args.prio;
+	return recv_csum_check(buf, len, ret, &args) ? -EBADMSG : ret;
 }
 
 int msgbox_stat(int fd, struct msgbox_stat_args *st)
