@@ -9,6 +9,12 @@
  * SOCK_DGRAM socket pairs, and two floors: a ring in shared memory driven by
  * FUTEX_WAIT/FUTEX_WAKE, the payload copied in by the sender and out by the
  * receiver (two copies, like the kernel queues), and a null system call.
+ * Three more floors, for round trips only, are the futex ring with one
+ * cheap call on a descriptor added to every send and receive: an ioctl(2)
+ * on a mailbox (MSGBOX_IOC_STAT), a read(2) of an empty non-blocking one,
+ * and mq_getattr(3) on a POSIX queue. Against one another they show what
+ * a call costs by the path it enters the kernel through, with the same
+ * context switches around it.
  *
  * Sections, each run in full before the next:
  *
@@ -311,6 +317,7 @@ struct link {
 #define MC_PAIRS	(1U << 1)	/* in the pairs section */
 #define MC_MEM		(1U << 2)	/* queues messages in kernel memory */
 #define MC_NORTT	(1U << 3)	/* streaming variant: no round trips */
+#define MC_RTTONLY	(1U << 4)	/* round trips only: no streaming */
 
 /**
  * struct mech - one mechanism under test
@@ -863,6 +870,133 @@ static void futex_destroy(struct link *l)
 }
 
 /*
+ * Two floors for the cost of a system call on a descriptor, next to the same
+ * context switches: the futex ring again, with one cheap call on each send
+ * and each receive. "futex+stat" makes MSGBOX_IOC_STAT on a mailbox
+ * descriptor: ioctl(2) looks the descriptor up, runs the security modules'
+ * ioctl hooks and dispatches to the device, which takes the mailbox lock and
+ * copies a structure out. "futex+mqattr" makes mq_getattr(3) on a POSIX
+ * queue: its own system call looks the descriptor up, takes the queue lock
+ * and copies a structure out. The difference between their round trips is
+ * what four calls cost more as a device's ioctl than as system calls of
+ * their own, before any message is queued. "futex+read" makes a read(2) of
+ * the same (empty, non-blocking) mailbox instead, which fails with EAGAIN:
+ * the read/write path, with the security modules' file permission hooks.
+ */
+static int fxstat_create(struct link *l, int ndirs)
+{
+	struct msgbox_attr attr = { .capacity = 1, .max_msg_size = 64 };
+	int fd, r;
+
+	r = futex_create(l, ndirs);
+	if (r < 0)
+		return r;
+	name_seq++;
+	link_name(l, 0, "");
+	fd = msgbox_create(l->name[0], &attr,
+			   O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		futex_destroy(l);
+		return fd;
+	}
+	l->fd[0][END_SEND] = fd;
+	return 0;
+}
+
+static int fxstat_send(struct link *l, int dir, char *buf, size_t len)
+{
+	struct msgbox_stat_args st;
+	int r = msgbox_stat(l->fd[0][END_SEND], &st);
+
+	return r < 0 ? r : futex_send(l, dir, buf, len);
+}
+
+static ssize_t fxstat_recv(struct link *l, int dir, char *buf, size_t len)
+{
+	struct msgbox_stat_args st;
+	int r = msgbox_stat(l->fd[0][END_SEND], &st);
+
+	return r < 0 ? r : futex_recv(l, dir, buf, len);
+}
+
+static int fxread_call(struct link *l)
+{
+	char c;
+
+	if (read(l->fd[0][END_SEND], &c, 1) >= 0 || errno != EAGAIN)
+		return -EPROTO;
+	return 0;
+}
+
+static int fxread_send(struct link *l, int dir, char *buf, size_t len)
+{
+	int r = fxread_call(l);
+
+	return r < 0 ? r : futex_send(l, dir, buf, len);
+}
+
+static ssize_t fxread_recv(struct link *l, int dir, char *buf, size_t len)
+{
+	int r = fxread_call(l);
+
+	return r < 0 ? r : futex_recv(l, dir, buf, len);
+}
+
+static void fxstat_destroy(struct link *l)
+{
+	link_close_fds(l);
+	msgbox_destroy(l->name[0]);
+	futex_destroy(l);
+}
+
+static int fxmq_create(struct link *l, int ndirs)
+{
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 64 };
+	mqd_t q;
+	int r;
+
+	r = futex_create(l, ndirs);
+	if (r < 0)
+		return r;
+	name_seq++;
+	link_name(l, 0, "/");
+	q = mq_open(l->name[0], O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC, 0600,
+		    &attr);
+	if (q == (mqd_t)-1) {
+		r = -errno;
+		futex_destroy(l);
+		return r;
+	}
+	l->fd[0][END_SEND] = q;
+	return 0;
+}
+
+static int fxmq_send(struct link *l, int dir, char *buf, size_t len)
+{
+	struct mq_attr attr;
+
+	if (mq_getattr(l->fd[0][END_SEND], &attr) < 0)
+		return -errno;
+	return futex_send(l, dir, buf, len);
+}
+
+static ssize_t fxmq_recv(struct link *l, int dir, char *buf, size_t len)
+{
+	struct mq_attr attr;
+
+	if (mq_getattr(l->fd[0][END_SEND], &attr) < 0)
+		return -errno;
+	return futex_recv(l, dir, buf, len);
+}
+
+static void fxmq_destroy(struct link *l)
+{
+	link_close_fds(l);
+	mq_unlink(l->name[0]);
+	futex_destroy(l);
+}
+
+/*
  * msgbox with batched transfer: msgbox_send_batch() and msgbox_recv_batch()
  * move up to @n messages per system call (MSGBOX_IOC_SEND_BATCH and
  * MSGBOX_IOC_RECV_BATCH); only the first of a batch blocks.
@@ -918,6 +1052,9 @@ enum {
 	M_SEQPACKET,
 	M_DGRAM,
 	M_FUTEX,
+	M_FUTEX_STAT,
+	M_FUTEX_READ,
+	M_FUTEX_MQATTR,
 	NMECH
 };
 
@@ -975,6 +1112,30 @@ static const struct mech mechs[NMECH] = {
 		.caps = MC_PAIRS,
 		.create = futex_create, .attach = no_attach,
 		.send = futex_send, .recv = futex_recv, .destroy = futex_destroy,
+	},
+	[M_FUTEX_STAT] = {
+		.name = "futex+stat",
+		.what = "floor + MSGBOX_IOC_STAT per call (ioctl path)",
+		.caps = MC_RTTONLY,
+		.create = fxstat_create, .attach = no_attach,
+		.send = fxstat_send, .recv = fxstat_recv,
+		.destroy = fxstat_destroy,
+	},
+	[M_FUTEX_READ] = {
+		.name = "futex+read",
+		.what = "floor + read(2) of an empty mailbox per call",
+		.caps = MC_RTTONLY,
+		.create = fxstat_create, .attach = no_attach,
+		.send = fxread_send, .recv = fxread_recv,
+		.destroy = fxstat_destroy,
+	},
+	[M_FUTEX_MQATTR] = {
+		.name = "futex+mqattr",
+		.what = "floor + mq_getattr() per call (mq's system calls)",
+		.caps = MC_RTTONLY,
+		.create = fxmq_create, .attach = no_attach,
+		.send = fxmq_send, .recv = fxmq_recv,
+		.destroy = fxmq_destroy,
 	},
 };
 
@@ -1557,7 +1718,7 @@ static void section_stream(void)
 		progress("stream: repeat %d/%d", rep + 1, opt.repeats);
 		for (s = 0; s < opt.nsizes; s++)
 			for (m = 0; m < NMECH; m++)
-				if (mech_on(m))
+				if (mech_on(m) && !(mechs[m].caps & MC_RTTONLY))
 					fig_add(&stream_fig[m][s],
 						stream_measure(m, opt.sizes[s], 1, 1, 1,
 							       cp, cc, "stream"));
@@ -1834,7 +1995,8 @@ static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 		mq = ref(f, M_MQ, s);
 		fx = ref(fx_from, M_FUTEX, s);
 		for (m = 0; m < NMECH; m++) {
-			if (!mech_on(m) || (mechs[m].caps & only) != only)
+			if (!mech_on(m) || (mechs[m].caps & only) != only ||
+			    (mechs[m].caps & MC_RTTONLY))
 				continue;
 			v = fig_median(&f[m][s]);
 			printf("%-12s %7zu %11s %9s %8s %5s %8s %8s\n", mechs[m].name,
@@ -1922,7 +2084,8 @@ static void bench_rate_lines(const char *sec, struct fig f[NMECH][MAX_SIZES],
 
 	for (s = 0; s < opt.nsizes; s++)
 		for (m = 0; m < NMECH; m++) {
-			if (!mech_on(m) || (mechs[m].caps & only) != only)
+			if (!mech_on(m) || (mechs[m].caps & only) != only ||
+			    (mechs[m].caps & MC_RTTONLY))
 				continue;
 			v = fig_median(&f[m][s]);
 			printf("BENCH %s mech=%s size=%zu%s msgs_per_s=%s mb_per_s=%s "
