@@ -34,7 +34,6 @@
 
 #include "mailbox.h"
 
-struct msgbox_mailbox;
 struct msgbox_msg;
 struct page;
 struct task_struct;

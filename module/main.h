@@ -14,7 +14,7 @@
 #define MSGBOX_DEVICE_NAME	"msgbox"
 
 /*
- * The functions every send and receive runs through. GCC puts them in
+ * Marks the functions every send and receive runs through. GCC puts them in
  * .text.hot, which the module loader lays out as one block: the data path
  * spans a few adjacent pages of module text instead of most of them. Under
  * emulation that matters more than on hardware: each page the path touches
