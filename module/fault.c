@@ -47,17 +47,6 @@ bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f)
 	return rate && get_random_u32_below(1000) < rate;
 }
 
-/* A snapshot of @mb's rates; true when any is set. */
-static bool msgbox_fault_read(const struct msgbox_mailbox *mb,
-			      struct msgbox_faults *f)
-{
-	f->drop = READ_ONCE(mb->faults.drop);
-	f->dup = READ_ONCE(mb->faults.dup);
-	f->corrupt = READ_ONCE(mb->faults.corrupt);
-	f->ackloss = READ_ONCE(mb->faults.ackloss);
-	return f->drop || f->dup || f->corrupt || f->ackloss;
-}
-
 static int msgbox_fault_show_one(struct msgbox_mailbox *mb, void *arg)
 {
 	struct seq_file *m = arg;

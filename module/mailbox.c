@@ -220,7 +220,6 @@ static void msgbox_mailbox_release(struct kref *ref)
 
 	/* An unlinked mailbox may still hold messages: nobody can take them. */
 	msgbox_queue_kill(mb);
-	msgbox_spares_free(&mb->spares);
 	msgbox_dedup_free(mb->dedup);
 	put_pid(mb->owner);
 	put_user_ns(mb->user_ns);

@@ -223,6 +223,17 @@ msgbox_mailbox_get(struct msgbox_mailbox *mb)
 	return mb;
 }
 
+/* A snapshot of @mb's fault rates (see fault.h); true when any is set. */
+static inline bool msgbox_fault_read(const struct msgbox_mailbox *mb,
+				     struct msgbox_faults *f)
+{
+	f->drop = READ_ONCE(mb->faults.drop);
+	f->dup = READ_ONCE(mb->faults.dup);
+	f->corrupt = READ_ONCE(mb->faults.corrupt);
+	f->ackloss = READ_ONCE(mb->faults.ackloss);
+	return f->drop || f->dup || f->corrupt || f->ackloss;
+}
+
 /**
  * msgbox_fault_any() - are any faults set on a mailbox?
  * @mb: the mailbox
@@ -234,8 +245,9 @@ msgbox_mailbox_get(struct msgbox_mailbox *mb)
  */
 static inline bool msgbox_fault_any(const struct msgbox_mailbox *mb)
 {
-	return READ_ONCE(mb->faults.drop) || READ_ONCE(mb->faults.dup) ||
-	       READ_ONCE(mb->faults.corrupt) || READ_ONCE(mb->faults.ackloss);
+	struct msgbox_faults f;
+
+	return msgbox_fault_read(mb, &f);
 }
 
 #endif /* _MSGBOX_MAILBOX_H */

@@ -221,6 +221,7 @@ __msgbox_hot struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	bool ext = len > MSGBOX_MSG_INLINE_MAX;
 	struct msgbox_msg *msg;
 	u8 *data;
+	int err;
 
 	msg = msgbox_msg_alloc(spares,
 			       ext ? struct_size(msg, data, sizeof(u8 *)) :
@@ -230,22 +231,16 @@ __msgbox_hot struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	data = msg->data;
 	if (ext) {
 		data = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!data) {
-			put_pid(msg->sender);
-			msgbox_msg_dealloc(msg);
-			return ERR_PTR(-ENOMEM);
-		}
+		err = -ENOMEM;
+		if (!data)
+			goto err_dealloc;
 		*(u8 **)msg->data = data;
 		msg->flags |= MSGBOX_MSGF_EXT;
 	}
 
-	if (msgbox_copy_from_user(data, buf, len)) {
-		if (ext)
-			kvfree(data);
-		put_pid(msg->sender);
-		msgbox_msg_dealloc(msg);
-		return ERR_PTR(-EFAULT);
-	}
+	err = -EFAULT;
+	if (msgbox_copy_from_user(data, buf, len))
+		goto err_free_data;
 
 	INIT_LIST_HEAD(&msg->node);
 	msg->id = 0;
@@ -263,6 +258,15 @@ __msgbox_hot struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	msg->prio = 0;
 	msg->state = MSGBOX_MSG_NEW;
 	return msg;
+
+err_free_data:
+	if (ext)
+		kvfree(data);
+err_dealloc:
+	/* A spare's last sender, or NULL. */
+	put_pid(msg->sender);
+	msgbox_msg_dealloc(msg);
+	return ERR_PTR(err);
 }
 
 /**

@@ -1323,7 +1323,9 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
  *
  * Every sleeper wakes and fails with -EIDRM; senders waiting for an
  * acknowledgment learn that their message was discarded. Messages being
- * copied out are delivered or dropped by their receivers.
+ * copied out are delivered or dropped by their receivers. The spare
+ * objects are freed; those such receivers keep afterwards go when the
+ * last reference does, which calls this again.
  *
  * Context: process context, may sleep; takes the mailbox lock.
  */
