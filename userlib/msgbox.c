@@ -220,6 +220,27 @@ int msgbox_destroy_fd(int fd)
 	return ret < 0 ? ret : 0;
 }
 
+/* Plain send arguments for @len bytes at @buf; @len fits in 32 bits. */
+static void send_args_init(struct msgbox_send_args *args, const void *buf,
+			   size_t len)
+{
+	memset(args, 0, sizeof(*args));
+	args->size = sizeof(*args);
+	args->buf = ptr_to_u64(buf);
+	args->len = (uint32_t)len;
+}
+
+/* Plain receive arguments for a buffer of @len bytes at @buf. */
+static void recv_args_init(struct msgbox_recv_args *args, void *buf,
+			   size_t len)
+{
+	memset(args, 0, sizeof(*args));
+	args->size = sizeof(*args);
+	args->buf = ptr_to_u64(buf);
+	/* A buffer beyond 4 GiB holds any message: clamping loses nothing. */
+	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+}
+
 int msgbox_sendx(int fd, const void *buf, size_t len,
 		 const struct msgbox_send_opts *opts,
 		 struct msgbox_send_info *info)
@@ -230,11 +251,7 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 	/* No mailbox can hold more than the 32-bit length field allows. */
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
-
-	memset(&args, 0, sizeof(args));
-	args.size = sizeof(args);
-	args.buf = ptr_to_u64(buf);
-	args.len = (uint32_t)len;
+	send_args_init(&args, buf, len);
 
 	if (opts) {
 		if (opts->flags & ~SO_FLAGS)
@@ -282,16 +299,13 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
  */
 int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
 {
-	struct msgbox_send_args args = {
-		.size = sizeof(args),
-		.buf = ptr_to_u64(buf),
-		.len = (uint32_t)len,
-		.prio = prio,
-	};
+	struct msgbox_send_args args;
 	int ret;
 
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
+	send_args_init(&args, buf, len);
+	args.prio = prio;
 	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
 	return ret < 0 ? ret : 0;
 }
@@ -342,11 +356,7 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 	struct msgbox_recv_args args;
 	int ret;
 
-	memset(&args, 0, sizeof(args));
-	args.size = sizeof(args);
-	args.buf = ptr_to_u64(buf);
-	/* A buffer beyond 4 GiB holds any message: clamping loses nothing. */
-	args.buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	recv_args_init(&args, buf, len);
 
 	if (opts) {
 		if (opts->flags & ~RO_FLAGS)
@@ -384,19 +394,18 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 
 int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 {
-	struct msgbox_recv_args args = {
-		.size = sizeof(args),
-		.buf = ptr_to_u64(buf),
-		.buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
-	};
+	struct msgbox_recv_args args;
 	int ret;
 
+	recv_args_init(&args, buf, len);
 	ret = sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
 	if (ret < 0)
 		return ret;
+	if (recv_csum_check(buf, len, ret, &args))
+		return -EBADMSG;
 	if (prio)
 		*prio = args.prio;
-	return recv_csum_check(buf, len, ret, &args) ? -EBADMSG : ret;
+	return ret;
 }
 
 int msgbox_stat(int fd, struct msgbox_stat_args *st)
