@@ -337,6 +337,8 @@ struct link {
  *	sent (at least 1) or -errno
  * @recv_many: optional, streaming only: receive up to @n messages into @n
  *	slots of @len bytes; the number received (at least 1) or -errno
+ * @call: optional, for the call floors: the call on the link's descriptor
+ *	that their @send and @recv make first; 0 or -errno
  */
 struct mech {
 	const char *name;
@@ -351,6 +353,7 @@ struct mech {
 			 unsigned int n);
 	int (*recv_many)(struct link *l, int dir, char *buf, size_t len,
 			 unsigned int n);
+	int (*call)(struct link *l);
 };
 
 static void link_init(struct link *l, const struct mech *m, size_t size,
@@ -903,20 +906,11 @@ static int fxstat_create(struct link *l, int ndirs)
 	return 0;
 }
 
-static int fxstat_send(struct link *l, int dir, char *buf, size_t len)
+static int fxstat_call(struct link *l)
 {
 	struct msgbox_stat_args st;
-	int r = msgbox_stat(l->fd[0][END_SEND], &st);
 
-	return r < 0 ? r : futex_send(l, dir, buf, len);
-}
-
-static ssize_t fxstat_recv(struct link *l, int dir, char *buf, size_t len)
-{
-	struct msgbox_stat_args st;
-	int r = msgbox_stat(l->fd[0][END_SEND], &st);
-
-	return r < 0 ? r : futex_recv(l, dir, buf, len);
+	return msgbox_stat(l->fd[0][END_SEND], &st);
 }
 
 static int fxread_call(struct link *l)
@@ -926,20 +920,6 @@ static int fxread_call(struct link *l)
 	if (read(l->fd[0][END_SEND], &c, 1) >= 0 || errno != EAGAIN)
 		return -EPROTO;
 	return 0;
-}
-
-static int fxread_send(struct link *l, int dir, char *buf, size_t len)
-{
-	int r = fxread_call(l);
-
-	return r < 0 ? r : futex_send(l, dir, buf, len);
-}
-
-static ssize_t fxread_recv(struct link *l, int dir, char *buf, size_t len)
-{
-	int r = fxread_call(l);
-
-	return r < 0 ? r : futex_recv(l, dir, buf, len);
 }
 
 static void fxstat_destroy(struct link *l)
@@ -971,22 +951,26 @@ static int fxmq_create(struct link *l, int ndirs)
 	return 0;
 }
 
-static int fxmq_send(struct link *l, int dir, char *buf, size_t len)
+static int fxmq_call(struct link *l)
 {
 	struct mq_attr attr;
 
-	if (mq_getattr(l->fd[0][END_SEND], &attr) < 0)
-		return -errno;
-	return futex_send(l, dir, buf, len);
+	return mq_getattr(l->fd[0][END_SEND], &attr) < 0 ? -errno : 0;
 }
 
-static ssize_t fxmq_recv(struct link *l, int dir, char *buf, size_t len)
+/* A call floor's send and receive: the mechanism's call, then the ring's. */
+static int fxcall_send(struct link *l, int dir, char *buf, size_t len)
 {
-	struct mq_attr attr;
+	int r = l->m->call(l);
 
-	if (mq_getattr(l->fd[0][END_SEND], &attr) < 0)
-		return -errno;
-	return futex_recv(l, dir, buf, len);
+	return r < 0 ? r : futex_send(l, dir, buf, len);
+}
+
+static ssize_t fxcall_recv(struct link *l, int dir, char *buf, size_t len)
+{
+	int r = l->m->call(l);
+
+	return r < 0 ? r : futex_recv(l, dir, buf, len);
 }
 
 static void fxmq_destroy(struct link *l)
@@ -1118,24 +1102,24 @@ static const struct mech mechs[NMECH] = {
 		.what = "floor + MSGBOX_IOC_STAT per call (ioctl path)",
 		.caps = MC_RTTONLY,
 		.create = fxstat_create, .attach = no_attach,
-		.send = fxstat_send, .recv = fxstat_recv,
-		.destroy = fxstat_destroy,
+		.send = fxcall_send, .recv = fxcall_recv,
+		.destroy = fxstat_destroy, .call = fxstat_call,
 	},
 	[M_FUTEX_READ] = {
 		.name = "futex+read",
 		.what = "floor + read(2) of an empty mailbox per call",
 		.caps = MC_RTTONLY,
 		.create = fxstat_create, .attach = no_attach,
-		.send = fxread_send, .recv = fxread_recv,
-		.destroy = fxstat_destroy,
+		.send = fxcall_send, .recv = fxcall_recv,
+		.destroy = fxstat_destroy, .call = fxread_call,
 	},
 	[M_FUTEX_MQATTR] = {
 		.name = "futex+mqattr",
 		.what = "floor + mq_getattr() per call (mq's system calls)",
 		.caps = MC_RTTONLY,
 		.create = fxmq_create, .attach = no_attach,
-		.send = fxmq_send, .recv = fxmq_recv,
-		.destroy = fxmq_destroy,
+		.send = fxcall_send, .recv = fxcall_recv,
+		.destroy = fxmq_destroy, .call = fxmq_call,
 	},
 };
 
