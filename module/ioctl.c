@@ -520,9 +520,10 @@ static __msgbox_hot int msgbox_recv_one(struct file *file, void __user *uarg,
 }
 
 /*
- * A run of plain sends from a batch, at most MSGBOX_BATCH_RUN: each entry
- * of this module's version without flags is checked and copied in, then
- * all go into the mailbox under one hold of its lock. Never blocks.
+ * A run of plain sends from a batch, at most MSGBOX_BATCH_RUN and no more
+ * than the mailbox has room for: each entry of this module's version
+ * without flags is checked and copied in, then all go into the mailbox
+ * under one hold of its lock. Never blocks.
  * Returns how many were sent; 0 leaves the entry to msgbox_send_one().
  */
 static __msgbox_hot u32 msgbox_send_run(struct file *file,
@@ -541,7 +542,10 @@ static __msgbox_hot u32 msgbox_send_run(struct file *file,
 	if (!mb || !(file->f_mode & FMODE_WRITE) || !mb->capacity ||
 	    READ_ONCE(mb->dead) || msgbox_fault_any(mb))
 		return 0;
-	count = min_t(u32, count, MSGBOX_BATCH_RUN);
+	/* Copy in no more than fits: the rest would only go back. */
+	count = min3(count, (u32)MSGBOX_BATCH_RUN, msgbox_queue_room(mb));
+	if (!count)
+		return 0;
 	/* The mailbox's spare objects, taken once for the whole run. */
 	msgbox_spares_init_local(&spares);
 	msgbox_spares_move(&mb->spares, &spares);

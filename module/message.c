@@ -357,14 +357,59 @@ __msgbox_hot void msgbox_msg_put_spare(struct msgbox_spares *spares,
 		msgbox_msg_free(msg);
 }
 
-/* Take every object off @spares onto @list. */
-static __msgbox_hot void msgbox_spares_take_all(struct msgbox_spares *spares,
-						struct list_head *list)
+/**
+ * msgbox_msgs_put_spares() - drop the references on delivered messages,
+ * keeping their objects for reuse
+ * @spares: the spare objects of the mailbox they were delivered from
+ * @list: the messages, linked by their @node; emptied
+ *
+ * msgbox_msg_put_spare() for a list: the objects kept go to @spares in one
+ * splice. A message whose only reference is the caller's is off every
+ * queue, so nobody can take a new one: its object stays on @list without
+ * a walk through the reference count. Any other is unlinked before its
+ * reference is dropped, since another holder may free it then.
+ *
+ * Context: process context, may sleep; never under a mailbox lock.
+ */
+__msgbox_hot void msgbox_msgs_put_spares(struct msgbox_spares *spares,
+					 struct list_head *list)
 {
+	struct msgbox_spares local;
+	struct msgbox_msg *msg, *tmp;
+	unsigned int class;
+	u32 size;
+
+	msgbox_spares_init_local(&local);
+	list_for_each_entry_safe(msg, tmp, list, node) {
+		class = msgbox_msg_class(msg);
+		size = msgbox_msg_class_size[class];
+		if (refcount_read(&msg->ref) == 1 &&
+		    class >= MSGBOX_MSG_CLASS_KEPT &&
+		    !(msg->flags & MSGBOX_MSGF_EXT) &&
+		    msgbox_debug_bug_keep_spares() &&
+		    local.bytes + size <= local.max) {
+			local.bytes += size;
+			continue;
+		}
+		list_del_init(&msg->node);
+		msgbox_msg_put(msg);
+	}
+	list_splice_init(list, &local.list);
+	msgbox_spares_move(&local, spares);
+}
+
+/* Take every object off @spares onto @list; returns their size. */
+static __msgbox_hot u32 msgbox_spares_take_all(struct msgbox_spares *spares,
+					       struct list_head *list)
+{
+	u32 bytes;
+
 	msgbox_spares_lock(spares);
 	list_splice_init(&spares->list, list);
+	bytes = spares->bytes;
 	WRITE_ONCE(spares->bytes, 0);
 	msgbox_spares_unlock(spares);
+	return bytes;
 }
 
 /* Free the spare objects on @list. */
@@ -394,13 +439,18 @@ __msgbox_hot void msgbox_spares_move(struct msgbox_spares *from,
 {
 	struct msgbox_msg *msg, *tmp;
 	LIST_HEAD(list);
-	u32 size;
+	u32 bytes, size;
 
 	if (!READ_ONCE(from->bytes))
 		return;
-	msgbox_spares_take_all(from, &list);
+	bytes = msgbox_spares_take_all(from, &list);
 
 	msgbox_spares_lock(to);
+	/* Usually all of them fit: one splice instead of a walk. */
+	if (to->bytes + bytes <= to->max) {
+		list_splice_tail_init(&list, &to->list);
+		WRITE_ONCE(to->bytes, to->bytes + bytes);
+	}
 	list_for_each_entry_safe(msg, tmp, &list, node) {
 		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
 		if (to->bytes + size > to->max)

@@ -128,6 +128,8 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
 void msgbox_msg_put_spare(struct msgbox_spares *spares,
 			  struct msgbox_msg *msg);
+void msgbox_msgs_put_spares(struct msgbox_spares *spares,
+			    struct list_head *list);
 u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size);
 void msgbox_spares_init(struct msgbox_spares *spares, u32 max);
 void msgbox_spares_init_local(struct msgbox_spares *spares);

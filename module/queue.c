@@ -219,6 +219,25 @@ static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
 				 mb->nr_msgs));
 }
 
+/**
+ * msgbox_queue_room() - how many messages a buffered mailbox has room for
+ * @mb: the mailbox
+ *
+ * Read without the lock, for a batch to size a run: the figure may be
+ * stale, and sending checks for room under the lock.
+ *
+ * Return: the number of free slots seen, or 0.
+ */
+unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb)
+{
+	s64 room;
+
+	/* A hint only: the lock holders' updates may be seen half done. */
+	room = data_race((s64)mb->capacity - mb->nr_msgs - mb->nr_inflight);
+
+	return room > 0 ? room : 0;
+}
+
 /*
  * Before a blocking call on a buffered mailbox sleeps for room (@send) or
  * for a message, it polls for one for up to msgbox_poll_ns with the
@@ -307,6 +326,19 @@ static void msgbox_queue_unlink(struct msgbox_mailbox *mb,
 	lockdep_assert_held(&mb->lock);
 	list_del_init(&msg->node);
 	mb->nr_msgs--;
+}
+
+/*
+ * Take the first @n queued messages, the last of which is @last, off the
+ * queue onto @list in one cut.
+ */
+static void msgbox_queue_unlink_head(struct msgbox_mailbox *mb,
+				     struct msgbox_msg *last, unsigned int n,
+				     struct list_head *list)
+{
+	lockdep_assert_held(&mb->lock);
+	list_cut_position(list, &mb->msgs, &last->node);
+	mb->nr_msgs -= n;
 }
 
 /* Queue a new message from a sender: it counts as sent. */
@@ -1183,44 +1215,36 @@ out_unlock:
 	return err;
 }
 
-/**
- * msgbox_queue_recv_many() - receive several messages under one lock
- * @mb: the mailbox
- * @uentries: the caller's array of struct msgbox_recv_args
- * @n: how many entries
- * @stride: distance in bytes between entries
- *
- * Takes messages in order, each into the next entry, while the entry is a
- * plain receive of this module's version (no flags), the message fits its
- * buffer and both can be copied out under the lock: faults are disabled,
- * so this stops at memory that is not resident, and at
- * MSGBOX_BATCH_LOCKED_BYTES of payload. Never blocks. The caller takes the
- * entry this stopped at the one-at-a-time way, which says what is wrong
- * with it, if anything.
- *
- * Context: process context; takes the mailbox lock.
- * Return: the number of messages received.
+/*
+ * One run of msgbox_queue_recv_many(): at most @n messages, and
+ * MSGBOX_BATCH_LOCKED_BYTES of payload, under one hold of the lock. Sets
+ * *@stopped when it stopped at an entry or a message it could not take
+ * that way (or found none), rather than at one of those limits.
  */
-__msgbox_hot unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
-						 void __user *uentries,
-						 unsigned int n, u32 stride)
+static __msgbox_hot unsigned int
+msgbox_queue_recv_run(struct msgbox_mailbox *mb, void __user *uentries,
+		      unsigned int n, u32 stride, struct pid_namespace *ns,
+		      bool *stopped)
 {
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct msgbox_msg *msg, *tmp;
+	struct msgbox_msg *msg, *last = NULL;
 	struct msgbox_recv_args args;
-	struct msgbox_spares spares;
 	LIST_HEAD(taken);
 	size_t bytes = 0;
+	bool full = false;
 	unsigned int i;
 	int err;
 
 	spin_lock(&mb->lock);
+	/* The messages taken stay at the head of the queue until the end. */
 	for (i = 0; i < n && !mb->dead; i++, uentries += stride) {
-		msg = list_first_entry_or_null(&mb->msgs, struct msgbox_msg,
-					       node);
-		if (!msg || msg->len > MSGBOX_COPY_LOCKED_MAX ||
-		    bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES)
+		msg = last ? list_next_entry(last, node) :
+			     list_first_entry(&mb->msgs, struct msgbox_msg, node);
+		if (&msg->node == &mb->msgs || msg->len > MSGBOX_COPY_LOCKED_MAX)
 			break;
+		if (bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES) {
+			full = true;
+			break;
+		}
 		pagefault_disable();
 		err = msgbox_copy_from_user(&args, uentries, sizeof(args));
 		pagefault_enable();
@@ -1233,23 +1257,56 @@ __msgbox_hot unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 					      uentries, sizeof(args)))
 			break;
 		bytes += msg->len;
-		msgbox_queue_unlink(mb, msg);
 		msgbox_queue_taken(mb, msg);
-		list_add_tail(&msg->node, &taken);
+		last = msg;
 	}
+	if (last)
+		msgbox_queue_unlink_head(mb, last, i, &taken);
+	*stopped = !i || (i < n && !full);
 	spin_unlock(&mb->lock);
 
 	if (!i)
 		return 0;
 	msgbox_queue_wake(&mb->send_wq);
-	/* Kept objects go to the mailbox's spares in one go. */
-	msgbox_spares_init_local(&spares);
-	list_for_each_entry_safe(msg, tmp, &taken, node) {
-		list_del_init(&msg->node);
-		msgbox_msg_put_spare(&spares, msg);
-	}
-	msgbox_spares_move(&spares, &mb->spares);
+	msgbox_msgs_put_spares(&mb->spares, &taken);
 	return i;
+}
+
+/**
+ * msgbox_queue_recv_many() - receive several messages, a run at a time
+ * @mb: the mailbox
+ * @uentries: the caller's array of struct msgbox_recv_args
+ * @n: how many entries
+ * @stride: distance in bytes between entries
+ *
+ * Takes messages in order, each into the next entry, while the entry is a
+ * plain receive of this module's version (no flags), the message fits its
+ * buffer and both can be copied out under the lock: faults are disabled,
+ * so this stops at memory that is not resident. The lock is held for
+ * MSGBOX_RECV_RUN messages and MSGBOX_BATCH_LOCKED_BYTES of payload at
+ * most, then dropped and the senders woken, so that a sender on another
+ * CPU refills the mailbox while the rest is copied out. Never blocks.
+ * The caller takes the entry this stopped at the one-at-a-time way, which
+ * says what is wrong with it, if anything.
+ *
+ * Context: process context; takes the mailbox lock.
+ * Return: the number of messages received.
+ */
+__msgbox_hot unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
+						 void __user *uentries,
+						 unsigned int n, u32 stride)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	unsigned int done = 0, got, want;
+	bool stopped = false;
+
+	while (done < n && !stopped) {
+		want = min_t(unsigned int, n - done, MSGBOX_RECV_RUN);
+		got = msgbox_queue_recv_run(mb, uentries + (size_t)done * stride,
+					    want, stride, ns, &stopped);
+		done += got;
+	}
+	return done;
 }
 
 /**

@@ -48,6 +48,9 @@ struct msgbox_dedup;
 /* Plain sends of a batch copied in, then queued under one lock hold. */
 #define MSGBOX_BATCH_RUN	32
 
+/* Messages one batched receive takes per hold of the mailbox lock. */
+#define MSGBOX_RECV_RUN		16
+
 /* Payload bytes one batched receive copies out per hold of the lock. */
 #define MSGBOX_BATCH_LOCKED_BYTES	(16 * 1024)
 
@@ -79,6 +82,7 @@ unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
 				    void __user *uentries, unsigned int n,
 				    u32 stride);
 int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send);
+unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb);
 
 #define MSGBOX_POLL_NS_DEFAULT	20000
 #define MSGBOX_POLL_NS_MAX	1000000

@@ -579,4 +579,75 @@ TEST_F(bt, large_and_mixed_sizes)
 	close(fd);
 }
 
+/*
+ * Batches longer than one hold of the mailbox lock, on both sides: every
+ * message arrives once and in order with its id, a receive takes exactly
+ * what it asks for, and a send into a mailbox with less room sends what
+ * fits and leaves the rest to the caller.
+ */
+TEST_F(bt, long_batches_span_runs)
+{
+	enum { N = 150, CAP = 100, LEN = 48 };
+	struct msgbox_attr attr = { .capacity = CAP, .max_msg_size = LEN };
+	struct msgbox_send_args e[N];
+	struct msgbox_recv_args r[N], more;
+	struct msgbox_batch_args a;
+	static char out[N][LEN], in[N][LEN];
+	char spare[LEN];
+	unsigned int i, got, sent;
+	char name[128];
+	int fd;
+
+	mb_name(name, sizeof(name), "batch_long");
+	fd = msgbox_create(name, &attr, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < N; i++) {
+		mb_fill(out[i], LEN, i);
+		mb_send_args(&e[i], out[i], LEN, 0);
+		mb_recv_args(&r[i], in[i], LEN);
+	}
+
+	/* Room for CAP: the send stops there and says why. */
+	EXPECT_EQ(CAP, send_batch(fd, e, N, 0, &a));
+	EXPECT_EQ((unsigned int)CAP, a.done);
+	EXPECT_EQ(EAGAIN, a.error);
+	EXPECT_EQ(CAP, mb_msgs(fd));
+
+	/* 37 of them; the next send fills the 37 slots freed, no more. */
+	EXPECT_EQ(37, recv_batch(fd, r, 37, 0, &a));
+	EXPECT_EQ(0, a.error);
+	got = 37;
+	EXPECT_EQ(CAP - 37, mb_msgs(fd));
+	sent = CAP;
+	EXPECT_EQ(37, send_batch(fd, e + sent, N - sent, 0, &a));
+	EXPECT_EQ(EAGAIN, a.error);
+	sent += 37;
+	EXPECT_EQ(CAP, mb_msgs(fd));
+
+	/* Asked for more than there is: all of it, then EAGAIN. */
+	EXPECT_EQ(CAP, recv_batch(fd, r + got, N - got, 0, &a));
+	EXPECT_EQ((unsigned int)CAP, a.done);
+	EXPECT_EQ(EAGAIN, a.error);
+	got += CAP;
+	EXPECT_EQ((int)(N - sent), send_batch(fd, e + sent, N - sent, 0, &a));
+	EXPECT_EQ(0, a.error);
+	EXPECT_EQ((int)(N - got), recv_batch(fd, r + got, N - got, 0, &a));
+	EXPECT_EQ(0, a.error);
+	EXPECT_EQ(0, mb_msgs(fd));
+	mb_recv_args(&more, spare, sizeof(spare));
+	EXPECT_EQ(-EAGAIN, recv_batch(fd, &more, 1, 0, &a));
+
+	for (i = 0; i < N; i++) {
+		EXPECT_EQ((unsigned int)LEN, r[i].len);
+		EXPECT_EQ(e[i].id, r[i].id);
+		EXPECT_TRUE(mb_check(in[i], LEN, i)) {
+			TH_LOG("message %u differs", i);
+		}
+	}
+	for (i = 1; i < N; i++)
+		EXPECT_LT(e[i - 1].id, e[i].id);
+	mb_destroy_name(name);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
