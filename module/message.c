@@ -365,8 +365,8 @@ __msgbox_hot void msgbox_msg_put_spare(struct msgbox_spares *spares,
  *
  * msgbox_msg_put_spare() for a list: the objects kept go to @spares in one
  * splice. A message whose only reference is the caller's is off every
- * queue, so nobody can take a new one: its object stays on @list without
- * a walk through the reference count. Any other is unlinked before its
+ * queue, so nobody can take a new one: its object stays on @list with no
+ * atomic decrement of the count. Any other is unlinked before its
  * reference is dropped, since another holder may free it then.
  *
  * Context: process context, may sleep; never under a mailbox lock.
