@@ -320,6 +320,17 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 	return copy;
 }
 
+/*
+ * Is a delivered message's object kept for reuse? Payloads of their own
+ * are not, nor the smallest class (see MSGBOX_MSG_CLASS_KEPT).
+ */
+static bool msgbox_msg_keepable(const struct msgbox_msg *msg)
+{
+	return msgbox_msg_class(msg) >= MSGBOX_MSG_CLASS_KEPT &&
+	       !(msg->flags & MSGBOX_MSGF_EXT) &&
+	       msgbox_debug_bug_keep_spares();
+}
+
 /**
  * msgbox_msg_put_spare() - drop a reference on a delivered message, keeping
  * its object for reuse on the last
@@ -334,18 +345,15 @@ struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg)
 __msgbox_hot void msgbox_msg_put_spare(struct msgbox_spares *spares,
 				       struct msgbox_msg *msg)
 {
-	unsigned int class;
 	u32 size;
 
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
-	class = msgbox_msg_class(msg);
-	if (class < MSGBOX_MSG_CLASS_KEPT || (msg->flags & MSGBOX_MSGF_EXT) ||
-	    !msgbox_debug_bug_keep_spares()) {
+	if (!msgbox_msg_keepable(msg)) {
 		msgbox_msg_free(msg);
 		return;
 	}
-	size = msgbox_msg_class_size[class];
+	size = msgbox_msg_class_size[msgbox_msg_class(msg)];
 	msgbox_spares_lock(spares);
 	if (spares->bytes + size <= spares->max) {
 		list_add(&msg->node, &spares->list);
@@ -376,17 +384,12 @@ __msgbox_hot void msgbox_msgs_put_spares(struct msgbox_spares *spares,
 {
 	struct msgbox_spares local;
 	struct msgbox_msg *msg, *tmp;
-	unsigned int class;
 	u32 size;
 
 	msgbox_spares_init_local(&local);
 	list_for_each_entry_safe(msg, tmp, list, node) {
-		class = msgbox_msg_class(msg);
-		size = msgbox_msg_class_size[class];
-		if (refcount_read(&msg->ref) == 1 &&
-		    class >= MSGBOX_MSG_CLASS_KEPT &&
-		    !(msg->flags & MSGBOX_MSGF_EXT) &&
-		    msgbox_debug_bug_keep_spares() &&
+		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
+		if (refcount_read(&msg->ref) == 1 && msgbox_msg_keepable(msg) &&
 		    local.bytes + size <= local.max) {
 			local.bytes += size;
 			continue;

@@ -209,26 +209,17 @@ static __msgbox_hot int msgbox_queue_sleep(struct msgbox_mailbox *mb,
 /* How long a blocking call polls before it sleeps, in ns; 0: never. */
 unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
 
-/* Room for a message (@send) or a message, or a dead mailbox. */
-static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
-					bool send)
-{
-	/* Read without the lock: a hint, which the caller checks under it. */
-	return data_race(mb->dead ||
-			 (send ? mb->nr_msgs + mb->nr_inflight < mb->capacity :
-				 mb->nr_msgs));
-}
-
 /**
  * msgbox_queue_room() - how many messages a buffered mailbox has room for
  * @mb: the mailbox
  *
- * Read without the lock, for a batch to size a run: the figure may be
- * stale, and sending checks for room under the lock.
+ * Read without the lock, for a batch to size a run and for a poll to
+ * wait on: the figure may be stale, and sending checks for room under the
+ * lock.
  *
  * Return: the number of free slots seen, or 0.
  */
-unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb)
+__msgbox_hot unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb)
 {
 	s64 room;
 
@@ -236,6 +227,15 @@ unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb)
 	room = data_race((s64)mb->capacity - mb->nr_msgs - mb->nr_inflight);
 
 	return room > 0 ? room : 0;
+}
+
+/* Room for a message (@send) or a message, or a dead mailbox. */
+static bool msgbox_queue_ready_unlocked(const struct msgbox_mailbox *mb,
+					bool send)
+{
+	/* Read without the lock: a hint, which the caller checks under it. */
+	return data_race(mb->dead ||
+			 (send ? msgbox_queue_room(mb) > 0 : mb->nr_msgs));
 }
 
 /*
