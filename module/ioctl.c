@@ -218,22 +218,39 @@ out:
  * Read send arguments of this module's version and clear their results in
  * one user-access section: the results must be writable before the
  * message goes (see msgbox_do_send()). Clearing them in arguments that
- * turn out to be invalid, or of another version, is harmless.
+ * turn out to be invalid, or of another version, is harmless; with
+ * MSGBOX_SEND_NORESULT they are left alone.
+ *
+ * The payload of a plain send of up to MSGBOX_SEND_BOUNCE_MAX bytes comes
+ * in the same section, into @bounce, and *@bounced says so: under binary
+ * translation a user-access section costs about as much as the copies it
+ * holds. A payload that faults is left for msgbox_do_send() to copy, and
+ * to fail with -EFAULT in its turn, after the checks that come first.
  */
 static __msgbox_hot int
 msgbox_send_entry_in(struct msgbox_send_args *args,
-		     struct msgbox_send_args __user *uentry)
+		     struct msgbox_send_args __user *uentry, u8 *bounce,
+		     bool *bounced)
 {
+	const u8 __user *ubuf;
 	int err;
 
+	*bounced = false;
 	if (!user_access_begin(uentry, sizeof(*args)))
 		return -EFAULT;
 	err = msgbox_copy_in_words((u8 *)args, (const u8 __user *)uentry,
 				   sizeof(*args));
 	if (err)
 		goto out;
-	unsafe_put_user(0, &uentry->id, efault);
-	unsafe_put_user(0, &uentry->result, efault);
+	ubuf = u64_to_user_ptr(args->buf);
+	if (args->size == sizeof(*args) &&
+	    !(args->flags & ~MSGBOX_SEND_NORESULT) &&
+	    args->len <= MSGBOX_SEND_BOUNCE_MAX && access_ok(ubuf, args->len))
+		*bounced = !msgbox_copy_in_words(bounce, ubuf, args->len);
+	if (!(args->flags & MSGBOX_SEND_NORESULT)) {
+		unsafe_put_user(0, &uentry->id, efault);
+		unsafe_put_user(0, &uentry->result, efault);
+	}
 	args->id = 0;
 	args->result = 0;
 out:
@@ -248,14 +265,16 @@ efault:
 /*
  * The send itself, once the arguments are checked and @mb is known: @args
  * as the caller gave them, @uarg where the results go back, or NULL for
- * write(); @cleared when they were cleared there already. Returns 0 or a
- * negative errno; @args->id and @args->result hold the outcome.
+ * write() and MSGBOX_SEND_NORESULT; @cleared when they were cleared there
+ * already; @kbuf the payload when it was copied in with them, or NULL.
+ * Returns 0 or a negative errno; @args->id and @args->result hold the
+ * outcome.
  */
 static __msgbox_hot int msgbox_do_send(struct msgbox_mailbox *mb,
 				       struct msgbox_send_args *args,
 				       const struct msgbox_wait *w,
 				       struct msgbox_send_args __user *uarg,
-				       bool cleared)
+				       bool cleared, const void *kbuf)
 {
 	struct msgbox_msg *msg, *dup = NULL;
 	bool faulty;
@@ -283,7 +302,7 @@ static __msgbox_hot int msgbox_do_send(struct msgbox_mailbox *mb,
 	if (args->len >= MSGBOX_DIRECT_MIN &&
 	    msgbox_queue_direct_ok(mb, args)) {
 		/* One copy, straight into a waiting receiver's buffer. */
-		msg = msgbox_msg_new(NULL, NULL, 0);
+		msg = msgbox_msg_new(NULL, NULL, NULL, 0);
 		if (IS_ERR(msg))
 			return PTR_ERR(msg);
 		msg->prio = args->prio;
@@ -295,7 +314,7 @@ static __msgbox_hot int msgbox_do_send(struct msgbox_mailbox *mb,
 			goto out_copy;
 	}
 
-	msg = msgbox_msg_new(&mb->spares, u64_to_user_ptr(args->buf),
+	msg = msgbox_msg_new(&mb->spares, u64_to_user_ptr(args->buf), kbuf,
 			     args->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -366,20 +385,26 @@ static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
 		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
 	};
 	struct msgbox_mailbox *mb, *port = NULL;
+	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8);
 	struct msgbox_send_args args;
-	bool cleared;
+	bool cleared, bounced;
+	const void *kbuf;
 	u32 usize;
 	int err;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER0);
-	cleared = !msgbox_send_entry_in(&args, uarg) &&
+	/* Bounced payloads are small: never one for the direct hand-off. */
+	BUILD_BUG_ON(MSGBOX_SEND_BOUNCE_MAX >= MSGBOX_DIRECT_MIN);
+	cleared = !msgbox_send_entry_in(&args, uarg, bounce, &bounced) &&
 		  args.size == sizeof(args);
 	if (!cleared) {
+		bounced = false;
 		err = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0,
 				     uarg, &usize);
 		if (err)
 			return err;
 	}
+	kbuf = bounced ? bounce : NULL;
 	if ((args.flags & ~MSGBOX_SEND_FLAGS) || args.__reserved ||
 	    args.prio >= MSGBOX_PRIO_MAX)
 		return -EINVAL;
@@ -390,12 +415,14 @@ static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
 	}
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
+	if (args.flags & MSGBOX_SEND_NORESULT)
+		uarg = NULL;
 
 	if (!(args.flags & MSGBOX_SEND_TO_PID)) {
 		mb = msgbox_file_mailbox(file);
 		if (!mb)
 			return -ENOTCONN;
-		return msgbox_do_send(mb, &args, &w, uarg, cleared);
+		return msgbox_do_send(mb, &args, &w, uarg, cleared, kbuf);
 	}
 
 	if (args.pid <= 0)
@@ -405,7 +432,7 @@ static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
 		return PTR_ERR(port);
 	err = msgbox_mailbox_permission(port, FMODE_WRITE);
 	if (!err)
-		err = msgbox_do_send(port, &args, &w, uarg, cleared);
+		err = msgbox_do_send(port, &args, &w, uarg, cleared, kbuf);
 	msgbox_mailbox_put(port);
 	return err;
 }
@@ -442,7 +469,7 @@ __msgbox_hot ssize_t msgbox_write(struct file *file, const char __user *ubuf,
 	if (len > U32_MAX)
 		return -EMSGSIZE;
 	args.len = len;
-	err = msgbox_do_send(mb, &args, &w, NULL, false);
+	err = msgbox_do_send(mb, &args, &w, NULL, false, NULL);
 	return err ? err : len;
 }
 
@@ -490,6 +517,12 @@ static __msgbox_hot int msgbox_recv_one(struct file *file, void __user *uarg,
 	int ret, err;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_RECV_SIZE_VER0);
+	/* A message is queued and this is a plain receive: the short way. */
+	mb = msgbox_file_mailbox(file);
+	if (mb && (file->f_mode & FMODE_READ) &&
+	    msgbox_queue_recv_fast(mb, uarg, &ret))
+		return ret;
+
 	err = msgbox_args_in(&args, sizeof(args), MSGBOX_RECV_SIZE_VER0, uarg,
 			     &usize);
 	if (err)
@@ -505,7 +538,6 @@ static __msgbox_hot int msgbox_recv_one(struct file *file, void __user *uarg,
 	}
 	if (!(file->f_mode & FMODE_READ))
 		return -EBADF;
-	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
 
@@ -531,6 +563,7 @@ static __msgbox_hot u32 msgbox_send_run(struct file *file,
 					u32 stride)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8);
 	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN];
 	u64 ids[MSGBOX_BATCH_RUN];
 	struct msgbox_send_args args;
@@ -538,6 +571,7 @@ static __msgbox_hot u32 msgbox_send_run(struct file *file,
 	void __user *entry = uentries;
 	struct msgbox_msg *msg;
 	u32 n, i, sent;
+	bool bounced;
 
 	if (!mb || !(file->f_mode & FMODE_WRITE) || !mb->capacity ||
 	    READ_ONCE(mb->dead) || msgbox_fault_any(mb))
@@ -550,13 +584,13 @@ static __msgbox_hot u32 msgbox_send_run(struct file *file,
 	msgbox_spares_init_local(&spares);
 	msgbox_spares_move(&mb->spares, &spares);
 	for (n = 0; n < count; n++, entry += stride) {
-		if (msgbox_send_entry_in(&args, entry) ||
+		if (msgbox_send_entry_in(&args, entry, bounce, &bounced) ||
 		    args.size != sizeof(args) || args.flags ||
 		    args.__reserved || args.prio >= MSGBOX_PRIO_MAX ||
 		    args.len > mb->max_msg_size)
 			break;
 		msg = msgbox_msg_new(&spares, u64_to_user_ptr(args.buf),
-				     args.len);
+				     bounced ? bounce : NULL, args.len);
 		if (IS_ERR(msg))
 			break;
 		msg->prio = args.prio;

@@ -206,6 +206,7 @@ static __msgbox_hot void msgbox_msg_dealloc(struct msgbox_msg *msg)
  * msgbox_msg_new() - allocate a message and copy its payload in
  * @spares: the spare objects of the mailbox it is for, or NULL
  * @buf: user pointer to the payload
+ * @kbuf: the payload already copied in, or NULL to copy it from @buf
  * @len: payload length, already checked against the mailbox's maximum
  *
  * A new object is charged to the caller's memory cgroup, a spare one stays
@@ -216,7 +217,8 @@ static __msgbox_hot void msgbox_msg_dealloc(struct msgbox_msg *msg)
  * Return: the message with one reference, or ERR_PTR(-ENOMEM / -EFAULT).
  */
 __msgbox_hot struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
-					       const void __user *buf, u32 len)
+					       const void __user *buf,
+					       const void *kbuf, u32 len)
 {
 	bool ext = len > MSGBOX_MSG_INLINE_MAX;
 	struct msgbox_msg *msg;
@@ -239,7 +241,9 @@ __msgbox_hot struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
 	}
 
 	err = -EFAULT;
-	if (msgbox_copy_from_user(data, buf, len))
+	if (kbuf)
+		msgbox_copy_words(data, kbuf, len);
+	else if (msgbox_copy_from_user(data, buf, len))
 		goto err_free_data;
 
 	INIT_LIST_HEAD(&msg->node);

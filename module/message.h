@@ -123,7 +123,8 @@ struct msgbox_spares {
 int msgbox_msg_init(void);
 void msgbox_msg_exit(void);
 struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
-				  const void __user *buf, u32 len);
+				  const void __user *buf, const void *kbuf,
+				  u32 len);
 struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
 void msgbox_msg_put_spare(struct msgbox_spares *spares,

@@ -1018,6 +1018,111 @@ msgbox_queue_copy_locked(const struct msgbox_msg *msg,
 	return !err;
 }
 
+/*
+ * The user side of msgbox_queue_recv_fast(), in one user-access section:
+ * read the caller's arguments at @uargs and, when they are a plain receive
+ * of this version with room for the message, write its payload @data and
+ * the description @out back. Returns 0 once all is written, 1 when the
+ * arguments ask for something else, or -EFAULT; after -EFAULT the buffer
+ * and the arguments may be written in part, which the general way writes
+ * again.
+ */
+static __always_inline int
+msgbox_recv_plain_out(struct msgbox_recv_args __user *uargs,
+		      const struct msgbox_recv_args *out, const u8 *data)
+{
+	u32 size, flags, buf_len, reserved;
+	u8 __user *ubuf;
+	u64 buf;
+	int ret = 1;
+
+	if (!user_access_begin(uargs, sizeof(*uargs)))
+		return -EFAULT;
+	unsafe_get_user(size, &uargs->size, efault);
+	unsafe_get_user(flags, &uargs->flags, efault);
+	unsafe_get_user(reserved, &uargs->__reserved, efault);
+	unsafe_get_user(buf, &uargs->buf, efault);
+	unsafe_get_user(buf_len, &uargs->buf_len, efault);
+	ubuf = u64_to_user_ptr(buf);
+	if (size != sizeof(*uargs) || flags || reserved ||
+	    buf_len < out->len || !access_ok(ubuf, out->len))
+		goto out;
+	if (msgbox_copy_out_words(ubuf, data, out->len))
+		goto efault;
+	unsafe_put_user(out->len, &uargs->len, efault);
+	unsafe_put_user(out->prio, &uargs->prio, efault);
+	unsafe_put_user(out->id, &uargs->id, efault);
+	unsafe_put_user(out->key, &uargs->key, efault);
+	unsafe_put_user(out->pid, &uargs->pid, efault);
+	unsafe_put_user(out->uid, &uargs->uid, efault);
+	unsafe_put_user(out->gid, &uargs->gid, efault);
+	unsafe_put_user(out->csum, &uargs->csum, efault);
+	unsafe_put_user(out->msg_flags, &uargs->msg_flags, efault);
+	ret = 0;
+out:
+	user_access_end();
+	return ret;
+
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/**
+ * msgbox_queue_recv_fast() - the common receive, of a message already queued
+ * @mb: the mailbox
+ * @uargs: the caller's struct msgbox_recv_args, not yet read
+ * @len: the message length, on success
+ *
+ * A plain receive (no flags, this module's version) of the first queued
+ * message, when it fits the caller's buffer and is short enough to copy
+ * under the lock: the arguments are read, and the message and its
+ * description written back, in one user-access section with page faults
+ * disabled, under the mailbox lock. Under binary translation each section
+ * costs about as much as the copies it holds, and a receive the general
+ * way makes two. Anything else (no message, another kind of receive, a
+ * message that does not fit, memory not resident) is left to
+ * msgbox_queue_recv(), which reads the arguments again and says what is
+ * wrong, if anything.
+ *
+ * Context: process context; takes the mailbox lock.
+ * Return: true when the message was received.
+ */
+__msgbox_hot bool msgbox_queue_recv_fast(struct msgbox_mailbox *mb,
+					 struct msgbox_recv_args __user *uargs,
+					 int *len)
+{
+	struct msgbox_recv_args out;
+	struct msgbox_msg *msg;
+	int ret;
+
+	/* A hint, read without the lock: an empty mailbox goes the long way. */
+	if (!data_race(mb->nr_msgs))
+		return false;
+	spin_lock(&mb->lock);
+	msg = list_first_entry_or_null(&mb->msgs, struct msgbox_msg, node);
+	if (!msg || mb->dead || msg->len > MSGBOX_COPY_LOCKED_MAX)
+		goto fallback;
+	msgbox_queue_describe(msg, &out, task_active_pid_ns(current));
+	pagefault_disable();
+	ret = msgbox_recv_plain_out(uargs, &out, msgbox_msg_data(msg));
+	pagefault_enable();
+	if (ret)
+		goto fallback;
+	msgbox_queue_unlink(mb, msg);
+	msgbox_queue_taken(mb, msg);
+	spin_unlock(&mb->lock);
+	msgbox_queue_wake(&mb->send_wq);
+	msgbox_msg_put_spare(&mb->spares, msg);
+	msgbox_debug_bug_after_put(msg, true);
+	*len = out.len;
+	return true;
+
+fallback:
+	spin_unlock(&mb->lock);
+	return false;
+}
+
 /**
  * msgbox_queue_recv() - receive (or peek at) the next message
  * @mb: the mailbox

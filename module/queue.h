@@ -45,6 +45,12 @@ struct msgbox_dedup;
  */
 #define MSGBOX_COPY_LOCKED_MAX	4096
 
+/*
+ * A plain send's payload up to this long is copied in together with its
+ * arguments, onto the stack, and from there into the message.
+ */
+#define MSGBOX_SEND_BOUNCE_MAX	256
+
 /* Plain sends of a batch copied in, then queued under one lock hold. */
 #define MSGBOX_BATCH_RUN	32
 
@@ -75,6 +81,8 @@ bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
 int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
 		      const struct msgbox_wait *w,
 		      struct msgbox_recv_args __user *uargs, u32 usize);
+bool msgbox_queue_recv_fast(struct msgbox_mailbox *mb,
+			    struct msgbox_recv_args __user *uargs, int *len);
 unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
 				    struct msgbox_msg **msgs, unsigned int n,
 				    u64 *ids);

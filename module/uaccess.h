@@ -143,6 +143,32 @@ static __always_inline int msgbox_copy_out_chunk(u8 __user *dst,
 }
 
 /**
+ * msgbox_copy_words() - copy @len bytes between kernel buffers
+ * @dst: destination
+ * @src: source
+ * @len: bytes to copy, a few hundred at most
+ *
+ * For a short payload already copied in: eight bytes per access, where
+ * memcpy() of a length not known at compile time takes the string
+ * instruction.
+ */
+static __always_inline void msgbox_copy_words(void *dst, const void *src,
+					      size_t len)
+{
+	struct msgbox_uword *d = dst;
+	const struct msgbox_uword *s = src;
+	u8 *db;
+	const u8 *sb;
+
+	for (; len >= sizeof(u64); len -= sizeof(u64))
+		(d++)->v = (s++)->v;
+	db = (u8 *)d;
+	sb = (const u8 *)s;
+	while (len--)
+		*db++ = *sb++;
+}
+
+/**
  * msgbox_copy_to_user_pair() - copy two buffers out in one section
  * @dst1: user destination of the first
  * @src1: the first, at most a page

@@ -278,6 +278,9 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 		if (opts->flags & MSGBOX_SO_ACK)
 			args.flags |= MSGBOX_SEND_ACK;
 	}
+	/* Nobody reads the id and result: the kernel need not write them. */
+	if (!info)
+		args.flags |= MSGBOX_SEND_NORESULT;
 
 	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
 	if (ret < 0)
@@ -305,6 +308,7 @@ int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	send_args_init(&args, buf, len);
+	args.flags = MSGBOX_SEND_NORESULT;
 	args.prio = prio;
 	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
 	return ret < 0 ? ret : 0;

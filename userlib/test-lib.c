@@ -326,12 +326,13 @@ static void test_send(void)
 	CHECK(msgbox_send(fd, msg, sizeof(msg), 3) == 0);
 	CHECK(last_cmd == MSGBOX_IOC_SEND);
 	CHECK(last.send.size == sizeof(struct msgbox_send_args));
-	CHECK(last.send.flags == 0 && last.send.prio == 3 &&
+	CHECK(last.send.flags == MSGBOX_SEND_NORESULT && last.send.prio == 3 &&
 	      last.send.len == sizeof(msg) && last.send.buf == (uintptr_t)msg);
 	CHECK(last.send.__reserved == 0 && last.send.result == 0);
 
 	CHECK(msgbox_send_to(fd, 1234, msg, 5, 1) == 0);
-	CHECK(last.send.flags == MSGBOX_SEND_TO_PID && last.send.pid == 1234 &&
+	CHECK(last.send.flags == (MSGBOX_SEND_TO_PID | MSGBOX_SEND_NORESULT) &&
+	      last.send.pid == 1234 &&
 	      last.send.len == 5 && last.send.prio == 1);
 
 	memset(&opts, 0, sizeof(opts));
@@ -381,8 +382,12 @@ static void test_send(void)
 		CHECK(msgbox_send(fd, msg, (size_t)UINT32_MAX + 1, 0) == -EMSGSIZE);
 	CHECK(ioctls == 0);
 
+	/* Without @info nothing reads the results: the kernel skips them. */
 	CHECK(msgbox_sendx(fd, NULL, 0, NULL, NULL) == 0);
-	CHECK(last.send.flags == 0 && last.send.len == 0 && last.send.prio == 0);
+	CHECK(last.send.flags == MSGBOX_SEND_NORESULT && last.send.len == 0 &&
+	      last.send.prio == 0);
+	CHECK(msgbox_sendx(fd, NULL, 0, NULL, &info) == 0);
+	CHECK(last.send.flags == 0);
 
 	hook = answer_enotty;
 	info.id = 7;

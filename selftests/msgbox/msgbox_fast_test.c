@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * msgbox fast-path tests: the objects of delivered messages are reused for
- * the next messages sent to the same mailbox, and a blocking call polls
- * briefly (module parameter poll_ns) before it sleeps.
+ * the next messages sent to the same mailbox, a blocking call polls
+ * briefly (module parameter poll_ns) before it sleeps, and a plain send or
+ * receive of a short message reads its arguments and moves its payload in
+ * one pass over user memory.
  *
  * A reused object must never show its previous message: not past the new
  * payload's end, not the previous sender's identity. Polling must spare a
@@ -289,6 +291,193 @@ TEST_F(fast, peer_on_same_cpu_no_poll)
 	       (unsigned long long)without);
 	/* Polling each time would add at least 2 * ROUND_TRIPS ms. */
 	EXPECT_GT(without * 3 / 2 + ROUND_TRIPS / 2, with);
+}
+
+/*
+ * A memfd of @pages pages holding @init (may be NULL) at @off, mapped
+ * without touching it: its pages are in the page cache but not mapped into
+ * this process yet, so the kernel's first access to each one faults.
+ */
+static void *fast_cold_map(size_t pages, const void *init, size_t len,
+			   off_t off)
+{
+	size_t size = pages * 4096;
+	void *p;
+	int fd;
+
+	fd = memfd_create("msgbox-fast", 0);
+	if (fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(fd, size) ||
+	    (init && pwrite(fd, init, len, off) != (ssize_t)len)) {
+		close(fd);
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p;
+}
+
+/* MSGBOX_SEND_NORESULT: nothing is written back, success or failure. */
+TEST_F(fast, noresult_writes_nothing_back)
+{
+	struct msgbox_send_args a;
+	struct msgbox_recv_args r;
+	char buf[64] = "no result";
+
+	mb_send_args(&a, buf, 10, 2);
+	a.flags = MSGBOX_SEND_NORESULT;
+	a.id = 0x1122334455667788ULL;
+	a.result = 0x99;
+	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+	EXPECT_EQ(0x1122334455667788ULL, a.id);
+	EXPECT_EQ(0x99, a.result);
+	EXPECT_EQ(MSGBOX_SEND_NORESULT, a.flags);
+
+	/* With a key, and through the general way (a long payload). */
+	a.flags = MSGBOX_SEND_NORESULT | MSGBOX_SEND_KEY;
+	a.key = 5;
+	a.len = sizeof(buf);
+	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+	EXPECT_EQ(0x1122334455667788ULL, a.id);
+	EXPECT_EQ(0x99, a.result);
+
+	/* A failed send leaves them alone too. */
+	a.len = FAST_MAX + 1;
+	EXPECT_EQ(-EMSGSIZE, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+	EXPECT_EQ(0x1122334455667788ULL, a.id);
+
+	/* Both arrived, with ids; the plain send still reports its id. */
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(10, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	EXPECT_STREQ("no result", buf);
+	EXPECT_EQ(2, r.prio);
+	EXPECT_NE(0, r.id);
+	ASSERT_EQ((int)sizeof(buf), mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	EXPECT_EQ(MSGBOX_MSG_KEY, r.msg_flags);
+	EXPECT_EQ(5, r.key);
+	mb_send_args(&a, buf, 1, 0);
+	a.id = 7;
+	a.result = 7;
+	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+	EXPECT_GT(a.id, r.id);
+	EXPECT_EQ(0, a.result);
+
+	/* The bit above the last flag is still refused. */
+	a.flags = MSGBOX_SEND_NORESULT << 1;
+	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+}
+
+/*
+ * A plain receive of a queued message writes every field a general one
+ * does, and leaves the fields it only reads as they were.
+ */
+TEST_F(fast, plain_receive_fills_every_field)
+{
+	struct msgbox_send_args a;
+	struct msgbox_recv_args r;
+	unsigned char out[100], in[128];
+
+	mb_fill(out, sizeof(out), 7);
+	mb_send_args(&a, out, sizeof(out), 9);
+	a.flags = MSGBOX_SEND_KEY | MSGBOX_SEND_CSUM;
+	a.key = 0xabcdef;
+	a.csum = msgbox_crc32c(out, sizeof(out));
+	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+
+	memset(&r, 0xee, sizeof(r));
+	mb_recv_args(&r, in, sizeof(in));
+	r.deadline_ns = 12345;		/* ignored without its flag */
+	r.from_pid = -3;		/* ignored without its flag */
+	ASSERT_EQ((int)sizeof(out), mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	EXPECT_TRUE(mb_check(in, sizeof(out), 7));
+	EXPECT_EQ(sizeof(r), r.size);
+	EXPECT_EQ(0, r.flags);
+	EXPECT_EQ((uintptr_t)in, r.buf);
+	EXPECT_EQ(sizeof(in), r.buf_len);
+	EXPECT_EQ(sizeof(out), r.len);
+	EXPECT_EQ(12345, r.deadline_ns);
+	EXPECT_EQ(-3, r.from_pid);
+	EXPECT_EQ(9, r.prio);
+	EXPECT_EQ(a.id, r.id);
+	EXPECT_EQ(0xabcdef, r.key);
+	EXPECT_EQ(getpid(), r.pid);
+	EXPECT_EQ(geteuid(), r.uid);
+	EXPECT_EQ(getegid(), r.gid);
+	EXPECT_EQ(a.csum, r.csum);
+	EXPECT_EQ(MSGBOX_MSG_KEY | MSGBOX_MSG_CSUM, r.msg_flags);
+	EXPECT_EQ(0, r.__reserved);
+
+	/* Too small a buffer: -EMSGSIZE with the length, the message stays. */
+	ASSERT_EQ(0, mb_raw_send(self->fd, out, sizeof(out), 0));
+	ASSERT_EQ(-EMSGSIZE, mb_raw_recv(self->fd, in, sizeof(out) - 1, &r));
+	EXPECT_EQ(sizeof(out), r.len);
+	EXPECT_EQ(1, mb_msgs(self->fd));
+	/* Reserved bits and unknown flags are refused, not ignored. */
+	mb_recv_args(&r, in, sizeof(in));
+	r.__reserved = 1;
+	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	mb_recv_args(&r, in, sizeof(in));
+	r.flags = MSGBOX_RECV_FLAGS + 1;
+	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	EXPECT_EQ(1, mb_msgs(self->fd));
+}
+
+/*
+ * Arguments, payloads and buffers in memory the process has not touched
+ * yet: a receive that finds it not resident goes the general way, which
+ * faults it in; a send faults its payload in as it copies.
+ */
+TEST_F(fast, memory_not_yet_mapped)
+{
+	struct msgbox_send_args a;
+	struct msgbox_recv_args r;
+	unsigned char pay[200], *m;
+
+	mb_fill(pay, sizeof(pay), 3);
+	/* Page 0: the payload; page 1: send arguments; page 2: receive's. */
+	mb_send_args(&a, NULL, sizeof(pay), 1);
+	m = fast_cold_map(4, pay, sizeof(pay), 0);
+	ASSERT_NE(MAP_FAILED, m);
+	a.buf = (uintptr_t)m;
+	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
+	munmap(m, 4 * 4096);
+
+	/* Receive arguments and buffer both on pages not mapped in yet. */
+	mb_recv_args(&r, NULL, 4096);
+	m = fast_cold_map(4, &r, sizeof(r), 4096);
+	ASSERT_NE(MAP_FAILED, m);
+	((struct msgbox_recv_args *)(m + 4096))->buf = (uintptr_t)(m + 2 * 4096);
+	/* Only the argument page was touched: take it away again. */
+	ASSERT_EQ(0, madvise(m + 4096, 4096, MADV_DONTNEED));
+	ASSERT_EQ((int)sizeof(pay),
+		  mb_ioctl(self->fd, MSGBOX_IOC_RECV, m + 4096));
+	EXPECT_TRUE(mb_check(m + 2 * 4096, sizeof(pay), 3));
+	EXPECT_EQ(1, ((struct msgbox_recv_args *)(m + 4096))->prio);
+	EXPECT_EQ(sizeof(pay), ((struct msgbox_recv_args *)(m + 4096))->len);
+	munmap(m, 4 * 4096);
+	EXPECT_EQ(0, mb_msgs(self->fd));
+}
+
+/*
+ * A short plain send copies its payload in with its arguments, but fails
+ * as before: a mailbox's size limit and its destruction come before a bad
+ * payload pointer, and a bad pointer queues nothing.
+ */
+TEST_F(fast, short_send_errors_in_order)
+{
+	void *bad = mb_unmapped();
+	int fd;
+
+	fd = mb_new(self->name2, O_RDWR | O_NONBLOCK, FAST_CAP, 16);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EMSGSIZE, mb_raw_send(fd, bad, 17, 0));
+	EXPECT_EQ(-EFAULT, mb_raw_send(fd, bad, 16, 0));
+	EXPECT_EQ(-EFAULT, mb_raw_send(fd, (char *)bad + 4090, 12, 0));
+	EXPECT_EQ(0, mb_msgs(fd));
+	ASSERT_EQ(0, mb_raw_destroy_bound(fd));
+	EXPECT_EQ(-EIDRM, mb_raw_send(fd, bad, 8, 0));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -112,9 +112,10 @@ struct msgbox_destroy_args {
 #define MSGBOX_SEND_KEY		(1U << 2)	/* @key is valid */
 #define MSGBOX_SEND_CSUM	(1U << 3)	/* @csum is valid */
 #define MSGBOX_SEND_ACK		(1U << 4)	/* wait until a receiver took it */
+#define MSGBOX_SEND_NORESULT	(1U << 5)	/* leave @id and @result unwritten */
 #define MSGBOX_SEND_FLAGS	(MSGBOX_SEND_TO_PID | MSGBOX_SEND_DEADLINE | \
 				 MSGBOX_SEND_KEY | MSGBOX_SEND_CSUM | \
-				 MSGBOX_SEND_ACK)
+				 MSGBOX_SEND_ACK | MSGBOX_SEND_NORESULT)
 
 /* struct msgbox_send_args.result */
 #define MSGBOX_SENT_DUPLICATE	(1U << 0)	/* key seen before: not queued */
@@ -136,6 +137,10 @@ struct msgbox_destroy_args {
  *	inversion) of the payload
  * @id: out: the id the message was given
  * @result: out: MSGBOX_SENT_* bits
+ *
+ * With MSGBOX_SEND_NORESULT the call writes nothing back: @id and @result
+ * keep what the caller put there, and the call's return value is all it
+ * says. A sender that does not look at them saves the write.
  * @__reserved: must be zero
  */
 struct msgbox_send_args {
