@@ -241,6 +241,22 @@ static void recv_args_init(struct msgbox_recv_args *args, void *buf,
 	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 }
 
+/*
+ * MSGBOX_IOC_SEND. A module older than MSGBOX_SEND_NORESULT refuses the
+ * flag with EINVAL before it sends anything: the send is made again
+ * without it, and fails the same way if something else was wrong.
+ */
+static int send_ioctl(int fd, struct msgbox_send_args *args)
+{
+	int ret = sys_ioctl(fd, MSGBOX_IOC_SEND, args);
+
+	if (ret == -EINVAL && (args->flags & MSGBOX_SEND_NORESULT)) {
+		args->flags &= ~MSGBOX_SEND_NORESULT;
+		ret = sys_ioctl(fd, MSGBOX_IOC_SEND, args);
+	}
+	return ret;
+}
+
 int msgbox_sendx(int fd, const void *buf, size_t len,
 		 const struct msgbox_send_opts *opts,
 		 struct msgbox_send_info *info)
@@ -282,7 +298,7 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 	if (!info)
 		args.flags |= MSGBOX_SEND_NORESULT;
 
-	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
+	ret = send_ioctl(fd, &args);
 	if (ret < 0)
 		return ret;
 
@@ -310,7 +326,7 @@ int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
 	send_args_init(&args, buf, len);
 	args.flags = MSGBOX_SEND_NORESULT;
 	args.prio = prio;
-	ret = sys_ioctl(fd, MSGBOX_IOC_SEND, &args);
+	ret = send_ioctl(fd, &args);
 	return ret < 0 ? ret : 0;
 }
 

@@ -180,6 +180,13 @@ static int answer_eexist(unsigned long cmd, void *arg)
 	return -EEXIST;
 }
 
+static int answer_einval(unsigned long cmd, void *arg)
+{
+	(void)cmd;
+	(void)arg;
+	return -EINVAL;
+}
+
 static int answer_enotty(unsigned long cmd, void *arg)
 {
 	(void)cmd;
@@ -312,6 +319,17 @@ static int answer_send(unsigned long cmd, void *arg)
 	return 0;
 }
 
+/* A module older than MSGBOX_SEND_NORESULT: the flag is unknown there. */
+static int answer_send_old(unsigned long cmd, void *arg)
+{
+	struct msgbox_send_args *a = arg;
+
+	(void)cmd;
+	if (a->flags & ~(MSGBOX_SEND_NORESULT - 1))
+		return -EINVAL;
+	return answer_send(cmd, arg);
+}
+
 static void test_send(void)
 {
 	static const char msg[] = "hello, mailbox";
@@ -388,6 +406,25 @@ static void test_send(void)
 	      last.send.prio == 0);
 	CHECK(msgbox_sendx(fd, NULL, 0, NULL, &info) == 0);
 	CHECK(last.send.flags == 0);
+
+	/* An older module refuses MSGBOX_SEND_NORESULT: sent without it. */
+	hook = answer_send_old;
+	ioctls = 0;
+	CHECK(msgbox_send(fd, msg, 1, 4) == 0);
+	CHECK(ioctls == 2 && last.send.flags == 0 && last.send.prio == 4);
+	ioctls = 0;
+	CHECK(msgbox_sendx(fd, msg, 1, NULL, NULL) == 0);
+	CHECK(ioctls == 2 && last.send.flags == 0);
+	/* Other invalid arguments fail the same way the second time. */
+	ioctls = 0;
+	opts.flags = MSGBOX_SO_TO_PID;
+	opts.pid = 1;
+	opts.prio = 0;
+	hook = answer_einval;
+	CHECK(msgbox_sendx(fd, msg, 1, &opts, NULL) == -EINVAL);
+	CHECK(ioctls == 2 && last.send.flags == MSGBOX_SEND_TO_PID);
+	ioctls = 0;
+	CHECK(msgbox_sendx(fd, msg, 1, &opts, &info) == -EINVAL && ioctls == 1);
 
 	hook = answer_enotty;
 	info.id = 7;
