@@ -331,7 +331,7 @@ TEST_F(fast, noresult_writes_nothing_back)
 	a.result = 0x99;
 	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
 	EXPECT_EQ(0x1122334455667788ULL, a.id);
-	EXPECT_EQ(0x99, a.result);
+	EXPECT_EQ(0x99U, a.result);
 	EXPECT_EQ(MSGBOX_SEND_NORESULT, a.flags);
 
 	/* With a key, and through the general way (a long payload). */
@@ -340,7 +340,7 @@ TEST_F(fast, noresult_writes_nothing_back)
 	a.len = sizeof(buf);
 	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
 	EXPECT_EQ(0x1122334455667788ULL, a.id);
-	EXPECT_EQ(0x99, a.result);
+	EXPECT_EQ(0x99U, a.result);
 
 	/* A failed send leaves them alone too. */
 	a.len = FAST_MAX + 1;
@@ -351,17 +351,17 @@ TEST_F(fast, noresult_writes_nothing_back)
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(10, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
 	EXPECT_STREQ("no result", buf);
-	EXPECT_EQ(2, r.prio);
-	EXPECT_NE(0, r.id);
+	EXPECT_EQ(2U, r.prio);
+	EXPECT_NE(0ULL, r.id);
 	ASSERT_EQ((int)sizeof(buf), mb_raw_recv(self->fd, buf, sizeof(buf), &r));
 	EXPECT_EQ(MSGBOX_MSG_KEY, r.msg_flags);
-	EXPECT_EQ(5, r.key);
+	EXPECT_EQ(5ULL, r.key);
 	mb_send_args(&a, buf, 1, 0);
 	a.id = 7;
 	a.result = 7;
 	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
 	EXPECT_GT(a.id, r.id);
-	EXPECT_EQ(0, a.result);
+	EXPECT_EQ(0U, a.result);
 
 	/* The bit above the last flag is still refused. */
 	a.flags = MSGBOX_SEND_NORESULT << 1;
@@ -392,21 +392,21 @@ TEST_F(fast, plain_receive_fills_every_field)
 	ASSERT_EQ((int)sizeof(out), mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
 	EXPECT_TRUE(mb_check(in, sizeof(out), 7));
 	EXPECT_EQ(sizeof(r), r.size);
-	EXPECT_EQ(0, r.flags);
+	EXPECT_EQ(0U, r.flags);
 	EXPECT_EQ((uintptr_t)in, r.buf);
 	EXPECT_EQ(sizeof(in), r.buf_len);
 	EXPECT_EQ(sizeof(out), r.len);
-	EXPECT_EQ(12345, r.deadline_ns);
+	EXPECT_EQ(12345ULL, r.deadline_ns);
 	EXPECT_EQ(-3, r.from_pid);
-	EXPECT_EQ(9, r.prio);
+	EXPECT_EQ(9U, r.prio);
 	EXPECT_EQ(a.id, r.id);
-	EXPECT_EQ(0xabcdef, r.key);
+	EXPECT_EQ(0xabcdefULL, r.key);
 	EXPECT_EQ(getpid(), r.pid);
 	EXPECT_EQ(geteuid(), r.uid);
 	EXPECT_EQ(getegid(), r.gid);
 	EXPECT_EQ(a.csum, r.csum);
 	EXPECT_EQ(MSGBOX_MSG_KEY | MSGBOX_MSG_CSUM, r.msg_flags);
-	EXPECT_EQ(0, r.__reserved);
+	EXPECT_EQ(0U, r.__reserved);
 
 	/* Too small a buffer: -EMSGSIZE with the length, the message stays. */
 	ASSERT_EQ(0, mb_raw_send(self->fd, out, sizeof(out), 0));
@@ -453,7 +453,7 @@ TEST_F(fast, memory_not_yet_mapped)
 	ASSERT_EQ((int)sizeof(pay),
 		  mb_ioctl(self->fd, MSGBOX_IOC_RECV, m + 4096));
 	EXPECT_TRUE(mb_check(m + 2 * 4096, sizeof(pay), 3));
-	EXPECT_EQ(1, ((struct msgbox_recv_args *)(m + 4096))->prio);
+	EXPECT_EQ(1U, ((struct msgbox_recv_args *)(m + 4096))->prio);
 	EXPECT_EQ(sizeof(pay), ((struct msgbox_recv_args *)(m + 4096))->len);
 	munmap(m, 4 * 4096);
 	EXPECT_EQ(0, mb_msgs(self->fd));
