@@ -294,12 +294,13 @@ TEST_F(fast, peer_on_same_cpu_no_poll)
 }
 
 /*
- * A memfd of @pages pages holding @init (may be NULL) at @off, mapped
- * without touching it: its pages are in the page cache but not mapped into
- * this process yet, so the kernel's first access to each one faults.
+ * A memfd of @pages pages holding @init (may be NULL) at @off, mapped at
+ * @at (NULL: anywhere) without touching it: its pages are in the page
+ * cache but not mapped into this process yet, so the kernel's first access
+ * to each one faults.
  */
-static void *fast_cold_map(size_t pages, const void *init, size_t len,
-			   off_t off)
+static void *fast_cold_map(void *at, size_t pages, const void *init,
+			   size_t len, off_t off)
 {
 	size_t size = pages * 4096;
 	void *p;
@@ -313,7 +314,8 @@ static void *fast_cold_map(size_t pages, const void *init, size_t len,
 		close(fd);
 		return MAP_FAILED;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(at, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (at ? MAP_FIXED : 0), fd, 0);
 	close(fd);
 	return p;
 }
@@ -437,19 +439,21 @@ TEST_F(fast, memory_not_yet_mapped)
 	mb_fill(pay, sizeof(pay), 3);
 	/* Page 0: the payload; page 1: send arguments; page 2: receive's. */
 	mb_send_args(&a, NULL, sizeof(pay), 1);
-	m = fast_cold_map(4, pay, sizeof(pay), 0);
+	m = fast_cold_map(NULL, 4, pay, sizeof(pay), 0);
 	ASSERT_NE(MAP_FAILED, m);
 	a.buf = (uintptr_t)m;
 	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
 	munmap(m, 4 * 4096);
 
-	/* Receive arguments and buffer both on pages not mapped in yet. */
-	mb_recv_args(&r, NULL, 4096);
-	m = fast_cold_map(4, &r, sizeof(r), 4096);
+	/*
+	 * Receive arguments and buffer both on pages not mapped in yet: the
+	 * place is reserved first, so that the arguments can point into it
+	 * before they are written to the file.
+	 */
+	m = mmap(NULL, 4 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	((struct msgbox_recv_args *)(m + 4096))->buf = (uintptr_t)(m + 2 * 4096);
-	/* Only the argument page was touched: take it away again. */
-	ASSERT_EQ(0, madvise(m + 4096, 4096, MADV_DONTNEED));
+	mb_recv_args(&r, m + 2 * 4096, 4096);
+	ASSERT_EQ(m, fast_cold_map(m, 4, &r, sizeof(r), 4096));
 	ASSERT_EQ((int)sizeof(pay),
 		  mb_ioctl(self->fd, MSGBOX_IOC_RECV, m + 4096));
 	EXPECT_TRUE(mb_check(m + 2 * 4096, sizeof(pay), 3));
