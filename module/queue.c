@@ -1019,10 +1019,27 @@ msgbox_queue_copy_locked(const struct msgbox_msg *msg,
 }
 
 /*
- * The user side of msgbox_queue_recv_fast(), in one user-access section:
- * read the caller's arguments at @uargs and, when they are a plain receive
- * of this version with room for the message, write its payload @data and
- * the description @out back. Returns 0 once all is written, 1 when the
+ * Take @msg, copied out under the lock, off the queue as delivered; drop
+ * the lock, wake a sender for the free slot and keep the object for reuse.
+ */
+static __msgbox_hot void msgbox_queue_deliver(struct msgbox_mailbox *mb,
+					      struct msgbox_msg *msg)
+	__releases(&mb->lock)
+{
+	msgbox_queue_unlink(mb, msg);
+	msgbox_queue_taken(mb, msg);
+	spin_unlock(&mb->lock);
+	msgbox_queue_wake(&mb->send_wq);
+	msgbox_msg_put_spare(&mb->spares, msg);
+	msgbox_debug_bug_after_put(msg, true);
+}
+
+/*
+ * A plain receive under the mailbox lock (msgbox_queue_recv_fast(), and
+ * each entry of a batched run), in one user-access section: read the
+ * caller's arguments at @uargs and, when they are a plain receive of this
+ * version with room for the message, write its payload @data and the
+ * description @out back. Returns 0 once all is written, 1 when the
  * arguments ask for something else, or -EFAULT; after -EFAULT the buffer
  * and the arguments may be written in part, which the general way writes
  * again.
@@ -1109,12 +1126,7 @@ __msgbox_hot bool msgbox_queue_recv_fast(struct msgbox_mailbox *mb,
 	pagefault_enable();
 	if (ret)
 		goto fallback;
-	msgbox_queue_unlink(mb, msg);
-	msgbox_queue_taken(mb, msg);
-	spin_unlock(&mb->lock);
-	msgbox_queue_wake(&mb->send_wq);
-	msgbox_msg_put_spare(&mb->spares, msg);
-	msgbox_debug_bug_after_put(msg, true);
+	msgbox_queue_deliver(mb, msg);
 	*len = out.len;
 	return true;
 
@@ -1250,14 +1262,9 @@ __msgbox_hot int msgbox_queue_recv(struct msgbox_mailbox *mb,
 	 */
 	if (msg->len <= MSGBOX_COPY_LOCKED_MAX &&
 	    msgbox_queue_copy_locked(msg, args, ubuf, uargs, usize)) {
-		msgbox_queue_unlink(mb, msg);
-		msgbox_queue_taken(mb, msg);
-		spin_unlock(&mb->lock);
+		msgbox_queue_deliver(mb, msg);
 		msgbox_put_from(from);
 		msgbox_direct_put(d);
-		msgbox_queue_wake(&mb->send_wq);
-		msgbox_msg_put_spare(&mb->spares, msg);
-		msgbox_debug_bug_after_put(msg, true);
 		return args->len;
 	}
 
@@ -1332,7 +1339,7 @@ msgbox_queue_recv_run(struct msgbox_mailbox *mb, void __user *uentries,
 		      bool *stopped)
 {
 	struct msgbox_msg *msg, *last = NULL;
-	struct msgbox_recv_args args;
+	struct msgbox_recv_args out;
 	LIST_HEAD(taken);
 	size_t bytes = 0;
 	bool full = false;
@@ -1350,16 +1357,11 @@ msgbox_queue_recv_run(struct msgbox_mailbox *mb, void __user *uentries,
 			full = true;
 			break;
 		}
+		msgbox_queue_describe(msg, &out, ns);
 		pagefault_disable();
-		err = msgbox_copy_from_user(&args, uentries, sizeof(args));
+		err = msgbox_recv_plain_out(uentries, &out, msgbox_msg_data(msg));
 		pagefault_enable();
-		if (err || args.size != sizeof(args) || args.flags ||
-		    args.__reserved || msg->len > args.buf_len)
-			break;
-		msgbox_queue_describe(msg, &args, ns);
-		if (!msgbox_queue_copy_locked(msg, &args,
-					      u64_to_user_ptr(args.buf),
-					      uentries, sizeof(args)))
+		if (err)
 			break;
 		bytes += msg->len;
 		msgbox_queue_taken(mb, msg);
