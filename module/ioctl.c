@@ -385,8 +385,13 @@ static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
 		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
 	};
 	struct msgbox_mailbox *mb, *port = NULL;
-	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8);
-	struct msgbox_send_args args;
+	/*
+	 * __uninitialized: written before they are read, so not cleared on
+	 * every call by the stack initialisation of hardened kernels
+	 * (CONFIG_INIT_STACK_ALL_ZERO), a store of 320 bytes per send.
+	 */
+	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8) __uninitialized;
+	struct msgbox_send_args args __uninitialized;
 	bool cleared, bounced;
 	const void *kbuf;
 	u32 usize;
@@ -511,7 +516,8 @@ static __msgbox_hot int msgbox_recv_one(struct file *file, void __user *uarg,
 	struct msgbox_wait w = {
 		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
 	};
-	struct msgbox_recv_args args;
+	/* Filled by msgbox_args_in() before use (see msgbox_send_one()). */
+	struct msgbox_recv_args args __uninitialized;
 	struct msgbox_mailbox *mb;
 	u32 usize;
 	int ret, err;
@@ -563,10 +569,11 @@ static __msgbox_hot u32 msgbox_send_run(struct file *file,
 					u32 stride)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8);
-	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN];
-	u64 ids[MSGBOX_BATCH_RUN];
-	struct msgbox_send_args args;
+	/* Written before they are read (see msgbox_send_one()). */
+	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8) __uninitialized;
+	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN] __uninitialized;
+	u64 ids[MSGBOX_BATCH_RUN] __uninitialized;
+	struct msgbox_send_args args __uninitialized;
 	struct msgbox_spares spares;
 	void __user *entry = uentries;
 	struct msgbox_msg *msg;

@@ -1109,7 +1109,8 @@ __msgbox_hot bool msgbox_queue_recv_fast(struct msgbox_mailbox *mb,
 					 struct msgbox_recv_args __user *uargs,
 					 int *len)
 {
-	struct msgbox_recv_args out;
+	/* Filled by msgbox_queue_describe(): not cleared on entry. */
+	struct msgbox_recv_args out __uninitialized;
 	struct msgbox_msg *msg;
 	int ret;
 
@@ -1339,7 +1340,8 @@ msgbox_queue_recv_run(struct msgbox_mailbox *mb, void __user *uentries,
 		      bool *stopped)
 {
 	struct msgbox_msg *msg, *last = NULL;
-	struct msgbox_recv_args out;
+	/* Filled by msgbox_queue_describe(): not cleared on entry. */
+	struct msgbox_recv_args out __uninitialized;
 	LIST_HEAD(taken);
 	size_t bytes = 0;
 	bool full = false;
