@@ -1035,26 +1035,32 @@ static __msgbox_hot void msgbox_queue_deliver(struct msgbox_mailbox *mb,
 }
 
 /*
- * A plain receive under the mailbox lock (msgbox_queue_recv_fast(), and
- * each entry of a batched run), in one user-access section: read the
- * caller's arguments at @uargs and, when they are a plain receive of this
- * version with room for the message, write its payload @data and the
- * description @out back. Returns 0 once all is written, 1 when the
- * arguments ask for something else, or -EFAULT; after -EFAULT the buffer
- * and the arguments may be written in part, which the general way writes
- * again.
+ * A plain receive of @msg under the mailbox lock (msgbox_queue_recv_fast(),
+ * and each entry of a batched run), in one user-access section with page
+ * faults disabled: read the caller's arguments at @uargs and, when they
+ * are a plain receive of this version with room for the message, write
+ * its payload and its description, as seen from @ns, back. Returns 0 once
+ * all is written, 1 when the arguments ask for something else, or -EFAULT;
+ * after -EFAULT the buffer and the arguments may be written in part, which
+ * the general way writes again.
  */
 static __always_inline int
 msgbox_recv_plain_out(struct msgbox_recv_args __user *uargs,
-		      const struct msgbox_recv_args *out, const u8 *data)
+		      const struct msgbox_msg *msg, struct pid_namespace *ns)
 {
+	/* Filled by msgbox_queue_describe(): not cleared on entry. */
+	struct msgbox_recv_args out __uninitialized;
 	u32 size, flags, buf_len, reserved;
 	u8 __user *ubuf;
 	u64 buf;
 	int ret = 1;
 
-	if (!user_access_begin(uargs, sizeof(*uargs)))
-		return -EFAULT;
+	msgbox_queue_describe(msg, &out, ns);
+	pagefault_disable();
+	if (!user_access_begin(uargs, sizeof(*uargs))) {
+		ret = -EFAULT;
+		goto out_enable;
+	}
 	unsafe_get_user(size, &uargs->size, efault);
 	unsafe_get_user(flags, &uargs->flags, efault);
 	unsafe_get_user(reserved, &uargs->__reserved, efault);
@@ -1062,26 +1068,29 @@ msgbox_recv_plain_out(struct msgbox_recv_args __user *uargs,
 	unsafe_get_user(buf_len, &uargs->buf_len, efault);
 	ubuf = u64_to_user_ptr(buf);
 	if (size != sizeof(*uargs) || flags || reserved ||
-	    buf_len < out->len || !access_ok(ubuf, out->len))
+	    buf_len < out.len || !access_ok(ubuf, out.len))
 		goto out;
-	if (msgbox_copy_out_words(ubuf, data, out->len))
+	if (msgbox_copy_out_words(ubuf, msgbox_msg_data(msg), out.len))
 		goto efault;
-	unsafe_put_user(out->len, &uargs->len, efault);
-	unsafe_put_user(out->prio, &uargs->prio, efault);
-	unsafe_put_user(out->id, &uargs->id, efault);
-	unsafe_put_user(out->key, &uargs->key, efault);
-	unsafe_put_user(out->pid, &uargs->pid, efault);
-	unsafe_put_user(out->uid, &uargs->uid, efault);
-	unsafe_put_user(out->gid, &uargs->gid, efault);
-	unsafe_put_user(out->csum, &uargs->csum, efault);
-	unsafe_put_user(out->msg_flags, &uargs->msg_flags, efault);
+	unsafe_put_user(out.len, &uargs->len, efault);
+	unsafe_put_user(out.prio, &uargs->prio, efault);
+	unsafe_put_user(out.id, &uargs->id, efault);
+	unsafe_put_user(out.key, &uargs->key, efault);
+	unsafe_put_user(out.pid, &uargs->pid, efault);
+	unsafe_put_user(out.uid, &uargs->uid, efault);
+	unsafe_put_user(out.gid, &uargs->gid, efault);
+	unsafe_put_user(out.csum, &uargs->csum, efault);
+	unsafe_put_user(out.msg_flags, &uargs->msg_flags, efault);
 	ret = 0;
 out:
 	user_access_end();
+out_enable:
+	pagefault_enable();
 	return ret;
 
 efault:
 	user_access_end();
+	pagefault_enable();
 	return -EFAULT;
 }
 
@@ -1109,26 +1118,18 @@ __msgbox_hot bool msgbox_queue_recv_fast(struct msgbox_mailbox *mb,
 					 struct msgbox_recv_args __user *uargs,
 					 int *len)
 {
-	/* Filled by msgbox_queue_describe(): not cleared on entry. */
-	struct msgbox_recv_args out __uninitialized;
 	struct msgbox_msg *msg;
-	int ret;
 
 	/* A hint, read without the lock: an empty mailbox goes the long way. */
 	if (!data_race(mb->nr_msgs))
 		return false;
 	spin_lock(&mb->lock);
 	msg = list_first_entry_or_null(&mb->msgs, struct msgbox_msg, node);
-	if (!msg || mb->dead || msg->len > MSGBOX_COPY_LOCKED_MAX)
+	if (!msg || mb->dead || msg->len > MSGBOX_COPY_LOCKED_MAX ||
+	    msgbox_recv_plain_out(uargs, msg, task_active_pid_ns(current)))
 		goto fallback;
-	msgbox_queue_describe(msg, &out, task_active_pid_ns(current));
-	pagefault_disable();
-	ret = msgbox_recv_plain_out(uargs, &out, msgbox_msg_data(msg));
-	pagefault_enable();
-	if (ret)
-		goto fallback;
+	*len = msg->len;
 	msgbox_queue_deliver(mb, msg);
-	*len = out.len;
 	return true;
 
 fallback:
@@ -1340,30 +1341,24 @@ msgbox_queue_recv_run(struct msgbox_mailbox *mb, void __user *uentries,
 		      bool *stopped)
 {
 	struct msgbox_msg *msg, *last = NULL;
-	/* Filled by msgbox_queue_describe(): not cleared on entry. */
-	struct msgbox_recv_args out __uninitialized;
 	LIST_HEAD(taken);
 	size_t bytes = 0;
 	bool full = false;
 	unsigned int i;
-	int err;
 
 	spin_lock(&mb->lock);
 	/* The messages taken stay at the head of the queue until the end. */
 	for (i = 0; i < n && !mb->dead; i++, uentries += stride) {
 		msg = last ? list_next_entry(last, node) :
 			     list_first_entry(&mb->msgs, struct msgbox_msg, node);
-		if (&msg->node == &mb->msgs || msg->len > MSGBOX_COPY_LOCKED_MAX)
+		if (list_entry_is_head(msg, &mb->msgs, node) ||
+		    msg->len > MSGBOX_COPY_LOCKED_MAX)
 			break;
 		if (bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES) {
 			full = true;
 			break;
 		}
-		msgbox_queue_describe(msg, &out, ns);
-		pagefault_disable();
-		err = msgbox_recv_plain_out(uentries, &out, msgbox_msg_data(msg));
-		pagefault_enable();
-		if (err)
+		if (msgbox_recv_plain_out(uentries, msg, ns))
 			break;
 		bytes += msg->len;
 		msgbox_queue_taken(mb, msg);
