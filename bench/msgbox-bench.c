@@ -25,12 +25,27 @@
  *            timed in batches, because a clock read costs about as much as
  *            a system call under TCG; the figure of one run is the median of
  *            the batch means.
+ *   paired-rtt  round trips on one vCPU again, every mechanism of one size
+ *            at once: a responder each, and one initiator that times a
+ *            block of about 1/25 of the measuring time on each in turn, for
+ *            20 rounds whose order rotates by one place each round. The
+ *            ratios to mq and to the futex floor are taken within each
+ *            round, between blocks run a few milliseconds apart, and their
+ *            median over the rounds is the figure of the run: a slow spell
+ *            of the host hits neighbouring blocks alike and divides out,
+ *            where it can land on one mechanism's separate run above.
  *   stream   one-way throughput, producer and consumer on different vCPUs,
  *            queue depth bounded by --depth (64). The consumer counts what
  *            it receives in shared memory; after a warm-up the parent
  *            samples that counter at the end of each of 10 windows of the
  *            measuring time, and the figure of one run is the median of the
  *            windows' rates.
+ *   paired-stream  streaming likewise paired: every mechanism's producer
+ *            and consumer started at once, and in each of 10 rounds each
+ *            producer in turn sends for a fifth of the measuring time while
+ *            the others wait; its consumer's counter is sampled over the
+ *            last four fifths of the turn, and the ratios are taken within
+ *            rounds as for paired-rtt.
  *   mpmc     2 producers and 2 consumers on one queue (one of each per
  *            vCPU), aggregate rate, for the mechanisms that allow it.
  *   pairs    1 producer/consumer pair on one vCPU against 2 pairs on
@@ -98,6 +113,11 @@
 #define MAX_BATCHES	20000	/* timed batches of one round-trip run */
 #define MIN_BATCHES	5
 #define MAX_RTT_BATCH	64	/* round trips per timed batch, at most */
+#define MAX_MECHS	16	/* room in struct shared for per-mechanism results */
+#define PAIRED_ROUNDS	20	/* rounds of one paired round-trip run */
+#define PAIRED_BLOCKS	25	/* paired blocks per --time, about */
+#define PSTREAM_ROUNDS	10	/* rounds of one paired streaming run */
+#define PSTREAM_BLOCKS	5	/* paired streaming blocks per --time */
 #define SYSCALL_BATCH	1000
 #define STREAM_WINDOWS	10	/* sampling windows of one streaming run */
 #define HEADROOM	64	/* bytes free before every message buffer */
@@ -113,7 +133,9 @@
 enum {
 	SEC_SYSCALL,
 	SEC_RTT,
+	SEC_PAIRED,
 	SEC_STREAM,
+	SEC_PSTREAM,
 	SEC_MPMC,
 	SEC_PAIRS,
 	SEC_MEM,
@@ -121,7 +143,8 @@ enum {
 };
 
 static const char *const section_names[NSEC] = {
-	"syscall", "rtt", "stream", "mpmc", "pairs", "mem",
+	"syscall", "rtt", "paired-rtt", "stream", "paired-stream", "mpmc",
+	"pairs", "mem",
 };
 
 static struct {
@@ -248,10 +271,12 @@ struct shared {
 	uint32_t ready;		/* children attached to their queues */
 	uint32_t go;		/* set by the parent: start */
 	double result;		/* written by a round-trip initiator */
+	double paired[MAX_MECHS][3];	/* paired run: us, x_mq, x_futex */
+	uint32_t turn;		/* paired streaming: 1 + whose turn it is */
 	struct {
 		uint64_t n;	/* messages received by consumer i */
 		char pad[56];
-	} rx[MAX_PROCS];
+	} rx[MAX_MECHS];
 };
 
 static struct shared *sh;
@@ -266,7 +291,7 @@ static uint64_t rx_total(void)
 	uint64_t sum = 0;
 	int i;
 
-	for (i = 0; i < MAX_PROCS; i++)
+	for (i = 0; i < (int)ARRAY_SIZE(sh->rx); i++)
 		sum += __atomic_load_n(&sh->rx[i].n, __ATOMIC_RELAXED);
 	return sum;
 }
@@ -1042,6 +1067,8 @@ enum {
 	NMECH
 };
 
+_Static_assert(NMECH <= MAX_MECHS, "struct shared has no room for NMECH");
+
 static const struct mech mechs[NMECH] = {
 	[M_MSGBOX] = {
 		.name = "msgbox", .what = "named msgbox mailbox (libmsgbox)",
@@ -1142,6 +1169,8 @@ static int mech_on(int m)
  * @send_dir: direction it sends on, -1 for none
  * @recv_dir: direction it receives from, -1 for none
  * @slot: for a streaming consumer, its counter in struct shared; else -1
+ * @gate: for a producer of the paired streaming, 1 + its mechanism: it sends
+ *	only while sh->turn says so; 0 for every other child
  */
 struct job {
 	struct link *l;
@@ -1149,6 +1178,7 @@ struct job {
 	int send_dir;
 	int recv_dir;
 	int slot;
+	int gate;
 };
 
 static void job_attach(struct job *j)
@@ -1214,6 +1244,20 @@ static void round_trip(struct link *l, char *buf)
 		child_fail("echo of %zd bytes, sent %zu", n, l->size);
 }
 
+/* Round trips for opt.warmup seconds (8 at least): seconds per round trip. */
+static double warm_up(struct link *l, char *buf)
+{
+	double t0 = now(), t;
+	long n = 0;
+
+	do {
+		round_trip(l, buf);
+		n++;
+		t = now();
+	} while (t - t0 < opt.warmup || n < 8);
+	return (t - t0) / (double)n;
+}
+
 /*
  * Initiator of round trips: warm up for opt.warmup seconds, then time
  * batches of round trips for opt.measure seconds (at least MIN_BATCHES),
@@ -1226,19 +1270,13 @@ static void rtt_initiator(struct job *j)
 	char *buf = buf_alloc(l->size);
 	double *mean = calloc(MAX_BATCHES, sizeof(*mean));
 	double t0, t, per, end;
-	long n = 0, batch, i;
+	long batch, i;
 	int nb = 0;
 
 	if (!mean)
 		child_fail("out of memory");
 	job_attach(j);
-	t0 = now();
-	do {
-		round_trip(l, buf);
-		n++;
-		t = now();
-	} while (t - t0 < opt.warmup || n < 8);
-	per = (t - t0) / (double)n;
+	per = warm_up(l, buf);
 	batch = (long)(opt.measure / (16 * per));
 	if (batch > MAX_RTT_BATCH)
 		batch = MAX_RTT_BATCH;
@@ -1254,6 +1292,80 @@ static void rtt_initiator(struct job *j)
 		mean[nb++] = (t - t0) / (double)batch * 1e6;
 	} while (nb < MAX_BATCHES && (t < end || nb < MIN_BATCHES));
 	sh->result = median(mean, nb);
+}
+
+/*
+ * Paired round trips: the links of every round-trip mechanism at one size,
+ * each with its own responder, all driven in turn by one initiator (see
+ * run_paired()). Set by the parent before it forks.
+ */
+static struct link paired_link[NMECH];
+static int paired_on[NMECH];
+
+/* Mean of @n round trips on @l, in microseconds. */
+static double round_trips(struct link *l, char *buf, long n)
+{
+	double t0 = now();
+	long i;
+
+	for (i = 0; i < n; i++)
+		round_trip(l, buf);
+	return (now() - t0) / (double)n * 1e6;
+}
+
+/*
+ * Initiator of a paired run: warm up on each mechanism and size its blocks
+ * to about opt.measure / PAIRED_BLOCKS seconds, then run PAIRED_ROUNDS
+ * rounds of one timed block per mechanism, the order rotated by one place
+ * each round. A mechanism's ratio to mq (to the futex floor) in one round
+ * is its block's mean round trip over mq's (the floor's) in the same
+ * round; sh->paired gets the medians over the rounds.
+ */
+static void paired_initiator(struct job *j)
+{
+	static double us[NMECH][PAIRED_ROUNDS], x[PAIRED_ROUNDS];
+	static const int refs[2] = { M_MQ, M_FUTEX };
+	int order[NMECH], nm = 0, r, k, m, i;
+	long block[NMECH], n;
+	struct link *l;
+	char *buf;
+
+	(void)j;
+	for (m = 0; m < NMECH; m++)
+		if (paired_on[m])
+			order[nm++] = m;
+	if (!nm)
+		return;
+	buf = buf_alloc(paired_link[order[0]].size);
+	for (k = 0; k < nm; k++) {
+		l = &paired_link[order[k]];
+		r = l->m->attach(l, 0, 1);
+		if (r < 0)
+			child_fail("%s: attach: %s", l->m->name, strerror(-r));
+		n = (long)(opt.measure / PAIRED_BLOCKS / warm_up(l, buf));
+		block[order[k]] = n < 1 ? 1 : n;
+	}
+
+	for (r = 0; r < PAIRED_ROUNDS; r++)
+		for (k = 0; k < nm; k++) {
+			m = order[(k + r) % nm];
+			us[m][r] = round_trips(&paired_link[m], buf, block[m]);
+		}
+
+	for (k = 0; k < nm; k++) {
+		m = order[k];
+		for (i = 0; i < 2; i++) {
+			sh->paired[m][i + 1] = NANV;
+			if (!paired_on[refs[i]])
+				continue;
+			for (r = 0; r < PAIRED_ROUNDS; r++)
+				x[r] = us[m][r] / us[refs[i]][r];
+			sh->paired[m][i + 1] = median(x, PAIRED_ROUNDS);
+		}
+	}
+	/* Last: median() sorts, and the ratios need the rounds in order. */
+	for (k = 0; k < nm; k++)
+		sh->paired[order[k]][0] = median(us[order[k]], PAIRED_ROUNDS);
 }
 
 /* Tell the parent this child is ready, and wait for its go. */
@@ -1283,6 +1395,15 @@ static void spin_child(struct job *j)
 	}
 }
 
+/* A paired streaming producer: wait until sh->turn is @gate. */
+static void turn_wait(uint32_t gate)
+{
+	uint32_t t;
+
+	while ((t = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE)) != gate)
+		futex_op(&sh->turn, FUTEX_WAIT, t);
+}
+
 /* Producer or consumer of a stream; see the "stream" section. */
 static void stream_child(struct job *j)
 {
@@ -1299,6 +1420,8 @@ static void stream_child(struct job *j)
 
 	if (j->slot < 0) {
 		for (;;) {
+			if (j->gate)
+				turn_wait((uint32_t)j->gate);
 			if (m->send_many)
 				r = m->send_many(l, j->send_dir, buf, l->size, batch);
 			else
@@ -1386,8 +1509,8 @@ static double run_rtt(int m, size_t size, int cpu_a, int cpu_b)
 	}
 	snprintf(child_what, sizeof(child_what), "rtt %s %zu", l.m->name, size);
 	shared_reset();
-	ja = (struct job){ &l, cpu_a, 0, 1, -1 };
-	jb = (struct job){ &l, cpu_b, 1, 0, -1 };
+	ja = (struct job){ &l, cpu_a, 0, 1, -1, 0 };
+	jb = (struct job){ &l, cpu_b, 1, 0, -1, 0 };
 	pids[1] = spawn(&jb, rtt_responder);
 	if (pids[1] < 0)
 		goto out;
@@ -1415,19 +1538,15 @@ out:
 }
 
 /*
- * Start @n children running @fn on @jobs, wait until all are
- * attached, let them go, and after opt.warmup sample the consumers'
- * counters at the end of each of STREAM_WINDOWS windows that split
- * opt.measure. Return the median of the windows' rates, in messages per
- * second (counts per second for spin_child()), so that one stall of the
- * emulated machine does not decide the figure; NaN when a child failed.
+ * Start @n children running @fn on @jobs into @pids, wait until all are
+ * attached, and let them go: 0, or -1 when one could not be started or
+ * ended first.
  */
-static double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
+static int start_all(struct job *jobs, int n, void (*fn)(struct job *),
+		     pid_t *pids)
 {
-	pid_t pids[MAX_PROCS] = { 0 };
-	double t0, t1, result = NANV, limit, rate[STREAM_WINDOWS];
-	uint64_t c0, c1;
-	int i, failed = 0;
+	double limit;
+	int i;
 
 	shared_reset();
 	for (i = 0; i < n; i++) {
@@ -1435,20 +1554,38 @@ static double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
 		if (pids[i] < 0) {
 			fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
 			pids[i] = 0;
-			failed = 1;
-			goto out;
+			return -1;
 		}
 	}
 	limit = now() + 30;
 	while (__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < (uint32_t)n) {
-		if (any_ended(pids, n) || now() > limit) {
-			failed = 1;
-			goto out;
-		}
+		if (any_ended(pids, n) || now() > limit)
+			return -1;
 		sleep_for(0.002);
 	}
 	__atomic_store_n(&sh->go, 1, __ATOMIC_SEQ_CST);
 	futex_op(&sh->go, FUTEX_WAKE, INT_MAX);
+	return 0;
+}
+
+/*
+ * Start @n children running @fn on @jobs and after opt.warmup sample the
+ * consumers' counters at the end of each of STREAM_WINDOWS windows that
+ * split opt.measure. Return the median of the windows' rates, in messages
+ * per second (counts per second for spin_child()), so that one stall of
+ * the emulated machine does not decide the figure; NaN when a child failed.
+ */
+static double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
+{
+	pid_t pids[MAX_PROCS] = { 0 };
+	double t0, t1, result = NANV, rate[STREAM_WINDOWS];
+	uint64_t c0, c1;
+	int i, failed = 0;
+
+	if (start_all(jobs, n, fn, pids)) {
+		failed = 1;
+		goto out;
+	}
 
 	sleep_for(opt.warmup);
 	c0 = rx_total();
@@ -1542,7 +1679,9 @@ static double ratio(double a, double b)
 
 static struct fig syscall_fig;
 static struct fig rtt_fig[2][NMECH][MAX_SIZES];	/* [same, cross] */
+static struct fig paired_fig[3][NMECH][MAX_SIZES];	/* [us, x_mq, x_futex] */
 static struct fig stream_fig[NMECH][MAX_SIZES];
+static struct fig pstream_fig[3][NMECH][MAX_SIZES];	/* [msgs/s, x_mq, x_futex] */
 static struct fig mpmc_fig[NMECH][MAX_SIZES];
 static struct fig pair1_fig[NMECH][MAX_SIZES];
 static struct fig pair2_fig[NMECH][MAX_SIZES];
@@ -1656,6 +1795,88 @@ static void section_rtt(void)
 }
 
 /*
+ * One paired run at size index @s: a link of every round-trip mechanism,
+ * created afresh, each echoed by a responder on opt.cpu[0], and one
+ * initiator on the same vCPU that drives them all (paired_initiator()).
+ */
+static void run_paired(int s)
+{
+	struct job jobs[NMECH], ji = { NULL, opt.cpu[0], 0, 1, -1, 0 };
+	pid_t pids[NMECH + 1] = { 0 };
+	unsigned int limit;
+	int m, r, i, n = 0, nm = 0, status, ok = 0;
+
+	for (m = 0; m < NMECH; m++) {
+		paired_on[m] = 0;
+		if (!mech_on(m) || (mechs[m].caps & MC_NORTT))
+			continue;
+		link_init(&paired_link[m], &mechs[m], opt.sizes[s], opt.depth);
+		r = mechs[m].create(&paired_link[m], 2);
+		if (r < 0) {
+			fprintf(stderr, "msgbox-bench: paired %s %zu: create: %s\n",
+				mechs[m].name, opt.sizes[s], strerror(-r));
+			continue;
+		}
+		paired_on[m] = 1;
+		nm++;
+	}
+	snprintf(child_what, sizeof(child_what), "paired rtt %zu", opt.sizes[s]);
+	shared_reset();
+	for (m = 0; m < NMECH; m++) {
+		if (!paired_on[m])
+			continue;
+		jobs[m] = (struct job){ &paired_link[m], opt.cpu[0], 1, 0, -1, 0 };
+		pids[n] = spawn(&jobs[m], rtt_responder);
+		if (pids[n++] < 0)
+			goto out;
+	}
+	pids[n] = spawn(&ji, paired_initiator);
+	if (pids[n++] < 0)
+		goto out;
+
+	limit = time_limit() + (unsigned int)(4 * nm * (opt.warmup +
+				PAIRED_ROUNDS * opt.measure / PAIRED_BLOCKS));
+	alarm(limit);
+	r = waitpid(pids[n - 1], &status, 0);
+	alarm(0);
+	if (r == pids[n - 1]) {
+		pids[n - 1] = 0;
+		ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	} else {
+		fprintf(stderr, "msgbox-bench: %s: no result after %u s\n",
+			child_what, limit);
+	}
+out:
+	if (n && pids[n - 1] < 0)
+		fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
+	reap_all(pids, n);
+	for (m = 0; m < NMECH; m++) {
+		if (!paired_on[m])
+			continue;
+		for (i = 0; i < 3; i++)
+			fig_add(&paired_fig[i][m][s], ok ? sh->paired[m][i] : NANV);
+		mechs[m].destroy(&paired_link[m]);
+	}
+}
+
+/* A paired section: --repeats runs of @run at each size. */
+static void paired_section(const char *name, void (*run)(int s))
+{
+	int rep, s;
+
+	for (rep = 0; rep < opt.repeats; rep++) {
+		progress("%s: repeat %d/%d", name, rep + 1, opt.repeats);
+		for (s = 0; s < opt.nsizes; s++)
+			run(s);
+	}
+}
+
+static void section_paired(void)
+{
+	paired_section("paired-rtt", run_paired);
+}
+
+/*
  * Run a streaming measurement on @nlinks fresh links of mechanism @m: for
  * link i, @np producers and @nc consumers, producer k on cpu_p[i][k],
  * consumer k on cpu_c[i][k]. Messages per second, all consumers together.
@@ -1682,9 +1903,9 @@ static double stream_measure(int m, size_t size, int nlinks, int np, int nc,
 		}
 		created++;
 		for (k = 0; k < nc; k++)
-			jobs[n++] = (struct job){ &links[i], cpu_c[i][k], -1, 0, slot++ };
+			jobs[n++] = (struct job){ &links[i], cpu_c[i][k], -1, 0, slot++, 0 };
 		for (k = 0; k < np; k++)
-			jobs[n++] = (struct job){ &links[i], cpu_p[i][k], 0, -1, -1 };
+			jobs[n++] = (struct job){ &links[i], cpu_p[i][k], 0, -1, -1, 0 };
 	}
 	result = run_windows(jobs, n, stream_child);
 out:
@@ -1707,6 +1928,100 @@ static void section_stream(void)
 						stream_measure(m, opt.sizes[s], 1, 1, 1,
 							       cp, cc, "stream"));
 	}
+}
+
+/*
+ * One paired streaming run at size index @s: a link of every streaming
+ * mechanism, created afresh, with its producer on opt.cpu[0] and its
+ * consumer on opt.cpu[1], all started at once. In each of PSTREAM_ROUNDS
+ * rounds every mechanism gets a turn, in an order rotated by one place
+ * each round: its producer runs while the others wait on sh->turn, and
+ * after a settling fifth of the block its consumer's counter is sampled
+ * over the rest. A mechanism's ratio to mq (to the futex floor) in a round
+ * is its rate over mq's (the floor's) in that round; the figures of the
+ * run are the medians over the rounds.
+ */
+static void run_pstream(int s)
+{
+	static const int refs[2] = { M_MQ, M_FUTEX };
+	static double rate[NMECH][PSTREAM_ROUNDS];
+	double x[PSTREAM_ROUNDS], block = opt.measure / PSTREAM_BLOCKS, t0, t1;
+	struct link links[NMECH];
+	struct job jobs[2 * NMECH];
+	pid_t pids[2 * NMECH] = { 0 };
+	int on[NMECH] = { 0 }, order[NMECH], nm = 0, n = 0, m, r, k, i;
+	int failed = 0;
+	uint64_t c0;
+
+	snprintf(child_what, sizeof(child_what), "paired stream %zu",
+		 opt.sizes[s]);
+	for (m = 0; m < NMECH; m++) {
+		if (!mech_on(m) || (mechs[m].caps & MC_RTTONLY))
+			continue;
+		link_init(&links[m], &mechs[m], opt.sizes[s], opt.depth);
+		r = mechs[m].create(&links[m], 1);
+		if (r < 0) {
+			fprintf(stderr, "msgbox-bench: %s %s: create: %s\n",
+				child_what, mechs[m].name, strerror(-r));
+			continue;
+		}
+		on[m] = 1;
+		order[nm++] = m;
+		jobs[n++] = (struct job){ &links[m], opt.cpu[1], -1, 0, m, 0 };
+		jobs[n++] = (struct job){ &links[m], opt.cpu[0], 0, -1, -1, m + 1 };
+	}
+	if (!nm)
+		return;
+	if (start_all(jobs, n, stream_child, pids)) {
+		failed = 1;
+		goto out;
+	}
+
+	for (r = 0; r < PSTREAM_ROUNDS; r++)
+		for (k = 0; k < nm; k++) {
+			m = order[(k + r) % nm];
+			__atomic_store_n(&sh->turn, (uint32_t)m + 1, __ATOMIC_SEQ_CST);
+			futex_op(&sh->turn, FUTEX_WAKE, INT_MAX);
+			sleep_for(block / 5);
+			c0 = __atomic_load_n(&sh->rx[m].n, __ATOMIC_RELAXED);
+			t0 = now();
+			sleep_for(block * 4 / 5);
+			rate[m][r] = (double)(__atomic_load_n(&sh->rx[m].n,
+							      __ATOMIC_RELAXED) - c0);
+			t1 = now();
+			__atomic_store_n(&sh->turn, 0, __ATOMIC_SEQ_CST);
+			rate[m][r] /= t1 - t0;
+			if (any_ended(pids, n)) {
+				failed = 1;
+				goto out;
+			}
+		}
+out:
+	reap_all(pids, n);
+	for (k = 0; k < nm; k++) {
+		m = order[k];
+		for (i = 0; i < 2; i++) {
+			if (failed || !on[refs[i]]) {
+				fig_add(&pstream_fig[i + 1][m][s], NANV);
+				continue;
+			}
+			for (r = 0; r < PSTREAM_ROUNDS; r++)
+				x[r] = ratio(rate[m][r], rate[refs[i]][r]);
+			fig_add(&pstream_fig[i + 1][m][s], median(x, PSTREAM_ROUNDS));
+		}
+	}
+	/* Last: median() sorts, and the ratios need the rounds in order. */
+	for (k = 0; k < nm; k++) {
+		m = order[k];
+		fig_add(&pstream_fig[0][m][s],
+			failed ? NANV : median(rate[m], PSTREAM_ROUNDS));
+		mechs[m].destroy(&links[m]);
+	}
+}
+
+static void section_pstream(void)
+{
+	paired_section("paired-stream", run_pstream);
 }
 
 static void section_mpmc(void)
@@ -1736,8 +2051,8 @@ static void section_pairs(void)
 	for (rep = 0; rep < opt.repeats; rep++) {
 		progress("pairs: repeat %d/%d", rep + 1, opt.repeats);
 		snprintf(child_what, sizeof(child_what), "pairs busy loop");
-		jobs[0] = (struct job){ NULL, opt.cpu[0], -1, -1, 0 };
-		jobs[1] = (struct job){ NULL, opt.cpu[1], -1, -1, 1 };
+		jobs[0] = (struct job){ NULL, opt.cpu[0], -1, -1, 0, 0 };
+		jobs[1] = (struct job){ NULL, opt.cpu[1], -1, -1, 1, 0 };
 		one = run_windows(jobs, 1, spin_child);
 		two = run_windows(jobs, 2, spin_child);
 		fig_add(&spin_fig, ratio(two, one));
@@ -1964,6 +2279,62 @@ static void print_rtt(int p)
 	}
 }
 
+/*
+ * A paired table (@f: round trips in us, or messages/s, then the ratios to
+ * mq and to the futex floor): the median of the runs' figures and the
+ * spread over the runs. Each run's ratio is the median of ratios taken
+ * within its rounds, not the ratio of medians. @skip: caps left out.
+ */
+static void print_paired(const char *title, const char *unit,
+			 struct fig f[3][NMECH][MAX_SIZES], unsigned int skip)
+{
+	char a[32], b[32], c[32], d[32], e[32], g[32];
+	int s, m;
+
+	printf("\n== %s, paired: every mechanism in turn ==\n", title);
+	printf("%-12s %7s %11s %8s %8s %8s %8s %5s\n", "mech", "size", unit,
+	       "x_mq", "spread", "x_futex", "spread", "runs");
+	for (s = 0; s < opt.nsizes; s++)
+		for (m = 0; m < NMECH; m++) {
+			if (!mech_on(m) || (mechs[m].caps & skip))
+				continue;
+			printf("%-12s %7zu %11s %8s %8s %8s %8s %5s\n",
+			       mechs[m].name, opt.sizes[s],
+			       fmt(a, sizeof(a), fig_median(&f[0][m][s]),
+				   skip == MC_NORTT ? 2 : 0, 0),
+			       fmt(b, sizeof(b), fig_median(&f[1][m][s]), 3,
+				   !mech_on(M_MQ)),
+			       fmt_pct(c, sizeof(c), fig_spread(&f[1][m][s])),
+			       fmt(d, sizeof(d), fig_median(&f[2][m][s]), 3,
+				   !mech_on(M_FUTEX)),
+			       fmt_pct(e, sizeof(e), fig_spread(&f[2][m][s])),
+			       fmt_runs(g, sizeof(g), &f[0][m][s]));
+		}
+}
+
+/* BENCH lines of a paired table, as print_paired(). */
+static void paired_lines(const char *sec, const char *unit,
+			 struct fig f[3][NMECH][MAX_SIZES], unsigned int skip)
+{
+	char a[32], b[32], c[32], d[32], e[32], h[32];
+	int s, m;
+
+	for (s = 0; s < opt.nsizes; s++)
+		for (m = 0; m < NMECH; m++) {
+			if (!mech_on(m) || (mechs[m].caps & skip))
+				continue;
+			printf("BENCH %s mech=%s size=%zu %s=%s ratio_mq=%s "
+			       "spread_mq=%s ratio_futex=%s spread_futex=%s "
+			       "runs=%s\n", sec, mechs[m].name, opt.sizes[s], unit,
+			       fmt(a, sizeof(a), fig_median(&f[0][m][s]), 2, 0),
+			       fmt_ratio(b, sizeof(b), fig_median(&f[1][m][s])),
+			       fmt_ratio(c, sizeof(c), fig_spread(&f[1][m][s])),
+			       fmt_ratio(d, sizeof(d), fig_median(&f[2][m][s])),
+			       fmt_ratio(e, sizeof(e), fig_spread(&f[2][m][s])),
+			       fmt_runs(h, sizeof(h), &f[0][m][s]));
+		}
+}
+
 /* A throughput table; @only: required caps, @fx_from: futex reference. */
 static void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
 		       unsigned int only, struct fig fx_from[NMECH][MAX_SIZES])
@@ -2119,8 +2490,14 @@ static void print_bench_lines(void)
 					       fmt_ratio(d, sizeof(d),
 							 ratio(v, ref(rtt_fig[p], M_FUTEX, s))));
 				}
+	if (opt.sections & (1U << SEC_PAIRED))
+		paired_lines("paired-rtt cpus=same", "median_us", paired_fig,
+			     MC_NORTT);
 	if (opt.sections & (1U << SEC_STREAM))
 		bench_rate_lines("stream", stream_fig, 0, "", stream_fig);
+	if (opt.sections & (1U << SEC_PSTREAM))
+		paired_lines("paired-stream", "msgs_per_s", pstream_fig,
+			     MC_RTTONLY);
 	if (opt.sections & (1U << SEC_MPMC))
 		bench_rate_lines("mpmc", mpmc_fig, MC_MPMC,
 				 " producers=2 consumers=2", stream_fig);
@@ -2362,7 +2739,8 @@ static void usage(FILE *f)
 		"  -q, --quick           short smoke run (also MSGBOX_BENCH_QUICK=1)\n"
 		"  -m, --mech=LIST       mechanisms, comma-separated (default all)\n"
 		"  -s, --sizes=LIST      message sizes, e.g. 64,4k,64k (default)\n"
-		"  -S, --sections=LIST   syscall,rtt,stream,mpmc,pairs,mem (default all)\n"
+		"  -S, --sections=LIST   syscall,rtt,paired-rtt,stream,paired-stream,mpmc,\n"
+		"                        pairs,mem (default all)\n"
 		"  -r, --repeats=N       runs per figure (default 3)\n"
 		"  -t, --time=SECS       measuring time per run (default 0.5, quick 0.1)\n"
 		"  -w, --warmup=SECS     warm-up per run (default 0.1, quick 0.03)\n"
@@ -2519,8 +2897,8 @@ static void parse_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static void (*const run[NSEC])(void) = {
-		section_syscall, section_rtt, section_stream,
-		section_mpmc, section_pairs, section_mem,
+		section_syscall, section_rtt, section_paired, section_stream,
+		section_pstream, section_mpmc, section_pairs, section_mem,
 	};
 	struct sigaction sa = { .sa_handler = on_alarm };
 	double start = now(), t;
@@ -2570,9 +2948,15 @@ int main(int argc, char **argv)
 		print_rtt(0);
 		print_rtt(1);
 	}
+	if (opt.sections & (1U << SEC_PAIRED))
+		print_paired("Round-trip latency, both processes on one vCPU (us)",
+			     "median_us", paired_fig, MC_NORTT);
 	if (opt.sections & (1U << SEC_STREAM))
 		print_rate("One-way streaming, producer and consumer on different "
 			   "vCPUs", stream_fig, 0, stream_fig);
+	if (opt.sections & (1U << SEC_PSTREAM))
+		print_paired("One-way streaming, producer and consumer on different "
+			     "vCPUs (msgs/s)", "msgs/s", pstream_fig, MC_RTTONLY);
 	if (opt.sections & (1U << SEC_MPMC))
 		print_rate("2 producers x 2 consumers on one queue, aggregate",
 			   mpmc_fig, MC_MPMC, stream_fig);
