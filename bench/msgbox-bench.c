@@ -204,6 +204,14 @@ static double median(double *v, int n)
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
+/* @a / @b, NaN when either is NaN or @b is 0. */
+static double ratio(double a, double b)
+{
+	if (IS_NAN(a) || IS_NAN(b) || b == 0)
+		return NANV;
+	return a / b;
+}
+
 /* A message buffer of @len bytes with HEADROOM writable bytes before it. */
 static char *buf_alloc(size_t len)
 {
@@ -1068,6 +1076,7 @@ enum {
 };
 
 _Static_assert(NMECH <= MAX_MECHS, "struct shared has no room for NMECH");
+_Static_assert(PSTREAM_ROUNDS <= PAIRED_ROUNDS, "paired_medians() takes rounds");
 
 static const struct mech mechs[NMECH] = {
 	[M_MSGBOX] = {
@@ -1295,12 +1304,51 @@ static void rtt_initiator(struct job *j)
 }
 
 /*
- * Paired round trips: the links of every round-trip mechanism at one size,
- * each with its own responder, all driven in turn by one initiator (see
- * run_paired()). Set by the parent before it forks.
+ * The paired run in progress: a link of every mechanism in it, at one size,
+ * and the mechanisms in the order of its first round (see paired_begin()).
+ * Set by the parent before it forks.
  */
 static struct link paired_link[NMECH];
-static int paired_on[NMECH];
+static int paired_order[NMECH], paired_n;
+
+static int paired_has(int m)
+{
+	int k;
+
+	for (k = 0; k < paired_n; k++)
+		if (paired_order[k] == m)
+			return 1;
+	return 0;
+}
+
+/*
+ * The figures of a paired run from @v[m][r], mechanism m's value in round r
+ * of @rounds: @out[m][0] the median value, @out[m][1] and @out[m][2] the
+ * medians of its ratios to mq's and to the futex floor's values in the
+ * same rounds (NaN when that reference is not in the run).
+ */
+static void paired_medians(double v[][PAIRED_ROUNDS], int rounds,
+			   double out[][3])
+{
+	static const int refs[2] = { M_MQ, M_FUTEX };
+	double x[PAIRED_ROUNDS];
+	int k, i, r, m;
+
+	for (k = 0; k < paired_n; k++) {
+		m = paired_order[k];
+		for (i = 0; i < 2; i++) {
+			out[m][i + 1] = NANV;
+			if (!paired_has(refs[i]))
+				continue;
+			for (r = 0; r < rounds; r++)
+				x[r] = ratio(v[m][r], v[refs[i]][r]);
+			out[m][i + 1] = median(x, rounds);
+		}
+	}
+	/* Last: median() sorts, and the ratios need the rounds in order. */
+	for (k = 0; k < paired_n; k++)
+		out[paired_order[k]][0] = median(v[paired_order[k]], rounds);
+}
 
 /* Mean of @n round trips on @l, in microseconds. */
 static double round_trips(struct link *l, char *buf, long n)
@@ -1323,49 +1371,29 @@ static double round_trips(struct link *l, char *buf, long n)
  */
 static void paired_initiator(struct job *j)
 {
-	static double us[NMECH][PAIRED_ROUNDS], x[PAIRED_ROUNDS];
-	static const int refs[2] = { M_MQ, M_FUTEX };
-	int order[NMECH], nm = 0, r, k, m, i;
+	static double us[NMECH][PAIRED_ROUNDS];
 	long block[NMECH], n;
 	struct link *l;
+	int r, k, m;
 	char *buf;
 
 	(void)j;
-	for (m = 0; m < NMECH; m++)
-		if (paired_on[m])
-			order[nm++] = m;
-	if (!nm)
-		return;
-	buf = buf_alloc(paired_link[order[0]].size);
-	for (k = 0; k < nm; k++) {
-		l = &paired_link[order[k]];
+	buf = buf_alloc(paired_link[paired_order[0]].size);
+	for (k = 0; k < paired_n; k++) {
+		l = &paired_link[paired_order[k]];
 		r = l->m->attach(l, 0, 1);
 		if (r < 0)
 			child_fail("%s: attach: %s", l->m->name, strerror(-r));
 		n = (long)(opt.measure / PAIRED_BLOCKS / warm_up(l, buf));
-		block[order[k]] = n < 1 ? 1 : n;
+		block[paired_order[k]] = n < 1 ? 1 : n;
 	}
 
 	for (r = 0; r < PAIRED_ROUNDS; r++)
-		for (k = 0; k < nm; k++) {
-			m = order[(k + r) % nm];
+		for (k = 0; k < paired_n; k++) {
+			m = paired_order[(k + r) % paired_n];
 			us[m][r] = round_trips(&paired_link[m], buf, block[m]);
 		}
-
-	for (k = 0; k < nm; k++) {
-		m = order[k];
-		for (i = 0; i < 2; i++) {
-			sh->paired[m][i + 1] = NANV;
-			if (!paired_on[refs[i]])
-				continue;
-			for (r = 0; r < PAIRED_ROUNDS; r++)
-				x[r] = us[m][r] / us[refs[i]][r];
-			sh->paired[m][i + 1] = median(x, PAIRED_ROUNDS);
-		}
-	}
-	/* Last: median() sorts, and the ratios need the rounds in order. */
-	for (k = 0; k < nm; k++)
-		sh->paired[order[k]][0] = median(us[order[k]], PAIRED_ROUNDS);
+	paired_medians(us, PAIRED_ROUNDS, sh->paired);
 }
 
 /* Tell the parent this child is ready, and wait for its go. */
@@ -1670,13 +1698,6 @@ static const char *fmt_runs(char *out, size_t len, const struct fig *f)
 	return out;
 }
 
-static double ratio(double a, double b)
-{
-	if (IS_NAN(a) || IS_NAN(b) || b == 0)
-		return NANV;
-	return a / b;
-}
-
 static struct fig syscall_fig;
 static struct fig rtt_fig[2][NMECH][MAX_SIZES];	/* [same, cross] */
 static struct fig paired_fig[3][NMECH][MAX_SIZES];	/* [us, x_mq, x_futex] */
@@ -1795,6 +1816,49 @@ static void section_rtt(void)
 }
 
 /*
+ * Start a paired run at size index @s, for @what: a link of @ndirs
+ * directions, created afresh, of every selected mechanism without caps
+ * @skip. Returns how many were made.
+ */
+static int paired_begin(int s, int ndirs, unsigned int skip, const char *what)
+{
+	int m, r;
+
+	snprintf(child_what, sizeof(child_what), "%s %zu", what, opt.sizes[s]);
+	paired_n = 0;
+	for (m = 0; m < NMECH; m++) {
+		if (!mech_on(m) || (mechs[m].caps & skip))
+			continue;
+		link_init(&paired_link[m], &mechs[m], opt.sizes[s], opt.depth);
+		r = mechs[m].create(&paired_link[m], ndirs);
+		if (r < 0) {
+			fprintf(stderr, "msgbox-bench: %s %s: create: %s\n",
+				child_what, mechs[m].name, strerror(-r));
+			continue;
+		}
+		paired_order[paired_n++] = m;
+	}
+	return paired_n;
+}
+
+/*
+ * End a paired run at size index @s: add its figures @out (NaN for all
+ * unless @ok) to @f, and remove its links.
+ */
+static void paired_end(int s, int ok, double out[][3],
+		       struct fig f[3][NMECH][MAX_SIZES])
+{
+	int k, m, i;
+
+	for (k = 0; k < paired_n; k++) {
+		m = paired_order[k];
+		for (i = 0; i < 3; i++)
+			fig_add(&f[i][m][s], ok ? out[m][i] : NANV);
+		mechs[m].destroy(&paired_link[m]);
+	}
+}
+
+/*
  * One paired run at size index @s: a link of every round-trip mechanism,
  * created afresh, each echoed by a responder on opt.cpu[0], and one
  * initiator on the same vCPU that drives them all (paired_initiator()).
@@ -1804,27 +1868,13 @@ static void run_paired(int s)
 	struct job jobs[NMECH], ji = { NULL, opt.cpu[0], 0, 1, -1, 0 };
 	pid_t pids[NMECH + 1] = { 0 };
 	unsigned int limit;
-	int m, r, i, n = 0, nm = 0, status, ok = 0;
+	int k, m, r, n = 0, status, ok = 0;
 
-	for (m = 0; m < NMECH; m++) {
-		paired_on[m] = 0;
-		if (!mech_on(m) || (mechs[m].caps & MC_NORTT))
-			continue;
-		link_init(&paired_link[m], &mechs[m], opt.sizes[s], opt.depth);
-		r = mechs[m].create(&paired_link[m], 2);
-		if (r < 0) {
-			fprintf(stderr, "msgbox-bench: paired %s %zu: create: %s\n",
-				mechs[m].name, opt.sizes[s], strerror(-r));
-			continue;
-		}
-		paired_on[m] = 1;
-		nm++;
-	}
-	snprintf(child_what, sizeof(child_what), "paired rtt %zu", opt.sizes[s]);
+	if (!paired_begin(s, 2, MC_NORTT, "paired rtt"))
+		return;
 	shared_reset();
-	for (m = 0; m < NMECH; m++) {
-		if (!paired_on[m])
-			continue;
+	for (k = 0; k < paired_n; k++) {
+		m = paired_order[k];
 		jobs[m] = (struct job){ &paired_link[m], opt.cpu[0], 1, 0, -1, 0 };
 		pids[n] = spawn(&jobs[m], rtt_responder);
 		if (pids[n++] < 0)
@@ -1834,7 +1884,7 @@ static void run_paired(int s)
 	if (pids[n++] < 0)
 		goto out;
 
-	limit = time_limit() + (unsigned int)(4 * nm * (opt.warmup +
+	limit = time_limit() + (unsigned int)(4 * paired_n * (opt.warmup +
 				PAIRED_ROUNDS * opt.measure / PAIRED_BLOCKS));
 	alarm(limit);
 	r = waitpid(pids[n - 1], &status, 0);
@@ -1850,13 +1900,7 @@ out:
 	if (n && pids[n - 1] < 0)
 		fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
 	reap_all(pids, n);
-	for (m = 0; m < NMECH; m++) {
-		if (!paired_on[m])
-			continue;
-		for (i = 0; i < 3; i++)
-			fig_add(&paired_fig[i][m][s], ok ? sh->paired[m][i] : NANV);
-		mechs[m].destroy(&paired_link[m]);
-	}
+	paired_end(s, ok, sh->paired, paired_fig);
 }
 
 /* A paired section: --repeats runs of @run at each size. */
@@ -1943,43 +1987,29 @@ static void section_stream(void)
  */
 static void run_pstream(int s)
 {
-	static const int refs[2] = { M_MQ, M_FUTEX };
-	static double rate[NMECH][PSTREAM_ROUNDS];
-	double x[PSTREAM_ROUNDS], block = opt.measure / PSTREAM_BLOCKS, t0, t1;
-	struct link links[NMECH];
+	static double rate[NMECH][PAIRED_ROUNDS], out[NMECH][3];
+	double block = opt.measure / PSTREAM_BLOCKS, t0, t1;
 	struct job jobs[2 * NMECH];
 	pid_t pids[2 * NMECH] = { 0 };
-	int on[NMECH] = { 0 }, order[NMECH], nm = 0, n = 0, m, r, k, i;
-	int failed = 0;
+	int n = 0, m, r, k, failed = 0;
 	uint64_t c0;
 
-	snprintf(child_what, sizeof(child_what), "paired stream %zu",
-		 opt.sizes[s]);
-	for (m = 0; m < NMECH; m++) {
-		if (!mech_on(m) || (mechs[m].caps & MC_RTTONLY))
-			continue;
-		link_init(&links[m], &mechs[m], opt.sizes[s], opt.depth);
-		r = mechs[m].create(&links[m], 1);
-		if (r < 0) {
-			fprintf(stderr, "msgbox-bench: %s %s: create: %s\n",
-				child_what, mechs[m].name, strerror(-r));
-			continue;
-		}
-		on[m] = 1;
-		order[nm++] = m;
-		jobs[n++] = (struct job){ &links[m], opt.cpu[1], -1, 0, m, 0 };
-		jobs[n++] = (struct job){ &links[m], opt.cpu[0], 0, -1, -1, m + 1 };
-	}
-	if (!nm)
+	if (!paired_begin(s, 1, MC_RTTONLY, "paired stream"))
 		return;
+	for (k = 0; k < paired_n; k++) {
+		m = paired_order[k];
+		jobs[n++] = (struct job){ &paired_link[m], opt.cpu[1], -1, 0, m, 0 };
+		jobs[n++] = (struct job){ &paired_link[m], opt.cpu[0], 0, -1, -1,
+					  m + 1 };
+	}
 	if (start_all(jobs, n, stream_child, pids)) {
 		failed = 1;
 		goto out;
 	}
 
 	for (r = 0; r < PSTREAM_ROUNDS; r++)
-		for (k = 0; k < nm; k++) {
-			m = order[(k + r) % nm];
+		for (k = 0; k < paired_n; k++) {
+			m = paired_order[(k + r) % paired_n];
 			__atomic_store_n(&sh->turn, (uint32_t)m + 1, __ATOMIC_SEQ_CST);
 			futex_op(&sh->turn, FUTEX_WAKE, INT_MAX);
 			sleep_for(block / 5);
@@ -1996,27 +2026,10 @@ static void run_pstream(int s)
 				goto out;
 			}
 		}
+	paired_medians(rate, PSTREAM_ROUNDS, out);
 out:
 	reap_all(pids, n);
-	for (k = 0; k < nm; k++) {
-		m = order[k];
-		for (i = 0; i < 2; i++) {
-			if (failed || !on[refs[i]]) {
-				fig_add(&pstream_fig[i + 1][m][s], NANV);
-				continue;
-			}
-			for (r = 0; r < PSTREAM_ROUNDS; r++)
-				x[r] = ratio(rate[m][r], rate[refs[i]][r]);
-			fig_add(&pstream_fig[i + 1][m][s], median(x, PSTREAM_ROUNDS));
-		}
-	}
-	/* Last: median() sorts, and the ratios need the rounds in order. */
-	for (k = 0; k < nm; k++) {
-		m = order[k];
-		fig_add(&pstream_fig[0][m][s],
-			failed ? NANV : median(rate[m], PSTREAM_ROUNDS));
-		mechs[m].destroy(&links[m]);
-	}
+	paired_end(s, !failed, out, pstream_fig);
 }
 
 static void section_pstream(void)
