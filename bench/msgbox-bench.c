@@ -49,10 +49,15 @@
  *   mpmc     2 producers and 2 consumers on one queue (one of each per
  *            vCPU), aggregate rate, for the mechanisms that allow it.
  *   pairs    1 producer/consumer pair on one vCPU against 2 pairs on
- *            separate queues, one pair per vCPU. The ratio of the aggregate
- *            rates ("scale", ideally 2) shows whether independent queues
- *            get in each other's way. A busy loop measured the same way
- *            shows how close to 2 the host lets any work get.
+ *            separate queues, one pair per vCPU, paired: two queues of
+ *            every mechanism and their pairs started at once, and in each
+ *            of 20 rounds each mechanism in turn runs one pair, then both,
+ *            for a tenth of the measuring time each. The ratio of the
+ *            aggregate rates within a round ("scale", ideally 2), median
+ *            over the rounds, shows whether independent queues get in each
+ *            other's way. A busy loop on each vCPU, measured the same way
+ *            at the first size, shows how close to 2 the host lets any
+ *            work get.
  *   mem      kernel memory per queued message, at each size: a queue is
  *            filled with --mem-msgs messages (fewer when large, about 8 MiB
  *            at most) and the growth of the kernel memory that can hold
@@ -114,10 +119,13 @@
 #define MIN_BATCHES	5
 #define MAX_RTT_BATCH	64	/* round trips per timed batch, at most */
 #define MAX_MECHS	16	/* room in struct shared for per-mechanism results */
+#define RX_SLOTS	(2 * MAX_MECHS + 2)	/* consumer counters in it */
 #define PAIRED_ROUNDS	20	/* rounds of one paired round-trip run */
 #define PAIRED_BLOCKS	25	/* paired blocks per --time, about */
 #define PSTREAM_ROUNDS	10	/* rounds of one paired streaming run */
 #define PSTREAM_BLOCKS	5	/* paired streaming blocks per --time */
+#define PAIRS_ROUNDS	20	/* rounds of one paired run of the pairs section */
+#define PAIRS_BLOCKS	10	/* its blocks per --time */
 #define SYSCALL_BATCH	1000
 #define STREAM_WINDOWS	10	/* sampling windows of one streaming run */
 #define HEADROOM	64	/* bytes free before every message buffer */
@@ -280,11 +288,11 @@ struct shared {
 	uint32_t go;		/* set by the parent: start */
 	double result;		/* written by a round-trip initiator */
 	double paired[MAX_MECHS][3];	/* paired run: us, x_mq, x_futex */
-	uint32_t turn;		/* paired streaming: 1 + whose turn it is */
+	uint32_t turn;		/* paired runs: who works, see struct job */
 	struct {
 		uint64_t n;	/* messages received by consumer i */
 		char pad[56];
-	} rx[MAX_MECHS];
+	} rx[RX_SLOTS];
 };
 
 static struct shared *sh;
@@ -294,13 +302,13 @@ static void shared_reset(void)
 	memset(sh, 0, sizeof(*sh));
 }
 
-static uint64_t rx_total(void)
+/* The sum of the counters sh->rx[@slot] to sh->rx[@slot + @n - 1]. */
+static uint64_t rx_sum(int slot, int n)
 {
 	uint64_t sum = 0;
-	int i;
 
-	for (i = 0; i < (int)ARRAY_SIZE(sh->rx); i++)
-		sum += __atomic_load_n(&sh->rx[i].n, __ATOMIC_RELAXED);
+	while (n--)
+		sum += __atomic_load_n(&sh->rx[slot + n].n, __ATOMIC_RELAXED);
 	return sum;
 }
 
@@ -1076,6 +1084,7 @@ enum {
 };
 
 _Static_assert(NMECH <= MAX_MECHS, "struct shared has no room for NMECH");
+_Static_assert(2 * NMECH + 2 < 64, "sh->turn values must fit job.gates");
 _Static_assert(PSTREAM_ROUNDS <= PAIRED_ROUNDS, "paired_medians() takes rounds");
 
 static const struct mech mechs[NMECH] = {
@@ -1178,8 +1187,9 @@ static int mech_on(int m)
  * @send_dir: direction it sends on, -1 for none
  * @recv_dir: direction it receives from, -1 for none
  * @slot: for a streaming consumer, its counter in struct shared; else -1
- * @gate: for a producer of the paired streaming, 1 + its mechanism: it sends
- *	only while sh->turn says so; 0 for every other child
+ * @gates: for a producer or busy loop of a paired streaming run, the values
+ *	of sh->turn (bit t for the value t, see GATE()) while which it works;
+ *	it waits while sh->turn has any other; 0 for a child that never waits
  */
 struct job {
 	struct link *l;
@@ -1187,8 +1197,10 @@ struct job {
 	int send_dir;
 	int recv_dir;
 	int slot;
-	int gate;
+	uint64_t gates;
 };
+
+#define GATE(t)		(1ULL << (t))
 
 static void job_attach(struct job *j)
 {
@@ -1304,12 +1316,13 @@ static void rtt_initiator(struct job *j)
 }
 
 /*
- * The paired run in progress: a link of every mechanism in it, at one size,
- * and the mechanisms in the order of its first round (see paired_begin()).
+ * The paired run in progress: paired_nlinks links of every mechanism in it,
+ * at one size, and the mechanisms in the order of its first round (see
+ * paired_begin()).
  * Set by the parent before it forks.
  */
-static struct link paired_link[NMECH];
-static int paired_order[NMECH], paired_n;
+static struct link paired_link[NMECH][2];
+static int paired_order[NMECH], paired_n, paired_nlinks;
 
 static int paired_has(int m)
 {
@@ -1378,9 +1391,9 @@ static void paired_initiator(struct job *j)
 	char *buf;
 
 	(void)j;
-	buf = buf_alloc(paired_link[paired_order[0]].size);
+	buf = buf_alloc(paired_link[paired_order[0]][0].size);
 	for (k = 0; k < paired_n; k++) {
-		l = &paired_link[paired_order[k]];
+		l = &paired_link[paired_order[k]][0];
 		r = l->m->attach(l, 0, 1);
 		if (r < 0)
 			child_fail("%s: attach: %s", l->m->name, strerror(-r));
@@ -1391,7 +1404,7 @@ static void paired_initiator(struct job *j)
 	for (r = 0; r < PAIRED_ROUNDS; r++)
 		for (k = 0; k < paired_n; k++) {
 			m = paired_order[(k + r) % paired_n];
-			us[m][r] = round_trips(&paired_link[m], buf, block[m]);
+			us[m][r] = round_trips(&paired_link[m][0], buf, block[m]);
 		}
 	paired_medians(us, PAIRED_ROUNDS, sh->paired);
 }
@@ -1402,6 +1415,15 @@ static void ready_wait(void)
 	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
 	while (!__atomic_load_n(&sh->go, __ATOMIC_SEQ_CST))
 		futex_op(&sh->go, FUTEX_WAIT, 0);
+}
+
+/* A gated child of a paired run: wait until sh->turn is one of @gates. */
+static void turn_wait(uint64_t gates)
+{
+	uint32_t t;
+
+	while (!((gates >> (t = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE))) & 1))
+		futex_op(&sh->turn, FUTEX_WAIT, t);
 }
 
 /*
@@ -1416,20 +1438,13 @@ static void spin_child(struct job *j)
 
 	ready_wait();
 	for (;;) {
+		if (j->gates)
+			turn_wait(j->gates);
 		for (i = 0; i < 4096; i++)
 			__asm__ __volatile__("" ::: "memory");
 		n += 4096;
 		__atomic_store_n(&sh->rx[j->slot].n, n, __ATOMIC_RELAXED);
 	}
-}
-
-/* A paired streaming producer: wait until sh->turn is @gate. */
-static void turn_wait(uint32_t gate)
-{
-	uint32_t t;
-
-	while ((t = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE)) != gate)
-		futex_op(&sh->turn, FUTEX_WAIT, t);
 }
 
 /* Producer or consumer of a stream; see the "stream" section. */
@@ -1448,8 +1463,8 @@ static void stream_child(struct job *j)
 
 	if (j->slot < 0) {
 		for (;;) {
-			if (j->gate)
-				turn_wait((uint32_t)j->gate);
+			if (j->gates)
+				turn_wait(j->gates);
 			if (m->send_many)
 				r = m->send_many(l, j->send_dir, buf, l->size, batch);
 			else
@@ -1616,11 +1631,11 @@ static double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
 	}
 
 	sleep_for(opt.warmup);
-	c0 = rx_total();
+	c0 = rx_sum(0, RX_SLOTS);
 	t0 = now();
 	for (i = 0; i < STREAM_WINDOWS; i++) {
 		sleep_for(opt.measure / STREAM_WINDOWS);
-		c1 = rx_total();
+		c1 = rx_sum(0, RX_SLOTS);
 		t1 = now();
 		rate[i] = (double)(c1 - c0) / (t1 - t0);
 		c0 = c1;
@@ -1816,29 +1831,49 @@ static void section_rtt(void)
 }
 
 /*
- * Start a paired run at size index @s, for @what: a link of @ndirs
- * directions, created afresh, of every selected mechanism without caps
- * @skip. Returns how many were made.
+ * Start a paired run at size index @s, for @what: @nlinks links of @ndirs
+ * directions, created afresh, of every selected mechanism with all the caps
+ * @need and none of @skip. Returns how many mechanisms are in the run.
  */
-static int paired_begin(int s, int ndirs, unsigned int skip, const char *what)
+static int paired_begin(int s, int nlinks, int ndirs, unsigned int need,
+			unsigned int skip, const char *what)
 {
-	int m, r;
+	int m, i, r = 0;
 
 	snprintf(child_what, sizeof(child_what), "%s %zu", what, opt.sizes[s]);
 	paired_n = 0;
+	paired_nlinks = nlinks;
 	for (m = 0; m < NMECH; m++) {
-		if (!mech_on(m) || (mechs[m].caps & skip))
+		if (!mech_on(m) || (mechs[m].caps & need) != need ||
+		    (mechs[m].caps & skip))
 			continue;
-		link_init(&paired_link[m], &mechs[m], opt.sizes[s], opt.depth);
-		r = mechs[m].create(&paired_link[m], ndirs);
+		for (i = 0; i < nlinks; i++) {
+			link_init(&paired_link[m][i], &mechs[m], opt.sizes[s],
+				  opt.depth);
+			r = mechs[m].create(&paired_link[m][i], ndirs);
+			if (r < 0)
+				break;
+		}
 		if (r < 0) {
 			fprintf(stderr, "msgbox-bench: %s %s: create: %s\n",
 				child_what, mechs[m].name, strerror(-r));
+			while (i--)
+				mechs[m].destroy(&paired_link[m][i]);
 			continue;
 		}
 		paired_order[paired_n++] = m;
 	}
 	return paired_n;
+}
+
+/* Remove the links of the paired run. */
+static void paired_destroy(void)
+{
+	int k, i;
+
+	for (k = 0; k < paired_n; k++)
+		for (i = 0; i < paired_nlinks; i++)
+			mechs[paired_order[k]].destroy(&paired_link[paired_order[k]][i]);
 }
 
 /*
@@ -1848,14 +1883,13 @@ static int paired_begin(int s, int ndirs, unsigned int skip, const char *what)
 static void paired_end(int s, int ok, double out[][3],
 		       struct fig f[3][NMECH][MAX_SIZES])
 {
-	int k, m, i;
+	int k, i;
 
-	for (k = 0; k < paired_n; k++) {
-		m = paired_order[k];
+	for (k = 0; k < paired_n; k++)
 		for (i = 0; i < 3; i++)
-			fig_add(&f[i][m][s], ok ? out[m][i] : NANV);
-		mechs[m].destroy(&paired_link[m]);
-	}
+			fig_add(&f[i][paired_order[k]][s],
+				ok ? out[paired_order[k]][i] : NANV);
+	paired_destroy();
 }
 
 /*
@@ -1870,12 +1904,12 @@ static void run_paired(int s)
 	unsigned int limit;
 	int k, m, r, n = 0, status, ok = 0;
 
-	if (!paired_begin(s, 2, MC_NORTT, "paired rtt"))
+	if (!paired_begin(s, 1, 2, 0, MC_NORTT, "paired rtt"))
 		return;
 	shared_reset();
 	for (k = 0; k < paired_n; k++) {
 		m = paired_order[k];
-		jobs[m] = (struct job){ &paired_link[m], opt.cpu[0], 1, 0, -1, 0 };
+		jobs[m] = (struct job){ &paired_link[m][0], opt.cpu[0], 1, 0, -1, 0 };
 		pids[n] = spawn(&jobs[m], rtt_responder);
 		if (pids[n++] < 0)
 			goto out;
@@ -1975,6 +2009,28 @@ static void section_stream(void)
 }
 
 /*
+ * One block of a paired streaming run: set sh->turn to @turn for @block
+ * seconds, and return the rate of the counters sh->rx[@slot] to
+ * sh->rx[@slot + @n - 1] together over the last four fifths of it (the
+ * first lets the children it wakes settle).
+ */
+static double turn_block(uint32_t turn, int slot, int n, double block)
+{
+	uint64_t c0;
+	double t0, rate;
+
+	__atomic_store_n(&sh->turn, turn, __ATOMIC_SEQ_CST);
+	futex_op(&sh->turn, FUTEX_WAKE, INT_MAX);
+	sleep_for(block / 5);
+	c0 = rx_sum(slot, n);
+	t0 = now();
+	sleep_for(block * 4 / 5);
+	rate = (double)(rx_sum(slot, n) - c0) / (now() - t0);
+	__atomic_store_n(&sh->turn, 0, __ATOMIC_SEQ_CST);
+	return rate;
+}
+
+/*
  * One paired streaming run at size index @s: a link of every streaming
  * mechanism, created afresh, with its producer on opt.cpu[0] and its
  * consumer on opt.cpu[1], all started at once. In each of PSTREAM_ROUNDS
@@ -1988,19 +2044,18 @@ static void section_stream(void)
 static void run_pstream(int s)
 {
 	static double rate[NMECH][PAIRED_ROUNDS], out[NMECH][3];
-	double block = opt.measure / PSTREAM_BLOCKS, t0, t1;
+	double block = opt.measure / PSTREAM_BLOCKS;
 	struct job jobs[2 * NMECH];
 	pid_t pids[2 * NMECH] = { 0 };
 	int n = 0, m, r, k, failed = 0;
-	uint64_t c0;
 
-	if (!paired_begin(s, 1, MC_RTTONLY, "paired stream"))
+	if (!paired_begin(s, 1, 1, 0, MC_RTTONLY, "paired stream"))
 		return;
 	for (k = 0; k < paired_n; k++) {
 		m = paired_order[k];
-		jobs[n++] = (struct job){ &paired_link[m], opt.cpu[1], -1, 0, m, 0 };
-		jobs[n++] = (struct job){ &paired_link[m], opt.cpu[0], 0, -1, -1,
-					  m + 1 };
+		jobs[n++] = (struct job){ &paired_link[m][0], opt.cpu[1], -1, 0, m, 0 };
+		jobs[n++] = (struct job){ &paired_link[m][0], opt.cpu[0], 0, -1, -1,
+					  GATE(m + 1) };
 	}
 	if (start_all(jobs, n, stream_child, pids)) {
 		failed = 1;
@@ -2010,17 +2065,7 @@ static void run_pstream(int s)
 	for (r = 0; r < PSTREAM_ROUNDS; r++)
 		for (k = 0; k < paired_n; k++) {
 			m = paired_order[(k + r) % paired_n];
-			__atomic_store_n(&sh->turn, (uint32_t)m + 1, __ATOMIC_SEQ_CST);
-			futex_op(&sh->turn, FUTEX_WAKE, INT_MAX);
-			sleep_for(block / 5);
-			c0 = __atomic_load_n(&sh->rx[m].n, __ATOMIC_RELAXED);
-			t0 = now();
-			sleep_for(block * 4 / 5);
-			rate[m][r] = (double)(__atomic_load_n(&sh->rx[m].n,
-							      __ATOMIC_RELAXED) - c0);
-			t1 = now();
-			__atomic_store_n(&sh->turn, 0, __ATOMIC_SEQ_CST);
-			rate[m][r] /= t1 - t0;
+			rate[m][r] = turn_block((uint32_t)m + 1, m, 1, block);
 			if (any_ended(pids, n)) {
 				failed = 1;
 				goto out;
@@ -2054,34 +2099,102 @@ static void section_mpmc(void)
 	}
 }
 
+/* A child of a pairs run: a stream's producer or consumer, or a busy loop. */
+static void pairs_child(struct job *j)
+{
+	if (j->l)
+		stream_child(j);
+	else
+		spin_child(j);
+}
+
+/*
+ * In a pairs run, unit @u (a mechanism, or NMECH for the busy loop) works
+ * on one pair while sh->turn is PAIRS_TURN(u, 0), on two while it is
+ * PAIRS_TURN(u, 1). Pair @i of it counts in sh->rx[2 * u + i].
+ */
+#define PAIRS_TURN(u, two)	(2 * (u) + 1 + (two))
+
+/*
+ * One paired run of the pairs section at size index @s: two links of every
+ * mechanism of the section, created afresh, pair i (the producer and the
+ * consumer of link i) on opt.cpu[i]; at the first size also a busy loop on
+ * each vCPU. All start at once. In each of PAIRS_ROUNDS rounds each of
+ * them in turn, in an order rotated by one place each round, works on one
+ * pair and then on both (the other way round in odd rounds), a block of a
+ * tenth of the measuring time each, sampled as in run_pstream(). Its scale
+ * in a round is the aggregate rate of two pairs over the rate of one in
+ * that round; the figures of the run are medians over the rounds.
+ */
+static void run_pairs(int s)
+{
+	static double rate[NMECH + 1][2][PAIRS_ROUNDS];
+	double block = opt.measure / PAIRS_BLOCKS, x[PAIRS_ROUNDS];
+	struct job jobs[4 * (NMECH + 1)];
+	pid_t pids[4 * (NMECH + 1)] = { 0 };
+	int unit[NMECH + 1], nunits, n = 0, u, r, k, i, failed = 0;
+
+	paired_begin(s, 2, 1, MC_PAIRS, 0, "pairs");
+	for (k = 0; k < paired_n; k++)
+		unit[k] = paired_order[k];
+	nunits = paired_n;
+	if (s == 0)
+		unit[nunits++] = NMECH;
+	if (!nunits)
+		return;
+	for (k = 0; k < nunits; k++) {
+		u = unit[k];
+		for (i = 0; i < 2; i++) {
+			struct link *l = u < NMECH ? &paired_link[u][i] : NULL;
+			uint64_t gates = GATE(PAIRS_TURN(u, 1)) |
+					 (i ? 0 : GATE(PAIRS_TURN(u, 0)));
+
+			if (l)
+				jobs[n++] = (struct job){ l, opt.cpu[i], -1, 0,
+							  2 * u + i, 0 };
+			jobs[n++] = (struct job){ l, opt.cpu[i], l ? 0 : -1, -1,
+						  l ? -1 : 2 * u + i, gates };
+		}
+	}
+	if (start_all(jobs, n, pairs_child, pids)) {
+		failed = 1;
+		goto out;
+	}
+
+	for (r = 0; r < PAIRS_ROUNDS; r++)
+		for (k = 0; k < nunits; k++) {
+			u = unit[(k + r) % nunits];
+			for (i = 0; i < 2; i++)
+				rate[u][i ^ (r & 1)][r] =
+					turn_block(PAIRS_TURN(u, i ^ (r & 1)),
+						   2 * u, 1 + (i ^ (r & 1)), block);
+			if (any_ended(pids, n)) {
+				failed = 1;
+				goto out;
+			}
+		}
+out:
+	reap_all(pids, n);
+	for (k = 0; k < nunits; k++) {
+		u = unit[k];
+		for (r = 0; r < PAIRS_ROUNDS; r++)
+			x[r] = ratio(rate[u][1][r], rate[u][0][r]);
+		if (u == NMECH) {
+			fig_add(&spin_fig, failed ? NANV : median(x, PAIRS_ROUNDS));
+			continue;
+		}
+		fig_add(&scale_fig[u][s], failed ? NANV : median(x, PAIRS_ROUNDS));
+		fig_add(&pair1_fig[u][s],
+			failed ? NANV : median(rate[u][0], PAIRS_ROUNDS));
+		fig_add(&pair2_fig[u][s],
+			failed ? NANV : median(rate[u][1], PAIRS_ROUNDS));
+	}
+	paired_destroy();
+}
+
 static void section_pairs(void)
 {
-	const int cpus[2][2] = { { opt.cpu[0] }, { opt.cpu[1] } };
-	struct job jobs[2];
-	double one, two;
-	int rep, s, m;
-
-	for (rep = 0; rep < opt.repeats; rep++) {
-		progress("pairs: repeat %d/%d", rep + 1, opt.repeats);
-		snprintf(child_what, sizeof(child_what), "pairs busy loop");
-		jobs[0] = (struct job){ NULL, opt.cpu[0], -1, -1, 0, 0 };
-		jobs[1] = (struct job){ NULL, opt.cpu[1], -1, -1, 1, 0 };
-		one = run_windows(jobs, 1, spin_child);
-		two = run_windows(jobs, 2, spin_child);
-		fig_add(&spin_fig, ratio(two, one));
-		for (s = 0; s < opt.nsizes; s++)
-			for (m = 0; m < NMECH; m++) {
-				if (!mech_on(m) || !(mechs[m].caps & MC_PAIRS))
-					continue;
-				one = stream_measure(m, opt.sizes[s], 1, 1, 1,
-						     cpus, cpus, "pairs-1");
-				two = stream_measure(m, opt.sizes[s], 2, 1, 1,
-						     cpus, cpus, "pairs-2");
-				fig_add(&pair1_fig[m][s], one);
-				fig_add(&pair2_fig[m][s], two);
-				fig_add(&scale_fig[m][s], ratio(two, one));
-			}
-	}
+	paired_section("pairs", run_pairs);
 }
 
 /*
@@ -2384,8 +2497,8 @@ static void print_pairs(void)
 	double v1, v2, mq, fx;
 	int s, m;
 
-	printf("\n== Independent pairs: 1 pair on one vCPU vs 2 pairs on "
-	       "separate queues, one per vCPU (msgs/s) ==\n");
+	printf("\n== Independent pairs, paired: 1 pair on one vCPU vs 2 pairs "
+	       "on separate queues, one per vCPU (msgs/s) ==\n");
 	printf("%-12s %7s %11s %11s %7s %8s %5s %8s %8s\n", "mech", "size",
 	       "one_pair", "two_pairs", "scale", "spread", "runs", "x_mq",
 	       "x_futex");
