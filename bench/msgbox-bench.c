@@ -51,13 +51,13 @@
  *   pairs    1 producer/consumer pair on one vCPU against 2 pairs on
  *            separate queues, one pair per vCPU, paired: two queues of
  *            every mechanism and their pairs started at once, and in each
- *            of 20 rounds each mechanism in turn runs one pair, then both,
- *            for a tenth of the measuring time each. The ratio of the
- *            aggregate rates within a round ("scale", ideally 2), median
- *            over the rounds, shows whether independent queues get in each
- *            other's way. A busy loop on each vCPU, measured the same way
- *            at the first size, shows how close to 2 the host lets any
- *            work get.
+ *            of 20 rounds each mechanism in turn runs one pair and both
+ *            (in either order), for a tenth of the measuring time each.
+ *            The ratio of the aggregate rates within a round ("scale",
+ *            ideally 2), median over the rounds, shows whether independent
+ *            queues get in each other's way. A busy loop on each vCPU,
+ *            measured the same way at the first size, shows how close to
+ *            2 the host lets any work get.
  *   mem      kernel memory per queued message, at each size: a queue is
  *            filled with --mem-msgs messages (fewer when large, about 8 MiB
  *            at most) and the growth of the kernel memory that can hold
@@ -1869,11 +1869,13 @@ static int paired_begin(int s, int nlinks, int ndirs, unsigned int need,
 /* Remove the links of the paired run. */
 static void paired_destroy(void)
 {
-	int k, i;
+	int k, i, m;
 
-	for (k = 0; k < paired_n; k++)
+	for (k = 0; k < paired_n; k++) {
+		m = paired_order[k];
 		for (i = 0; i < paired_nlinks; i++)
-			mechs[paired_order[k]].destroy(&paired_link[paired_order[k]][i]);
+			mechs[m].destroy(&paired_link[m][i]);
+	}
 }
 
 /*
