@@ -1615,8 +1615,8 @@ static int start_all(struct job *jobs, int n, void (*fn)(struct job *),
  * Start @n children running @fn on @jobs and after opt.warmup sample the
  * consumers' counters at the end of each of STREAM_WINDOWS windows that
  * split opt.measure. Return the median of the windows' rates, in messages
- * per second (counts per second for spin_child()), so that one stall of
- * the emulated machine does not decide the figure; NaN when a child failed.
+ * per second, so that one stall of the emulated machine does not decide
+ * the figure; NaN when a child failed.
  */
 static double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
 {
@@ -2134,7 +2134,7 @@ static void run_pairs(int s)
 	double block = opt.measure / PAIRS_BLOCKS, x[PAIRS_ROUNDS];
 	struct job jobs[4 * (NMECH + 1)];
 	pid_t pids[4 * (NMECH + 1)] = { 0 };
-	int unit[NMECH + 1], nunits, n = 0, u, r, k, i, failed = 0;
+	int unit[NMECH + 1], nunits, n = 0, u, r, k, i, two, failed = 0;
 
 	paired_begin(s, 2, 1, MC_PAIRS, 0, "pairs");
 	for (k = 0; k < paired_n; k++)
@@ -2166,10 +2166,11 @@ static void run_pairs(int s)
 	for (r = 0; r < PAIRS_ROUNDS; r++)
 		for (k = 0; k < nunits; k++) {
 			u = unit[(k + r) % nunits];
-			for (i = 0; i < 2; i++)
-				rate[u][i ^ (r & 1)][r] =
-					turn_block(PAIRS_TURN(u, i ^ (r & 1)),
-						   2 * u, 1 + (i ^ (r & 1)), block);
+			for (i = 0; i < 2; i++) {
+				two = i ^ (r & 1);
+				rate[u][two][r] = turn_block(PAIRS_TURN(u, two),
+							     2 * u, 1 + two, block);
+			}
 			if (any_ended(pids, n)) {
 				failed = 1;
 				goto out;
