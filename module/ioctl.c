@@ -442,6 +442,33 @@ static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
 	return err;
 }
 
+/*
+ * A plain send of @len bytes at @ubuf: priority 0, no key, no checksum,
+ * nothing written back. For write(2), whose caller the VFS has checked for
+ * write access already, and MSGBOX_IOC_SEND_PLAIN.
+ */
+static __msgbox_hot int msgbox_send_plain(struct file *file,
+					  const void __user *ubuf, size_t len)
+{
+	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
+	struct msgbox_mailbox *mb;
+	struct msgbox_send_args args = {
+		.size = sizeof(args),
+		.buf = (unsigned long)ubuf,
+	};
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	mb = msgbox_file_mailbox(file);
+	if (!mb)
+		return -ENOTCONN;
+	/* No mailbox takes more; msgbox_do_send() checks its own limit. */
+	if (len > U32_MAX)
+		return -EMSGSIZE;
+	args.len = len;
+	return msgbox_do_send(mb, &args, &w, NULL, false, NULL);
+}
+
 /**
  * msgbox_write() - write(2): send the bytes written as one message
  * @file: a file bound to a mailbox, open for writing
@@ -460,21 +487,8 @@ static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
 __msgbox_hot ssize_t msgbox_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
-	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
-	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-	struct msgbox_send_args args = {
-		.size = sizeof(args),
-		.buf = (unsigned long)ubuf,
-	};
-	int err;
+	int err = msgbox_send_plain(file, ubuf, len);
 
-	if (!mb)
-		return -ENOTCONN;
-	/* No mailbox takes more; msgbox_do_send() checks its own limit. */
-	if (len > U32_MAX)
-		return -EMSGSIZE;
-	args.len = len;
-	err = msgbox_do_send(mb, &args, &w, NULL, false, NULL);
 	return err ? err : len;
 }
 
@@ -803,6 +817,11 @@ __msgbox_hot long msgbox_ioctl(struct file *file, unsigned int cmd,
 		return msgbox_ioctl_stat(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_NOTIFY):
 		return msgbox_ioctl_notify(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_SEND_PLAIN(0)):
+		/* The length is the command's size field (see the uapi). */
+		if (_IOC_DIR(cmd) != _IOC_WRITE)
+			return -ENOTTY;
+		return msgbox_send_plain(file, uarg, _IOC_SIZE(cmd));
 	}
 	return -ENOTTY;
 }

@@ -4,7 +4,8 @@
  * bytes written as one message of priority 0 and read() takes the next
  * message whole, blocking as the ioctls do unless O_NONBLOCK. A message
  * larger than the read buffer stays queued (EMSGSIZE); nothing is ever
- * truncated or split.
+ * truncated or split. MSGBOX_IOC_SEND_PLAIN(len) sends as write() does,
+ * with the length in the command, and is ENOTTY on any other file.
  */
 #include "msgbox_util.h"
 
@@ -48,6 +49,26 @@ FIXTURE_TEARDOWN(rw)
 static ssize_t rw_ret(ssize_t r)
 {
 	return r < 0 ? -errno : r;
+}
+
+/*
+ * Forks a child that waits until a sender blocks on @nb, reads one message
+ * and reports read()'s result on the pipe whose read end is *@rfd.
+ */
+static pid_t rw_fork_reader(int nb, int *rfd)
+{
+	char buf[16];
+	int wfd, ret;
+	pid_t kid = mb_fork(rfd, &wfd);
+
+	if (kid == 0) {
+		ret = mb_wait_waiters(nb, 0, 1);
+		if (!ret)
+			ret = (int)rw_ret(read(nb, buf, sizeof(buf)));
+		mb_write_all(wfd, &ret, sizeof(ret));
+		_exit(0);
+	}
+	return kid;
 }
 
 TEST_F(rw, write_then_read)
@@ -185,15 +206,8 @@ TEST_F(rw, blocking_both_ways)
 
 	for (i = 0; i < RW_CAP; i++)
 		ASSERT_EQ(1, rw_ret(write(self->nb, "f", 1)));
-	self->kid = mb_fork(&rfd, &wfd);
+	self->kid = rw_fork_reader(self->nb, &rfd);
 	ASSERT_LE(0, self->kid);
-	if (self->kid == 0) {
-		ret = mb_wait_waiters(self->nb, 0, 1);
-		if (!ret)
-			ret = (int)rw_ret(read(self->nb, buf, sizeof(buf)));
-		mb_write_all(wfd, &ret, sizeof(ret));
-		_exit(0);
-	}
 	EXPECT_EQ(4, rw_ret(write(self->fd, "last", 4)));
 	ASSERT_EQ(0, mb_read_all(rfd, &ret, sizeof(ret)));
 	EXPECT_EQ(1, ret);
@@ -275,6 +289,152 @@ TEST_F(rw, rendezvous_write)
 	close(nb);
 	mb_destroy_name(name);
 	close(fd);
+}
+
+/* MSGBOX_IOC_SEND_PLAIN: 0 or -errno. */
+static int plain(int fd, const void *buf, unsigned int len)
+{
+	return mb_ioctl(fd, MSGBOX_IOC_SEND_PLAIN(len), (void *)buf);
+}
+
+/* A plain send is a message of priority 0 like any other, stamped alike. */
+TEST_F(rw, plain_send)
+{
+	struct msgbox_send_args a;
+	struct msgbox_recv_args r;
+	char *out, *in;
+
+	out = malloc(MSGBOX_SEND_PLAIN_MAX);
+	in = malloc(RW_MAX);
+	ASSERT_TRUE(out && in);
+	EXPECT_EQ(16383, MSGBOX_SEND_PLAIN_MAX);
+	mb_send_args(&a, "first", 5, 0);
+	ASSERT_EQ(0, mb_ioctl(self->nb, MSGBOX_IOC_SEND, &a));
+	EXPECT_EQ(0, plain(self->nb, "hello", 6));
+	EXPECT_EQ(5, mb_raw_recv(self->nb, in, RW_MAX, &r));
+	EXPECT_EQ(a.id, r.id);
+
+	memset(&r, 0xee, sizeof(r));
+	EXPECT_EQ(6, mb_raw_recv(self->nb, in, RW_MAX, &r));
+	EXPECT_STREQ("hello", in);
+	EXPECT_EQ(6U, r.len);
+	EXPECT_EQ(0U, r.prio);
+	EXPECT_EQ(a.id + 1, r.id);
+	EXPECT_EQ(0ULL, r.key);
+	EXPECT_EQ(0U, r.csum);
+	EXPECT_EQ(0U, r.msg_flags);
+	EXPECT_EQ(getpid(), r.pid);
+	EXPECT_EQ(geteuid(), r.uid);
+	EXPECT_EQ(getegid(), r.gid);
+
+	/* Empty, and the longest a command holds. */
+	EXPECT_EQ(0, plain(self->nb, NULL, 0));
+	mb_fill(out, MSGBOX_SEND_PLAIN_MAX, 11);
+	EXPECT_EQ(0, plain(self->nb, out, MSGBOX_SEND_PLAIN_MAX));
+	EXPECT_EQ(0, rw_ret(read(self->nb, in, RW_MAX)));
+	memset(in, 0, RW_MAX);
+	EXPECT_EQ(MSGBOX_SEND_PLAIN_MAX, rw_ret(read(self->nb, in, RW_MAX)));
+	EXPECT_TRUE(mb_check(in, MSGBOX_SEND_PLAIN_MAX, 11));
+
+	/* Behind a message of higher priority, as priority 0. */
+	mb_send_args(&a, "urgent", 6, 1);
+	ASSERT_EQ(0, mb_ioctl(self->nb, MSGBOX_IOC_SEND, &a));
+	EXPECT_EQ(0, plain(self->nb, "later", 5));
+	EXPECT_EQ(-EAGAIN, plain(self->nb, "full", 4));
+	EXPECT_EQ(6, mb_raw_recv(self->nb, in, RW_MAX, &r));
+	EXPECT_EQ(1U, r.prio);
+	EXPECT_EQ(5, mb_raw_recv(self->nb, in, RW_MAX, &r));
+	EXPECT_EQ(0U, r.prio);
+	EXPECT_EQ(0, mb_msgs(self->nb));
+	free(out);
+	free(in);
+}
+
+/*
+ * A plain send fails as write() does, a mailbox's limit before a bad
+ * payload pointer, and sends nothing; any other direction in the command,
+ * or any other file, is ENOTTY.
+ */
+TEST_F(rw, plain_send_errors)
+{
+	struct msgbox_attr attr = { .capacity = RW_CAP, .max_msg_size = 16 };
+	unsigned int nr = _IOC_NR(MSGBOX_IOC_SEND_PLAIN(0));
+	char name[160], got[4], *bad = mb_unmapped(), *edge;
+	int fd, rd, wr, dev, null;
+
+	snprintf(name, sizeof(name), "%s-16", self->name);
+	fd = msgbox_create(name, &attr, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EMSGSIZE, plain(fd, bad, 17));
+	EXPECT_EQ(-EFAULT, plain(fd, bad, 16));
+	/* A payload whose last bytes are past the end of its mapping. */
+	edge = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, edge);
+	ASSERT_EQ(0, munmap(edge + 4096, 4096));
+	EXPECT_EQ(-EFAULT, plain(fd, edge + 4096 - 4, 8));
+	EXPECT_EQ(0, plain(fd, edge + 4096 - 4, 4));
+	EXPECT_EQ(1, mb_msgs(fd));
+	EXPECT_EQ(4, rw_ret(read(fd, got, sizeof(got))));
+	munmap(edge, 4096);
+	EXPECT_EQ(0, mb_msgs(fd));
+
+	EXPECT_EQ(-ENOTTY, mb_ioctl(fd, _IOC(_IOC_NONE, MSGBOX_IOC_MAGIC, nr, 4),
+				    "none"));
+	EXPECT_EQ(-ENOTTY, mb_ioctl(fd, _IOC(_IOC_READ, MSGBOX_IOC_MAGIC, nr, 4),
+				    "read"));
+	EXPECT_EQ(-ENOTTY,
+		  mb_ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC,
+				    nr, 4), "both"));
+	EXPECT_EQ(0, mb_msgs(fd));
+
+	rd = msgbox_open(name, O_RDONLY | O_NONBLOCK, NULL);
+	ASSERT_LE(0, rd);
+	wr = msgbox_open(name, O_WRONLY | O_NONBLOCK, NULL);
+	ASSERT_LE(0, wr);
+	EXPECT_EQ(-EBADF, plain(rd, "x", 1));
+	EXPECT_EQ(0, plain(wr, "x", 1));
+	EXPECT_EQ(1, mb_msgs(fd));
+	dev = mb_dev_open(O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(-ENOTCONN, plain(dev, "x", 1));
+	null = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, null);
+	EXPECT_EQ(-ENOTTY, plain(null, "x", 1));
+
+	ASSERT_EQ(0, msgbox_destroy(name));
+	EXPECT_EQ(-EIDRM, plain(wr, "x", 1));
+	EXPECT_EQ(-EIDRM, plain(fd, bad, 17));
+	close(null);
+	close(dev);
+	close(wr);
+	close(rd);
+	close(fd);
+}
+
+/* A plain send blocks on a full mailbox until a receive makes room. */
+TEST_F(rw, plain_send_blocks)
+{
+	char buf[16];
+	int rfd, ret, i;
+
+	for (i = 0; i < RW_CAP; i++)
+		ASSERT_EQ(0, plain(self->nb, "f", 1));
+	EXPECT_EQ(-EAGAIN, plain(self->nb, "f", 1));
+	self->kid = rw_fork_reader(self->nb, &rfd);
+	ASSERT_LE(0, self->kid);
+	EXPECT_EQ(0, plain(self->fd, "last", 4));
+	ASSERT_EQ(0, mb_read_all(rfd, &ret, sizeof(ret)));
+	EXPECT_EQ(1, ret);
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(self->kid)));
+	self->kid = 0;
+	EXPECT_EQ(RW_CAP, mb_msgs(self->nb));
+	for (i = 1; i < RW_CAP; i++)
+		EXPECT_EQ(1, rw_ret(read(self->nb, buf, sizeof(buf))));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(4, rw_ret(read(self->nb, buf, sizeof(buf))));
+	EXPECT_STREQ("last", buf);
+	close(rfd);
 }
 
 TEST_HARNESS_MAIN
