@@ -97,25 +97,25 @@ struct msgbox_notify {
  *	msgbox_table_lock
  * @quota_bytes: the bytes charged: what the mailbox can hold at most
  * @lock: protects every field below
- * @nr_msgs: messages on @msgs
  * @msgs: queued messages, highest priority first, FIFO within one
+ * @nr_msgs: messages on @msgs
+ * @nr_inflight: messages taken off @msgs and being copied out; they keep
+ *	their slot until the copy succeeds or fails
  * @bytes: payload bytes on @msgs and in flight
+ * @nr_recv_waiting: receivers asleep waiting for a message
+ * @nr_send_waiting: senders asleep waiting for room or acknowledgment
  * @next_id: id of the next message queued
  * @sent: messages queued since creation
  * @received: messages delivered since creation
- * @nr_inflight: messages taken off @msgs and being copied out; they keep
- *	their slot until the copy succeeds or fails
- * @nr_recv_waiting: receivers asleep waiting for a message
  * @dead: destroyed: every operation fails with -EIDRM
- * @nr_send_waiting: senders asleep waiting for room or acknowledgment
  * @dedup: duplicate-detection window, or NULL
  * @notify: the registration for arrival notification, see queue.c
  * @direct_waiters: receivers registered for a direct hand-off, see direct.h
+ * @spares: objects of delivered messages kept for the next ones sent, with
+ *	their own lock, see message.h
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgment
- * @spares: objects of delivered messages kept for the next ones sent, with
- *	their own lock, see message.h
  * @name_len: length of @name
  * @name: NUL-terminated name of a named mailbox, empty for a port
  */
@@ -142,34 +142,28 @@ struct msgbox_mailbox {
 	struct msgbox_user *quota_user;
 	u64 quota_bytes;
 
-	/*
-	 * A sender and a receiver on two CPUs pass the cache line of @lock
-	 * back and forth once per message: it holds what both write for
-	 * each message and nothing else; what they only read, or write
-	 * rarely, is on the lines after it.
-	 */
-	spinlock_t lock ____cacheline_aligned_in_smp;	/* protects the fields below */
+	spinlock_t lock;		/* protects the fields below */
 	/* protected by @lock */
-	u32 nr_msgs;
 	struct list_head msgs;
+	u32 nr_msgs;
+	u32 nr_inflight;
 	u64 bytes;
+	u32 nr_recv_waiting;
+	u32 nr_send_waiting;
 	u64 next_id;
 	u64 sent;
 	u64 received;
-	u32 nr_inflight;
-	u32 nr_recv_waiting;
-	bool dead ____cacheline_aligned_in_smp;
-	u32 nr_send_waiting;
+	bool dead;
 	struct msgbox_dedup *dedup;
 	struct msgbox_notify notify;
 	struct list_head direct_waiters;
 
+	/* has its own lock */
+	struct msgbox_spares spares;
+
 	/* wait queues, with their own locks */
 	wait_queue_head_t recv_wq;
 	wait_queue_head_t send_wq;
-
-	/* has its own lock, on its own line */
-	struct msgbox_spares spares ____cacheline_aligned_in_smp;
 
 	u32 name_len;
 	char name[];
