@@ -151,9 +151,11 @@ msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
 	if (!READ_ONCE(spares->bytes))
 		return NULL;
 	msgbox_spares_lock(spares);
-	msg = list_first_entry_or_null(&spares->list, struct msgbox_msg, node);
+	msg = spares->top;
 	if (msg && msgbox_msg_class(msg) == class) {
-		list_del(&msg->node);
+		spares->top = msg->next_spare;
+		if (!spares->top)
+			spares->bottom = NULL;
 		WRITE_ONCE(spares->bytes,
 			   spares->bytes - msgbox_msg_class_size[class]);
 	} else {
@@ -161,6 +163,31 @@ msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
 	}
 	msgbox_spares_unlock(spares);
 	return msg;
+}
+
+/* Put @msg, of @size bytes, on top of @spares, locked or local. */
+static __msgbox_hot void msgbox_spares_push(struct msgbox_spares *spares,
+					    struct msgbox_msg *msg, u32 size)
+{
+	msg->next_spare = spares->top;
+	if (!spares->top)
+		spares->bottom = msg;
+	spares->top = msg;
+	WRITE_ONCE(spares->bytes, spares->bytes + size);
+}
+
+/* Put the chain @top to @bottom, of @bytes, under the objects of @to. */
+static void msgbox_spares_append(struct msgbox_spares *to,
+				 struct msgbox_msg *top,
+				 struct msgbox_msg *bottom, u32 bytes)
+{
+	bottom->next_spare = NULL;
+	if (to->bottom)
+		to->bottom->next_spare = top;
+	else
+		to->top = top;
+	to->bottom = bottom;
+	WRITE_ONCE(to->bytes, to->bytes + bytes);
 }
 
 /*
@@ -360,8 +387,7 @@ __msgbox_hot void msgbox_msg_put_spare(struct msgbox_spares *spares,
 	size = msgbox_msg_class_size[msgbox_msg_class(msg)];
 	msgbox_spares_lock(spares);
 	if (spares->bytes + size <= spares->max) {
-		list_add(&msg->node, &spares->list);
-		WRITE_ONCE(spares->bytes, spares->bytes + size);
+		msgbox_spares_push(spares, msg, size);
 		msg = NULL;
 	}
 	msgbox_spares_unlock(spares);
@@ -376,10 +402,11 @@ __msgbox_hot void msgbox_msg_put_spare(struct msgbox_spares *spares,
  * @list: the messages, linked by their @node; emptied
  *
  * msgbox_msg_put_spare() for a list: the objects kept go to @spares in one
- * splice. A message whose only reference is the caller's is off every
- * queue, so nobody can take a new one: its object stays on @list with no
- * atomic decrement of the count. Any other is unlinked before its
- * reference is dropped, since another holder may free it then.
+ * step. The list is taken apart whole rather than entry by entry. A
+ * message whose only reference is the caller's is off every queue, so
+ * nobody can take a new one: its object is kept with no atomic decrement
+ * of the count. Any other has its @node reset before its reference is
+ * dropped, since another holder may free it then.
  *
  * Context: process context, may sleep; never under a mailbox lock.
  */
@@ -387,53 +414,64 @@ __msgbox_hot void msgbox_msgs_put_spares(struct msgbox_spares *spares,
 					 struct list_head *list)
 {
 	struct msgbox_spares local;
-	struct msgbox_msg *msg, *tmp;
+	struct list_head *pos, *next;
+	struct msgbox_msg *msg;
 	u32 size;
 
 	msgbox_spares_init_local(&local);
-	list_for_each_entry_safe(msg, tmp, list, node) {
+	for (pos = list->next; pos != list; pos = next) {
+		next = pos->next;
+		msg = list_entry(pos, struct msgbox_msg, node);
 		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
 		if (refcount_read(&msg->ref) == 1 && msgbox_msg_keepable(msg) &&
 		    local.bytes + size <= local.max) {
-			local.bytes += size;
+			msgbox_spares_push(&local, msg, size);
 			continue;
 		}
-		list_del_init(&msg->node);
+		INIT_LIST_HEAD(&msg->node);
 		msgbox_msg_put(msg);
 	}
-	list_splice_init(list, &local.list);
+	INIT_LIST_HEAD(list);
 	msgbox_spares_move(&local, spares);
 }
 
-/* Take every object off @spares onto @list; returns their size. */
+/*
+ * Take every object off @spares: the chain from *@top to *@bottom (NULL
+ * for none); returns their size.
+ */
 static __msgbox_hot u32 msgbox_spares_take_all(struct msgbox_spares *spares,
-					       struct list_head *list)
+					       struct msgbox_msg **top,
+					       struct msgbox_msg **bottom)
 {
 	u32 bytes;
 
 	msgbox_spares_lock(spares);
-	list_splice_init(&spares->list, list);
+	*top = spares->top;
+	*bottom = spares->bottom;
 	bytes = spares->bytes;
+	spares->top = NULL;
+	spares->bottom = NULL;
 	WRITE_ONCE(spares->bytes, 0);
 	msgbox_spares_unlock(spares);
 	return bytes;
 }
 
-/* Free the spare objects on @list. */
-static void msgbox_spares_free_list(struct list_head *list)
+/* Free the spare objects of the chain from @top down. */
+static void msgbox_spares_free_chain(struct msgbox_msg *top)
 {
-	struct msgbox_msg *msg, *tmp;
+	struct msgbox_msg *next;
 
-	list_for_each_entry_safe(msg, tmp, list, node)
-		msgbox_msg_free(msg);
-	INIT_LIST_HEAD(list);
+	for (; top; top = next) {
+		next = top->next_spare;
+		msgbox_msg_free(top);
+	}
 }
 
 /**
  * msgbox_spares_move() - move every spare object of one set to another
  * @from: the set emptied
- * @to: the set that takes them while it has room (@to->max); the others
- *	are freed
+ * @to: the set that takes them, under its own, while it has room
+ *	(@to->max); the others are freed
  *
  * A batch takes the spares of its mailbox into a set of its own once, and
  * gives back what it did not use (or what its receives freed) once.
@@ -444,29 +482,31 @@ static void msgbox_spares_free_list(struct list_head *list)
 __msgbox_hot void msgbox_spares_move(struct msgbox_spares *from,
 				     struct msgbox_spares *to)
 {
-	struct msgbox_msg *msg, *tmp;
-	LIST_HEAD(list);
+	struct msgbox_msg *top, *bottom, *msg;
 	u32 bytes, size;
 
 	if (!READ_ONCE(from->bytes))
 		return;
-	bytes = msgbox_spares_take_all(from, &list);
+	bytes = msgbox_spares_take_all(from, &top, &bottom);
+	if (!top)
+		return;
 
 	msgbox_spares_lock(to);
-	/* Usually all of them fit: one splice instead of a walk. */
+	/* Usually all of them fit: the whole chain in one step. */
 	if (to->bytes + bytes <= to->max) {
-		list_splice_tail_init(&list, &to->list);
-		WRITE_ONCE(to->bytes, to->bytes + bytes);
+		msgbox_spares_append(to, top, bottom, bytes);
+		top = NULL;
 	}
-	list_for_each_entry_safe(msg, tmp, &list, node) {
-		size = msgbox_msg_class_size[msgbox_msg_class(msg)];
+	while (top) {
+		size = msgbox_msg_class_size[msgbox_msg_class(top)];
 		if (to->bytes + size > to->max)
 			break;
-		list_move_tail(&msg->node, &to->list);
-		WRITE_ONCE(to->bytes, to->bytes + size);
+		msg = top;
+		top = msg->next_spare;
+		msgbox_spares_append(to, msg, msg, size);
 	}
 	msgbox_spares_unlock(to);
-	msgbox_spares_free_list(&list);
+	msgbox_spares_free_chain(top);
 }
 
 /**
@@ -498,7 +538,8 @@ u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size)
 void msgbox_spares_init(struct msgbox_spares *spares, u32 max)
 {
 	spin_lock_init(&spares->lock);
-	INIT_LIST_HEAD(&spares->list);
+	spares->top = NULL;
+	spares->bottom = NULL;
 	spares->bytes = 0;
 	spares->max = max;
 	spares->local = false;
@@ -525,8 +566,8 @@ void msgbox_spares_init_local(struct msgbox_spares *spares)
  */
 void msgbox_spares_free(struct msgbox_spares *spares)
 {
-	LIST_HEAD(list);
+	struct msgbox_msg *top, *bottom;
 
-	msgbox_spares_take_all(spares, &list);
-	msgbox_spares_free_list(&list);
+	msgbox_spares_take_all(spares, &top, &bottom);
+	msgbox_spares_free_chain(top);
 }

@@ -48,7 +48,10 @@ enum msgbox_msg_state {
 
 /**
  * struct msgbox_msg - one message
- * @node: entry in the mailbox queue; under the mailbox lock
+ * @node: entry in the mailbox queue (under the mailbox lock), or in a list
+ *	of its holder's
+ * @next_spare: the next object down a set of spares, in place of @node
+ *	while the object is spare (see struct msgbox_spares)
  * @id: id, unique and increasing per mailbox; set when queued
  * @key: sender's duplicate-detection key, valid with MSGBOX_MSG_KEY
  * @sender: thread-group PID of the sender (a reference is held)
@@ -67,7 +70,10 @@ enum msgbox_msg_state {
  * slab object.
  */
 struct msgbox_msg {
-	struct list_head node;
+	union {
+		struct list_head node;
+		struct msgbox_msg *next_spare;
+	};
 	u64 id;
 	u64 key;
 	struct pid *sender;
@@ -97,22 +103,27 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
 
 /**
  * struct msgbox_spares - message objects kept for reuse by one mailbox
- * @lock: protects @list and @bytes
- * @list: delivered messages' objects, most recently freed first, linked
- *	by their @node; their payload and header are stale, except @sender,
- *	whose reference they keep so that the next message from the same
- *	process needs no new one
- * @bytes: the size of the objects on @list, at most @max
+ * @lock: protects @top, @bottom and @bytes
+ * @top: delivered messages' objects, most recently freed first, linked
+ *	by their @next_spare; their payload and header are stale, except
+ *	@sender, whose reference they keep so that the next message from the
+ *	same process needs no new one
+ * @bottom: the last object of that chain, for a whole set to go under
+ *	another in one step; NULL with @top
+ * @bytes: the size of the objects on the chain, at most @max
  * @max: the most bytes of objects kept, see msgbox_spares_limit()
  * @local: a batch's own set, used by one thread only: @lock is not taken
  *
  * A stream of messages through a mailbox then reuses a few objects instead
  * of allocating one per message, freeing it on another CPU and zeroing it
- * again (see message.c).
+ * again (see message.c). The chain is singly linked: taking the top object
+ * writes nothing in the object under it, which the CPU that freed it may
+ * still hold in its cache.
  */
 struct msgbox_spares {
-	spinlock_t lock;		/* protects @list and @bytes */
-	struct list_head list;
+	spinlock_t lock;		/* protects @top, @bottom and @bytes */
+	struct msgbox_msg *top;
+	struct msgbox_msg *bottom;
 	u32 bytes;
 	u32 max;
 	bool local;
