@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: msgbox-bridge, local mailboxes carried by an AMQP 0-9-1 broker
+ *
+ * One bridge runs per host. For every bridged mailbox NAME it may take
+ * messages from a local "out" mailbox and publish them, and deliver into a
+ * local "in" mailbox what the broker hands it. The broker objects, all
+ * durable, are:
+ *
+ *   msgbox.NAME         the shared queue every producer host publishes to
+ *                       (x-max-length, x-overflow=reject-publish,
+ *                       x-max-priority, x-single-active-consumer)
+ *   msgbox.NAME.@HOST   one per receiving host: what the distributor gave
+ *                       to HOST; only HOST's bridge consumes it
+ *   msgbox.NAME.ledger  x-max-length 1: the distributor's duplicate window
+ *   msgbox.@HOST        HOST's control queue (re-send requests)
+ *
+ * Reliable class, the path of one message:
+ *
+ *   1. out: peek the head of the out mailbox, append it to the spool file
+ *      (fsync), then take it off the mailbox. The spool record carries
+ *      the mailbox's "received" counter from before the take, so that a
+ *      restart after a crash between append and take can tell whether the
+ *      take happened (the bridge is the out mailbox's only receiver).
+ *   2. publish to msgbox.NAME, persistent, mandatory, on a channel in
+ *      confirm mode; the spool entry is marked confirmed only on the
+ *      broker's ack. A nack (queue full) or a lost connection re-sends it
+ *      later. After a crash every unconfirmed entry is re-sent with the
+ *      same origin and sequence number, so the queue may hold a copy twice.
+ *   3. distribute: of all the bridges receiving NAME, one at a time (the
+ *      queue's single active consumer) takes from msgbox.NAME. It checks
+ *      the CRC32C (a mismatch is dropped and a re-send is requested from
+ *      the origin's control queue), drops what its duplicate window (per
+ *      origin, 4096 sequence numbers) has seen, and moves the rest to one
+ *      host's queue msgbox.NAME.@HOST. Publishing there, acking the shared
+ *      queue and storing the new window in the ledger form one broker
+ *      transaction: a bridge killed at any moment leaves either all of it
+ *      or none. The next active distributor starts from the ledger.
+ *   4. in: the host's bridge consumes msgbox.NAME.@HOST, which no other
+ *      bridge does, so redeliveries come back to it. Before a local send
+ *      it writes (origin, sequence, the in mailbox's "sent" counter) to its
+ *      journal; after the send it records the pair in a ring of the last
+ *      deliveries, then acks. A restart resolves a pending entry from the
+ *      mailbox's counter and skips redeliveries found in the ring.
+ *
+ * Best-effort class: publish without confirms or spool, consume
+ * msgbox.NAME directly with automatic acks; the CRC is checked and a
+ * mismatch dropped; nothing is ever re-sent, so nothing is duplicated.
+ *
+ * Everything runs in one thread around poll(2): the broker socket and the
+ * out mailboxes' descriptors (and in mailboxes waiting for room).
+ */
+#ifndef _MSGBOX_BRIDGE_H
+#define _MSGBOX_BRIDGE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <amqp.h>
+
+#define BRIDGE_NAME_MAX		255
+#define BRIDGE_HOST_MAX		63
+#define BRIDGE_MAX_MAILBOXES	32
+#define BRIDGE_MAX_HOSTS	16
+#define BRIDGE_WINDOW		4096	/* sequence numbers per origin */
+#define BRIDGE_MAX_ORIGINS	64
+#define BRIDGE_RING		256	/* recent local deliveries remembered */
+#define BRIDGE_HISTORY		1024	/* confirmed messages kept for re-sends */
+
+enum bridge_class {
+	BRIDGE_RELIABLE,
+	BRIDGE_BEST_EFFORT,
+};
+
+/**
+ * struct bridge_msg - one message as the bridge carries it
+ * @origin: host whose bridge took it from a local mailbox
+ * @seq: that bridge's sequence number for the mailbox, from 1
+ * @id: the msgbox message id in the origin's mailbox
+ * @crc: CRC32C of @data as it was taken
+ * @pid: sending process on the origin host
+ * @uid: its UID
+ * @gid: its GID
+ * @prio: msgbox priority
+ * @resent: 1 on a re-send after a crash, a refusal or a corruption
+ * @len: payload length
+ * @data: payload (owned)
+ */
+struct bridge_msg {
+	char origin[BRIDGE_HOST_MAX + 1];
+	uint64_t seq;
+	uint64_t id;
+	uint32_t crc;
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t prio;
+	int resent;
+	size_t len;
+	char *data;
+};
+
+/**
+ * struct bridge_window - sequence numbers seen from one origin
+ * @origin: the origin host
+ * @floor: every sequence number up to here has been seen
+ * @bits: seen bits for floor+1 .. floor+BRIDGE_WINDOW, indexed by seq
+ */
+struct bridge_window {
+	char origin[BRIDGE_HOST_MAX + 1];
+	uint64_t floor;
+	uint64_t bits[BRIDGE_WINDOW / 64];
+};
+
+/**
+ * struct bridge_windows - the distributor's duplicate state of a mailbox
+ * @n: origins in use
+ * @w: one window per origin
+ */
+struct bridge_windows {
+	unsigned int n;
+	struct bridge_window w[BRIDGE_MAX_ORIGINS];
+};
+
+/* window.c */
+int bridge_window_seen(const struct bridge_windows *ws, const char *origin,
+		       uint64_t seq);
+int bridge_window_mark(struct bridge_windows *ws, const char *origin,
+		       uint64_t seq);
+size_t bridge_window_size(const struct bridge_windows *ws);
+void bridge_window_encode(const struct bridge_windows *ws, void *buf);
+int bridge_window_decode(struct bridge_windows *ws, const void *buf,
+			 size_t len);
+
+/* spool entry states */
+enum bridge_spool_state {
+	SPOOL_PENDING,		/* to be published */
+	SPOOL_INFLIGHT,		/* published, confirm awaited */
+	SPOOL_CONFIRMED,	/* the broker holds it; kept for re-sends */
+};
+
+/**
+ * struct bridge_spool_entry - one message of the outbound spool
+ * @rid: record id, unique in the spool file
+ * @state: enum bridge_spool_state
+ * @tag: delivery tag of the publish while SPOOL_INFLIGHT
+ * @msg: the message
+ */
+struct bridge_spool_entry {
+	uint64_t rid;
+	int state;
+	uint64_t tag;
+	struct bridge_msg msg;
+};
+
+/**
+ * struct bridge_spool - the durable outbound spool of one mailbox
+ * @fd: the spool file, opened for append
+ * @path: its path
+ * @sync: fsync after every record
+ * @next_rid: next record id
+ * @next_seq: next sequence number
+ * @e: entries in record order (pending and in flight, then history)
+ * @n: entries used
+ * @cap: entries allocated
+ * @unconfirmed: entries not SPOOL_CONFIRMED
+ * @records: records in the file, for compaction
+ */
+struct bridge_spool {
+	int fd;
+	char path[4096];
+	int sync;
+	uint64_t next_rid;
+	uint64_t next_seq;
+	struct bridge_spool_entry *e;
+	size_t n;
+	size_t cap;
+	size_t unconfirmed;
+	size_t records;
+};
+
+/* spool.c */
+int bridge_spool_open(struct bridge_spool *sp, const char *dir,
+		      const char *name, int sync, int out_fd);
+int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
+		     uint64_t received_before, uint64_t cancels,
+		     struct bridge_spool_entry **ep);
+int bridge_spool_cancel(struct bridge_spool *sp, struct bridge_spool_entry *e);
+int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e);
+int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq);
+int bridge_spool_compact(struct bridge_spool *sp);
+void bridge_spool_close(struct bridge_spool *sp);
+
+/**
+ * struct bridge_journal - inbound delivery journal of one mailbox
+ * @fd: the journal file
+ * @sync: fsync after every write
+ * @next: next ring slot
+ * @order: order number of the next ring entry
+ * @ring_origin: origins of the last BRIDGE_RING local deliveries
+ * @ring_seq: their sequence numbers (0: empty slot)
+ */
+struct bridge_journal {
+	int fd;
+	int sync;
+	unsigned int next;
+	uint64_t order;
+	char ring_origin[BRIDGE_RING][BRIDGE_HOST_MAX + 1];
+	uint64_t ring_seq[BRIDGE_RING];
+};
+
+/* journal.c */
+int bridge_journal_open(struct bridge_journal *j, const char *dir,
+			const char *name, int sync, int in_fd);
+int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
+			uint64_t seq);
+int bridge_journal_begin(struct bridge_journal *j, const char *origin,
+			 uint64_t seq, uint64_t sent_before);
+int bridge_journal_done(struct bridge_journal *j, const char *origin,
+			uint64_t seq);
+void bridge_journal_close(struct bridge_journal *j);
+
+/**
+ * struct bridge_mbox_conf - one "mailbox" line of the configuration
+ * @name: the bridged name (broker queue msgbox.NAME)
+ * @out: local mailbox drained to the broker ("" for none)
+ * @in: local mailbox the broker's messages go to ("" for none)
+ * @class: enum bridge_class
+ * @queue_length: x-max-length of the shared queue
+ * @priorities: x-max-priority of the queues
+ * @prefetch: unacknowledged deliveries per consumer
+ * @create: create missing local mailboxes
+ * @capacity: capacity of created local mailboxes
+ * @max_size: largest message of created local mailboxes
+ * @mode: mode of created local mailboxes
+ * @spool: most unconfirmed messages taken from @out at once
+ * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
+ */
+struct bridge_mbox_conf {
+	char name[BRIDGE_NAME_MAX + 1];
+	char out[BRIDGE_NAME_MAX + 1];
+	char in[BRIDGE_NAME_MAX + 1];
+	int class;
+	unsigned int queue_length;
+	unsigned int priorities;
+	unsigned int prefetch;
+	int create;
+	unsigned int capacity;
+	unsigned int max_size;
+	unsigned int mode;
+	unsigned int spool;
+	unsigned int corrupt_every;
+};
+
+/**
+ * struct bridge_conf - the configuration file
+ * @broker_host: broker address (numeric or name)
+ * @broker_port: broker port
+ * @vhost: virtual host
+ * @user: login
+ * @password: password
+ * @host: this host's name in the bridge network
+ * @hosts: every host that receives bridged mailboxes
+ * @nhosts: entries in @hosts
+ * @state: state directory (spools, journals)
+ * @sync: fsync spool and journal writes
+ * @heartbeat: AMQP heartbeat in seconds
+ * @mb: the bridged mailboxes
+ * @nmb: entries in @mb
+ */
+struct bridge_conf {
+	char broker_host[256];
+	int broker_port;
+	char vhost[256];
+	char user[256];
+	char password[256];
+	char host[BRIDGE_HOST_MAX + 1];
+	char hosts[BRIDGE_MAX_HOSTS][BRIDGE_HOST_MAX + 1];
+	unsigned int nhosts;
+	char state[4096];
+	int sync;
+	int heartbeat;
+	struct bridge_mbox_conf mb[BRIDGE_MAX_MAILBOXES];
+	unsigned int nmb;
+};
+
+/* config.c */
+int bridge_conf_load(struct bridge_conf *c, const char *path);
+
+/* log.c-like helpers in main.c */
+void bridge_log(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+extern int bridge_verbose;
+
+#endif /* _MSGBOX_BRIDGE_H */

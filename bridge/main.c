@@ -1,0 +1,1481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgbox-bridge: the daemon. See bridge.h for the model and
+ * msgbox-bridge(8) for its use.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <amqp_tcp_socket.h>
+#include <msgbox.h>
+
+#include "bridge.h"
+
+#define CTL_CHANNEL	1	/* declarations and ledger reads */
+#define CONS_CHANNEL	2	/* this host's control queue */
+#define MAX_INFLIGHT	64
+#define EXIT_CONFIG	2	/* configuration or broker refused us */
+#define EXIT_BROKER	3	/* broker unreachable at start */
+
+int bridge_verbose;
+static int use_syslog;
+static volatile sig_atomic_t stop;
+
+void bridge_log(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (prio == LOG_DEBUG && !bridge_verbose)
+		return;
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(prio, fmt, ap);
+	} else {
+		fputs("msgbox-bridge: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+/**
+ * struct held - a delivery held until it can be passed on
+ * @tag: the broker's delivery tag
+ * @crc_ok: the payload matches its CRC32C
+ * @m: the message
+ */
+struct held {
+	uint64_t tag;
+	int crc_ok;
+	struct bridge_msg m;
+};
+
+/**
+ * struct mbox - a bridged mailbox at run time
+ * @c: its configuration
+ * @out_fd: the out mailbox, or -1
+ * @in_fd: the in mailbox, or -1
+ * @out_size: largest message of the out mailbox
+ * @q: the shared queue's name
+ * @qself: this host's queue for the mailbox
+ * @ledger: the ledger queue
+ * @ch_out: publishing channel
+ * @ch_dist: distributor channel (transactional)
+ * @ch_in: receiving channel
+ * @spool: outbound spool (reliable)
+ * @journal: inbound journal (reliable)
+ * @next_tag: next publish's confirm tag on @ch_out
+ * @retry_at: no publishing before this time (ms) after a refusal
+ * @seq: next sequence number (best-effort)
+ * @win: the distributor's duplicate windows
+ * @win_loaded: @win was read from the ledger on this connection
+ * @dist: deliveries the distributor holds
+ * @ndist: entries in @dist
+ * @tgt_msgs: messages in each host's queue at the last look, plus since
+ * @tgt_cons: consumers of each host's queue at the last look
+ * @tgt_at: time (ms) of the last look
+ * @rr: round-robin position among hosts
+ * @in: deliveries waiting for the local send
+ * @nin: entries in @in
+ * @in_blocked: the in mailbox was full at the last try
+ * @corrupt_count: first publishes so far (test mode)
+ * @full_logged: a "queue full" was logged and not yet cleared
+ */
+struct mbox {
+	struct bridge_mbox_conf *c;
+	int out_fd;
+	int in_fd;
+	uint32_t out_size;
+	char q[BRIDGE_NAME_MAX + 16];
+	char qself[BRIDGE_NAME_MAX + BRIDGE_HOST_MAX + 16];
+	char ledger[BRIDGE_NAME_MAX + 16];
+	amqp_channel_t ch_out;
+	amqp_channel_t ch_dist;
+	amqp_channel_t ch_in;
+	struct bridge_spool spool;
+	struct bridge_journal journal;
+	uint64_t next_tag;
+	uint64_t retry_at;
+	uint64_t seq;
+	struct bridge_windows win;
+	int win_loaded;
+	struct held dist[BRIDGE_RING / 4];
+	unsigned int ndist;
+	uint32_t tgt_msgs[BRIDGE_MAX_HOSTS];
+	uint32_t tgt_cons[BRIDGE_MAX_HOSTS];
+	uint64_t tgt_at;
+	unsigned int rr;
+	struct held in[BRIDGE_RING / 4];
+	unsigned int nin;
+	int in_blocked;
+	uint64_t corrupt_count;
+	int full_logged;
+};
+
+static struct bridge_conf conf;
+static struct mbox mbs[BRIDGE_MAX_MAILBOXES];
+static amqp_connection_state_t conn;
+static int connected;
+static char ctlq[BRIDGE_HOST_MAX + 16];
+static char *scratch;
+static size_t scratch_size;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* ---- broker helpers ---- */
+
+enum { RPC_OK = 0, RPC_RETRY = -1, RPC_FATAL = -2 };
+
+static int reply_check(amqp_rpc_reply_t r, const char *what)
+{
+	amqp_connection_close_t *cc;
+	amqp_channel_close_t *ch;
+
+	switch (r.reply_type) {
+	case AMQP_RESPONSE_NORMAL:
+		return RPC_OK;
+	case AMQP_RESPONSE_NONE:
+		bridge_log(LOG_ERR, "%s: no reply from the broker", what);
+		return RPC_RETRY;
+	case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+		bridge_log(LOG_ERR, "%s: %s", what,
+			   amqp_error_string2(r.library_error));
+		return RPC_RETRY;
+	case AMQP_RESPONSE_SERVER_EXCEPTION:
+		if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+			cc = r.reply.decoded;
+			bridge_log(LOG_ERR, "%s: broker closed the connection: %d %.*s",
+				   what, cc->reply_code, (int)cc->reply_text.len,
+				   (char *)cc->reply_text.bytes);
+			return cc->reply_code == 403 || cc->reply_code == 530 ?
+				RPC_FATAL : RPC_RETRY;
+		}
+		if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+			ch = r.reply.decoded;
+			bridge_log(LOG_ERR, "%s: broker refused: %d %.*s", what,
+				   ch->reply_code, (int)ch->reply_text.len,
+				   (char *)ch->reply_text.bytes);
+			return ch->reply_code == 406 || ch->reply_code == 403 ?
+				RPC_FATAL : RPC_RETRY;
+		}
+		bridge_log(LOG_ERR, "%s: unexpected broker method 0x%08x", what,
+			   r.reply.id);
+		return RPC_RETRY;
+	}
+	return RPC_RETRY;
+}
+
+static int rpc_check(const char *what)
+{
+	return reply_check(amqp_get_rpc_reply(conn), what);
+}
+
+static void broker_drop(void)
+{
+	unsigned int i, k;
+
+	if (!conn)
+		return;
+	amqp_destroy_connection(conn);
+	conn = NULL;
+	if (connected)
+		bridge_log(LOG_WARNING, "disconnected from the broker");
+	connected = 0;
+	for (i = 0; i < conf.nmb; i++) {
+		struct mbox *mb = &mbs[i];
+
+		for (k = 0; k < mb->ndist; k++)
+			free(mb->dist[k].m.data);
+		for (k = 0; k < mb->nin; k++)
+			free(mb->in[k].m.data);
+		mb->ndist = mb->nin = 0;
+		mb->win_loaded = 0;
+		mb->in_blocked = 0;
+		for (k = 0; k < mb->spool.n; k++)
+			if (mb->spool.e[k].state == SPOOL_INFLIGHT)
+				mb->spool.e[k].state = SPOOL_PENDING;
+	}
+}
+
+static void table_add(amqp_table_entry_t *e, int *n, const char *key,
+		      uint8_t kind, int64_t v, const char *s)
+{
+	e[*n].key = amqp_cstring_bytes(key);
+	e[*n].value.kind = kind;
+	if (kind == AMQP_FIELD_KIND_UTF8)
+		e[*n].value.value.bytes = amqp_cstring_bytes(s);
+	else if (kind == AMQP_FIELD_KIND_BOOLEAN)
+		e[*n].value.value.boolean = !!v;
+	else
+		e[*n].value.value.i64 = v;
+	(*n)++;
+}
+
+static int declare(const char *queue, amqp_table_t args, uint32_t *msgs,
+		   uint32_t *cons)
+{
+	amqp_queue_declare_ok_t *ok;
+	char what[600];
+
+	ok = amqp_queue_declare(conn, CTL_CHANNEL, amqp_cstring_bytes(queue),
+				0, 1, 0, 0, args);
+	snprintf(what, sizeof(what), "declaring queue %s", queue);
+	if (!ok)
+		return rpc_check(what);
+	if (msgs)
+		*msgs = ok->message_count;
+	if (cons)
+		*cons = ok->consumer_count;
+	return RPC_OK;
+}
+
+static int declare_shared(struct mbox *mb)
+{
+	amqp_table_entry_t e[4];
+	int n = 0;
+
+	table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64,
+		  mb->c->queue_length, NULL);
+	table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0,
+		  "reject-publish");
+	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
+		  mb->c->priorities, NULL);
+	if (mb->c->class == BRIDGE_RELIABLE)
+		table_add(e, &n, "x-single-active-consumer",
+			  AMQP_FIELD_KIND_BOOLEAN, 1, NULL);
+	return declare(mb->q, (amqp_table_t){ .num_entries = n, .entries = e },
+		       NULL, NULL);
+}
+
+static int declare_host(struct mbox *mb, unsigned int h)
+{
+	char name[sizeof(mb->qself)];
+	amqp_table_entry_t e[1];
+	int n = 0;
+
+	snprintf(name, sizeof(name), "%s.@%s", mb->q, conf.hosts[h]);
+	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
+		  mb->c->priorities, NULL);
+	return declare(name, (amqp_table_t){ .num_entries = n, .entries = e },
+		       &mb->tgt_msgs[h], &mb->tgt_cons[h]);
+}
+
+static int declare_ledger(struct mbox *mb)
+{
+	amqp_table_entry_t e[2];
+	int n = 0;
+
+	table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64, 1, NULL);
+	table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0, "drop-head");
+	return declare(mb->ledger,
+		       (amqp_table_t){ .num_entries = n, .entries = e },
+		       NULL, NULL);
+}
+
+static int channel_open(amqp_channel_t ch)
+{
+	if (!amqp_channel_open(conn, ch))
+		return rpc_check("opening a channel");
+	return RPC_OK;
+}
+
+static int consume(amqp_channel_t ch, const char *queue, int no_ack,
+		   unsigned int prefetch)
+{
+	char what[600];
+
+	snprintf(what, sizeof(what), "consuming from %s", queue);
+	if (prefetch && !amqp_basic_qos(conn, ch, 0, prefetch, 0))
+		return rpc_check(what);
+	if (!amqp_basic_consume(conn, ch, amqp_cstring_bytes(queue),
+				amqp_empty_bytes, 0, no_ack, 0,
+				amqp_empty_table))
+		return rpc_check(what);
+	return RPC_OK;
+}
+
+/* Connect, log in, declare and subscribe. */
+static int broker_connect(void)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	amqp_socket_t *sock;
+	unsigned int i, h;
+	int ret, status;
+
+	conn = amqp_new_connection();
+	if (!conn) {
+		bridge_log(LOG_ERR, "out of memory");
+		return RPC_RETRY;
+	}
+	sock = amqp_tcp_socket_new(conn);
+	if (!sock) {
+		bridge_log(LOG_ERR, "cannot create a socket");
+		goto err_drop;
+	}
+	status = amqp_socket_open_noblock(sock, conf.broker_host,
+					  conf.broker_port, &tv);
+	if (status) {
+		bridge_log(LOG_ERR, "broker %s:%d unreachable: %s",
+			   conf.broker_host, conf.broker_port,
+			   amqp_error_string2(status));
+		goto err_drop;
+	}
+	ret = reply_check(amqp_login(conn, conf.vhost, 0, 131072, conf.heartbeat,
+				     AMQP_SASL_METHOD_PLAIN, conf.user,
+				     conf.password), "logging in");
+	if (ret) {
+		bridge_log(LOG_ERR, "broker %s:%d refused the login of user '%s' on vhost '%s' (bad credentials or vhost?)",
+			   conf.broker_host, conf.broker_port, conf.user,
+			   conf.vhost);
+		amqp_destroy_connection(conn);
+		conn = NULL;
+		return RPC_FATAL;
+	}
+	ret = channel_open(CTL_CHANNEL);
+	if (!ret)
+		ret = channel_open(CONS_CHANNEL);
+	if (ret)
+		goto err;
+	ret = declare(ctlq, amqp_empty_table, NULL, NULL);
+	if (ret)
+		goto err;
+
+	for (i = 0; i < conf.nmb; i++) {
+		struct mbox *mb = &mbs[i];
+
+		ret = declare_shared(mb);
+		if (ret)
+			goto err;
+		if (mb->out_fd >= 0) {
+			ret = channel_open(mb->ch_out);
+			if (ret)
+				goto err;
+			if (mb->c->class == BRIDGE_RELIABLE) {
+				if (!amqp_confirm_select(conn, mb->ch_out)) {
+					ret = rpc_check("selecting confirms");
+					goto err;
+				}
+				mb->next_tag = 1;
+			}
+		}
+		if (mb->in_fd < 0)
+			continue;
+		ret = channel_open(mb->ch_in);
+		if (ret)
+			goto err;
+		if (mb->c->class == BRIDGE_BEST_EFFORT) {
+			ret = consume(mb->ch_in, mb->q, 1, 0);
+			if (ret)
+				goto err;
+			continue;
+		}
+		for (h = 0; h < conf.nhosts; h++) {
+			ret = declare_host(mb, h);
+			if (ret)
+				goto err;
+		}
+		ret = declare_ledger(mb);
+		if (ret)
+			goto err;
+		ret = consume(mb->ch_in, mb->qself, 0, mb->c->prefetch);
+		if (ret)
+			goto err;
+		ret = channel_open(mb->ch_dist);
+		if (ret)
+			goto err;
+		if (!amqp_tx_select(conn, mb->ch_dist)) {
+			ret = rpc_check("selecting transactions");
+			goto err;
+		}
+		ret = consume(mb->ch_dist, mb->q, 0, mb->c->prefetch);
+		if (ret)
+			goto err;
+	}
+	ret = consume(CONS_CHANNEL, ctlq, 0, 16);
+	if (ret)
+		goto err;
+	connected = 1;
+	bridge_log(LOG_INFO, "connected to broker %s:%d as host %s",
+		   conf.broker_host, conf.broker_port, conf.host);
+	return RPC_OK;
+
+err_drop:
+	ret = RPC_RETRY;
+err:
+	amqp_destroy_connection(conn);
+	conn = NULL;
+	return ret;
+}
+
+/* ---- message encoding ---- */
+
+static int publish_msg(amqp_channel_t ch, const char *queue,
+		       const struct bridge_msg *m, int mandatory, int persistent,
+		       int corrupt)
+{
+	amqp_basic_properties_t p;
+	amqp_table_entry_t e[8];
+	char id[32];
+	amqp_bytes_t body;
+	int n = 0, ret;
+	char *copy = NULL;
+
+	snprintf(id, sizeof(id), "%" PRIu64, m->id);
+	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
+	table_add(e, &n, "x-msgbox-seq", AMQP_FIELD_KIND_I64, m->seq, NULL);
+	table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
+	table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
+	table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
+	table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
+	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
+	table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
+		  NULL);
+	memset(&p, 0, sizeof(p));
+	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
+		   AMQP_BASIC_PRIORITY_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
+		   AMQP_BASIC_CONTENT_TYPE_FLAG;
+	p.headers.num_entries = n;
+	p.headers.entries = e;
+	p.message_id = amqp_cstring_bytes(id);
+	p.priority = m->prio > 255 ? 255 : m->prio;
+	p.delivery_mode = persistent ? 2 : 1;
+	p.content_type = amqp_cstring_bytes("application/octet-stream");
+	body.len = m->len;
+	body.bytes = m->data;
+	if (corrupt && m->len) {
+		copy = malloc(m->len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, m->data, m->len);
+		copy[m->len / 2] ^= 0x20;
+		body.bytes = copy;
+	}
+	ret = amqp_basic_publish(conn, ch, amqp_empty_bytes,
+				 amqp_cstring_bytes(queue), mandatory, 0, &p,
+				 body);
+	free(copy);
+	if (ret) {
+		bridge_log(LOG_ERR, "publishing to %s: %s", queue,
+			   amqp_error_string2(ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int header_int(const amqp_table_t *t, const char *key, int64_t *v)
+{
+	int i;
+
+	for (i = 0; i < t->num_entries; i++) {
+		const amqp_table_entry_t *e = &t->entries[i];
+
+		if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
+			continue;
+		switch (e->value.kind) {
+		case AMQP_FIELD_KIND_I8: *v = e->value.value.i8; return 0;
+		case AMQP_FIELD_KIND_U8: *v = e->value.value.u8; return 0;
+		case AMQP_FIELD_KIND_I16: *v = e->value.value.i16; return 0;
+		case AMQP_FIELD_KIND_U16: *v = e->value.value.u16; return 0;
+		case AMQP_FIELD_KIND_I32: *v = e->value.value.i32; return 0;
+		case AMQP_FIELD_KIND_U32: *v = e->value.value.u32; return 0;
+		case AMQP_FIELD_KIND_I64: *v = e->value.value.i64; return 0;
+		case AMQP_FIELD_KIND_U64: *v = e->value.value.u64; return 0;
+		case AMQP_FIELD_KIND_BOOLEAN: *v = e->value.value.boolean; return 0;
+		default: return -1;
+		}
+	}
+	return -1;
+}
+
+static int header_str(const amqp_table_t *t, const char *key, char *buf,
+		      size_t size)
+{
+	int i;
+
+	for (i = 0; i < t->num_entries; i++) {
+		const amqp_table_entry_t *e = &t->entries[i];
+
+		if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
+			continue;
+		if (e->value.kind != AMQP_FIELD_KIND_UTF8 &&
+		    e->value.kind != AMQP_FIELD_KIND_BYTES)
+			return -1;
+		if (!e->value.value.bytes.len || e->value.value.bytes.len >= size)
+			return -1;
+		memcpy(buf, e->value.value.bytes.bytes, e->value.value.bytes.len);
+		buf[e->value.value.bytes.len] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* Turn a broker message into a bridge_msg; -1 if it is not one of ours. */
+static int decode_msg(const amqp_message_t *am, struct held *h)
+{
+	const amqp_table_t *t = &am->properties.headers;
+	struct bridge_msg *m = &h->m;
+	int64_t seq, crc, pid, uid, gid, prio, resent = 0;
+	char id[32];
+
+	memset(m, 0, sizeof(*m));
+	if (!(am->properties._flags & AMQP_BASIC_HEADERS_FLAG) ||
+	    header_str(t, "x-msgbox-origin", m->origin, sizeof(m->origin)) ||
+	    header_int(t, "x-msgbox-seq", &seq) ||
+	    header_int(t, "x-msgbox-crc32c", &crc) ||
+	    header_int(t, "x-msgbox-pid", &pid) ||
+	    header_int(t, "x-msgbox-uid", &uid) ||
+	    header_int(t, "x-msgbox-gid", &gid) ||
+	    header_int(t, "x-msgbox-prio", &prio))
+		return -1;
+	header_int(t, "x-msgbox-resent", &resent);
+	if ((am->properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) &&
+	    am->properties.message_id.len < sizeof(id)) {
+		memcpy(id, am->properties.message_id.bytes,
+		       am->properties.message_id.len);
+		id[am->properties.message_id.len] = '\0';
+		m->id = strtoull(id, NULL, 10);
+	}
+	if (seq < 1 || prio < 0 || prio >= MSGBOX_PRIO_MAX)
+		return -1;
+	m->seq = seq;
+	m->crc = crc;
+	m->pid = pid;
+	m->uid = uid;
+	m->gid = gid;
+	m->prio = prio;
+	m->resent = !!resent;
+	m->len = am->body.len;
+	m->data = malloc(m->len ? m->len : 1);
+	if (!m->data)
+		return -ENOMEM;
+	memcpy(m->data, am->body.bytes, m->len);
+	h->crc_ok = msgbox_crc32c(m->data, m->len) == m->crc;
+	return 0;
+}
+
+/* ---- outbound ---- */
+
+static int ensure_scratch(size_t size)
+{
+	char *p;
+
+	if (size <= scratch_size)
+		return 0;
+	p = realloc(scratch, size);
+	if (!p)
+		return -ENOMEM;
+	scratch = p;
+	scratch_size = size;
+	return 0;
+}
+
+/*
+ * Take one message from the out mailbox into the spool: peek, spool with
+ * the "received" counter, then take. Returns 1 when one was taken, 0 when
+ * the mailbox is empty, a negative errno on failure.
+ */
+static int take_reliable(struct mbox *mb)
+{
+	struct msgbox_recv_opts ro = { .flags = MSGBOX_RO_PEEK };
+	struct msgbox_msg_info info, info2;
+	struct bridge_spool_entry *e;
+	struct msgbox_stat_args st;
+	struct bridge_msg m;
+	uint64_t rid;
+	int n, n2, ret;
+
+	ret = ensure_scratch(mb->out_size ? mb->out_size : 1);
+	if (ret)
+		return ret;
+	n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, &ro, &info);
+	if (n == -EAGAIN)
+		return 0;
+	if (n < 0 && n != -EBADMSG) {
+		bridge_log(LOG_ERR, "mailbox %s: peek: %s", mb->c->out,
+			   strerror(-n));
+		return n;
+	}
+	memset(&st, 0, sizeof(st));
+	ret = msgbox_stat(mb->out_fd, &st);
+	if (ret)
+		return ret;
+	memset(&m, 0, sizeof(m));
+	strcpy(m.origin, conf.host);
+	m.id = info.id;
+	m.pid = info.pid;
+	m.uid = info.uid;
+	m.gid = info.gid;
+	m.prio = info.prio;
+	m.len = n < 0 ? 0 : n;
+	m.crc = msgbox_crc32c(scratch, m.len);
+	m.data = malloc(m.len ? m.len : 1);
+	if (!m.data)
+		return -ENOMEM;
+	memcpy(m.data, scratch, m.len);
+	ret = bridge_spool_add(&mb->spool, &m, st.received, 0, &e);
+	if (ret) {
+		free(m.data);
+		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
+			   strerror(-ret));
+		return ret;
+	}
+	rid = e->rid;
+
+	n2 = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info2);
+	if (n2 < 0 && n2 != -EBADMSG) {
+		/* Nobody else receives from it: it cannot have gone. */
+		bridge_log(LOG_ERR, "mailbox %s: take: %s", mb->c->out,
+			   strerror(-n2));
+		ret = bridge_spool_cancel(&mb->spool, e);
+		return ret ? ret : n2;
+	}
+	if (info2.id == info.id)
+		return 1;
+
+	/* Another message overtook the peeked one: spool it in its stead. */
+	memset(&m, 0, sizeof(m));
+	strcpy(m.origin, conf.host);
+	m.id = info2.id;
+	m.pid = info2.pid;
+	m.uid = info2.uid;
+	m.gid = info2.gid;
+	m.prio = info2.prio;
+	m.len = n2 < 0 ? 0 : n2;
+	m.crc = msgbox_crc32c(scratch, m.len);
+	m.data = malloc(m.len ? m.len : 1);
+	if (!m.data)
+		return -ENOMEM;
+	memcpy(m.data, scratch, m.len);
+	ret = bridge_spool_add(&mb->spool, &m, UINT64_MAX, rid, &e);
+	if (ret) {
+		free(m.data);
+		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
+			   strerror(-ret));
+		return ret;
+	}
+	return 1;
+}
+
+/* Best-effort: take and publish at once; nothing kept. */
+static int take_best_effort(struct mbox *mb)
+{
+	struct msgbox_msg_info info;
+	struct bridge_msg m;
+	int n, ret;
+
+	ret = ensure_scratch(mb->out_size ? mb->out_size : 1);
+	if (ret)
+		return ret;
+	n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info);
+	if (n == -EAGAIN)
+		return 0;
+	if (n < 0)
+		return n == -EBADMSG ? 1 : n;
+	memset(&m, 0, sizeof(m));
+	strcpy(m.origin, conf.host);
+	m.seq = ++mb->seq;
+	m.id = info.id;
+	m.pid = info.pid;
+	m.uid = info.uid;
+	m.gid = info.gid;
+	m.prio = info.prio;
+	m.len = n;
+	m.data = scratch;
+	m.crc = msgbox_crc32c(scratch, n);
+	mb->corrupt_count++;
+	ret = publish_msg(mb->ch_out, mb->q, &m, 0, 0, mb->c->corrupt_every &&
+			  mb->corrupt_count % mb->c->corrupt_every == 0);
+	if (ret)
+		broker_drop();
+	return 1;
+}
+
+static void take_all(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < conf.nmb; i++) {
+		struct mbox *mb = &mbs[i];
+
+		if (mb->out_fd < 0)
+			continue;
+		if (mb->c->class == BRIDGE_BEST_EFFORT) {
+			int k;
+
+			for (k = 0; connected && k < 64; k++)
+				if (take_best_effort(mb) <= 0)
+					break;
+			continue;
+		}
+		while (mb->spool.unconfirmed < mb->c->spool) {
+			ret = take_reliable(mb);
+			if (ret <= 0)
+				break;
+		}
+	}
+}
+
+static void publish_pending(struct mbox *mb)
+{
+	unsigned int inflight = 0;
+	size_t i;
+	int corrupt;
+
+	if (!connected || mb->out_fd < 0 || mb->c->class != BRIDGE_RELIABLE)
+		return;
+	if (now_ms() < mb->retry_at)
+		return;
+	for (i = 0; i < mb->spool.n; i++)
+		inflight += mb->spool.e[i].state == SPOOL_INFLIGHT;
+	for (i = 0; i < mb->spool.n && inflight < MAX_INFLIGHT; i++) {
+		struct bridge_spool_entry *e = &mb->spool.e[i];
+
+		if (e->state != SPOOL_PENDING)
+			continue;
+		corrupt = 0;
+		if (!e->msg.resent && mb->c->corrupt_every &&
+		    ++mb->corrupt_count % mb->c->corrupt_every == 0) {
+			corrupt = 1;
+			bridge_log(LOG_NOTICE, "test mode: corrupting %s seq %" PRIu64,
+				   mb->c->name, e->msg.seq);
+		}
+		if (publish_msg(mb->ch_out, mb->q, &e->msg, 1, 1, corrupt)) {
+			broker_drop();
+			return;
+		}
+		e->state = SPOOL_INFLIGHT;
+		e->tag = mb->next_tag++;
+		inflight++;
+	}
+}
+
+/* Confirms: ack (taken) or nack (refused, the queue is full). */
+static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
+{
+	size_t i;
+	int ret, again;
+
+	do {
+		again = 0;
+		for (i = 0; i < mb->spool.n; i++) {
+			struct bridge_spool_entry *e = &mb->spool.e[i];
+
+			if (e->state != SPOOL_INFLIGHT ||
+			    (multiple ? e->tag > tag : e->tag != tag))
+				continue;
+			if (!ack) {
+				e->state = SPOOL_PENDING;
+				continue;
+			}
+			ret = bridge_spool_confirm(&mb->spool, e);
+			if (ret) {
+				bridge_log(LOG_ERR, "spool of %s: %s", mb->c->name,
+					   strerror(-ret));
+				stop = 1;
+				return;
+			}
+			again = 1;	/* the spool may have been compacted */
+			break;
+		}
+	} while (again);
+	if (!ack) {
+		/* Refused: the queue is full. Back off, keep the order. */
+		mb->retry_at = now_ms() + 100;
+		for (i = 0; i < mb->spool.n; i++)
+			if (mb->spool.e[i].state == SPOOL_INFLIGHT)
+				mb->spool.e[i].state = SPOOL_PENDING;
+		if (!mb->full_logged)
+			bridge_log(LOG_NOTICE, "queue %s is full: holding back", mb->q);
+		mb->full_logged = 1;
+	} else if (mb->full_logged) {
+		mb->full_logged = 0;
+		bridge_log(LOG_NOTICE, "queue %s takes messages again", mb->q);
+	}
+}
+
+/* ---- distributor ---- */
+
+static int load_ledger(struct mbox *mb)
+{
+	amqp_basic_get_ok_t *ok;
+	amqp_rpc_reply_t r;
+	amqp_message_t am;
+	int ret;
+
+	memset(&mb->win, 0, sizeof(mb->win));
+	r = amqp_basic_get(conn, CTL_CHANNEL, amqp_cstring_bytes(mb->ledger), 0);
+	if (reply_check(r, "reading the ledger"))
+		return -EIO;
+	if (r.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) {
+		mb->win_loaded = 1;
+		return 0;
+	}
+	ok = r.reply.decoded;
+	r = amqp_read_message(conn, CTL_CHANNEL, &am, 0);
+	if (reply_check(r, "reading the ledger"))
+		return -EIO;
+	ret = bridge_window_decode(&mb->win, am.body.bytes, am.body.len);
+	amqp_destroy_message(&am);
+	if (amqp_basic_reject(conn, CTL_CHANNEL, ok->delivery_tag, 1))
+		return -EIO;
+	if (ret) {
+		bridge_log(LOG_ERR, "ledger %s is damaged; starting afresh",
+			   mb->ledger);
+		memset(&mb->win, 0, sizeof(mb->win));
+	}
+	mb->win_loaded = 1;
+	bridge_log(LOG_DEBUG, "%s: ledger loaded, %u origins", mb->c->name,
+		   mb->win.n);
+	return 0;
+}
+
+static int refresh_targets(struct mbox *mb)
+{
+	unsigned int h;
+
+	for (h = 0; h < conf.nhosts; h++)
+		if (declare_host(mb, h))
+			return -EIO;
+	mb->tgt_at = now_ms();
+	return 0;
+}
+
+static int pick_target(struct mbox *mb)
+{
+	unsigned int k, h, limit = 2 * mb->c->prefetch;
+
+	for (k = 0; k < conf.nhosts; k++) {
+		h = (mb->rr + k) % conf.nhosts;
+		if (mb->tgt_cons[h] && mb->tgt_msgs[h] < limit) {
+			mb->rr = h + 1;
+			return h;
+		}
+	}
+	return -1;
+}
+
+static int request_resend(amqp_channel_t ch, const struct bridge_msg *m,
+			  const char *name)
+{
+	amqp_basic_properties_t p;
+	char q[BRIDGE_HOST_MAX + 16], body[BRIDGE_NAME_MAX + 32];
+	amqp_bytes_t b;
+
+	snprintf(q, sizeof(q), "msgbox.@%s", m->origin);
+	b.len = snprintf(body, sizeof(body), "resend %s %" PRIu64, name, m->seq);
+	b.bytes = body;
+	memset(&p, 0, sizeof(p));
+	p._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
+	p.delivery_mode = 2;
+	bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " is corrupted; asking for it again",
+		   name, m->origin, m->seq);
+	return amqp_basic_publish(conn, ch, amqp_empty_bytes,
+				  amqp_cstring_bytes(q), 0, 0, &p, b) ? -EIO : 0;
+}
+
+static void distribute(struct mbox *mb)
+{
+	unsigned int done = 0, k;
+	uint64_t now = now_ms();
+	int h, ret = 0;
+
+	if (!connected || !mb->ndist)
+		return;
+	if (!mb->win_loaded && load_ledger(mb)) {
+		broker_drop();
+		return;
+	}
+	if (now - mb->tgt_at > 200 && refresh_targets(mb)) {
+		broker_drop();
+		return;
+	}
+	for (k = 0; k < mb->ndist; k++) {
+		struct held *d = &mb->dist[k];
+
+		if (!d->crc_ok) {
+			ret = request_resend(mb->ch_dist, &d->m, mb->c->name);
+		} else if (bridge_window_seen(&mb->win, d->m.origin, d->m.seq)) {
+			bridge_log(LOG_DEBUG, "%s: duplicate %s/%" PRIu64 " dropped",
+				   mb->c->name, d->m.origin, d->m.seq);
+		} else {
+			char q[sizeof(mb->qself)];
+
+			h = pick_target(mb);
+			if (h < 0)
+				break;
+			snprintf(q, sizeof(q), "%s.@%s", mb->q, conf.hosts[h]);
+			ret = publish_msg(mb->ch_dist, q, &d->m, 0, 1, 0);
+			if (!ret)
+				ret = bridge_window_mark(&mb->win, d->m.origin,
+							 d->m.seq);
+			mb->tgt_msgs[h]++;
+		}
+		if (!ret && amqp_basic_ack(conn, mb->ch_dist, d->tag, 0))
+			ret = -EIO;
+		if (ret)
+			break;
+		done++;
+	}
+	if (!ret && done) {
+		size_t len = bridge_window_size(&mb->win);
+		amqp_basic_properties_t p;
+		amqp_bytes_t b;
+
+		if (ensure_scratch(len)) {
+			ret = -ENOMEM;
+		} else {
+			bridge_window_encode(&mb->win, scratch);
+			b.len = len;
+			b.bytes = scratch;
+			memset(&p, 0, sizeof(p));
+			p._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
+			p.delivery_mode = 2;
+			if (amqp_basic_publish(conn, mb->ch_dist, amqp_empty_bytes,
+					       amqp_cstring_bytes(mb->ledger), 0,
+					       0, &p, b))
+				ret = -EIO;
+		}
+		if (!ret && !amqp_tx_commit(conn, mb->ch_dist))
+			ret = rpc_check("committing a distribution") ? -EIO : 0;
+	}
+	if (ret) {
+		/* Rolled back by the broker; the window is read again. */
+		broker_drop();
+		return;
+	}
+	for (k = 0; k < done; k++)
+		free(mb->dist[k].m.data);
+	memmove(mb->dist, mb->dist + done, (mb->ndist - done) * sizeof(mb->dist[0]));
+	mb->ndist -= done;
+}
+
+/* ---- inbound ---- */
+
+static int put_local(struct mbox *mb, struct bridge_msg *m)
+{
+	struct msgbox_send_opts so = {
+		.flags = MSGBOX_SO_KEY | MSGBOX_SO_CSUM,
+		.prio = m->prio,
+		.key = m->id,
+	};
+
+	return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
+}
+
+static void deliver(struct mbox *mb)
+{
+	struct msgbox_stat_args st;
+	int ret;
+
+	while (connected && mb->nin) {
+		struct held *d = &mb->in[0];
+
+		if (!d->crc_ok) {
+			if (request_resend(mb->ch_in, &d->m, mb->c->name))
+				goto drop;
+		} else if (!bridge_journal_seen(&mb->journal, d->m.origin,
+						 d->m.seq)) {
+			memset(&st, 0, sizeof(st));
+			ret = msgbox_stat(mb->in_fd, &st);
+			if (!ret)
+				ret = bridge_journal_begin(&mb->journal, d->m.origin,
+							   d->m.seq, st.sent);
+			if (ret) {
+				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
+					   strerror(-ret));
+				stop = 1;
+				return;
+			}
+			ret = put_local(mb, &d->m);
+			if (ret == -EAGAIN) {
+				mb->in_blocked = 1;
+				return;
+			}
+			if (ret) {
+				bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
+					   mb->c->name, mb->c->in, strerror(-ret),
+					   d->m.origin, d->m.seq);
+			} else {
+				ret = bridge_journal_done(&mb->journal, d->m.origin,
+							  d->m.seq);
+				if (ret) {
+					bridge_log(LOG_ERR, "%s: journal: %s",
+						   mb->c->name, strerror(-ret));
+					stop = 1;
+					return;
+				}
+			}
+		}
+		if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
+			goto drop;
+		free(d->m.data);
+		memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
+		mb->nin--;
+		mb->in_blocked = 0;
+	}
+	return;
+drop:
+	broker_drop();
+}
+
+static void deliver_best_effort(struct mbox *mb, struct held *d)
+{
+	int ret;
+
+	if (!d->crc_ok) {
+		bridge_log(LOG_NOTICE, "%s: corrupted message %s/%" PRIu64 " dropped",
+			   mb->c->name, d->m.origin, d->m.seq);
+		return;
+	}
+	ret = put_local(mb, &d->m);
+	if (ret)
+		bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " dropped: %s",
+			   mb->c->name, d->m.origin, d->m.seq, strerror(-ret));
+}
+
+static void on_control(amqp_message_t *am, uint64_t tag)
+{
+	char body[BRIDGE_NAME_MAX + 64], name[BRIDGE_NAME_MAX + 1];
+	unsigned long long seq;
+	unsigned int i;
+	int ret;
+
+	if (am->body.len < sizeof(body)) {
+		memcpy(body, am->body.bytes, am->body.len);
+		body[am->body.len] = '\0';
+		if (sscanf(body, "resend %255s %llu", name, &seq) == 2) {
+			for (i = 0; i < conf.nmb; i++) {
+				if (strcmp(mbs[i].c->name, name) || mbs[i].out_fd < 0)
+					continue;
+				ret = bridge_spool_resend(&mbs[i].spool, seq);
+				if (ret)
+					bridge_log(LOG_ERR, "%s: cannot send %llu again: %s",
+						   name, seq, strerror(-ret));
+				else
+					bridge_log(LOG_NOTICE, "%s: sending %llu again",
+						   name, seq);
+			}
+		}
+	}
+	if (amqp_basic_ack(conn, CONS_CHANNEL, tag, 0))
+		broker_drop();
+}
+
+static struct mbox *mbox_by_channel(amqp_channel_t ch, int *role)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf.nmb; i++) {
+		if (mbs[i].ch_out == ch) {
+			*role = 0;
+			return &mbs[i];
+		}
+		if (mbs[i].ch_dist == ch) {
+			*role = 1;
+			return &mbs[i];
+		}
+		if (mbs[i].ch_in == ch) {
+			*role = 2;
+			return &mbs[i];
+		}
+	}
+	return NULL;
+}
+
+static void on_deliver(amqp_frame_t *f)
+{
+	amqp_basic_deliver_t *d = f->payload.method.decoded;
+	amqp_channel_t ch = f->channel;
+	uint64_t tag = d->delivery_tag;
+	amqp_message_t am;
+	struct held h;
+	struct mbox *mb;
+	int role = -1;
+
+	if (reply_check(amqp_read_message(conn, ch, &am, 0), "reading a message")) {
+		broker_drop();
+		return;
+	}
+	if (ch == CONS_CHANNEL) {
+		on_control(&am, tag);
+		amqp_destroy_message(&am);
+		return;
+	}
+	mb = mbox_by_channel(ch, &role);
+	if (!mb || role == 0) {
+		amqp_destroy_message(&am);
+		return;
+	}
+	if (decode_msg(&am, &h)) {
+		amqp_destroy_message(&am);
+		bridge_log(LOG_WARNING, "%s: a message without msgbox headers dropped",
+			   mb->c->name);
+		if (mb->c->class == BRIDGE_RELIABLE &&
+		    amqp_basic_ack(conn, ch, tag, 0))
+			broker_drop();
+		return;
+	}
+	amqp_destroy_message(&am);
+	h.tag = tag;
+	if (mb->c->class == BRIDGE_BEST_EFFORT) {
+		deliver_best_effort(mb, &h);
+		free(h.m.data);
+		return;
+	}
+	if (role == 1 && mb->ndist < BRIDGE_RING / 4) {
+		mb->dist[mb->ndist++] = h;
+	} else if (role == 2 && mb->nin < BRIDGE_RING / 4) {
+		mb->in[mb->nin++] = h;
+	} else {
+		bridge_log(LOG_ERR, "%s: more deliveries than the prefetch", mb->c->name);
+		free(h.m.data);
+		broker_drop();
+	}
+}
+
+/* Handle every frame that is ready, waiting at most @ms for the first. */
+static void read_frames(int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	amqp_frame_t f;
+	struct mbox *mb;
+	int ret, role, first = 1;
+
+	while (connected) {
+		struct timeval zero = { 0 };
+
+		ret = amqp_simple_wait_frame_noblock(conn, &f, first ? &tv : &zero);
+		first = 0;
+		if (ret == AMQP_STATUS_TIMEOUT)
+			break;
+		if (ret) {
+			bridge_log(LOG_ERR, "broker connection: %s",
+				   amqp_error_string2(ret));
+			broker_drop();
+			return;
+		}
+		if (f.frame_type != AMQP_FRAME_METHOD)
+			continue;
+		switch (f.payload.method.id) {
+		case AMQP_BASIC_DELIVER_METHOD:
+			on_deliver(&f);
+			break;
+		case AMQP_BASIC_ACK_METHOD: {
+			amqp_basic_ack_t *a = f.payload.method.decoded;
+
+			mb = mbox_by_channel(f.channel, &role);
+			if (mb && role == 0)
+				on_confirm(mb, a->delivery_tag, a->multiple, 1);
+			break;
+		}
+		case AMQP_BASIC_NACK_METHOD: {
+			amqp_basic_nack_t *a = f.payload.method.decoded;
+
+			mb = mbox_by_channel(f.channel, &role);
+			if (mb && role == 0)
+				on_confirm(mb, a->delivery_tag, a->multiple, 0);
+			break;
+		}
+		case AMQP_BASIC_RETURN_METHOD: {
+			amqp_message_t am;
+
+			/* Only when the queue was deleted under us. */
+			if (reply_check(amqp_read_message(conn, f.channel, &am, 0),
+					"reading a returned message")) {
+				broker_drop();
+				return;
+			}
+			amqp_destroy_message(&am);
+			bridge_log(LOG_ERR, "a message was returned: its queue is gone; reconnecting");
+			broker_drop();
+			return;
+		}
+		case AMQP_CHANNEL_CLOSE_METHOD: {
+			amqp_channel_close_t *c = f.payload.method.decoded;
+
+			bridge_log(LOG_ERR, "broker closed channel %u: %d %.*s",
+				   f.channel, c->reply_code, (int)c->reply_text.len,
+				   (char *)c->reply_text.bytes);
+			broker_drop();
+			return;
+		}
+		case AMQP_CONNECTION_CLOSE_METHOD: {
+			amqp_connection_close_t *c = f.payload.method.decoded;
+
+			bridge_log(LOG_ERR, "broker closed the connection: %d %.*s",
+				   c->reply_code, (int)c->reply_text.len,
+				   (char *)c->reply_text.bytes);
+			broker_drop();
+			return;
+		}
+		default:
+			break;
+		}
+	}
+	if (conn)
+		amqp_maybe_release_buffers(conn);
+}
+
+/* ---- set-up ---- */
+
+static int open_local(struct mbox *mb, const char *name, int wr)
+{
+	struct msgbox_attr attr = {
+		.capacity = mb->c->capacity,
+		.max_msg_size = mb->c->max_size,
+		.mode = mb->c->mode,
+	};
+	struct msgbox_stat_args st;
+	int fd, flags = (wr ? O_WRONLY : O_RDONLY) | O_NONBLOCK | O_CLOEXEC;
+	mode_t old;
+
+	if (mb->c->create)
+		flags |= O_CREAT;
+	old = umask(0);
+	fd = msgbox_open(name, flags, &attr);
+	umask(old);
+	if (fd == -ENOENT && !mb->c->create) {
+		bridge_log(LOG_ERR, "mailbox '%s' does not exist (create it, or add 'create' to its line)",
+			   name);
+		return fd;
+	}
+	if (fd < 0) {
+		bridge_log(LOG_ERR, "mailbox '%s': %s", name, strerror(-fd));
+		return fd;
+	}
+	memset(&st, 0, sizeof(st));
+	if (msgbox_stat(fd, &st) == 0 && !wr)
+		mb->out_size = st.max_msg_size;
+	return fd;
+}
+
+static int setup(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (mkdir(conf.state, 0700) < 0 && errno != EEXIST) {
+		bridge_log(LOG_ERR, "state directory %s: %s", conf.state,
+			   strerror(errno));
+		return -1;
+	}
+	snprintf(ctlq, sizeof(ctlq), "msgbox.@%s", conf.host);
+	for (i = 0; i < conf.nmb; i++) {
+		struct mbox *mb = &mbs[i];
+
+		mb->c = &conf.mb[i];
+		mb->out_fd = mb->in_fd = -1;
+		mb->spool.fd = mb->journal.fd = -1;
+		snprintf(mb->q, sizeof(mb->q), "msgbox.%s", mb->c->name);
+		snprintf(mb->qself, sizeof(mb->qself), "msgbox.%s.@%s",
+			 mb->c->name, conf.host);
+		snprintf(mb->ledger, sizeof(mb->ledger), "msgbox.%s.ledger",
+			 mb->c->name);
+		mb->ch_out = 10 + 3 * i;
+		mb->ch_dist = 11 + 3 * i;
+		mb->ch_in = 12 + 3 * i;
+		if (mb->c->out[0]) {
+			mb->out_fd = open_local(mb, mb->c->out, 0);
+			if (mb->out_fd < 0)
+				return -1;
+			if (mb->c->class == BRIDGE_RELIABLE) {
+				ret = bridge_spool_open(&mb->spool, conf.state,
+							mb->c->name, conf.sync,
+							mb->out_fd);
+				if (ret) {
+					bridge_log(LOG_ERR, "spool of %s in %s: %s",
+						   mb->c->name, conf.state,
+						   strerror(-ret));
+					return -1;
+				}
+				if (mb->spool.unconfirmed)
+					bridge_log(LOG_INFO, "%s: %zu messages from the spool to send again",
+						   mb->c->name, mb->spool.unconfirmed);
+			}
+		}
+		if (mb->c->in[0]) {
+			mb->in_fd = open_local(mb, mb->c->in, 1);
+			if (mb->in_fd < 0)
+				return -1;
+			if (mb->c->class == BRIDGE_RELIABLE) {
+				ret = bridge_journal_open(&mb->journal, conf.state,
+							  mb->c->name, conf.sync,
+							  mb->in_fd);
+				if (ret) {
+					bridge_log(LOG_ERR, "journal of %s in %s: %s",
+						   mb->c->name, conf.state,
+						   strerror(-ret));
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: msgbox-bridge [-c FILE] [-p PIDFILE] [-w] [-s] [-v] [-t]\n"
+		"  -c FILE     configuration (default /etc/msgbox-bridge.conf)\n"
+		"  -p PIDFILE  write the process ID there\n"
+		"  -w          wait for the broker at start instead of failing\n"
+		"  -s          log to syslog instead of stderr\n"
+		"  -v          log more\n"
+		"  -t          check the configuration and the broker, then exit\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "/etc/msgbox-bridge.conf", *pidfile = NULL;
+	struct pollfd pfd[2 * BRIDGE_MAX_MAILBOXES + 1];
+	int opt, wait_broker = 0, test_only = 0, ret, backoff = 0, first = 1;
+	uint64_t next_try = 0;
+	struct sigaction sa;
+	unsigned int i, n;
+
+	while ((opt = getopt(argc, argv, "c:p:wsvth")) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'p': pidfile = optarg; break;
+		case 'w': wait_broker = 1; break;
+		case 's': use_syslog = 1; break;
+		case 'v': bridge_verbose = 1; break;
+		case 't': test_only = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_CONFIG;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	if (use_syslog)
+		openlog("msgbox-bridge", LOG_PID, LOG_DAEMON);
+	if (bridge_conf_load(&conf, path))
+		return EXIT_CONFIG;
+	if (setup())
+		return EXIT_CONFIG;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (pidfile) {
+		FILE *f = fopen(pidfile, "we");
+
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+			bridge_log(LOG_ERR, "pid file %s: %s", pidfile,
+				   strerror(errno));
+			return EXIT_CONFIG;
+		}
+	}
+
+	while (!stop) {
+		if (!connected && now_ms() >= next_try) {
+			ret = broker_connect();
+			if (ret == RPC_FATAL)
+				return EXIT_CONFIG;
+			if (ret) {
+				if (first && !wait_broker)
+					return EXIT_BROKER;
+				backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 250;
+				next_try = now_ms() + backoff;
+			} else {
+				backoff = 0;
+				if (first && test_only) {
+					broker_drop();
+					bridge_log(LOG_INFO, "configuration and broker are fine");
+					return 0;
+				}
+				first = 0;
+			}
+		}
+
+		take_all();
+		for (i = 0; i < conf.nmb; i++) {
+			publish_pending(&mbs[i]);
+			if (mbs[i].c->class == BRIDGE_RELIABLE && mbs[i].in_fd >= 0) {
+				distribute(&mbs[i]);
+				deliver(&mbs[i]);
+			}
+		}
+
+		n = 0;
+		for (i = 0; i < conf.nmb; i++) {
+			struct mbox *mb = &mbs[i];
+
+			if (mb->out_fd >= 0 &&
+			    (mb->c->class == BRIDGE_BEST_EFFORT ? connected :
+			     mb->spool.unconfirmed < mb->c->spool))
+				pfd[n++] = (struct pollfd){ .fd = mb->out_fd,
+							    .events = POLLIN };
+			if (mb->in_fd >= 0 && mb->in_blocked)
+				pfd[n++] = (struct pollfd){ .fd = mb->in_fd,
+							    .events = POLLOUT };
+		}
+		if (connected) {
+			int busy = amqp_frames_enqueued(conn) ||
+				   amqp_data_in_buffer(conn);
+
+			pfd[n++] = (struct pollfd){ .fd = amqp_get_sockfd(conn),
+						    .events = POLLIN };
+			ret = poll(pfd, n, busy ? 0 : 100);
+			if (ret < 0 && errno != EINTR) {
+				bridge_log(LOG_ERR, "poll: %s", strerror(errno));
+				break;
+			}
+			read_frames(0);
+		} else {
+			ret = poll(pfd, n, 100);
+			if (ret < 0 && errno != EINTR) {
+				bridge_log(LOG_ERR, "poll: %s", strerror(errno));
+				break;
+			}
+		}
+	}
+
+	if (conn) {
+		amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
+		amqp_destroy_connection(conn);
+	}
+	for (i = 0; i < conf.nmb; i++) {
+		bridge_spool_close(&mbs[i].spool);
+		bridge_journal_close(&mbs[i].journal);
+		if (mbs[i].out_fd >= 0)
+			close(mbs[i].out_fd);
+		if (mbs[i].in_fd >= 0)
+			close(mbs[i].in_fd);
+	}
+	free(scratch);
+	if (pidfile)
+		unlink(pidfile);
+	bridge_log(LOG_INFO, "stopped");
+	return 0;
+}

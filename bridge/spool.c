@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The outbound spool: an append-only file per mailbox in the state
+ * directory, of records
+ *
+ *   'M' a message taken (or about to be taken) from the out mailbox, with
+ *       the mailbox's "received" counter from before the take, or ~0 when
+ *       the take is known to have happened; it may cancel an earlier 'M'
+ *   'C' the broker confirmed record rid
+ *   'X' record rid is cancelled
+ *
+ * written with one write(2) each (and fsync(2) unless sync is off). A torn
+ * last record is cut off when the file is read back. The file is rewritten
+ * (temporary file, fsync, rename) at start and when it grows, keeping the
+ * unconfirmed entries and the last BRIDGE_HISTORY confirmed ones, which
+ * serve re-send requests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <msgbox.h>
+
+#include "bridge.h"
+
+#define REC_MSG		'M'
+#define REC_CONFIRM	'C'
+#define REC_CANCEL	'X'
+#define TAKEN		UINT64_MAX
+
+struct rec_head {
+	uint32_t type;
+	uint32_t len;		/* bytes after the head */
+};
+
+struct rec_msg {
+	uint64_t rid;
+	uint64_t cancels;	/* rid of an 'M' this one replaces, or 0 */
+	uint64_t seq;
+	uint64_t id;
+	uint64_t received_before;
+	uint32_t crc;
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t prio;
+	uint32_t resent;
+	char origin[BRIDGE_HOST_MAX + 1];
+	uint32_t len;
+	uint32_t pad;
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int spool_write(struct bridge_spool *sp, int fd, uint32_t type,
+		       const void *a, size_t alen, const void *b, size_t blen,
+		       int sync)
+{
+	struct rec_head h = { .type = type, .len = alen + blen };
+	size_t len = sizeof(h) + alen + blen;
+	char stackbuf[4096], *buf = stackbuf;
+	int ret;
+
+	if (len > sizeof(stackbuf)) {
+		buf = malloc(len);
+		if (!buf)
+			return -ENOMEM;
+	}
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), a, alen);
+	if (blen)
+		memcpy(buf + sizeof(h) + alen, b, blen);
+	ret = write_all(fd, buf, len);
+	if (buf != stackbuf)
+		free(buf);
+	if (!ret && sync && fsync(fd) < 0)
+		ret = -errno;
+	if (!ret)
+		sp->records++;
+	return ret;
+}
+
+static int write_msg(struct bridge_spool *sp, int fd,
+		     const struct bridge_spool_entry *e, uint64_t cancels,
+		     uint64_t received_before, int sync)
+{
+	struct rec_msg r;
+
+	memset(&r, 0, sizeof(r));
+	r.rid = e->rid;
+	r.cancels = cancels;
+	r.seq = e->msg.seq;
+	r.id = e->msg.id;
+	r.received_before = received_before;
+	r.crc = e->msg.crc;
+	r.pid = e->msg.pid;
+	r.uid = e->msg.uid;
+	r.gid = e->msg.gid;
+	r.prio = e->msg.prio;
+	r.resent = e->msg.resent;
+	memcpy(r.origin, e->msg.origin, sizeof(r.origin));
+	r.len = e->msg.len;
+	return spool_write(sp, fd, REC_MSG, &r, sizeof(r), e->msg.data,
+			   e->msg.len, sync);
+}
+
+static struct bridge_spool_entry *spool_find(struct bridge_spool *sp,
+					     uint64_t rid)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (sp->e[i].rid == rid)
+			return &sp->e[i];
+	return NULL;
+}
+
+static void spool_remove(struct bridge_spool *sp, struct bridge_spool_entry *e)
+{
+	size_t i = e - sp->e;
+
+	if (e->state != SPOOL_CONFIRMED)
+		sp->unconfirmed--;
+	free(e->msg.data);
+	memmove(e, e + 1, (sp->n - i - 1) * sizeof(*e));
+	sp->n--;
+}
+
+static struct bridge_spool_entry *spool_append(struct bridge_spool *sp)
+{
+	struct bridge_spool_entry *e;
+
+	if (sp->n == sp->cap) {
+		size_t cap = sp->cap ? sp->cap * 2 : 64;
+
+		e = realloc(sp->e, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		sp->e = e;
+		sp->cap = cap;
+	}
+	e = &sp->e[sp->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* Read the file back; returns the rid of the last 'M' and its counter. */
+static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
+		      uint64_t *last_received)
+{
+	struct bridge_spool_entry *e;
+	struct rec_head h;
+	struct rec_msg r;
+	off_t good = 0;
+	uint64_t rid;
+	ssize_t n;
+
+	*last_rid = 0;
+	*last_received = TAKEN;
+	for (;;) {
+		n = pread(fd, &h, sizeof(h), good);
+		if (n < 0)
+			return -errno;
+		if (n < (ssize_t)sizeof(h))
+			break;
+		if (h.type == REC_MSG) {
+			if (h.len < sizeof(r))
+				break;
+			n = pread(fd, &r, sizeof(r), good + sizeof(h));
+			if (n != sizeof(r) || r.len != h.len - sizeof(r))
+				break;
+			e = spool_append(sp);
+			if (!e)
+				return -ENOMEM;
+			e->msg.data = malloc(r.len ? r.len : 1);
+			if (!e->msg.data) {
+				sp->n--;
+				return -ENOMEM;
+			}
+			n = pread(fd, e->msg.data, r.len,
+				  good + sizeof(h) + sizeof(r));
+			if (n != (ssize_t)r.len) {
+				free(e->msg.data);
+				sp->n--;
+				break;
+			}
+			e->rid = r.rid;
+			e->state = SPOOL_PENDING;
+			e->msg.seq = r.seq;
+			e->msg.id = r.id;
+			e->msg.crc = r.crc;
+			e->msg.pid = r.pid;
+			e->msg.uid = r.uid;
+			e->msg.gid = r.gid;
+			e->msg.prio = r.prio;
+			e->msg.resent = 1;	/* may be in the queue already */
+			memcpy(e->msg.origin, r.origin, sizeof(r.origin));
+			e->msg.origin[BRIDGE_HOST_MAX] = '\0';
+			e->msg.len = r.len;
+			sp->unconfirmed++;
+			if (r.rid >= sp->next_rid)
+				sp->next_rid = r.rid + 1;
+			if (r.seq >= sp->next_seq)
+				sp->next_seq = r.seq + 1;
+			*last_rid = r.rid;
+			*last_received = r.received_before;
+			if (r.cancels) {
+				e = spool_find(sp, r.cancels);
+				if (e)
+					spool_remove(sp, e);
+			}
+		} else if (h.type == REC_CONFIRM || h.type == REC_CANCEL) {
+			if (h.len != sizeof(rid))
+				break;
+			if (pread(fd, &rid, sizeof(rid), good + sizeof(h)) !=
+			    sizeof(rid))
+				break;
+			e = spool_find(sp, rid);
+			if (e && h.type == REC_CANCEL) {
+				spool_remove(sp, e);
+			} else if (e && e->state != SPOOL_CONFIRMED) {
+				e->state = SPOOL_CONFIRMED;
+				sp->unconfirmed--;
+			}
+		} else {
+			break;
+		}
+		good += sizeof(h) + h.len;
+	}
+	if (ftruncate(fd, good) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * bridge_spool_compact() - rewrite the spool file with what still matters
+ * @sp: the spool
+ *
+ * Keeps the unconfirmed entries and the last BRIDGE_HISTORY confirmed ones.
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_spool_compact(struct bridge_spool *sp)
+{
+	char tmp[4096 + 8];
+	size_t i, confirmed = 0, skip;
+	int fd, ret = 0;
+
+	for (i = 0; i < sp->n; i++)
+		confirmed += sp->e[i].state == SPOOL_CONFIRMED;
+	skip = confirmed > BRIDGE_HISTORY ? confirmed - BRIDGE_HISTORY : 0;
+	for (i = 0; i < sp->n && skip;) {
+		if (sp->e[i].state == SPOOL_CONFIRMED) {
+			spool_remove(sp, &sp->e[i]);
+			skip--;
+		} else {
+			i++;
+		}
+	}
+
+	snprintf(tmp, sizeof(tmp), "%s.new", sp->path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	sp->records = 0;
+	for (i = 0; i < sp->n && !ret; i++) {
+		ret = write_msg(sp, fd, &sp->e[i], 0, TAKEN, 0);
+		if (!ret && sp->e[i].state == SPOOL_CONFIRMED)
+			ret = spool_write(sp, fd, REC_CONFIRM, &sp->e[i].rid,
+					  sizeof(sp->e[i].rid), NULL, 0, 0);
+	}
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (!ret && rename(tmp, sp->path) < 0)
+		ret = -errno;
+	if (ret) {
+		close(fd);
+		unlink(tmp);
+		return ret;
+	}
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = fd;
+	if (lseek(fd, 0, SEEK_END) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * bridge_spool_open() - open (or create) a mailbox's spool and recover it
+ * @sp: the spool, zeroed by the caller
+ * @dir: the state directory
+ * @name: the bridged mailbox name
+ * @sync: fsync every record
+ * @out_fd: the out mailbox, to resolve a take that a crash interrupted
+ *
+ * Every unconfirmed entry comes back SPOOL_PENDING and marked re-sent.
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_spool_open(struct bridge_spool *sp, const char *dir,
+		      const char *name, int sync, int out_fd)
+{
+	struct msgbox_stat_args st;
+	struct bridge_spool_entry *e;
+	uint64_t last_rid, last_received;
+	int fd, ret;
+
+	sp->fd = -1;
+	sp->sync = sync;
+	sp->next_rid = 1;
+	sp->next_seq = 1;
+	if ((size_t)snprintf(sp->path, sizeof(sp->path), "%s/%s.spool", dir,
+			     name) >= sizeof(sp->path))
+		return -ENAMETOOLONG;
+	fd = open(sp->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	ret = spool_load(sp, fd, &last_rid, &last_received);
+	close(fd);
+	if (ret)
+		return ret;
+
+	/*
+	 * The last message record may have been written just before a take
+	 * that never happened: the mailbox's counter did not move, and the
+	 * message is still queued there. Forget the record.
+	 */
+	if (last_rid && last_received != TAKEN) {
+		memset(&st, 0, sizeof(st));
+		ret = msgbox_stat(out_fd, &st);
+		if (ret)
+			return ret;
+		e = spool_find(sp, last_rid);
+		if (e && st.received <= last_received) {
+			sp->next_seq = e->msg.seq;
+			spool_remove(sp, e);
+		}
+	}
+	return bridge_spool_compact(sp);
+}
+
+/**
+ * bridge_spool_add() - append a message before it is taken
+ * @sp: the spool
+ * @msg: the message; the spool takes over @msg->data, and sets @msg->seq
+ *	unless @msg->resent
+ * @received_before: the out mailbox's "received" counter before the take,
+ *	or UINT64_MAX when the message is taken already
+ * @cancels: rid of an entry this one replaces in the same record, or 0
+ * @ep: the new entry (SPOOL_PENDING), valid until the spool next changes
+ *
+ * Return: 0, or a negative errno (the message is then not spooled, and
+ * @msg->data is the caller's again).
+ */
+int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
+		     uint64_t received_before, uint64_t cancels,
+		     struct bridge_spool_entry **ep)
+{
+	struct bridge_spool_entry *e = spool_append(sp), *old;
+	uint64_t rid;
+	int ret;
+
+	if (!e)
+		return -ENOMEM;
+	e->rid = sp->next_rid;
+	e->state = SPOOL_PENDING;
+	e->msg = *msg;
+	if (!msg->resent)
+		e->msg.seq = sp->next_seq;
+	ret = write_msg(sp, sp->fd, e, cancels, received_before, sp->sync);
+	if (ret) {
+		sp->n--;
+		return ret;
+	}
+	rid = e->rid;
+	sp->next_rid++;
+	if (!msg->resent)
+		sp->next_seq++;
+	sp->unconfirmed++;
+	msg->seq = e->msg.seq;
+	if (cancels) {
+		old = spool_find(sp, cancels);
+		if (old)
+			spool_remove(sp, old);
+	}
+	*ep = spool_find(sp, rid);
+	return 0;
+}
+
+/**
+ * bridge_spool_cancel() - drop an entry whose take did not happen
+ * @sp: the spool
+ * @e: the entry (freed)
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_spool_cancel(struct bridge_spool *sp, struct bridge_spool_entry *e)
+{
+	uint64_t rid = e->rid;
+	int ret;
+
+	ret = spool_write(sp, sp->fd, REC_CANCEL, &rid, sizeof(rid), NULL, 0,
+			  sp->sync);
+	if (ret)
+		return ret;
+	if (sp->n && e == &sp->e[sp->n - 1] && !e->msg.resent)
+		sp->next_seq = e->msg.seq;
+	spool_remove(sp, e);
+	return 0;
+}
+
+/**
+ * bridge_spool_confirm() - the broker holds an entry's message
+ * @sp: the spool
+ * @e: the entry
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e)
+{
+	int ret;
+
+	ret = spool_write(sp, sp->fd, REC_CONFIRM, &e->rid, sizeof(e->rid),
+			  NULL, 0, sp->sync);
+	if (ret)
+		return ret;
+	e->state = SPOOL_CONFIRMED;
+	sp->unconfirmed--;
+	if (sp->records > 4 * BRIDGE_HISTORY + 2 * sp->n)
+		return bridge_spool_compact(sp);
+	return 0;
+}
+
+/**
+ * bridge_spool_resend() - queue a confirmed message again, by sequence
+ * @sp: the spool
+ * @seq: its sequence number
+ *
+ * Return: 0, -ENOENT when it is no longer kept (or still unconfirmed, in
+ * which case it goes again anyway), or a negative errno.
+ */
+int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq)
+{
+	struct bridge_spool_entry *e = NULL, *n;
+	struct bridge_msg m;
+	size_t i;
+
+	for (i = sp->n; i-- > 0;) {
+		if (sp->e[i].msg.seq == seq) {
+			e = &sp->e[i];
+			break;
+		}
+	}
+	if (!e || e->state != SPOOL_CONFIRMED)
+		return -ENOENT;
+	m = e->msg;
+	m.resent = 1;
+	m.data = malloc(m.len ? m.len : 1);
+	if (!m.data)
+		return -ENOMEM;
+	memcpy(m.data, e->msg.data, m.len);
+	if (bridge_spool_add(sp, &m, TAKEN, 0, &n)) {
+		free(m.data);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * bridge_spool_close() - close the file and free the entries
+ * @sp: the spool (may be half-opened)
+ */
+void bridge_spool_close(struct bridge_spool *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		free(sp->e[i].msg.data);
+	free(sp->e);
+	sp->e = NULL;
+	sp->n = sp->cap = 0;
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+}
