@@ -321,6 +321,7 @@ static int consume(amqp_channel_t ch, const char *queue, int no_ack,
 static int broker_connect(void)
 {
 	struct timeval tv = { .tv_sec = 5 };
+	amqp_rpc_reply_t r;
 	amqp_socket_t *sock;
 	unsigned int i, h;
 	int ret, status;
@@ -343,13 +344,27 @@ static int broker_connect(void)
 			   amqp_error_string2(status));
 		goto err_drop;
 	}
-	ret = reply_check(amqp_login(conn, conf.vhost, 0, 131072, conf.heartbeat,
-				     AMQP_SASL_METHOD_PLAIN, conf.user,
-				     conf.password), "logging in");
-	if (ret) {
-		bridge_log(LOG_ERR, "broker %s:%d refused the login of user '%s' on vhost '%s' (bad credentials or vhost?)",
+	r = amqp_login(conn, conf.vhost, 0, 131072, conf.heartbeat,
+		       AMQP_SASL_METHOD_PLAIN, conf.user, conf.password);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		const char *why = "the broker closed the connection";
+		amqp_connection_close_t *cc;
+		int len = (int)strlen(why);
+
+		if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
+		    r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+			cc = r.reply.decoded;
+			why = cc->reply_text.bytes;
+			len = cc->reply_text.len;
+		} else if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+			bridge_log(LOG_ERR, "broker %s:%d unreachable: logging in: %s",
+				   conf.broker_host, conf.broker_port,
+				   amqp_error_string2(r.library_error));
+			goto err_drop;
+		}
+		bridge_log(LOG_ERR, "broker %s:%d refused the login of user '%s' on vhost '%s': %.*s",
 			   conf.broker_host, conf.broker_port, conf.user,
-			   conf.vhost);
+			   conf.vhost, len, why);
 		amqp_destroy_connection(conn);
 		conn = NULL;
 		return RPC_FATAL;

@@ -6,7 +6,7 @@
 #
 # Usage:
 #   scripts/vm.sh [-k KVER] [-m MODULE.ko] [-f SRC[:DEST]]... [-t SECS]
-#                 (-c 'COMMAND' | PAYLOAD_SCRIPT)
+#                 [-q QEMU_ARG]... (-c 'COMMAND' | PAYLOAD_SCRIPT)
 #
 #   -k KVER      kernel release to boot, /boot/vmlinuz-KVER (env KVER;
 #                default: newest installed 6.1 cloud kernel, scripts/kver.sh).
@@ -20,6 +20,9 @@
 #                Repeatable; env VM_FILES adds more, separated by spaces.
 #   -t SECS      overall limit for the QEMU run (env VM_TIMEOUT, default 600).
 #   -c COMMAND   payload given inline instead of as a script file.
+#   -q QEMU_ARG  one more argument for qemu-system-x86_64, passed as is
+#                (repeatable), e.g. a -netdev/-device pair or a third
+#                serial port; the guest has no network unless given one.
 #   PAYLOAD_SCRIPT  shell script (busybox sh) run by /init.
 #   Other environment: VM_KERNEL (image to boot, default /boot/vmlinuz-KVER),
 #   VM_APPEND (extra kernel command line), VM_PIN=0 (do not pin vCPUs).
@@ -57,17 +60,19 @@ module=${VM_MODULE:-}
 timeout_s=${VM_TIMEOUT:-600}
 command=
 files=()
+qemu_extra=()
 for f in ${VM_FILES:-}; do
 	files+=("$f")
 done
 
-while getopts "k:m:f:t:c:h" opt; do
+while getopts "k:m:f:t:c:q:h" opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	m) module=$OPTARG ;;
 	f) files+=("$OPTARG") ;;
 	t) timeout_s=$OPTARG ;;
 	c) command=$OPTARG ;;
+	q) qemu_extra+=("$OPTARG") ;;
 	h) sed -n '3,/^set -e/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -e/d'; exit 0 ;;
 	*) die "bad option (see $0 -h)" ;;
 	esac
@@ -260,7 +265,7 @@ start=$(date +%s.%N)
 		-serial stdio -serial "file:$tmp/status" \
 		-pidfile "$tmp/qemu.pid" \
 		-kernel "$kernel" -initrd "$tmp/initrd.gz" \
-		-append "$append" </dev/null || rc=$?
+		-append "$append" ${qemu_extra[@]+"${qemu_extra[@]}"} </dev/null || rc=$?
 	echo "$rc" >"$tmp/qemu.rc"
 } 2>&1 | sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 	tee "$tmp/console.log" &

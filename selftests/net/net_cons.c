@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net_cons: receive test messages from a local mailbox and list them.
+ *
+ * usage: net_cons MAILBOX IDLE_MS [MAX]
+ *
+ * Receives until no message came for IDLE_MS milliseconds, or MAX
+ * messages came. Prints "got PRODUCER SEQ key=KEY prio=PRIO" per whole
+ * message and "bad LEN" per message whose CRC tag does not match, then
+ * "received N bad M". Exit status 0 unless an error other than the idle
+ * timeout ended it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgbox.h>
+
+#include "net_msg.h"
+
+int main(int argc, char **argv)
+{
+	struct msgbox_recv_opts ro = { .flags = MSGBOX_RO_TIMEOUT };
+	unsigned int got = 0, bad = 0, max = 0, seq;
+	struct msgbox_msg_info info;
+	char buf[NET_MSG_MAX], prod[64];
+	int fd, n, idle;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: net_cons MAILBOX IDLE_MS [MAX]\n");
+		return 2;
+	}
+	idle = atoi(argv[2]);
+	if (argc == 4)
+		max = atoi(argv[3]);
+	ro.timeout.tv_sec = idle / 1000;
+	ro.timeout.tv_nsec = (idle % 1000) * 1000000L;
+	fd = msgbox_open(argv[1], O_RDONLY, NULL);
+	if (fd < 0) {
+		fprintf(stderr, "net_cons: open %s: %s\n", argv[1], strerror(-fd));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (!max || got + bad < max) {
+		n = msgbox_recvx(fd, buf, sizeof(buf), &ro, &info);
+		if (n == -ETIMEDOUT)
+			break;
+		if (n < 0 && n != -EBADMSG) {
+			fprintf(stderr, "net_cons: receive: %s\n", strerror(-n));
+			printf("received %u bad %u\n", got, bad);
+			return 1;
+		}
+		if (n < 0 || net_msg_check(buf, n, prod, sizeof(prod), &seq)) {
+			printf("bad %d\n", n);
+			bad++;
+			continue;
+		}
+		printf("got %s %u key=%llu prio=%u\n", prod, seq,
+		       (unsigned long long)info.key, info.prio);
+		got++;
+	}
+	printf("received %u bad %u\n", got, bad);
+	return 0;
+}
