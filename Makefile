@@ -17,6 +17,11 @@
 #                        built from linux-source-6.1; "N splats, N leaks"
 #   make bench           msgbox against pipes, Unix sockets, POSIX mq, SysV
 #                        queues and a futex floor, one VM run (BENCH_ARGS=)
+#   make bridge          bridge/msgbox-bridge, mailboxes across hosts over
+#                        RabbitMQ (needs librabbitmq-dev)
+#   make check-net       two VMs, a broker on loopback, the bridge on each:
+#                        kills, broker restarts, cut connections, corrupted
+#                        payloads, back-pressure; last line "N passed, N failed"
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
@@ -80,6 +85,19 @@ check-all: deps
 check-debug: deps lib ksft
 	@$(CURDIR)/scripts/debug/check-debug.sh
 
+# The bridge and its two-VM test; their packages are installed here only.
+NET_DEPS := rabbitmq-server librabbitmq-dev socat
+
+bridge: lib
+	@$(CURDIR)/scripts/deps.sh $(NET_DEPS)
+	$(MAKE) -C bridge
+
+check-net: module lib
+	@$(CURDIR)/scripts/deps.sh $(NET_DEPS)
+	$(MAKE) -C bridge
+	$(MAKE) -C selftests/net
+	@$(CURDIR)/selftests/net/net-check.sh
+
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
 bench: module lib
 	$(MAKE) -C bench run
@@ -116,8 +134,11 @@ clean: module-clean
 	$(MAKE) -C userlib/mq clean
 	$(MAKE) -C userlib/cli clean
 	$(MAKE) -C bench clean
+	$(MAKE) -C bridge clean
+	$(MAKE) -C selftests/net clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
 .PHONY: all deps kdir-check module lib ksft selftests run check check-all check-debug bench lint \
+	bridge check-net \
 	install uninstall dkms-check module-clean clean
