@@ -61,6 +61,7 @@
 
 #define BRIDGE_NAME_MAX		255
 #define BRIDGE_HOST_MAX		63
+#define BRIDGE_STREAM_MAX	95	/* "HOST#EPOCH": one spool's messages */
 #define BRIDGE_MAX_MAILBOXES	32
 #define BRIDGE_MAX_HOSTS	16
 #define BRIDGE_WINDOW		4096	/* sequence numbers per origin */
@@ -73,9 +74,19 @@ enum bridge_class {
 	BRIDGE_BEST_EFFORT,
 };
 
+enum bridge_kind {
+	BRIDGE_MAILBOX,		/* a bridged name */
+	BRIDGE_DIRECT_OUT,	/* local mailbox "@HOST": to PIDs on HOST */
+	BRIDGE_DIRECT_IN,	/* to PIDs on this host */
+};
+
 /**
  * struct bridge_msg - one message as the bridge carries it
  * @origin: host whose bridge took it from a local mailbox
+ * @epoch: when that host's spool for the mailbox was created; with @origin
+ *	it names the stream of sequence numbers ("HOST#EPOCH"), so that a
+ *	host whose state was lost starts a new one rather than repeat old
+ *	numbers
  * @seq: that bridge's sequence number for the mailbox, from 1
  * @id: the msgbox message id in the origin's mailbox
  * @crc: CRC32C of @data as it was taken
@@ -84,11 +95,13 @@ enum bridge_class {
  * @gid: its GID
  * @prio: msgbox priority
  * @resent: 1 on a re-send after a crash, a refusal or a corruption
+ * @to_pid: direct addressing: the destination process on the far host
  * @len: payload length
  * @data: payload (owned)
  */
 struct bridge_msg {
 	char origin[BRIDGE_HOST_MAX + 1];
+	uint64_t epoch;
 	uint64_t seq;
 	uint64_t id;
 	uint32_t crc;
@@ -97,18 +110,19 @@ struct bridge_msg {
 	uint32_t gid;
 	uint32_t prio;
 	int resent;
+	int32_t to_pid;
 	size_t len;
 	char *data;
 };
 
 /**
- * struct bridge_window - sequence numbers seen from one origin
- * @origin: the origin host
+ * struct bridge_window - sequence numbers seen from one stream
+ * @origin: the stream, "HOST#EPOCH"
  * @floor: every sequence number up to here has been seen
  * @bits: seen bits for floor+1 .. floor+BRIDGE_WINDOW, indexed by seq
  */
 struct bridge_window {
-	char origin[BRIDGE_HOST_MAX + 1];
+	char origin[BRIDGE_STREAM_MAX + 1];
 	uint64_t floor;
 	uint64_t bits[BRIDGE_WINDOW / 64];
 };
@@ -159,6 +173,7 @@ struct bridge_spool_entry {
  * @fd: the spool file, opened for append
  * @path: its path
  * @sync: fsync after every record
+ * @epoch: creation time of the spool (microseconds), see bridge_msg
  * @next_rid: next record id
  * @next_seq: next sequence number
  * @e: entries in record order (pending and in flight, then history)
@@ -171,6 +186,7 @@ struct bridge_spool {
 	int fd;
 	char path[4096];
 	int sync;
+	uint64_t epoch;
 	uint64_t next_rid;
 	uint64_t next_seq;
 	struct bridge_spool_entry *e;
@@ -206,7 +222,7 @@ struct bridge_journal {
 	int sync;
 	unsigned int next;
 	uint64_t order;
-	char ring_origin[BRIDGE_RING][BRIDGE_HOST_MAX + 1];
+	char ring_origin[BRIDGE_RING][BRIDGE_STREAM_MAX + 1];
 	uint64_t ring_seq[BRIDGE_RING];
 };
 
@@ -236,6 +252,7 @@ void bridge_journal_close(struct bridge_journal *j);
  * @mode: mode of created local mailboxes
  * @spool: most unconfirmed messages taken from @out at once
  * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
+ * @kind: enum bridge_kind
  */
 struct bridge_mbox_conf {
 	char name[BRIDGE_NAME_MAX + 1];
@@ -251,6 +268,7 @@ struct bridge_mbox_conf {
 	unsigned int mode;
 	unsigned int spool;
 	unsigned int corrupt_every;
+	int kind;
 };
 
 /**
@@ -266,6 +284,7 @@ struct bridge_mbox_conf {
  * @state: state directory (spools, journals)
  * @sync: fsync spool and journal writes
  * @heartbeat: AMQP heartbeat in seconds
+ * @direct: serve direct addressing to and from the other @hosts
  * @mb: the bridged mailboxes
  * @nmb: entries in @mb
  */
@@ -281,7 +300,8 @@ struct bridge_conf {
 	char state[4096];
 	int sync;
 	int heartbeat;
-	struct bridge_mbox_conf mb[BRIDGE_MAX_MAILBOXES];
+	int direct;
+	struct bridge_mbox_conf mb[BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS];
 	unsigned int nmb;
 };
 

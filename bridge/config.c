@@ -277,6 +277,13 @@ int bridge_conf_load(struct bridge_conf *c, const char *path)
 				c->sync = 0;
 			else
 				goto bad;
+		} else if (!strcmp(w[0], "direct")) {
+			if (!strcmp(w[1], "yes"))
+				c->direct = 1;
+			else if (!strcmp(w[1], "no"))
+				c->direct = 0;
+			else
+				goto bad;
 		} else if (!strcmp(w[0], "heartbeat")) {
 			if (conf_uint(w[1], 0, 3600, 10, &v))
 				goto bad;
@@ -311,6 +318,34 @@ bad:
 	if (!c->nhosts) {
 		strcpy(c->hosts[0], c->host);
 		c->nhosts = 1;
+	}
+	if (c->direct) {
+		/* "@HOST" for every other host, and the way in. */
+		for (v = 0; v <= c->nhosts; v++) {
+			struct bridge_mbox_conf *m = &c->mb[c->nmb];
+			const char *h = v < c->nhosts ? c->hosts[v] : c->host;
+
+			if (v < c->nhosts && !strcmp(h, c->host))
+				continue;
+			memset(m, 0, sizeof(*m));
+			snprintf(m->name, sizeof(m->name), "@%s", h);
+			m->class = BRIDGE_RELIABLE;
+			m->queue_length = 1000;
+			m->priorities = 10;
+			m->prefetch = 16;
+			m->capacity = 64;
+			m->max_size = 8192;
+			m->mode = 0666;
+			m->spool = 64;
+			m->create = 1;
+			if (v < c->nhosts) {
+				m->kind = BRIDGE_DIRECT_OUT;
+				strcpy(m->out, m->name);
+			} else {
+				m->kind = BRIDGE_DIRECT_IN;
+			}
+			c->nmb++;
+		}
 	}
 	ret = 0;
 out:

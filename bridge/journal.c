@@ -22,7 +22,7 @@
 #include "bridge.h"
 
 struct journal_slot {
-	char origin[BRIDGE_HOST_MAX + 1];
+	char origin[BRIDGE_STREAM_MAX + 1];
 	uint64_t seq;
 	uint64_t order;		/* pending: the "sent" counter */
 	uint64_t valid;
@@ -44,7 +44,7 @@ static int slot_write(struct bridge_journal *j, unsigned int i,
  * @dir: the state directory
  * @name: the bridged mailbox name
  * @sync: fsync every write
- * @in_fd: the in mailbox
+ * @in_fd: the in mailbox, or -1 (direct addressing: nothing to resolve)
  *
  * Return: 0, or a negative errno.
  */
@@ -75,7 +75,7 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 			return -errno;
 		if (n != sizeof(s) || !s.valid)
 			continue;
-		s.origin[BRIDGE_HOST_MAX] = '\0';
+		s.origin[BRIDGE_STREAM_MAX] = '\0';
 		memcpy(j->ring_origin[i], s.origin, sizeof(s.origin));
 		j->ring_seq[i] = s.seq;
 		if (s.order >= best) {
@@ -85,8 +85,13 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 	}
 	j->order = best + 1;
 
+	if (in_fd < 0) {
+		/* A port cannot tell: the send counts as not done. */
+		memset(&s, 0, sizeof(s));
+		return slot_write(j, 0, &s);
+	}
 	if (pread(j->fd, &s, sizeof(s), 0) == sizeof(s) && s.valid) {
-		s.origin[BRIDGE_HOST_MAX] = '\0';
+		s.origin[BRIDGE_STREAM_MAX] = '\0';
 		memset(&st, 0, sizeof(st));
 		ret = msgbox_stat(in_fd, &st);
 		if (ret)
@@ -139,7 +144,7 @@ int bridge_journal_begin(struct bridge_journal *j, const char *origin,
 	struct journal_slot s;
 
 	memset(&s, 0, sizeof(s));
-	strncpy(s.origin, origin, BRIDGE_HOST_MAX);
+	strncpy(s.origin, origin, BRIDGE_STREAM_MAX);
 	s.seq = seq;
 	s.order = sent_before;
 	s.valid = 1;
@@ -161,7 +166,7 @@ int bridge_journal_done(struct bridge_journal *j, const char *origin,
 	int ret;
 
 	memset(&s, 0, sizeof(s));
-	strncpy(s.origin, origin, BRIDGE_HOST_MAX);
+	strncpy(s.origin, origin, BRIDGE_STREAM_MAX);
 	s.seq = seq;
 	s.order = j->order++;
 	s.valid = 1;

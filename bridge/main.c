@@ -53,11 +53,13 @@ void bridge_log(int prio, const char *fmt, ...)
  * struct held - a delivery held until it can be passed on
  * @tag: the broker's delivery tag
  * @crc_ok: the payload matches its CRC32C
+ * @stream: "ORIGIN#EPOCH", the key of duplicate detection with the seq
  * @m: the message
  */
 struct held {
 	uint64_t tag;
 	int crc_ok;
+	char stream[BRIDGE_STREAM_MAX + 1];
 	struct bridge_msg m;
 };
 
@@ -124,7 +126,8 @@ struct mbox {
 };
 
 static struct bridge_conf conf;
-static struct mbox mbs[BRIDGE_MAX_MAILBOXES];
+static struct mbox mbs[BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS];
+static int dev_fd = -1;	/* unbound, for reports to senders' ports */
 static amqp_connection_state_t conn;
 static int connected;
 static char ctlq[BRIDGE_HOST_MAX + 16];
@@ -263,7 +266,7 @@ static int declare_shared(struct mbox *mb)
 		  "reject-publish");
 	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
 		  mb->c->priorities, NULL);
-	if (mb->c->class == BRIDGE_RELIABLE)
+	if (mb->c->class == BRIDGE_RELIABLE && mb->c->kind == BRIDGE_MAILBOX)
 		table_add(e, &n, "x-single-active-consumer",
 			  AMQP_FIELD_KIND_BOOLEAN, 1, NULL);
 	return declare(mb->q, (amqp_table_t){ .num_entries = n, .entries = e },
@@ -407,6 +410,12 @@ static int broker_connect(void)
 				goto err;
 			continue;
 		}
+		if (mb->c->kind == BRIDGE_DIRECT_IN) {
+			ret = consume(mb->ch_in, mb->q, 0, mb->c->prefetch);
+			if (ret)
+				goto err;
+			continue;
+		}
 		for (h = 0; h < conf.nhosts; h++) {
 			ret = declare_host(mb, h);
 			if (ret)
@@ -452,7 +461,7 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 		       int corrupt)
 {
 	amqp_basic_properties_t p;
-	amqp_table_entry_t e[8];
+	amqp_table_entry_t e[10];
 	char id[32];
 	amqp_bytes_t body;
 	int n = 0, ret;
@@ -460,6 +469,7 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 
 	snprintf(id, sizeof(id), "%" PRIu64, m->id);
 	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
+	table_add(e, &n, "x-msgbox-epoch", AMQP_FIELD_KIND_I64, m->epoch, NULL);
 	table_add(e, &n, "x-msgbox-seq", AMQP_FIELD_KIND_I64, m->seq, NULL);
 	table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
 	table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
@@ -468,6 +478,9 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
 	table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
 		  NULL);
+	if (m->to_pid)
+		table_add(e, &n, "x-msgbox-to-pid", AMQP_FIELD_KIND_I64,
+			  m->to_pid, NULL);
 	memset(&p, 0, sizeof(p));
 	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
 		   AMQP_BASIC_PRIORITY_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
@@ -552,7 +565,7 @@ static int decode_msg(const amqp_message_t *am, struct held *h)
 {
 	const amqp_table_t *t = &am->properties.headers;
 	struct bridge_msg *m = &h->m;
-	int64_t seq, crc, pid, uid, gid, prio, resent = 0;
+	int64_t seq, crc, pid, uid, gid, prio, resent = 0, to_pid = 0, epoch = 0;
 	char id[32];
 
 	memset(m, 0, sizeof(*m));
@@ -566,6 +579,8 @@ static int decode_msg(const amqp_message_t *am, struct held *h)
 	    header_int(t, "x-msgbox-prio", &prio))
 		return -1;
 	header_int(t, "x-msgbox-resent", &resent);
+	header_int(t, "x-msgbox-to-pid", &to_pid);
+	header_int(t, "x-msgbox-epoch", &epoch);
 	if ((am->properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) &&
 	    am->properties.message_id.len < sizeof(id)) {
 		memcpy(id, am->properties.message_id.bytes,
@@ -576,12 +591,15 @@ static int decode_msg(const amqp_message_t *am, struct held *h)
 	if (seq < 1 || prio < 0 || prio >= MSGBOX_PRIO_MAX)
 		return -1;
 	m->seq = seq;
+	m->epoch = epoch;
+	snprintf(h->stream, sizeof(h->stream), "%s#%" PRIu64, m->origin, m->epoch);
 	m->crc = crc;
 	m->pid = pid;
 	m->uid = uid;
 	m->gid = gid;
 	m->prio = prio;
 	m->resent = !!resent;
+	m->to_pid = to_pid > 0 && to_pid <= INT32_MAX ? to_pid : 0;
 	m->len = am->body.len;
 	m->data = malloc(m->len ? m->len : 1);
 	if (!m->data)
@@ -633,12 +651,22 @@ static int take_reliable(struct mbox *mb)
 			   strerror(-n));
 		return n;
 	}
+	if (mb->c->kind == BRIDGE_DIRECT_OUT &&
+	    (!info.has_key || !info.key || info.key > INT32_MAX)) {
+		n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info);
+		bridge_log(LOG_ERR, "%s: a message from pid %d without a destination PID as its key dropped",
+			   mb->c->name, (int)info.pid);
+		return n < 0 && n != -EBADMSG ? n : 1;
+	}
 	memset(&st, 0, sizeof(st));
 	ret = msgbox_stat(mb->out_fd, &st);
 	if (ret)
 		return ret;
 	memset(&m, 0, sizeof(m));
 	strcpy(m.origin, conf.host);
+	m.epoch = mb->spool.epoch;
+	if (mb->c->kind == BRIDGE_DIRECT_OUT)
+		m.to_pid = info.key;
 	m.id = info.id;
 	m.pid = info.pid;
 	m.uid = info.uid;
@@ -673,6 +701,9 @@ static int take_reliable(struct mbox *mb)
 	/* Another message overtook the peeked one: spool it in its stead. */
 	memset(&m, 0, sizeof(m));
 	strcpy(m.origin, conf.host);
+	m.epoch = mb->spool.epoch;
+	if (mb->c->kind == BRIDGE_DIRECT_OUT)
+		m.to_pid = info2.has_key && info2.key <= INT32_MAX ? info2.key : 0;
 	m.id = info2.id;
 	m.pid = info2.pid;
 	m.uid = info2.uid;
@@ -933,7 +964,7 @@ static void distribute(struct mbox *mb)
 
 		if (!d->crc_ok) {
 			ret = request_resend(mb->ch_dist, &d->m, mb->c->name);
-		} else if (bridge_window_seen(&mb->win, d->m.origin, d->m.seq)) {
+		} else if (bridge_window_seen(&mb->win, d->stream, d->m.seq)) {
 			bridge_log(LOG_DEBUG, "%s: duplicate %s/%" PRIu64 " dropped",
 				   mb->c->name, d->m.origin, d->m.seq);
 		} else {
@@ -945,7 +976,7 @@ static void distribute(struct mbox *mb)
 			snprintf(q, sizeof(q), "%s.@%s", mb->q, conf.hosts[h]);
 			ret = publish_msg(mb->ch_dist, q, &d->m, 0, 1, 0);
 			if (!ret)
-				ret = bridge_window_mark(&mb->win, d->m.origin,
+				ret = bridge_window_mark(&mb->win, d->stream,
 							 d->m.seq);
 			mb->tgt_msgs[h]++;
 		}
@@ -1012,12 +1043,12 @@ static void deliver(struct mbox *mb)
 		if (!d->crc_ok) {
 			if (request_resend(mb->ch_in, &d->m, mb->c->name))
 				goto drop;
-		} else if (!bridge_journal_seen(&mb->journal, d->m.origin,
+		} else if (!bridge_journal_seen(&mb->journal, d->stream,
 						 d->m.seq)) {
 			memset(&st, 0, sizeof(st));
 			ret = msgbox_stat(mb->in_fd, &st);
 			if (!ret)
-				ret = bridge_journal_begin(&mb->journal, d->m.origin,
+				ret = bridge_journal_begin(&mb->journal, d->stream,
 							   d->m.seq, st.sent);
 			if (ret) {
 				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
@@ -1035,7 +1066,7 @@ static void deliver(struct mbox *mb)
 					   mb->c->name, mb->c->in, strerror(-ret),
 					   d->m.origin, d->m.seq);
 			} else {
-				ret = bridge_journal_done(&mb->journal, d->m.origin,
+				ret = bridge_journal_done(&mb->journal, d->stream,
 							  d->m.seq);
 				if (ret) {
 					bridge_log(LOG_ERR, "%s: journal: %s",
@@ -1057,6 +1088,102 @@ drop:
 	broker_drop();
 }
 
+/* Tell the origin that a direct message could not be delivered. */
+static int report_failure(amqp_channel_t ch, const struct bridge_msg *m, int err)
+{
+	amqp_basic_properties_t p;
+	char q[BRIDGE_HOST_MAX + 16], body[160];
+	amqp_bytes_t b;
+
+	snprintf(q, sizeof(q), "msgbox.@%s", m->origin);
+	b.len = snprintf(body, sizeof(body), "fail %d %" PRIu64 " %d %d %s", err,
+			 m->id, (int)m->to_pid, (int)m->pid, conf.host);
+	b.bytes = body;
+	memset(&p, 0, sizeof(p));
+	p._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
+	p.delivery_mode = 2;
+	return amqp_basic_publish(conn, ch, amqp_empty_bytes,
+				  amqp_cstring_bytes(q), 0, 0, &p, b) ? -EIO : 0;
+}
+
+/* Direct addressing, the far end: send to the port of the PID named. */
+static void deliver_direct(struct mbox *mb)
+{
+	int ret;
+
+	while (connected && mb->nin) {
+		struct held *d = &mb->in[0];
+		struct msgbox_send_opts so = {
+			.flags = MSGBOX_SO_TO_PID | MSGBOX_SO_KEY | MSGBOX_SO_CSUM,
+			.prio = d->m.prio,
+			.pid = d->m.to_pid,
+			.key = d->m.id,
+		};
+
+		if (!d->crc_ok) {
+			if (request_resend(mb->ch_in, &d->m, mb->c->name))
+				goto drop;
+		} else if (!bridge_journal_seen(&mb->journal, d->stream,
+						 d->m.seq)) {
+			ret = d->m.to_pid ? msgbox_sendx(mb->in_fd, d->m.data,
+							 d->m.len, &so, NULL) :
+					    -ESRCH;
+			if (ret == -EAGAIN) {
+				mb->in_blocked = 1;
+				return;
+			}
+			if (ret) {
+				bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " to pid %d: %s; telling its sender",
+					   mb->c->name, d->m.origin, d->m.seq,
+					   (int)d->m.to_pid, strerror(-ret));
+				if (report_failure(mb->ch_in, &d->m, -ret))
+					goto drop;
+			}
+			ret = bridge_journal_done(&mb->journal, d->stream, d->m.seq);
+			if (ret) {
+				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
+					   strerror(-ret));
+				stop = 1;
+				return;
+			}
+		}
+		if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
+			goto drop;
+		free(d->m.data);
+		memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
+		mb->nin--;
+		mb->in_blocked = 0;
+	}
+	return;
+drop:
+	broker_drop();
+}
+
+/* The far end could not deliver a direct message: tell its sender. */
+static void on_failure(int err, unsigned long long id, int to_pid, int from_pid,
+		       const char *host)
+{
+	struct msgbox_send_opts so = {
+		.flags = MSGBOX_SO_TO_PID | MSGBOX_SO_KEY,
+		.pid = from_pid,
+		.key = id,
+	};
+	char body[160];
+	int len, ret;
+
+	len = snprintf(body, sizeof(body), "%s host=%s pid=%d id=%llu",
+		       err == ESRCH ? "ESRCH" : strerror(err), host, to_pid, id);
+	ret = dev_fd < 0 ? -EBADF :
+	      msgbox_sendx(dev_fd, body, len, &so, NULL);
+	if (ret)
+		bridge_log(LOG_NOTICE, "message %llu from pid %d to %s pid %d: %s (the sender has no port to be told: %s)",
+			   id, from_pid, host, to_pid, strerror(err),
+			   strerror(-ret));
+	else
+		bridge_log(LOG_INFO, "message %llu from pid %d to %s pid %d: %s; sender told",
+			   id, from_pid, host, to_pid, strerror(err));
+}
+
 static void deliver_best_effort(struct mbox *mb, struct held *d)
 {
 	int ret;
@@ -1075,13 +1202,17 @@ static void deliver_best_effort(struct mbox *mb, struct held *d)
 static void on_control(amqp_message_t *am, uint64_t tag)
 {
 	char body[BRIDGE_NAME_MAX + 64], name[BRIDGE_NAME_MAX + 1];
+	char host[BRIDGE_HOST_MAX + 1];
+	int ret, err, to_pid, from_pid;
 	unsigned long long seq;
 	unsigned int i;
-	int ret;
 
 	if (am->body.len < sizeof(body)) {
 		memcpy(body, am->body.bytes, am->body.len);
 		body[am->body.len] = '\0';
+		if (sscanf(body, "fail %d %llu %d %d %63s", &err, &seq, &to_pid,
+			   &from_pid, host) == 5)
+			on_failure(err, seq, to_pid, from_pid, host);
 		if (sscanf(body, "resend %255s %llu", name, &seq) == 2) {
 			for (i = 0; i < conf.nmb; i++) {
 				if (strcmp(mbs[i].c->name, name) || mbs[i].out_fd < 0)
@@ -1299,13 +1430,19 @@ static int setup(void)
 		return -1;
 	}
 	snprintf(ctlq, sizeof(ctlq), "msgbox.@%s", conf.host);
+	dev_fd = msgbox_dev_open(O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (dev_fd < 0) {
+		bridge_log(LOG_ERR, "%s: %s", MSGBOX_DEVICE, strerror(-dev_fd));
+		return -1;
+	}
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
 
 		mb->c = &conf.mb[i];
 		mb->out_fd = mb->in_fd = -1;
 		mb->spool.fd = mb->journal.fd = -1;
-		snprintf(mb->q, sizeof(mb->q), "msgbox.%s", mb->c->name);
+		snprintf(mb->q, sizeof(mb->q), mb->c->kind == BRIDGE_MAILBOX ?
+			 "msgbox.%s" : "msgbox.%s.direct", mb->c->name);
 		snprintf(mb->qself, sizeof(mb->qself), "msgbox.%s.@%s",
 			 mb->c->name, conf.host);
 		snprintf(mb->ledger, sizeof(mb->ledger), "msgbox.%s.ledger",
@@ -1332,7 +1469,21 @@ static int setup(void)
 						   mb->c->name, mb->spool.unconfirmed);
 			}
 		}
-		if (mb->c->in[0]) {
+		if (mb->c->kind == BRIDGE_DIRECT_IN) {
+			mb->in_fd = msgbox_dev_open(O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (mb->in_fd < 0) {
+				bridge_log(LOG_ERR, "%s: %s", MSGBOX_DEVICE,
+					   strerror(-mb->in_fd));
+				return -1;
+			}
+			ret = bridge_journal_open(&mb->journal, conf.state,
+						  mb->c->name, conf.sync, -1);
+			if (ret) {
+				bridge_log(LOG_ERR, "journal of %s in %s: %s",
+					   mb->c->name, conf.state, strerror(-ret));
+				return -1;
+			}
+		} else if (mb->c->in[0]) {
 			mb->in_fd = open_local(mb, mb->c->in, 1);
 			if (mb->in_fd < 0)
 				return -1;
@@ -1367,7 +1518,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *path = "/etc/msgbox-bridge.conf", *pidfile = NULL;
-	struct pollfd pfd[2 * BRIDGE_MAX_MAILBOXES + 1];
+	struct pollfd pfd[2 * (BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS) + 1];
 	int opt, wait_broker = 0, test_only = 0, ret, backoff = 0, first = 1;
 	uint64_t next_try = 0;
 	struct sigaction sa;
@@ -1436,7 +1587,10 @@ int main(int argc, char **argv)
 		take_all();
 		for (i = 0; i < conf.nmb; i++) {
 			publish_pending(&mbs[i]);
-			if (mbs[i].c->class == BRIDGE_RELIABLE && mbs[i].in_fd >= 0) {
+			if (mbs[i].c->kind == BRIDGE_DIRECT_IN) {
+				deliver_direct(&mbs[i]);
+			} else if (mbs[i].c->class == BRIDGE_RELIABLE &&
+				   mbs[i].in_fd >= 0) {
 				distribute(&mbs[i]);
 				deliver(&mbs[i]);
 			}
@@ -1451,7 +1605,8 @@ int main(int argc, char **argv)
 			     mb->spool.unconfirmed < mb->c->spool))
 				pfd[n++] = (struct pollfd){ .fd = mb->out_fd,
 							    .events = POLLIN };
-			if (mb->in_fd >= 0 && mb->in_blocked)
+			if (mb->in_fd >= 0 && mb->in_blocked &&
+			    mb->c->kind != BRIDGE_DIRECT_IN)
 				pfd[n++] = (struct pollfd){ .fd = mb->in_fd,
 							    .events = POLLOUT };
 		}

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <msgbox.h>
@@ -48,6 +49,8 @@ struct rec_msg {
 	uint32_t gid;
 	uint32_t prio;
 	uint32_t resent;
+	int32_t to_pid;
+	uint32_t pad0;
 	char origin[BRIDGE_HOST_MAX + 1];
 	uint32_t len;
 	uint32_t pad;
@@ -117,6 +120,7 @@ static int write_msg(struct bridge_spool *sp, int fd,
 	r.gid = e->msg.gid;
 	r.prio = e->msg.prio;
 	r.resent = e->msg.resent;
+	r.to_pid = e->msg.to_pid;
 	memcpy(r.origin, e->msg.origin, sizeof(r.origin));
 	r.len = e->msg.len;
 	return spool_write(sp, fd, REC_MSG, &r, sizeof(r), e->msg.data,
@@ -213,6 +217,8 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			e->msg.gid = r.gid;
 			e->msg.prio = r.prio;
 			e->msg.resent = 1;	/* may be in the queue already */
+			e->msg.to_pid = r.to_pid;
+			e->msg.epoch = sp->epoch;
 			memcpy(e->msg.origin, r.origin, sizeof(r.origin));
 			e->msg.origin[BRIDGE_HOST_MAX] = '\0';
 			e->msg.len = r.len;
@@ -305,6 +311,49 @@ int bridge_spool_compact(struct bridge_spool *sp)
 	return 0;
 }
 
+/* NAME.epoch holds the spool's epoch; a missing one starts a new stream. */
+static int spool_epoch(struct bridge_spool *sp, const char *dir,
+		       const char *name)
+{
+	char path[4096 + 16], tmp[4096 + 32], buf[32];
+	struct timespec ts;
+	ssize_t n;
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/%s.epoch", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			sp->epoch = strtoull(buf, NULL, 10);
+			if (sp->epoch)
+				return 0;
+		}
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sp->epoch = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)sp->epoch);
+	if (write_all(fd, buf, len) || fsync(fd) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0)
+		return -errno;
+	/* A spool without its epoch is of an old stream: start afresh. */
+	if (unlink(sp->path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 /**
  * bridge_spool_open() - open (or create) a mailbox's spool and recover it
  * @sp: the spool, zeroed by the caller
@@ -332,6 +381,9 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 	if ((size_t)snprintf(sp->path, sizeof(sp->path), "%s/%s.spool", dir,
 			     name) >= sizeof(sp->path))
 		return -ENAMETOOLONG;
+	ret = spool_epoch(sp, dir, name);
+	if (ret)
+		return ret;
 	fd = open(sp->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -456,8 +508,10 @@ int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e)
  * @sp: the spool
  * @seq: its sequence number
  *
- * Return: 0, -ENOENT when it is no longer kept (or still unconfirmed, in
- * which case it goes again anyway), or a negative errno.
+ * The copy goes even when the original is not confirmed yet; the
+ * distributor drops whichever of the two comes second.
+ *
+ * Return: 0, -ENOENT when it is no longer kept, or a negative errno.
  */
 int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq)
 {
@@ -471,7 +525,7 @@ int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq)
 			break;
 		}
 	}
-	if (!e || e->state != SPOOL_CONFIRMED)
+	if (!e)
 		return -ENOENT;
 	m = e->msg;
 	m.resent = 1;

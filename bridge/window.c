@@ -67,7 +67,10 @@ int bridge_window_seen(const struct bridge_windows *ws, const char *origin,
  * @origin: origin host
  * @seq: sequence number, at least 1
  *
- * Return: 0, or -ENOSPC when BRIDGE_MAX_ORIGINS origins are in use.
+ * With BRIDGE_MAX_ORIGINS streams in use, the one recorded first is
+ * forgotten.
+ *
+ * Return: 0.
  */
 int bridge_window_mark(struct bridge_windows *ws, const char *origin,
 		       uint64_t seq)
@@ -75,11 +78,14 @@ int bridge_window_mark(struct bridge_windows *ws, const char *origin,
 	struct bridge_window *w = window_find(ws, origin);
 
 	if (!w) {
-		if (ws->n == BRIDGE_MAX_ORIGINS)
-			return -ENOSPC;
+		if (ws->n == BRIDGE_MAX_ORIGINS) {
+			/* Forget the stream seen first: the oldest epoch. */
+			memmove(&ws->w[0], &ws->w[1], (ws->n - 1) * sizeof(ws->w[0]));
+			ws->n--;
+		}
 		w = &ws->w[ws->n++];
 		memset(w, 0, sizeof(*w));
-		strncpy(w->origin, origin, BRIDGE_HOST_MAX);
+		strncpy(w->origin, origin, BRIDGE_STREAM_MAX);
 	}
 	if (seq <= w->floor)
 		return 0;
@@ -96,7 +102,7 @@ int bridge_window_mark(struct bridge_windows *ws, const char *origin,
 }
 
 /* Encoding: per origin, 64 bytes of name, 8 of floor, the bitmap. */
-#define WINDOW_REC	(BRIDGE_HOST_MAX + 1 + 8 + BRIDGE_WINDOW / 8)
+#define WINDOW_REC	(BRIDGE_STREAM_MAX + 1 + 8 + BRIDGE_WINDOW / 8)
 
 /**
  * bridge_window_size() - bytes bridge_window_encode() writes
@@ -121,8 +127,8 @@ void bridge_window_encode(const struct bridge_windows *ws, void *buf)
 	memcpy(p, &n, 4);
 	p += 4;
 	for (i = 0; i < ws->n; i++) {
-		memcpy(p, ws->w[i].origin, BRIDGE_HOST_MAX + 1);
-		p += BRIDGE_HOST_MAX + 1;
+		memcpy(p, ws->w[i].origin, BRIDGE_STREAM_MAX + 1);
+		p += BRIDGE_STREAM_MAX + 1;
 		memcpy(p, &ws->w[i].floor, 8);
 		p += 8;
 		memcpy(p, ws->w[i].bits, BRIDGE_WINDOW / 8);
@@ -153,9 +159,9 @@ int bridge_window_decode(struct bridge_windows *ws, const void *buf,
 	if (n > BRIDGE_MAX_ORIGINS || len != 4 + (size_t)n * WINDOW_REC)
 		return -EBADMSG;
 	for (i = 0; i < n; i++) {
-		memcpy(ws->w[i].origin, p, BRIDGE_HOST_MAX + 1);
-		ws->w[i].origin[BRIDGE_HOST_MAX] = '\0';
-		p += BRIDGE_HOST_MAX + 1;
+		memcpy(ws->w[i].origin, p, BRIDGE_STREAM_MAX + 1);
+		ws->w[i].origin[BRIDGE_STREAM_MAX] = '\0';
+		p += BRIDGE_STREAM_MAX + 1;
 		memcpy(&ws->w[i].floor, p, 8);
 		p += 8;
 		memcpy(ws->w[i].bits, p, BRIDGE_WINDOW / 8);
