@@ -231,6 +231,7 @@ broker 10.0.2.100:5672
 host $1
 hosts a b
 state /var/lib/msgbox-bridge
+direct yes
 EOF
 }
 
@@ -432,12 +433,14 @@ s6() {
 	check "connection cut" "$tmp/s6" u1:$count
 }
 
-# 7. Back-pressure: nobody receives on b's tiny-in; senders on a block.
+# 7. Back-pressure: nobody receives tiny-in on either host; once every
+#    buffer on the way (a's mailbox, spool, the queue, the hosts' queues
+#    and in mailboxes) is full, senders on a get EAGAIN or block.
 s7() {
-	out=$(vm a 60 "net_prod -n tiny t0 1000" || true)
+	out=$(vm a 200 "net_prod -n -w 5000 tiny t0 1000" || true)
 	if grep -q '^eagain after' <<<"$out"; then
 		held=${out##* }
-		pass "full remote queue: O_NONBLOCK sender got EAGAIN after $held messages"
+		pass "full remote queue: O_NONBLOCK sender got EAGAIN for 5 s in a row after $held messages"
 	else
 		fail "full remote queue: no EAGAIN in 1000 sends ($out)"
 		held=1000
@@ -471,11 +474,37 @@ s8() {
 		fail "best-effort: $dups duplicated, $bad corrupted"
 	fi
 }
+# 9. Direct addressing: a sends to a process on b by host and PID.
+s9() {
+	local pid
+	vm b 10 "net_cons - ${IDLE_MS:-12000} >/tmp/c9 2>&1 &"
+	sleep 1
+	pid=$(vm b 10 'head -n 1 /tmp/c9' | awk '$1 == "port" { print $2 }')
+	if [ -z "$pid" ]; then
+		fail "direct: no port on b"
+		return
+	fi
+	vm a 120 "net_prod -d $pid @b d1 $count" || true
+	collect "$tmp/s9" c9
+	check "direct addressing to (b, $pid)" "$tmp/s9" d1:$count
+	out=$(vm a 60 "net_prod -d 999999 -r 20000 @b d2 1" || true)
+	if grep -q '^report ESRCH host=b pid=999999' <<<"$out"; then
+		pass "direct to a PID without a port: the sender was told: $(grep '^report' <<<"$out")"
+	else
+		fail "direct to a PID without a port: $out"
+	fi
+}
 
 bridge_start a
 bridge_start b
 sleep 2
-for s in ${NET_ONLY:-1 2 3 4 5 6 7 8}; do
+out=$(vm b 20 'printf "broker 10.0.2.100:5672\nhost b\nstate /tmp/st\nmailbox orders in=x create queue-length=5\n" >/tmp/bad.conf; msgbox-bridge -c /tmp/bad.conf; echo "exit $?"' || true)
+if grep -q "PRECONDITION_FAILED" <<<"$out" && grep -q '^exit 2' <<<"$out"; then
+	pass "queue with other arguments: $(head -n 1 <<<"$out")"
+else
+	fail "queue with other arguments: $out"
+fi
+for s in ${NET_ONLY:-1 2 3 4 5 6 7 8 9}; do
 	"s$s"
 done
 

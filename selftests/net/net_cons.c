@@ -4,6 +4,8 @@
  *
  * usage: net_cons MAILBOX IDLE_MS [MAX]
  *
+ * MAILBOX "-" registers the process's port instead and prints
+ * "port PID" first.
  * Receives until no message came for IDLE_MS milliseconds, or MAX
  * messages came. Prints "got PRODUCER SEQ key=KEY prio=PRIO" per whole
  * message and "bad LEN" per message whose CRC tag does not match, then
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <msgbox.h>
 
@@ -37,12 +40,18 @@ int main(int argc, char **argv)
 		max = atoi(argv[3]);
 	ro.timeout.tv_sec = idle / 1000;
 	ro.timeout.tv_nsec = (idle % 1000) * 1000000L;
-	fd = msgbox_open(argv[1], O_RDONLY, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "-")) {
+		fd = msgbox_port(NULL, 0);
+		if (fd >= 0)
+			printf("port %d\n", (int)getpid());
+	} else {
+		fd = msgbox_open(argv[1], O_RDONLY, NULL);
+	}
 	if (fd < 0) {
 		fprintf(stderr, "net_cons: open %s: %s\n", argv[1], strerror(-fd));
 		return 1;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (!max || got + bad < max) {
 		n = msgbox_recvx(fd, buf, sizeof(buf), &ro, &info);
 		if (n == -ETIMEDOUT)
