@@ -252,6 +252,7 @@ void bridge_journal_close(struct bridge_journal *j);
  * @mode: mode of created local mailboxes
  * @spool: most unconfirmed messages taken from @out at once
  * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
+ * @envelope: prefix each local delivery with a line naming its origin
  * @kind: enum bridge_kind
  */
 struct bridge_mbox_conf {
@@ -268,6 +269,7 @@ struct bridge_mbox_conf {
 	unsigned int mode;
 	unsigned int spool;
 	unsigned int corrupt_every;
+	int envelope;
 	int kind;
 };
 

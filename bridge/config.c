@@ -112,6 +112,8 @@ static int conf_mailbox(struct bridge_conf *c, char **w, int n,
 			*val++ = '\0';
 		if (!strcmp(k, "create") && !val) {
 			m->create = 1;
+		} else if (!strcmp(k, "envelope") && !val) {
+			m->envelope = 1;
 		} else if (!val) {
 			bad = 1;
 		} else if (!strcmp(k, "out")) {

@@ -1021,6 +1021,11 @@ static void distribute(struct mbox *mb)
 
 /* ---- inbound ---- */
 
+/*
+ * With "envelope", the local receiver gets a first line naming the
+ * original sender, then the payload:
+ * "msgbox-from host=H pid=P uid=U gid=G id=I seq=S\n".
+ */
 static int put_local(struct mbox *mb, struct bridge_msg *m)
 {
 	struct msgbox_send_opts so = {
@@ -1028,8 +1033,20 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 		.prio = m->prio,
 		.key = m->id,
 	};
+	char head[BRIDGE_HOST_MAX + 128];
+	int hlen, ret;
 
-	return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
+	if (!mb->c->envelope)
+		return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
+	hlen = snprintf(head, sizeof(head),
+			"msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 "\n",
+			m->origin, (int)m->pid, m->uid, m->gid, m->id, m->seq);
+	ret = ensure_scratch(hlen + m->len);
+	if (ret)
+		return ret;
+	memcpy(scratch, head, hlen);
+	memcpy(scratch + hlen, m->data, m->len);
+	return msgbox_sendx(mb->in_fd, scratch, hlen + m->len, &so, NULL);
 }
 
 static void deliver(struct mbox *mb)

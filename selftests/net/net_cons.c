@@ -8,7 +8,8 @@
  * "port PID" first.
  * Receives until no message came for IDLE_MS milliseconds, or MAX
  * messages came. Prints "got PRODUCER SEQ key=KEY prio=PRIO" per whole
- * message and "bad LEN" per message whose CRC tag does not match, then
+ * message, followed by " from=HOST/PID" when the bridge put an envelope
+ * line before it, and "bad LEN" per message whose CRC tag does not match, then
  * "received N bad M". Exit status 0 unless an error other than the idle
  * timeout ended it.
  */
@@ -28,8 +29,8 @@ int main(int argc, char **argv)
 	struct msgbox_recv_opts ro = { .flags = MSGBOX_RO_TIMEOUT };
 	unsigned int got = 0, bad = 0, max = 0, seq;
 	struct msgbox_msg_info info;
-	char buf[NET_MSG_MAX], prod[64];
-	int fd, n, idle;
+	char buf[NET_MSG_MAX], prod[64], from[128], *body;
+	int fd, n, idle, pid;
 
 	if (argc < 3 || argc > 4) {
 		fprintf(stderr, "usage: net_cons MAILBOX IDLE_MS [MAX]\n");
@@ -61,13 +62,28 @@ int main(int argc, char **argv)
 			printf("received %u bad %u\n", got, bad);
 			return 1;
 		}
-		if (n < 0 || net_msg_check(buf, n, prod, sizeof(prod), &seq)) {
+		body = buf;
+		from[0] = '\0';
+		if (n > 0 && !strncmp(buf, "msgbox-from ", 12)) {
+			char host[64], *nl = memchr(buf, '\n', n);
+
+			if (!nl || sscanf(buf, "msgbox-from host=%63s pid=%d", host,
+					  &pid) != 2) {
+				printf("bad envelope\n");
+				bad++;
+				continue;
+			}
+			snprintf(from, sizeof(from), " from=%s/%d", host, pid);
+			n -= nl + 1 - buf;
+			body = nl + 1;
+		}
+		if (n < 0 || net_msg_check(body, n, prod, sizeof(prod), &seq)) {
 			printf("bad %d\n", n);
 			bad++;
 			continue;
 		}
-		printf("got %s %u key=%llu prio=%u\n", prod, seq,
-		       (unsigned long long)info.key, info.prio);
+		printf("got %s %u key=%llu prio=%u%s\n", prod, seq,
+		       (unsigned long long)info.key, info.prio, from);
 		got++;
 	}
 	printf("received %u bad %u\n", got, bad);
