@@ -22,6 +22,8 @@
 #   make check-net       two VMs, a broker on loopback, the bridge on each:
 #                        kills, broker restarts, cut connections, corrupted
 #                        payloads, back-pressure; last line "N passed, N failed"
+#   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
+#                        and 64 B round trips, reliable and best-effort
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
@@ -98,6 +100,10 @@ check-net: module lib
 	$(MAKE) -C selftests/net
 	@$(CURDIR)/selftests/net/net-check.sh
 
+bench-net: module lib
+	@$(CURDIR)/scripts/deps.sh $(NET_DEPS)
+	$(MAKE) -C bench/net run
+
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
 bench: module lib
 	$(MAKE) -C bench run
@@ -135,10 +141,11 @@ clean: module-clean
 	$(MAKE) -C userlib/cli clean
 	$(MAKE) -C bench clean
 	$(MAKE) -C bridge clean
+	$(MAKE) -C bench/net clean
 	$(MAKE) -C selftests/net clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
 .PHONY: all deps kdir-check module lib ksft selftests run check check-all check-debug bench lint \
-	bridge check-net \
+	bridge check-net bench-net \
 	install uninstall dkms-check module-clean clean

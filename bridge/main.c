@@ -25,12 +25,15 @@
 #define CTL_CHANNEL	1	/* declarations and ledger reads */
 #define CONS_CHANNEL	2	/* this host's control queue */
 #define MAX_INFLIGHT	64
+#define DIST_BATCH	64	/* the distributor's prefetch: one transaction */
+#define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
 #define EXIT_BROKER	3	/* broker unreachable at start */
 
 int bridge_verbose;
 static int use_syslog;
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t want_stats;
 
 void bridge_log(int prio, const char *fmt, ...)
 {
@@ -84,6 +87,7 @@ struct held {
  * @win_loaded: @win was read from the ledger on this connection
  * @dist: deliveries the distributor holds
  * @ndist: entries in @dist
+ * @dist_since: time (ms) the oldest entry of @dist arrived
  * @tgt_msgs: messages in each host's queue at the last look, plus since
  * @tgt_cons: consumers of each host's queue at the last look
  * @tgt_at: time (ms) of the last look
@@ -93,6 +97,13 @@ struct held {
  * @in_blocked: the in mailbox was full at the last try
  * @corrupt_count: first publishes so far (test mode)
  * @full_logged: a "queue full" was logged and not yet cleared
+ * @n_taken: messages taken from @out_fd
+ * @n_confirmed: publishes the broker confirmed
+ * @n_refused: publishes the broker refused (queue full)
+ * @n_moved: messages the distributor moved
+ * @n_dups: duplicates the distributor dropped
+ * @n_commits: distributor transactions
+ * @n_delivered: messages sent to @in_fd
  */
 struct mbox {
 	struct bridge_mbox_conf *c;
@@ -112,8 +123,9 @@ struct mbox {
 	uint64_t seq;
 	struct bridge_windows win;
 	int win_loaded;
-	struct held dist[BRIDGE_RING / 4];
+	struct held dist[DIST_BATCH];
 	unsigned int ndist;
+	uint64_t dist_since;
 	uint32_t tgt_msgs[BRIDGE_MAX_HOSTS];
 	uint32_t tgt_cons[BRIDGE_MAX_HOSTS];
 	uint64_t tgt_at;
@@ -123,6 +135,13 @@ struct mbox {
 	int in_blocked;
 	uint64_t corrupt_count;
 	int full_logged;
+	uint64_t n_taken;
+	uint64_t n_confirmed;
+	uint64_t n_refused;
+	uint64_t n_moved;
+	uint64_t n_dups;
+	uint64_t n_commits;
+	uint64_t n_delivered;
 };
 
 static struct bridge_conf conf;
@@ -144,8 +163,24 @@ static uint64_t now_ms(void)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		want_stats = 1;
+	else
+		stop = 1;
+}
+
+static void log_stats(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf.nmb; i++) {
+		struct mbox *mb = &mbs[i];
+
+		bridge_log(LOG_INFO, "%s: taken %" PRIu64 " confirmed %" PRIu64 " refused %" PRIu64 " moved %" PRIu64 " in %" PRIu64 " transactions, duplicates %" PRIu64 ", delivered %" PRIu64 ", spool %zu unconfirmed",
+			   mb->c->name, mb->n_taken, mb->n_confirmed,
+			   mb->n_refused, mb->n_moved, mb->n_commits,
+			   mb->n_dups, mb->n_delivered, mb->spool.unconfirmed);
+	}
 }
 
 /* ---- broker helpers ---- */
@@ -434,7 +469,7 @@ static int broker_connect(void)
 			ret = rpc_check("selecting transactions");
 			goto err;
 		}
-		ret = consume(mb->ch_dist, mb->q, 0, mb->c->prefetch);
+		ret = consume(mb->ch_dist, mb->q, 0, DIST_BATCH);
 		if (ret)
 			goto err;
 	}
@@ -695,6 +730,7 @@ static int take_reliable(struct mbox *mb)
 		ret = bridge_spool_cancel(&mb->spool, e);
 		return ret ? ret : n2;
 	}
+	mb->n_taken++;
 	if (info2.id == info.id)
 		return 1;
 
@@ -752,6 +788,7 @@ static int take_best_effort(struct mbox *mb)
 	m.data = scratch;
 	m.crc = msgbox_crc32c(scratch, n);
 	mb->corrupt_count++;
+	mb->n_taken++;
 	ret = publish_msg(mb->ch_out, mb->q, &m, 0, 0, mb->c->corrupt_every &&
 			  mb->corrupt_count % mb->c->corrupt_every == 0);
 	if (ret)
@@ -835,8 +872,10 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 				continue;
 			if (!ack) {
 				e->state = SPOOL_PENDING;
+				mb->n_refused++;
 				continue;
 			}
+			mb->n_confirmed++;
 			ret = bridge_spool_confirm(&mb->spool, e);
 			if (ret) {
 				bridge_log(LOG_ERR, "spool of %s: %s", mb->c->name,
@@ -912,7 +951,7 @@ static int refresh_targets(struct mbox *mb)
 
 static int pick_target(struct mbox *mb)
 {
-	unsigned int k, h, limit = 2 * mb->c->prefetch;
+	unsigned int k, h, limit = 4 * mb->c->prefetch;
 
 	for (k = 0; k < conf.nhosts; k++) {
 		h = (mb->rr + k) % conf.nhosts;
@@ -951,6 +990,9 @@ static void distribute(struct mbox *mb)
 
 	if (!connected || !mb->ndist)
 		return;
+	/* A transaction costs a broker round trip and a sync: fill it. */
+	if (mb->ndist < DIST_BATCH && now - mb->dist_since < DIST_WAIT_MS)
+		return;
 	if (!mb->win_loaded && load_ledger(mb)) {
 		broker_drop();
 		return;
@@ -967,10 +1009,19 @@ static void distribute(struct mbox *mb)
 		} else if (bridge_window_seen(&mb->win, d->stream, d->m.seq)) {
 			bridge_log(LOG_DEBUG, "%s: duplicate %s/%" PRIu64 " dropped",
 				   mb->c->name, d->m.origin, d->m.seq);
+			mb->n_dups++;
 		} else {
 			char q[sizeof(mb->qself)];
 
 			h = pick_target(mb);
+			if (h < 0 && now_ms() - mb->tgt_at >= 10) {
+				/* Every host looked full: look again. */
+				if (refresh_targets(mb)) {
+					ret = -EIO;
+					break;
+				}
+				h = pick_target(mb);
+			}
 			if (h < 0)
 				break;
 			snprintf(q, sizeof(q), "%s.@%s", mb->q, conf.hosts[h]);
@@ -979,6 +1030,7 @@ static void distribute(struct mbox *mb)
 				ret = bridge_window_mark(&mb->win, d->stream,
 							 d->m.seq);
 			mb->tgt_msgs[h]++;
+			mb->n_moved++;
 		}
 		if (!ret && amqp_basic_ack(conn, mb->ch_dist, d->tag, 0))
 			ret = -EIO;
@@ -1007,6 +1059,7 @@ static void distribute(struct mbox *mb)
 		}
 		if (!ret && !amqp_tx_commit(conn, mb->ch_dist))
 			ret = rpc_check("committing a distribution") ? -EIO : 0;
+		mb->n_commits++;
 	}
 	if (ret) {
 		/* Rolled back by the broker; the window is read again. */
@@ -1017,6 +1070,7 @@ static void distribute(struct mbox *mb)
 		free(mb->dist[k].m.data);
 	memmove(mb->dist, mb->dist + done, (mb->ndist - done) * sizeof(mb->dist[0]));
 	mb->ndist -= done;
+	mb->dist_since = now;
 }
 
 /* ---- inbound ---- */
@@ -1083,6 +1137,7 @@ static void deliver(struct mbox *mb)
 					   mb->c->name, mb->c->in, strerror(-ret),
 					   d->m.origin, d->m.seq);
 			} else {
+				mb->n_delivered++;
 				ret = bridge_journal_done(&mb->journal, d->stream,
 							  d->m.seq);
 				if (ret) {
@@ -1156,6 +1211,8 @@ static void deliver_direct(struct mbox *mb)
 				if (report_failure(mb->ch_in, &d->m, -ret))
 					goto drop;
 			}
+			if (!ret)
+				mb->n_delivered++;
 			ret = bridge_journal_done(&mb->journal, d->stream, d->m.seq);
 			if (ret) {
 				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
@@ -1309,7 +1366,9 @@ static void on_deliver(amqp_frame_t *f)
 		free(h.m.data);
 		return;
 	}
-	if (role == 1 && mb->ndist < BRIDGE_RING / 4) {
+	if (role == 1 && mb->ndist < DIST_BATCH) {
+		if (!mb->ndist)
+			mb->dist_since = now_ms();
 		mb->dist[mb->ndist++] = h;
 	} else if (role == 2 && mb->nin < BRIDGE_RING / 4) {
 		mb->in[mb->nin++] = h;
@@ -1537,6 +1596,7 @@ int main(int argc, char **argv)
 	const char *path = "/etc/msgbox-bridge.conf", *pidfile = NULL;
 	struct pollfd pfd[2 * (BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS) + 1];
 	int opt, wait_broker = 0, test_only = 0, ret, backoff = 0, first = 1;
+	int wait_ms;
 	uint64_t next_try = 0;
 	struct sigaction sa;
 	unsigned int i, n;
@@ -1568,6 +1628,7 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (pidfile) {
@@ -1601,6 +1662,10 @@ int main(int argc, char **argv)
 			}
 		}
 
+		if (want_stats) {
+			want_stats = 0;
+			log_stats();
+		}
 		take_all();
 		for (i = 0; i < conf.nmb; i++) {
 			publish_pending(&mbs[i]);
@@ -1614,8 +1679,12 @@ int main(int argc, char **argv)
 		}
 
 		n = 0;
+		wait_ms = 100;
 		for (i = 0; i < conf.nmb; i++) {
 			struct mbox *mb = &mbs[i];
+
+			if (mb->ndist || mb->in_blocked)
+				wait_ms = DIST_WAIT_MS / 2;
 
 			if (mb->out_fd >= 0 &&
 			    (mb->c->class == BRIDGE_BEST_EFFORT ? connected :
@@ -1633,7 +1702,7 @@ int main(int argc, char **argv)
 
 			pfd[n++] = (struct pollfd){ .fd = amqp_get_sockfd(conn),
 						    .events = POLLIN };
-			ret = poll(pfd, n, busy ? 0 : 100);
+			ret = poll(pfd, n, busy ? 0 : wait_ms);
 			if (ret < 0 && errno != EINTR) {
 				bridge_log(LOG_ERR, "poll: %s", strerror(errno));
 				break;

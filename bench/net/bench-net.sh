@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# msgbox-bridge against the broker's own C client (rabbitmq-c), host a to
+# host b, on one broker: messages per second streaming 64-byte messages,
+# and 64-byte round trips (a -> b -> a) at the 50th and 99th percentiles.
+#
+# Flow: start a broker of our own on loopback and two VMs that reach only
+# it (selftests/net/netlib.sh), a bridge in each; then for each row start
+# the receiver (or echo) on b, run the sender (or pinger) on a, and read
+# the receiver's rate; print the table and the bridge/direct ratios.
+#
+# Rows: the bridge's reliable class (spool, confirms, the distributor's
+# transaction, journal) and best-effort class; rabbitmq-c publishing
+# persistent messages with confirms (64 outstanding) and consuming with
+# acks (prefetch 16); rabbitmq-c without confirms, with automatic acks.
+# Figures are of QEMU TCG guests on a shared machine: compare rows of one
+# run, not runs.
+#
+# Environment: KVER, MSGBOX_KO, BENCH_NET_COUNT (streamed messages, default
+# 2000), BENCH_NET_PINGS (round trips, default 200).
+set -euo pipefail
+
+if [ -t 2 ]; then
+	pretty() { printf '\033[1;34m[bench-net]\033[0m %s\n' "$*" >&2; }
+else
+	pretty() { printf '[bench-net] %s\n' "$*" >&2; }
+fi
+die() { pretty "error: $*"; exit 1; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+module=${MSGBOX_KO:-$top/msgbox.ko}
+bridge=$top/bridge/msgbox-bridge
+nb=$here/netbench
+count=${BENCH_NET_COUNT:-2000}
+pings=${BENCH_NET_PINGS:-200}
+KVER=${KVER:-$("$top/scripts/kver.sh")}
+export KVER
+
+[ "$(id -u)" -eq 0 ] || die "run as root (the broker and QEMU run here)"
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "rabbitmq-server missing: scripts/deps.sh rabbitmq-server"
+command -v socat >/dev/null || die "socat missing: scripts/deps.sh socat"
+[ -r "$module" ] || die "$module missing: make module"
+for p in "$bridge" "$nb"; do
+	[ -x "$p" ] || die "$p missing: make -C bench/net"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/msgbox-bench-net.XXXXXX")
+run=msgbox-bench-net-$$-$RANDOM
+# shellcheck source=selftests/net/netlib.sh
+. "$top/selftests/net/netlib.sh"
+
+conf() {	# HOST DIRECTION-OF-a DIRECTION-OF-b
+	cat <<EOF
+broker 10.0.2.100:5672
+host $1
+hosts a b
+state /var/lib/msgbox-bridge
+EOF
+	local m
+	for m in stream ping bstream bping; do
+		case $m in b*) class=" class=best-effort" ;; *) class= ;; esac
+		case "$1:$m" in
+		a:*stream|a:*ping) echo "mailbox $m out=$m$class create capacity=64" ;;
+		b:*stream|b:*ping) echo "mailbox $m in=$m-in$class create capacity=64" ;;
+		esac
+	done
+	for m in pong bpong; do
+		case $m in b*) class=" class=best-effort" ;; *) class= ;; esac
+		if [ "$1" = b ]; then
+			echo "mailbox $m out=$m$class create capacity=64"
+		else
+			echo "mailbox $m in=$m-in$class create capacity=64"
+		fi
+	done
+}
+
+broker_start
+conf a >"$tmp/a.conf"
+conf b >"$tmp/b.conf"
+for n in a b; do
+	vm_boot "$n" -f "$bridge:/bin/msgbox-bridge" -f "$nb:/bin/netbench" \
+		-f "$tmp/$n.conf:/etc/bridge.conf"
+done
+vm_ready a
+vm_ready b
+for n in a b; do
+	vm "$n" 10 "msgbox-bridge -w -c /etc/bridge.conf -p /run/bridge.pid >>/tmp/bridge.log 2>&1 & sleep 1"
+done
+sleep 3
+
+addr=10.0.2.100:5672
+declare -A rate rtt
+
+stream() {	# ROW SENDER-COMMAND RECEIVER-COMMAND
+	vm b 10 "$3 >/tmp/rate 2>&1 &"
+	sleep 1
+	vm a 600 "$2" || pretty "row $1: the sender failed"
+	vm b 600 'i=0; while pidof netbench >/dev/null && [ $i -lt 1200 ]; do sleep 0.5; i=$((i + 1)); done' || true
+	rate[$1]=$(vm b 10 'cat /tmp/rate' | awk '$1 == "rate" { print $2; if ($4 == "got" && $5 != $7) printf " (%s of %s)", $5, $7 }' | tr -d '\n')
+	pretty "$1: ${rate[$1]} msg/s"
+}
+
+ping() {	# ROW PINGER-COMMAND ECHO-COMMAND
+	vm b 10 "$3 >/tmp/echo 2>&1 &"
+	sleep 1
+	rtt[$1]=$(vm a 600 "$2" | awk '$1 == "rtt" { print $3 " " $6 }')
+	vm b 10 'kill $(pidof netbench) 2>/dev/null; true' >/dev/null || true
+	pretty "$1: round trip p50/p99 ${rtt[$1]} us"
+}
+
+stream bridge "netbench msgbox-send stream $count 64" "netbench msgbox-recv stream-in $count"
+stream bridge-be "netbench msgbox-send bstream $count 64" "netbench msgbox-recv bstream-in $count"
+stream amqp "netbench amqp-send $addr bench.c $count 64 1" "netbench amqp-recv $addr bench.c $count 1"
+stream amqp-be "netbench amqp-send $addr bench.n $count 64 0" "netbench amqp-recv $addr bench.n $count 0"
+ping bridge "netbench msgbox-ping ping pong-in $pings 64" "netbench msgbox-echo ping-in pong $pings"
+ping bridge-be "netbench msgbox-ping bping bpong-in $pings 64" "netbench msgbox-echo bping-in bpong $pings"
+ping amqp "netbench amqp-ping $addr bench.ping bench.pong $pings 64 1" "netbench amqp-echo $addr bench.ping bench.pong $pings 1"
+ping amqp-be "netbench amqp-ping $addr bench.pingn bench.pongn $pings 64 0" "netbench amqp-echo $addr bench.pingn bench.pongn $pings 0"
+
+row() {	# LABEL KEY
+	local r=${rate[$2]:-?} t=${rtt[$2]:-"? ?"}
+	printf '%-44s %14s %10s %10s\n' "$1" "$r" "${t% *}" "${t#* }"
+}
+ratio() {
+	awk -v a="${rate[$1]%% *}" -v b="${rate[$2]%% *}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "?" }'
+}
+
+echo
+echo "64-byte messages, host a to host b through one RabbitMQ broker (QEMU TCG guests)"
+printf '%-44s %14s %10s %10s\n' "path" "msgs/s" "rtt p50 us" "rtt p99 us"
+row "msgbox-bridge, reliable" bridge
+row "rabbitmq-c, confirms + acks, persistent" amqp
+row "msgbox-bridge, best-effort" bridge-be
+row "rabbitmq-c, no confirms, automatic acks" amqp-be
+echo "throughput ratio bridge/rabbitmq-c: reliable $(ratio bridge amqp), best-effort $(ratio bridge-be amqp-be)"
