@@ -25,7 +25,7 @@
 #define CTL_CHANNEL	1	/* declarations and ledger reads */
 #define CONS_CHANNEL	2	/* this host's control queue */
 #define MAX_INFLIGHT	64
-#define DIST_BATCH	64	/* the distributor's prefetch: one transaction */
+#define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
 #define EXIT_BROKER	3	/* broker unreachable at start */
@@ -88,6 +88,7 @@ struct held {
  * @dist: deliveries the distributor holds
  * @ndist: entries in @dist
  * @dist_since: time (ms) the oldest entry of @dist arrived
+ * @commit_pending: a transaction was sent and its commit-ok is awaited
  * @tgt_msgs: messages in each host's queue at the last look, plus since
  * @tgt_cons: consumers of each host's queue at the last look
  * @tgt_at: time (ms) of the last look
@@ -126,6 +127,7 @@ struct mbox {
 	struct held dist[DIST_BATCH];
 	unsigned int ndist;
 	uint64_t dist_since;
+	int commit_pending;
 	uint32_t tgt_msgs[BRIDGE_MAX_HOSTS];
 	uint32_t tgt_cons[BRIDGE_MAX_HOSTS];
 	uint64_t tgt_at;
@@ -251,11 +253,19 @@ static void broker_drop(void)
 			free(mb->in[k].m.data);
 		mb->ndist = mb->nin = 0;
 		mb->win_loaded = 0;
+		mb->commit_pending = 0;
 		mb->in_blocked = 0;
 		for (k = 0; k < mb->spool.n; k++)
 			if (mb->spool.e[k].state == SPOOL_INFLIGHT)
 				mb->spool.e[k].state = SPOOL_PENDING;
 	}
+}
+
+/* Messages per distributor transaction: no more than the queue holds. */
+static unsigned int dist_batch(const struct mbox *mb)
+{
+	return mb->c->queue_length < DIST_BATCH ? mb->c->queue_length :
+						  DIST_BATCH;
 }
 
 static void table_add(amqp_table_entry_t *e, int *n, const char *key,
@@ -469,7 +479,7 @@ static int broker_connect(void)
 			ret = rpc_check("selecting transactions");
 			goto err;
 		}
-		ret = consume(mb->ch_dist, mb->q, 0, DIST_BATCH);
+		ret = consume(mb->ch_dist, mb->q, 0, dist_batch(mb));
 		if (ret)
 			goto err;
 	}
@@ -951,7 +961,7 @@ static int refresh_targets(struct mbox *mb)
 
 static int pick_target(struct mbox *mb)
 {
-	unsigned int k, h, limit = 4 * mb->c->prefetch;
+	unsigned int k, h, limit = dist_batch(mb) + 2 * mb->c->prefetch;
 
 	for (k = 0; k < conf.nhosts; k++) {
 		h = (mb->rr + k) % conf.nhosts;
@@ -988,10 +998,10 @@ static void distribute(struct mbox *mb)
 	uint64_t now = now_ms();
 	int h, ret = 0;
 
-	if (!connected || !mb->ndist)
+	if (!connected || !mb->ndist || mb->commit_pending)
 		return;
 	/* A transaction costs a broker round trip and a sync: fill it. */
-	if (mb->ndist < DIST_BATCH && now - mb->dist_since < DIST_WAIT_MS)
+	if (mb->ndist < dist_batch(mb) && now - mb->dist_since < DIST_WAIT_MS)
 		return;
 	if (!mb->win_loaded && load_ledger(mb)) {
 		broker_drop();
@@ -1057,8 +1067,21 @@ static void distribute(struct mbox *mb)
 					       0, &p, b))
 				ret = -EIO;
 		}
-		if (!ret && !amqp_tx_commit(conn, mb->ch_dist))
-			ret = rpc_check("committing a distribution") ? -EIO : 0;
+		/*
+		 * The commit is sent without waiting for its answer, so that
+		 * the local deliveries go on meanwhile; the next batch waits
+		 * for it (read_frames()). If the connection fails first, the
+		 * broker rolls the transaction back and the window is read
+		 * from the ledger again.
+		 */
+		if (!ret) {
+			amqp_tx_commit_t req = { 0 };
+
+			if (amqp_send_method(conn, mb->ch_dist,
+					     AMQP_TX_COMMIT_METHOD, &req))
+				ret = -EIO;
+			mb->commit_pending = 1;
+		}
 		mb->n_commits++;
 	}
 	if (ret) {
@@ -1422,6 +1445,11 @@ static void read_frames(int ms)
 				on_confirm(mb, a->delivery_tag, a->multiple, 0);
 			break;
 		}
+		case AMQP_TX_COMMIT_OK_METHOD:
+			mb = mbox_by_channel(f.channel, &role);
+			if (mb && role == 1)
+				mb->commit_pending = 0;
+			break;
 		case AMQP_BASIC_RETURN_METHOD: {
 			amqp_message_t am;
 
