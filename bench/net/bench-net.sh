@@ -91,15 +91,16 @@ done
 sleep 3
 
 addr=10.0.2.100:5672
-declare -A rate rtt
+declare -A rate rtt got
 
 stream() {	# ROW SENDER-COMMAND RECEIVER-COMMAND
 	vm b 10 "$3 >/tmp/rate 2>&1 &"
 	sleep 1
 	vm a 600 "$2" || pretty "row $1: the sender failed"
 	vm b 600 'i=0; while pidof netbench >/dev/null && [ $i -lt 1200 ]; do sleep 0.5; i=$((i + 1)); done' || true
-	rate[$1]=$(vm b 10 'cat /tmp/rate' | awk '$1 == "rate" { print $2; if ($4 == "got" && $5 != $7) printf " (%s of %s)", $5, $7 }' | tr -d '\n')
-	pretty "$1: ${rate[$1]} msg/s"
+	read -r "rate[$1]" "got[$1]" < <(vm b 10 'cat /tmp/rate' |
+		awk '$1 == "rate" { print $2, $5 "/" $7 }') || true
+	pretty "$1: ${rate[$1]} msg/s, ${got[$1]} delivered"
 }
 
 ping() {	# ROW PINGER-COMMAND ECHO-COMMAND
@@ -120,16 +121,17 @@ ping amqp "netbench amqp-ping $addr bench.ping bench.pong $pings 64 1" "netbench
 ping amqp-be "netbench amqp-ping $addr bench.pingn bench.pongn $pings 64 0" "netbench amqp-echo $addr bench.pingn bench.pongn $pings 0"
 
 row() {	# LABEL KEY
-	local r=${rate[$2]:-?} t=${rtt[$2]:-"? ?"}
-	printf '%-44s %14s %10s %10s\n' "$1" "$r" "${t% *}" "${t#* }"
+	local t=${rtt[$2]:-"? ?"}
+	printf '%-42s %8s %11s %11s %11s\n' "$1" "${rate[$2]:-?}" "${got[$2]:-?}" \
+		"${t% *}" "${t#* }"
 }
 ratio() {
-	awk -v a="${rate[$1]%% *}" -v b="${rate[$2]%% *}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "?" }'
+	awk -v a="${rate[$1]:-0}" -v b="${rate[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "?" }'
 }
 
 echo
 echo "64-byte messages, host a to host b through one RabbitMQ broker (QEMU TCG guests)"
-printf '%-44s %14s %10s %10s\n' "path" "msgs/s" "rtt p50 us" "rtt p99 us"
+printf '%-42s %8s %11s %11s %11s\n' "path" "msgs/s" "delivered" "rtt p50 us" "rtt p99 us"
 row "msgbox-bridge, reliable" bridge
 row "rabbitmq-c, confirms + acks, persistent" amqp
 row "msgbox-bridge, best-effort" bridge-be
