@@ -321,6 +321,17 @@ bad:
 		strcpy(c->hosts[0], c->host);
 		c->nhosts = 1;
 	}
+	for (v = 0; v < c->nhosts && strcmp(c->hosts[v], c->host); v++)
+		;
+	if (v == c->nhosts) {
+		for (i = 0; i < (int)c->nmb; i++) {
+			if (c->mb[i].in[0] && c->mb[i].class == BRIDGE_RELIABLE) {
+				bridge_log(LOG_ERR, "%s: host %s receives mailbox %s but is not in the hosts line",
+					   path, c->host, c->mb[i].name);
+				goto out;
+			}
+		}
+	}
 	if (c->direct) {
 		/* "@HOST" for every other host, and the way in. */
 		for (v = 0; v <= c->nhosts; v++) {
