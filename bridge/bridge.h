@@ -96,6 +96,8 @@ enum bridge_kind {
  * @prio: msgbox priority
  * @resent: 1 on a re-send after a crash, a refusal or a corruption
  * @to_pid: direct addressing: the destination process on the far host
+ * @user: the broker login the origin published with, as the broker
+ *	validated it (AMQP user_id); empty when not known
  * @len: payload length
  * @data: payload (owned)
  */
@@ -111,6 +113,7 @@ struct bridge_msg {
 	uint32_t prio;
 	int resent;
 	int32_t to_pid;
+	char user[BRIDGE_HOST_MAX + 1];
 	size_t len;
 	char *data;
 };

@@ -506,7 +506,7 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 		       int corrupt)
 {
 	amqp_basic_properties_t p;
-	amqp_table_entry_t e[10];
+	amqp_table_entry_t e[11];
 	char id[32];
 	amqp_bytes_t body;
 	int n = 0, ret;
@@ -523,6 +523,8 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
 	table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
 		  NULL);
+	if (m->user[0])
+		table_add(e, &n, "x-msgbox-user", AMQP_FIELD_KIND_UTF8, 0, m->user);
 	if (m->to_pid)
 		table_add(e, &n, "x-msgbox-to-pid", AMQP_FIELD_KIND_I64,
 			  m->to_pid, NULL);
@@ -536,6 +538,11 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	p.priority = m->prio > 255 ? 255 : m->prio;
 	p.delivery_mode = persistent ? 2 : 1;
 	p.content_type = amqp_cstring_bytes("application/octet-stream");
+	if (!strcmp(m->origin, conf.host) && !m->user[0]) {
+		/* Our own message: the broker checks it is our login. */
+		p._flags |= AMQP_BASIC_USER_ID_FLAG;
+		p.user_id = amqp_cstring_bytes(conf.user);
+	}
 	body.len = m->len;
 	body.bytes = m->data;
 	if (corrupt && m->len) {
@@ -626,6 +633,14 @@ static int decode_msg(const amqp_message_t *am, struct held *h)
 	header_int(t, "x-msgbox-resent", &resent);
 	header_int(t, "x-msgbox-to-pid", &to_pid);
 	header_int(t, "x-msgbox-epoch", &epoch);
+	if ((am->properties._flags & AMQP_BASIC_USER_ID_FLAG) &&
+	    am->properties.user_id.len && am->properties.user_id.len < sizeof(m->user)) {
+		memcpy(m->user, am->properties.user_id.bytes,
+		       am->properties.user_id.len);
+		m->user[am->properties.user_id.len] = '\0';
+	} else if (header_str(t, "x-msgbox-user", m->user, sizeof(m->user))) {
+		m->user[0] = '\0';
+	}
 	if ((am->properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) &&
 	    am->properties.message_id.len < sizeof(id)) {
 		memcpy(id, am->properties.message_id.bytes,
@@ -1110,14 +1125,17 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 		.prio = m->prio,
 		.key = m->id,
 	};
-	char head[BRIDGE_HOST_MAX + 128];
+	char head[2 * BRIDGE_HOST_MAX + 192];
 	int hlen, ret;
 
 	if (!mb->c->envelope)
 		return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
 	hlen = snprintf(head, sizeof(head),
-			"msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 "\n",
-			m->origin, (int)m->pid, m->uid, m->gid, m->id, m->seq);
+			"msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 " user=%s\n",
+			m->origin, (int)m->pid, m->uid, m->gid, m->id, m->seq,
+			m->user[0] ? m->user : "-");
+	if (hlen < 0 || hlen >= (int)sizeof(head))
+		return -EOVERFLOW;
 	ret = ensure_scratch(hlen + m->len);
 	if (ret)
 		return ret;

@@ -232,9 +232,9 @@ main() {
 		vm a 120 "net_prod crc x1 $count" || true
 		collect "$tmp/s4" c4
 		check "corrupted payloads sent again" "$tmp/s4" x1:$count
-		n=$(grep -c '^got .* from=a/[0-9]' "$tmp/s4" || true)
+		n=$(grep -c '^got .* from=a/[0-9]*/guest ' "$tmp/s4" || true)
 		if [ "$n" -eq "$(grep -c '^got ' "$tmp/s4" || true)" ] && [ "$n" -gt 0 ]; then
-			pass "envelope: each of $n messages names its sender on a"
+			pass "envelope: each of $n messages names its sender on a and the login the broker vouched for"
 		else
 			fail "envelope: $n messages name their sender"
 		fi

@@ -8,7 +8,7 @@
  * "port PID" first.
  * Receives until no message came for IDLE_MS milliseconds, or MAX
  * messages came. Prints "got PRODUCER SEQ key=KEY prio=PRIO" per whole
- * message, followed by " from=HOST/PID" when the bridge put an envelope
+ * message, followed by " from=HOST/PID/USER" when the bridge put an envelope
  * line before it, and "bad LEN" per message whose CRC tag does not match, then
  * "received N bad M". Exit status 0 unless an error other than the idle
  * timeout ended it.
@@ -73,7 +73,14 @@ int main(int argc, char **argv)
 				bad++;
 				continue;
 			}
-			snprintf(from, sizeof(from), " from=%s/%d", host, pid);
+			{
+				char user[64] = "-", *u = strstr(buf, " user=");
+
+				if (u && u < nl)
+					sscanf(u, " user=%63s", user);
+				snprintf(from, sizeof(from), " from=%s/%d/%s", host,
+					 pid, user);
+			}
 			n -= nl + 1 - buf;
 			body = nl + 1;
 		}
