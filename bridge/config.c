@@ -98,11 +98,11 @@ static int conf_mailbox(struct bridge_conf *c, char **w, int n,
 	m->class = BRIDGE_RELIABLE;
 	m->queue_length = 1000;
 	m->priorities = 10;
-	m->prefetch = 32;
+	m->prefetch = 64;
 	m->capacity = 64;
 	m->max_size = 8192;
 	m->mode = 0666;
-	m->spool = 64;
+	m->spool = 256;
 
 	for (i = 2; i < n; i++) {
 		char *k = w[i], *val = strchr(k, '=');

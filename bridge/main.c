@@ -24,7 +24,7 @@
 
 #define CTL_CHANNEL	1	/* declarations and ledger reads */
 #define CONS_CHANNEL	2	/* this host's control queue */
-#define MAX_INFLIGHT	64
+#define MAX_INFLIGHT	256
 #define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
