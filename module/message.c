@@ -4,6 +4,7 @@
  */
 #include <linux/bitfield.h>
 #include <linux/cred.h>
+#include <linux/kasan.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
@@ -141,6 +142,35 @@ static void msgbox_spares_unlock(struct msgbox_spares *spares)
 		spin_unlock(&spares->lock);
 }
 
+/*
+ * A kept object is poisoned, as a freed one is, except for its first word,
+ * the @next_spare link: KASAN then reports any use of a message after its
+ * last reference as it would without reuse. The bookkeeping reads its
+ * class with reports suppressed, and unpoisons it when it takes it.
+ */
+static void msgbox_spare_poison(struct msgbox_msg *msg, u32 size)
+{
+	BUILD_BUG_ON(offsetof(struct msgbox_msg, next_spare) != 0);
+	msgbox_compat_poison((u8 *)msg + sizeof(msg->next_spare),
+			     size - sizeof(msg->next_spare));
+}
+
+static void msgbox_spare_unpoison(struct msgbox_msg *msg, u32 size)
+{
+	msgbox_compat_unpoison(msg, size);
+}
+
+/* The size class of a kept (poisoned) object. */
+static unsigned int msgbox_spare_class(const struct msgbox_msg *msg)
+{
+	unsigned int class;
+
+	kasan_disable_current();
+	class = msgbox_msg_class(msg);
+	kasan_enable_current();
+	return class;
+}
+
 /* A spare object of size class @class from @spares, or NULL. */
 static __msgbox_hot struct msgbox_msg *
 msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
@@ -152,7 +182,7 @@ msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
 		return NULL;
 	msgbox_spares_lock(spares);
 	msg = spares->top;
-	if (msg && msgbox_msg_class(msg) == class) {
+	if (msg && msgbox_spare_class(msg) == class) {
 		spares->top = msg->next_spare;
 		if (!spares->top)
 			spares->bottom = NULL;
@@ -162,6 +192,8 @@ msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
 		msg = NULL;
 	}
 	msgbox_spares_unlock(spares);
+	if (msg)
+		msgbox_spare_unpoison(msg, msgbox_msg_class_size[class]);
 	return msg;
 }
 
@@ -169,6 +201,7 @@ msgbox_spares_take(struct msgbox_spares *spares, unsigned int class)
 static __msgbox_hot void msgbox_spares_push(struct msgbox_spares *spares,
 					    struct msgbox_msg *msg, u32 size)
 {
+	msgbox_spare_poison(msg, size);
 	msg->next_spare = spares->top;
 	if (!spares->top)
 		spares->bottom = msg;
@@ -463,6 +496,8 @@ static void msgbox_spares_free_chain(struct msgbox_msg *top)
 
 	for (; top; top = next) {
 		next = top->next_spare;
+		msgbox_spare_unpoison(top,
+				      msgbox_msg_class_size[msgbox_spare_class(top)]);
 		msgbox_msg_free(top);
 	}
 }
@@ -498,7 +533,7 @@ __msgbox_hot void msgbox_spares_move(struct msgbox_spares *from,
 		top = NULL;
 	}
 	while (top) {
-		size = msgbox_msg_class_size[msgbox_msg_class(top)];
+		size = msgbox_msg_class_size[msgbox_spare_class(top)];
 		if (to->bytes + size > to->max)
 			break;
 		msg = top;
@@ -559,15 +594,23 @@ void msgbox_spares_init_local(struct msgbox_spares *spares)
 }
 
 /**
- * msgbox_spares_free() - free every spare object of a set
- * @spares: the set; objects put back meanwhile are kept
+ * msgbox_spares_close() - free every spare object of a set and keep no more
+ * @spares: the set of a mailbox that is going away
+ *
+ * Its limit drops to zero, so that an object a receive, a batch or a
+ * withdrawn send gives back afterwards is freed at once instead of kept:
+ * whatever order destroy, receives and closes come in, nothing is left on
+ * the set when the mailbox is freed. Closing twice is harmless.
  *
  * Context: process context; takes the set's lock.
  */
-void msgbox_spares_free(struct msgbox_spares *spares)
+void msgbox_spares_close(struct msgbox_spares *spares)
 {
 	struct msgbox_msg *top, *bottom;
 
+	msgbox_spares_lock(spares);
+	spares->max = 0;
+	msgbox_spares_unlock(spares);
 	msgbox_spares_take_all(spares, &top, &bottom);
 	msgbox_spares_free_chain(top);
 }

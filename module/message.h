@@ -103,7 +103,7 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
 
 /**
  * struct msgbox_spares - message objects kept for reuse by one mailbox
- * @lock: protects @top, @bottom and @bytes
+ * @lock: protects @top, @bottom, @bytes and @max
  * @top: delivered messages' objects, most recently freed first, linked
  *	by their @next_spare; their payload and header are stale, except
  *	@sender, whose reference they keep so that the next message from the
@@ -111,7 +111,8 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
  * @bottom: the last object of that chain, for a whole set to go under
  *	another in one step; NULL with @top
  * @bytes: the size of the objects on the chain, at most @max
- * @max: the most bytes of objects kept, see msgbox_spares_limit()
+ * @max: the most bytes of objects kept, see msgbox_spares_limit(); 0
+ *	once the mailbox is destroyed (msgbox_spares_close())
  * @local: a batch's own set, used by one thread only: @lock is not taken
  *
  * A stream of messages through a mailbox then reuses a few objects instead
@@ -121,7 +122,7 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
  * still hold in its cache.
  */
 struct msgbox_spares {
-	spinlock_t lock;		/* protects @top, @bottom and @bytes */
+	spinlock_t lock;		/* protects @top, @bottom, @bytes, @max */
 	struct msgbox_msg *top;
 	struct msgbox_msg *bottom;
 	u32 bytes;
@@ -146,7 +147,7 @@ u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size);
 void msgbox_spares_init(struct msgbox_spares *spares, u32 max);
 void msgbox_spares_init_local(struct msgbox_spares *spares);
 void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to);
-void msgbox_spares_free(struct msgbox_spares *spares);
+void msgbox_spares_close(struct msgbox_spares *spares);
 
 /**
  * msgbox_msg_get() - take a reference on a message

@@ -1485,8 +1485,8 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
  * Every sleeper wakes and fails with -EIDRM; senders waiting for an
  * acknowledgment learn that their message was discarded. Messages being
  * copied out are delivered or dropped by their receivers. The spare
- * objects are freed; those such receivers keep afterwards go when the
- * last reference does, which calls this again.
+ * objects are freed and no more are kept (msgbox_spares_close()). The
+ * last reference calls this again, which then does nothing.
  *
  * Context: process context, may sleep; takes the mailbox lock.
  */
@@ -1526,6 +1526,9 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 		list_del_init(&msg->node);
 		msgbox_msg_put(msg);
 	}
-	/* Nothing can be sent any more: the spare objects go now. */
-	msgbox_spares_free(&mb->spares);
+	/*
+	 * Nothing can be sent any more: the spare objects go now, and those
+	 * that receivers and batches give back later are freed, not kept.
+	 */
+	msgbox_spares_close(&mb->spares);
 }
