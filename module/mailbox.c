@@ -109,6 +109,25 @@ found:
 	return 0;
 }
 
+/*
+ * Is @mb, a port, still its owner's? A port belongs to the program that
+ * registered it: once the owner calls execve() (its exec id moves on), the
+ * port is no longer found by the owner's PID, and the new program may
+ * register its own. An owner that has gone has no other program running.
+ */
+static bool msgbox_port_current(const struct msgbox_mailbox *mb)
+{
+	struct task_struct *task;
+	bool current_prog;
+
+	rcu_read_lock();
+	task = pid_task(mb->owner, PIDTYPE_TGID);
+	current_prog = !task ||
+		       READ_ONCE(task->self_exec_id) == mb->owner_exec_id;
+	rcu_read_unlock();
+	return current_prog;
+}
+
 static void msgbox_user_uncharge(struct msgbox_mailbox *mb)
 {
 	struct msgbox_user *u = mb->quota_user;
@@ -170,6 +189,17 @@ int msgbox_name_check(const char *name)
 	return 0;
 }
 
+/*
+ * What a mailbox is charged: every message it can hold (at least one, for
+ * a rendezvous), each its largest payload plus its header, so that a
+ * mailbox of empty messages is not free.
+ */
+static u64 msgbox_quota_bytes(u32 capacity, u32 max_msg_size)
+{
+	return (u64)max(capacity, 1U) *
+	       ((u64)max_msg_size + sizeof(struct msgbox_msg));
+}
+
 static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 						 u32 capacity, u32 max_msg_size,
 						 umode_t mode)
@@ -196,7 +226,7 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	msgbox_spares_init(&mb->spares,
 			   msgbox_spares_limit(capacity, max_msg_size));
 	mb->next_id = 1;
-	mb->quota_bytes = (u64)max(capacity, 1U) * max_msg_size;
+	mb->quota_bytes = msgbox_quota_bytes(capacity, max_msg_size);
 	init_waitqueue_head(&mb->recv_wq);
 	init_waitqueue_head(&mb->send_wq);
 	mb->name_len = len;
@@ -220,6 +250,13 @@ static void msgbox_mailbox_release(struct kref *ref)
 
 	/* An unlinked mailbox may still hold messages: nobody can take them. */
 	msgbox_queue_kill(mb);
+	/* Counted and charged until now, not only while it had a name. */
+	if (mb->counted) {
+		mutex_lock(&msgbox_table_lock);
+		msgbox_nr_mailboxes--;
+		msgbox_user_uncharge(mb);
+		mutex_unlock(&msgbox_table_lock);
+	}
 	msgbox_dedup_free(mb->dedup);
 	put_pid(mb->owner);
 	put_user_ns(mb->user_ns);
@@ -230,12 +267,38 @@ static void msgbox_mailbox_release(struct kref *ref)
  * msgbox_mailbox_put() - drop a reference on a mailbox
  * @mb: the mailbox, or NULL
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep; never under msgbox_table_lock (the
+ * last reference takes it to give back the mailbox's count and charge).
  */
 void msgbox_mailbox_put(struct msgbox_mailbox *mb)
 {
 	if (mb)
 		kref_put(&mb->ref, msgbox_mailbox_release);
+}
+
+/*
+ * Take @mb out of its table; the caller then owns the table's reference.
+ * It stays counted against the limits until it is freed.
+ */
+static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
+{
+	lockdep_assert_held(&msgbox_table_lock);
+	if (!mb->linked)
+		return false;
+	hash_del(&mb->hnode);
+	mb->linked = false;
+	return true;
+}
+
+/*
+ * Kill an unlinked mailbox, unless @keep asks to leave it working for the
+ * descriptors still open, and drop the table's reference.
+ */
+static void msgbox_mailbox_kill(struct msgbox_mailbox *mb, bool keep)
+{
+	if (!keep)
+		msgbox_queue_kill(mb);
+	msgbox_mailbox_put(mb);
 }
 
 static struct msgbox_mailbox *msgbox_name_lookup(const char *name, u32 len,
@@ -369,6 +432,7 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 		if (!err) {
 			hash_add(msgbox_names, &new->hnode, hash);
 			new->linked = true;
+			new->counted = true;
 			msgbox_nr_mailboxes++;
 			/* One reference for the table, one for the caller. */
 			*mbp = msgbox_mailbox_get(new);
@@ -391,13 +455,17 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
  * @mode: the permission bits, umask applied; senders need write permission
  * @mbp: where to store the port, with a reference for the caller
  *
+ * A port left by the program the process ran before its last execve()
+ * does not count: it is destroyed, and the new one takes its place.
+ *
  * Context: process context, may sleep; takes msgbox_table_lock.
- * Return: 0, or -ENOMEM, -EBUSY (the process has a port) or -ENOSPC.
+ * Return: 0, or -ENOMEM, -EBUSY (the process has a port), -ENOSPC or
+ * -EDQUOT.
  */
 int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		    u32 max_msg_size, umode_t mode, struct msgbox_mailbox **mbp)
 {
-	struct msgbox_mailbox *mb, *new;
+	struct msgbox_mailbox *mb, *new, *stale = NULL;
 	struct pid *owner = task_tgid(current);
 	struct msgbox_user *spare;
 	u32 hash = hash_ptr(owner, 32);
@@ -409,15 +477,22 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 	if (!new)
 		return -ENOMEM;
 	new->owner = get_pid(owner);
+	new->owner_exec_id = current->self_exec_id;
 	new->owner_file = file;
 	spare = msgbox_user_spare();
 
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_ports, mb, hnode, hash) {
-		if (mb->owner == owner) {
+		if (mb->owner != owner)
+			continue;
+		if (msgbox_port_current(mb)) {
 			err = -EBUSY;
 			goto out_unlock;
 		}
+		/* The port of the program before execve() ends now. */
+		msgbox_mailbox_unlink(mb);
+		stale = mb;
+		break;
 	}
 	if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
 		err = -ENOSPC;
@@ -428,6 +503,7 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		goto out_unlock;
 	hash_add(msgbox_ports, &new->hnode, hash);
 	new->linked = true;
+	new->counted = true;
 	msgbox_nr_mailboxes++;
 	*mbp = msgbox_mailbox_get(new);
 	new = NULL;
@@ -435,6 +511,8 @@ out_unlock:
 	mutex_unlock(&msgbox_table_lock);
 	kfree(spare);
 	msgbox_mailbox_put(new);
+	if (stale)
+		msgbox_mailbox_kill(stale, false);
 	return err;
 }
 
@@ -493,6 +571,8 @@ out_unlock:
  * msgbox_port_find() - find the port of a process
  * @nr: the process's PID in the caller's PID namespace
  *
+ * A port the process registered before its last execve() is not found.
+ *
  * Context: process context, may sleep; takes msgbox_table_lock.
  * Return: the port with a reference for the caller, or ERR_PTR(-ESRCH).
  */
@@ -508,37 +588,14 @@ struct msgbox_mailbox *msgbox_port_find(pid_t nr)
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_ports, mb, hnode, hash_ptr(pid, 32)) {
 		if (mb->owner == pid) {
-			found = msgbox_mailbox_get(mb);
+			if (msgbox_port_current(mb))
+				found = msgbox_mailbox_get(mb);
 			break;
 		}
 	}
 	mutex_unlock(&msgbox_table_lock);
 	put_pid(pid);
 	return found;
-}
-
-/* Take @mb out of its table; the caller then owns the table's reference. */
-static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
-{
-	lockdep_assert_held(&msgbox_table_lock);
-	if (!mb->linked)
-		return false;
-	hash_del(&mb->hnode);
-	mb->linked = false;
-	msgbox_nr_mailboxes--;
-	msgbox_user_uncharge(mb);
-	return true;
-}
-
-/*
- * Kill an unlinked mailbox, unless @keep asks to leave it working for the
- * descriptors still open, and drop the table's reference.
- */
-static void msgbox_mailbox_kill(struct msgbox_mailbox *mb, bool keep)
-{
-	if (!keep)
-		msgbox_queue_kill(mb);
-	msgbox_mailbox_put(mb);
 }
 
 /**
@@ -628,18 +685,25 @@ int msgbox_mailbox_destroy(struct msgbox_mailbox *mb, bool unlink_only)
 void msgbox_mailbox_destroy_all(void)
 {
 	struct msgbox_mailbox *mb;
-	struct hlist_node *tmp;
 	unsigned int bkt;
 
+	/* The last put takes the table lock: drop it for each mailbox. */
+	for (;;) {
+		mb = NULL;
+		mutex_lock(&msgbox_table_lock);
+		hash_for_each(msgbox_names, bkt, mb, hnode)
+			break;
+		if (!mb)
+			hash_for_each(msgbox_ports, bkt, mb, hnode)
+				break;
+		if (mb)
+			msgbox_mailbox_unlink(mb);
+		mutex_unlock(&msgbox_table_lock);
+		if (!mb)
+			break;
+		msgbox_mailbox_kill(mb, false);
+	}
 	mutex_lock(&msgbox_table_lock);
-	hash_for_each_safe(msgbox_names, bkt, tmp, mb, hnode) {
-		msgbox_mailbox_unlink(mb);
-		msgbox_mailbox_kill(mb, false);
-	}
-	hash_for_each_safe(msgbox_ports, bkt, tmp, mb, hnode) {
-		msgbox_mailbox_unlink(mb);
-		msgbox_mailbox_kill(mb, false);
-	}
 	WARN_ON_ONCE(msgbox_nr_mailboxes);
 	mutex_unlock(&msgbox_table_lock);
 }

@@ -18,12 +18,15 @@
  * wakes every waiter; unlinking only takes the name away and leaves the
  * mailbox working for the files still bound to it. The memory, and any
  * message left, goes with the last reference, when the last bound file is
- * closed. A port is destroyed when the file that registered it is released.
+ * closed; until then the mailbox counts against max_mailboxes and its
+ * creator's quotas, named or not. A port is destroyed when the file that
+ * registered it is released, or when its owner calls execve().
  *
  * Locks, in nesting order:
  *
  *   msgbox_table_lock (mutex)  name table, port table, msgbox_nr_mailboxes,
- *                              struct msgbox_mailbox.linked
+ *                              the per-user charges, struct
+ *                              msgbox_mailbox.linked, .counted, .quota_user
  *   msgbox_mailbox.lock (spin) everything under "protected by @lock" below
  *
  * and, never nested with any other lock, msgbox_spares.lock (spin), the
@@ -89,13 +92,19 @@ struct msgbox_notify {
  * @user_ns: the user namespace whose processes find it by name (a
  *	reference is held)
  * @owner: for a port, its owner's thread-group PID (a reference is held)
+ * @owner_exec_id: for a port, its owner's self_exec_id when it registered
+ *	it: the port ends with the program (see msgbox_port_new())
  * @owner_file: for a port, the file that registered it
  * @faults: injected fault rates, see fault.h
  * @hnode: entry in the name or port table; under msgbox_table_lock
  * @linked: whether @hnode is in a table; under msgbox_table_lock
+ * @counted: counted in msgbox_nr_mailboxes and charged to @quota_user,
+ *	from creation until the mailbox is freed (not until it is unlinked);
+ *	under msgbox_table_lock
  * @quota_user: the user charged for this mailbox, NULL when exempt; under
  *	msgbox_table_lock
- * @quota_bytes: the bytes charged: what the mailbox can hold at most
+ * @quota_bytes: the bytes charged: what the mailbox can hold at most,
+ *	headers included
  * @lock: protects every field below
  * @msgs: queued messages, highest priority first, FIFO within one
  * @nr_msgs: messages on @msgs
@@ -131,6 +140,7 @@ struct msgbox_mailbox {
 	kgid_t gid;
 	struct user_namespace *user_ns;
 	struct pid *owner;
+	u64 owner_exec_id;
 	const struct file *owner_file;
 
 	/* read and written with READ_ONCE()/WRITE_ONCE() */
@@ -139,6 +149,7 @@ struct msgbox_mailbox {
 	/* protected by msgbox_table_lock */
 	struct hlist_node hnode;
 	bool linked;
+	bool counted;
 	struct msgbox_user *quota_user;
 	u64 quota_bytes;
 
@@ -176,7 +187,8 @@ struct msgbox_mailbox {
  * @max_capacity: largest capacity a mailbox may be created with
  * @user_max_mailboxes: mailboxes and ports one user may have at once
  * @user_max_bytes: bytes one user's mailboxes and ports may hold at most,
- *	counted as capacity (at least 1) times the largest message size
+ *	counted as capacity (at least 1) times the largest message size plus
+ *	the 64-byte message header
  *
  * The per-user limits do not apply to callers with CAP_SYS_RESOURCE.
  */

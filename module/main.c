@@ -68,7 +68,7 @@ MODULE_PARM_DESC(user_max_mailboxes,
 /* Any byte count goes; 0 stops unprivileged users creating mailboxes. */
 module_param_named(user_max_bytes, msgbox_limits.user_max_bytes, ullong, 0644);
 MODULE_PARM_DESC(user_max_bytes,
-		 "Bytes one user's mailboxes may hold, capacity x message size (default 256 MiB)");
+		 "Bytes one user's mailboxes may hold, capacity x (message size + 64) (default 256 MiB)");
 
 static int msgbox_param_set_poll_ns(const char *val,
 				    const struct kernel_param *kp)

@@ -616,7 +616,8 @@ TEST_F(params, user_quota_bytes)
 	for (i = 0; i < 2; i++)
 		snprintf(n[i], sizeof(n[i]), "%s-%d", self->name, i);
 	self->nextra = 2;
-	ASSERT_EQ(0, mb_param_write("user_max_bytes", 4 * 4096));
+	/* Each slot costs its largest message plus a 64-byte header. */
+	ASSERT_EQ(0, mb_param_write("user_max_bytes", 4 * (4096 + 64)));
 
 	pid = mb_fork(&rfd, &wfd);
 	ASSERT_LE(0, pid);
