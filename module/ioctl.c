@@ -116,6 +116,13 @@ static int msgbox_ioctl_open(struct file *file, void __user *uarg)
 		if (err)
 			return err;
 	}
+	/*
+	 * A descriptor opened with neither read nor write access (O_ACCMODE
+	 * is accepted for device files) has nothing to be granted: binding it
+	 * would skip the mode check, and stat, poll and notification with it.
+	 */
+	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
+		return -EBADF;
 	/* A named mailbox's limits matter only if it is created: see there. */
 	if (port && msgbox_limits_check(args.capacity, args.max_msg_size))
 		return -EINVAL;
@@ -780,6 +787,9 @@ static int msgbox_ioctl_notify(struct file *file, void __user *uarg)
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
+	/* Notification is for receivers: it tells who sent, and when. */
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
 	return msgbox_queue_notify(mb, file, &args);
 }
 
