@@ -378,8 +378,11 @@ static __msgbox_hot int msgbox_do_send(struct msgbox_mailbox *mb,
 	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
 		err = -ETIMEDOUT;
 out_copy:
-	/* The message is sent: a late fault here must not say otherwise. */
-	if (!err && uarg)
+	/*
+	 * The message is sent (or, -EINPROGRESS, in a receiver's hands): a
+	 * late fault here must not say otherwise, and the id goes back.
+	 */
+	if ((!err || err == -EINPROGRESS) && uarg)
 		msgbox_send_result_out(uarg, args);
 	return err;
 }

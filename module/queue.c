@@ -280,11 +280,22 @@ static __msgbox_hot void msgbox_queue_poll_wait(struct msgbox_mailbox *mb,
 	(*waiting)--;
 }
 
+/*
+ * A rendezvous holds one message at a time, offered or being copied out,
+ * which is what its creator was charged for: one blocking sender offers
+ * its message and waits for a receiver, the others wait for room. A
+ * non-blocking send needs a receiver already waiting as well.
+ */
+static bool msgbox_queue_rendezvous_free(const struct msgbox_mailbox *mb)
+{
+	return !mb->nr_msgs && !mb->nr_inflight;
+}
+
 static bool msgbox_queue_has_room(const struct msgbox_mailbox *mb)
 {
 	lockdep_assert_held(&mb->lock);
 	if (!mb->capacity)
-		return mb->nr_recv_waiting > mb->nr_msgs;
+		return mb->nr_recv_waiting && msgbox_queue_rendezvous_free(mb);
 	return mb->nr_msgs + mb->nr_inflight < mb->capacity;
 }
 
@@ -521,9 +532,11 @@ void msgbox_queue_notify_release(struct msgbox_mailbox *mb,
  * @result: out: MSGBOX_SENT_* bits
  *
  * Context: process context, may sleep; takes the mailbox lock.
- * Return: 0, or -EIDRM, -EAGAIN, -ERESTARTSYS or -ETIMEDOUT. With @ack or
- * on a rendezvous mailbox, an error means the message was withdrawn (or
- * discarded by destroy) and no receiver will see it.
+ * Return: 0, or -EIDRM, -EAGAIN, -ERESTARTSYS, -ETIMEDOUT or -EINPROGRESS.
+ * With @ack or on a rendezvous mailbox, an error means the message was
+ * withdrawn (or discarded by destroy) and no receiver will see it, except
+ * -EINPROGRESS: the wait ended while a receiver was copying the message
+ * out, and it may yet be delivered.
  */
 __msgbox_hot int msgbox_queue_send(struct msgbox_mailbox *mb,
 				   struct msgbox_msg *msg,
@@ -542,12 +555,14 @@ __msgbox_hot int msgbox_queue_send(struct msgbox_mailbox *mb,
 			goto out_unlock;
 		}
 		/*
-		 * A blocking rendezvous send offers its message at once and
-		 * then waits, as an acknowledged send does, until a receiver
-		 * took it: receivers see it, poll says POLLIN, and nothing is
-		 * buffered beyond the senders waiting.
+		 * A blocking rendezvous send offers its message once no other
+		 * is offered, and then waits, as an acknowledged send does,
+		 * until a receiver took it: receivers see it, poll says
+		 * POLLIN, and nothing is buffered beyond that one message.
 		 */
-		if (msgbox_queue_has_room(mb) || (!mb->capacity && !w->nonblock))
+		if (msgbox_queue_has_room(mb) ||
+		    (!mb->capacity && !w->nonblock &&
+		     msgbox_queue_rendezvous_free(mb)))
 			break;
 		if (err)
 			goto out_unlock;
@@ -596,10 +611,12 @@ __msgbox_hot int msgbox_queue_send(struct msgbox_mailbox *mb,
 		return 0;
 
 	/*
-	 * Wait for the outcome. Once the deadline passed or a signal came,
-	 * the message is withdrawn if still queued; while a receiver copies
-	 * it out only a fatal signal ends the wait (the copy can stall on a
-	 * page fault for as long as the receiver's memory takes).
+	 * Wait for the outcome. Once the deadline passed or a signal came
+	 * (at once, for a non-blocking send), the message is withdrawn if it
+	 * is still queued. If a receiver is copying it out, which can stall
+	 * on a page fault for as long as the receiver's memory takes, the
+	 * outcome is not known yet: -EINPROGRESS says so, and the message
+	 * stays the receiver's, delivered or queued again.
 	 */
 	spin_lock(&mb->lock);
 	for (;;) {
@@ -612,7 +629,7 @@ __msgbox_hot int msgbox_queue_send(struct msgbox_mailbox *mb,
 			err = -EIDRM;
 			break;
 		}
-		if (msg->state == MSGBOX_MSG_QUEUED && !err && w->nonblock)
+		if (!err && w->nonblock)
 			err = -EAGAIN;
 		if (msg->state == MSGBOX_MSG_QUEUED && err) {
 			msgbox_queue_unlink(mb, msg);
@@ -623,23 +640,14 @@ __msgbox_hot int msgbox_queue_send(struct msgbox_mailbox *mb,
 			withdrawn = true;
 			break;
 		}
-		mb->nr_send_waiting++;
-		if (msg->state == MSGBOX_MSG_INFLIGHT) {
-			int ret = msgbox_queue_sleep(mb, &mb->send_wq, 0,
-						     TASK_KILLABLE, false);
-			if (ret == -EINTR) {
-				/* Dying: the receiver keeps the message. */
-				mb->nr_send_waiting--;
-				err = ret;
-				break;
-			}
-		} else {
-			int ret = msgbox_queue_sleep(mb, &mb->send_wq,
-						     w->deadline,
-						     TASK_INTERRUPTIBLE, false);
-			if (ret)
-				err = ret;
+		if (err) {
+			/* In flight: neither withdrawn nor known delivered. */
+			err = -EINPROGRESS;
+			break;
 		}
+		mb->nr_send_waiting++;
+		err = msgbox_queue_sleep(mb, &mb->send_wq, w->deadline,
+					 TASK_INTERRUPTIBLE, false);
 		mb->nr_send_waiting--;
 	}
 	spin_unlock(&mb->lock);

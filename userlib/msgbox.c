@@ -578,7 +578,8 @@ int msgbox_send_reliable(int fd, const void *buf, size_t len,
 		ret = msgbox_sendx(fd, buf, len, &opts, NULL);
 		if (!ret)
 			return attempt > INT32_MAX ? INT32_MAX : (int)attempt;
-		if (ret != -ETIMEDOUT && ret != -EBADMSG)
+		/* -EINPROGRESS: a receiver may have it; the key tells. */
+		if (ret != -ETIMEDOUT && ret != -EBADMSG && ret != -EINPROGRESS)
 			return ret;
 	}
 	return ret;
