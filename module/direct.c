@@ -2,11 +2,17 @@
 /*
  * Pinning and filling receive buffers for the direct hand-off.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/user.h>
+#include <linux/shmem_fs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -16,14 +22,80 @@
 #include "message.h"
 #include "uaccess.h"
 
+/*
+ * Charge @nr_pages pinned pages to the caller's user, against
+ * RLIMIT_MEMLOCK, as io_uring charges its registered buffers: one limit
+ * for every pin the user's processes hold, whatever made it. Callers with
+ * CAP_IPC_LOCK are not charged (@d->user stays NULL). The pages also show
+ * in the process's VmPin.
+ */
+static int msgbox_direct_charge(struct msgbox_direct *d)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = current_user();
+	unsigned long cur, want;
+
+	if (!capable(CAP_IPC_LOCK)) {
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			want = cur + d->nr_pages;
+			if (want > limit || want < cur)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+						  want));
+		d->user = get_uid(user);
+	}
+	mmgrab(current->mm);
+	d->mm = current->mm;
+	atomic64_add(d->nr_pages, &d->mm->pinned_vm);
+	return 0;
+}
+
+static void msgbox_direct_uncharge(struct msgbox_direct *d)
+{
+	if (d->user) {
+		atomic_long_sub(d->nr_pages, &d->user->locked_vm);
+		free_uid(d->user);
+	}
+	atomic64_sub(d->nr_pages, &d->mm->pinned_vm);
+	mmdrop(d->mm);
+}
+
+/*
+ * Only anonymous and shmem memory may stay pinned: writing through a
+ * long-term pin of a file's page cache races with the filesystem's
+ * writeback (Linux refuses such pins itself from 6.5 on).
+ */
+static bool msgbox_direct_pinnable(struct page **pages, u32 nr_pages)
+{
+	struct address_space *mapping;
+	struct folio *folio;
+	u32 i;
+
+	for (i = 0; i < nr_pages; i++) {
+		folio = page_folio(pages[i]);
+		if (folio_test_anon(folio))
+			continue;
+		mapping = folio_mapping(folio);
+		if (!mapping || !shmem_mapping(mapping))
+			return false;
+	}
+	return true;
+}
+
 /**
  * msgbox_direct_new() - pin a receive buffer for a hand-off
  * @buf: the receive buffer
  * @len: the bytes to pin, at most MSGBOX_DIRECT_MAX
  *
+ * The pages are charged to the caller's RLIMIT_MEMLOCK (see
+ * msgbox_direct_charge()) for as long as they stay pinned.
+ *
  * Context: process context, may sleep; no locks held.
  * Return: the registration with one reference, or NULL when the buffer
- * cannot be pinned (the receiver then just receives the usual way).
+ * cannot be pinned: over the caller's RLIMIT_MEMLOCK, memory that is
+ * neither anonymous nor shmem, or not mapped. The receiver then just
+ * receives the usual way.
  */
 struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len)
 {
@@ -41,15 +113,16 @@ struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len)
 				  GFP_KERNEL_ACCOUNT);
 	if (!d->pages)
 		goto err_free;
+	if (msgbox_direct_charge(d))
+		goto err_free_pages;
 
 	/* Long-term: a receiver may wait for a long time. */
 	pinned = pin_user_pages_fast(start & PAGE_MASK, d->nr_pages,
 				     FOLL_WRITE | FOLL_LONGTERM, d->pages);
-	if (pinned != d->nr_pages) {
-		if (pinned > 0)
-			unpin_user_pages(d->pages, pinned);
-		goto err_free_pages;
-	}
+	if (pinned != d->nr_pages)
+		goto err_unpin;
+	if (!msgbox_direct_pinnable(d->pages, d->nr_pages))
+		goto err_unpin;
 
 	INIT_LIST_HEAD(&d->node);
 	refcount_set(&d->ref, 1);
@@ -58,6 +131,10 @@ struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len)
 	d->len = len;
 	return d;
 
+err_unpin:
+	if (pinned > 0)
+		unpin_user_pages(d->pages, pinned);
+	msgbox_direct_uncharge(d);
 err_free_pages:
 	kvfree(d->pages);
 err_free:
@@ -74,6 +151,7 @@ err_free:
 void msgbox_direct_free(struct msgbox_direct *d)
 {
 	unpin_user_pages_dirty_lock(d->pages, d->nr_pages, true);
+	msgbox_direct_uncharge(d);
 	kvfree(d->pages);
 	put_task_struct(d->task);
 	msgbox_msg_put(d->msg);
