@@ -492,7 +492,7 @@ static __msgbox_hot int msgbox_send_plain(struct file *file,
  *
  * Context: process context, may sleep.
  * Return: @len, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN, -ERESTARTSYS,
- * -EFAULT or -ENOMEM.
+ * -EINPROGRESS (a rendezvous), -EFAULT or -ENOMEM.
  */
 __msgbox_hot ssize_t msgbox_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
