@@ -65,6 +65,8 @@ static inline int mb_run_as(uid_t uid, int (*fn)(void *arg, void *out),
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* Its safety net: a little after the parent gives up. */
+		alarm((unsigned int)(timeout_ms / 1000) + 5);
 		memset(out, 0, out_len);
 		ret = dropped ? dropped : fn(arg, out);
 		mb_write_all(wfd, &ret, sizeof(ret));
