@@ -333,8 +333,9 @@ static int race_rounds(void *arg, void *out)
 			return r.sfd < 0 ? r.sfd : r.rfd < 0 ? r.rfd : r.bfd;
 		/* Delivered messages leave their objects as spares. */
 		for (i = 0; i < RACE_CAP; i++)
-			msgbox_send(r.sfd, good, RACE_LEN, 0);
-		for (i = 0; i < RACE_CAP; i++)
+			if (msgbox_send(r.sfd, good, RACE_LEN, 0))
+				break;
+		while (i--)
 			msgbox_recv(r.rfd, rbuf, RACE_LEN, NULL);
 		for (i = 0; i < 4; i++)
 			if (pthread_create(&t[i], NULL, fns[i], &r))
