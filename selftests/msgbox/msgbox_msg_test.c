@@ -5,6 +5,7 @@
  * counters, peeking, receiving from one sender, checksums, keys and
  * duplicate detection.
  */
+#include "crc32c_ref.h"
 #include "msgbox_util.h"
 
 #include <msgbox.h>
@@ -37,21 +38,6 @@ FIXTURE_TEARDOWN(msg)
 	close(self->fd);
 	mb_destroy_name(self->name);
 	mb_destroy_name(self->name2);
-}
-
-/* Bitwise CRC32C, independent of the library's table. */
-static uint32_t ref_crc32c(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	uint32_t crc = ~0U;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82F63B78U & -(crc & 1));
-	}
-	return ~crc;
 }
 
 TEST_F(msg, roundtrip)
@@ -568,7 +554,7 @@ TEST_F(msg, csum_library)
 
 	EXPECT_EQ(300, mb_raw_recv(self->fd, in, sizeof(in), &r));
 	EXPECT_EQ(MSGBOX_MSG_CSUM, r.msg_flags & MSGBOX_MSG_CSUM);
-	EXPECT_EQ(ref_crc32c(out, sizeof(out)), r.csum);
+	EXPECT_EQ(crc32c_ref(out, sizeof(out)), r.csum);
 
 	EXPECT_EQ(5, msgbox_recvx(self->fd, in, sizeof(in), NULL, &mi));
 	EXPECT_EQ(0, mi.has_csum);
@@ -582,13 +568,13 @@ TEST_F(msg, csum_raw)
 	char out[77], in[77];
 
 	mb_fill(out, sizeof(out), 4);
-	EXPECT_EQ(ref_crc32c(out, sizeof(out)),
+	EXPECT_EQ(crc32c_ref(out, sizeof(out)),
 		  msgbox_crc32c(out, sizeof(out)));
 
 	/* A wrong checksum: EBADMSG, nothing queued. */
 	mb_send_args(&s, out, sizeof(out), 0);
 	s.flags = MSGBOX_SEND_CSUM;
-	s.csum = ref_crc32c(out, sizeof(out)) ^ 1;
+	s.csum = crc32c_ref(out, sizeof(out)) ^ 1;
 	EXPECT_EQ(-EBADMSG, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &s));
 	s.csum = 0;
 	EXPECT_EQ(-EBADMSG, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &s));
@@ -597,7 +583,7 @@ TEST_F(msg, csum_raw)
 	EXPECT_EQ(0U, st.sent);
 
 	/* The right one, also for an empty payload. */
-	s.csum = ref_crc32c(out, sizeof(out));
+	s.csum = crc32c_ref(out, sizeof(out));
 	EXPECT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &s));
 	mb_send_args(&s, out, 0, 0);
 	s.flags = MSGBOX_SEND_CSUM;
@@ -606,7 +592,7 @@ TEST_F(msg, csum_raw)
 
 	EXPECT_EQ(77, mb_raw_recv(self->fd, in, sizeof(in), &r));
 	EXPECT_EQ(MSGBOX_MSG_CSUM, r.msg_flags & MSGBOX_MSG_CSUM);
-	EXPECT_EQ(ref_crc32c(out, sizeof(out)), r.csum);
+	EXPECT_EQ(crc32c_ref(out, sizeof(out)), r.csum);
 	EXPECT_EQ(0, memcmp(in, out, sizeof(out)));
 	EXPECT_EQ(0, mb_raw_recv(self->fd, in, sizeof(in), &r));
 	EXPECT_EQ(MSGBOX_MSG_CSUM, r.msg_flags & MSGBOX_MSG_CSUM);
