@@ -5,29 +5,24 @@
  * Every argument structure is zeroed and its size set to sizeof() before the
  * ioctl, so reserved fields and the tail of a grown structure are always
  * zero. Relative timeouts become absolute CLOCK_MONOTONIC deadlines here,
- * once, so a call restarted after a signal does not wait longer than asked.
+ * once (deadline.c), so a call restarted after a signal does not wait
+ * longer than asked. The device and ioctl calls are those of sys.c, which
+ * libmsgbox-mq shares.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "msgbox.h"
+#include "deadline.h"
+#include "sys.h"
 
 #ifndef MSGBOX_VERSION
 #error "MSGBOX_VERSION must be defined by the build"
 #endif
-
-#define NSEC_PER_SEC	1000000000ULL
-
-/*
- * The kernel may hold deadlines in a signed 64-bit ktime_t: a deadline too
- * far away for that is clamped to the largest one, which means "never".
- */
-#define DEADLINE_MAX	((uint64_t)INT64_MAX)
 
 /* open(2) flags msgbox_open() understands; O_ACCMODE itself is checked apart. */
 #define OPEN_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC)
@@ -37,41 +32,6 @@
 			 MSGBOX_SO_CSUM | MSGBOX_SO_ACK)
 #define RO_FLAGS	(MSGBOX_RO_PEEK | MSGBOX_RO_FROM_PID | MSGBOX_RO_TIMEOUT)
 #define ATTR_FLAGS	(MSGBOX_ATTR_DEDUP)
-
-static inline uint64_t ptr_to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static int sys_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	return ret < 0 ? -errno : ret;
-}
-
-/* Relative @ts to an absolute CLOCK_MONOTONIC deadline, saturating. */
-static int timeout_to_deadline(const struct timespec *ts, __u64 *deadline)
-{
-	struct timespec now;
-	uint64_t now_ns, rel_ns;
-
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 ||
-	    (unsigned long)ts->tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return -errno;
-
-	now_ns = (uint64_t)now.tv_sec * NSEC_PER_SEC + (uint64_t)now.tv_nsec;
-	if (now_ns >= DEADLINE_MAX ||
-	    (uint64_t)ts->tv_sec > (DEADLINE_MAX - now_ns) / NSEC_PER_SEC) {
-		*deadline = DEADLINE_MAX;
-		return 0;
-	}
-	rel_ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
-	*deadline = rel_ns > DEADLINE_MAX - now_ns ? DEADLINE_MAX : now_ns + rel_ns;
-	return 0;
-}
 
 static int attr_check(const struct msgbox_attr *attr)
 {
@@ -95,26 +55,15 @@ static void attr_fill(struct msgbox_open_args *args, const struct msgbox_attr *a
 
 static int dev_open(int oflags)
 {
-	int fd = open(MSGBOX_DEVICE, oflags & DEV_OFLAGS);
-
-	return fd < 0 ? -errno : fd;
+	return msgbox_sys_open(oflags & DEV_OFLAGS);
 }
 
 /* Bind a fresh descriptor with @args; the descriptor is closed on failure. */
 static int dev_open_bind(int oflags, struct msgbox_open_args *args)
 {
-	int fd, ret;
+	int fd = dev_open(oflags);
 
-	fd = dev_open(oflags);
-	if (fd < 0)
-		return fd;
-
-	ret = sys_ioctl(fd, MSGBOX_IOC_OPEN, args);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return fd < 0 ? fd : msgbox_sys_bind(fd, args);
 }
 
 const char *msgbox_version(void)
@@ -141,7 +90,7 @@ int msgbox_open(const char *name, int oflags, const struct msgbox_attr *attr)
 
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
-	args.name = ptr_to_u64(name);
+	args.name = msgbox_sys_ptr(name);
 	if (oflags & O_CREAT) {
 		args.flags |= MSGBOX_OPEN_CREATE;
 		attr_fill(&args, attr);
@@ -202,8 +151,8 @@ int msgbox_destroy(const char *name)
 
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
-	args.name = ptr_to_u64(name);
-	ret = sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	args.name = msgbox_sys_ptr(name);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
 	close(fd);
 	return ret < 0 ? ret : 0;
 }
@@ -216,7 +165,7 @@ int msgbox_destroy_fd(int fd)
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
 	args.flags = MSGBOX_DESTROY_BOUND;
-	ret = sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
 	return ret < 0 ? ret : 0;
 }
 
@@ -226,7 +175,7 @@ static void send_args_init(struct msgbox_send_args *args, const void *buf,
 {
 	memset(args, 0, sizeof(*args));
 	args->size = sizeof(*args);
-	args->buf = ptr_to_u64(buf);
+	args->buf = msgbox_sys_ptr(buf);
 	args->len = (uint32_t)len;
 }
 
@@ -236,7 +185,7 @@ static void recv_args_init(struct msgbox_recv_args *args, void *buf,
 {
 	memset(args, 0, sizeof(*args));
 	args->size = sizeof(*args);
-	args->buf = ptr_to_u64(buf);
+	args->buf = msgbox_sys_ptr(buf);
 	/* A buffer beyond 4 GiB holds any message: clamping loses nothing. */
 	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 }
@@ -248,11 +197,11 @@ static void recv_args_init(struct msgbox_recv_args *args, void *buf,
  */
 static int send_ioctl(int fd, struct msgbox_send_args *args)
 {
-	int ret = sys_ioctl(fd, MSGBOX_IOC_SEND, args);
+	int ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SEND, args);
 
 	if (ret == -EINVAL && (args->flags & MSGBOX_SEND_NORESULT)) {
 		args->flags &= ~MSGBOX_SEND_NORESULT;
-		ret = sys_ioctl(fd, MSGBOX_IOC_SEND, args);
+		ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SEND, args);
 	}
 	return ret;
 }
@@ -270,7 +219,7 @@ static int send_plain(int fd, const void *buf, size_t len)
 
 	if (len > MSGBOX_SEND_PLAIN_MAX)
 		return 1;
-	ret = sys_ioctl(fd, MSGBOX_IOC_SEND_PLAIN(len), (void *)buf);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SEND_PLAIN(len), (void *)buf);
 	if (ret == -ENOTTY)
 		return 1;
 	return ret < 0 ? ret : 0;
@@ -297,7 +246,7 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 			args.pid = opts->pid;
 		}
 		if (opts->flags & MSGBOX_SO_TIMEOUT) {
-			ret = timeout_to_deadline(&opts->timeout, &args.deadline_ns);
+			ret = msgbox_deadline_after(&opts->timeout, &args.deadline_ns);
 			if (ret)
 				return ret;
 			args.flags |= MSGBOX_SEND_DEADLINE;
@@ -418,14 +367,14 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 			args.from_pid = opts->pid;
 		}
 		if (opts->flags & MSGBOX_RO_TIMEOUT) {
-			ret = timeout_to_deadline(&opts->timeout, &args.deadline_ns);
+			ret = msgbox_deadline_after(&opts->timeout, &args.deadline_ns);
 			if (ret)
 				return ret;
 			args.flags |= MSGBOX_RECV_DEADLINE;
 		}
 	}
 
-	ret = sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
 	if (ret == -EMSGSIZE && info)
 		info->len = args.len;
 	if (ret < 0)
@@ -448,7 +397,7 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 	int ret;
 
 	recv_args_init(&args, buf, len);
-	ret = sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
 	if (ret < 0)
 		return ret;
 	if (recv_csum_check(buf, len, ret, &args))
@@ -467,7 +416,7 @@ int msgbox_stat(int fd, struct msgbox_stat_args *st)
 
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
-	ret = sys_ioctl(fd, MSGBOX_IOC_STAT, st);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_STAT, st);
 	return ret < 0 ? ret : 0;
 }
 
@@ -483,10 +432,10 @@ static int batch_ioctl(int fd, unsigned long cmd, void *entries,
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
 	args.flags = nonblock ? MSGBOX_BATCH_NONBLOCK : 0;
-	args.entries = ptr_to_u64(entries);
+	args.entries = msgbox_sys_ptr(entries);
 	args.count = count;
 	args.entry_size = (uint32_t)entry_size;
-	return sys_ioctl(fd, cmd, &args);
+	return msgbox_sys_ioctl(fd, cmd, &args);
 }
 
 int msgbox_send_batch(int fd, const struct msgbox_mmsg *msgs,
@@ -506,7 +455,7 @@ int msgbox_send_batch(int fd, const struct msgbox_mmsg *msgs,
 				return done ? (int)done : -EMSGSIZE;
 			args[i] = (struct msgbox_send_args){
 				.size = sizeof(args[i]),
-				.buf = ptr_to_u64(m->buf),
+				.buf = msgbox_sys_ptr(m->buf),
 				.len = (uint32_t)m->len,
 				.prio = m->prio,
 			};
@@ -536,7 +485,7 @@ int msgbox_recv_batch(int fd, struct msgbox_mmsg *msgs, unsigned int count)
 
 			args[i] = (struct msgbox_recv_args){
 				.size = sizeof(args[i]),
-				.buf = ptr_to_u64(m->buf),
+				.buf = msgbox_sys_ptr(m->buf),
 				.buf_len = m->len > UINT32_MAX ?
 					   UINT32_MAX : (uint32_t)m->len,
 			};
