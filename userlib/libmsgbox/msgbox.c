@@ -137,7 +137,8 @@ int msgbox_close(int fd)
 	return 0;
 }
 
-int msgbox_destroy(const char *name)
+/* MSGBOX_IOC_DESTROY of the mailbox called @name, with @flags. */
+static int destroy_name(const char *name, uint32_t flags)
 {
 	struct msgbox_destroy_args args;
 	int fd, ret;
@@ -151,10 +152,21 @@ int msgbox_destroy(const char *name)
 
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
+	args.flags = flags;
 	args.name = msgbox_sys_ptr(name);
 	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
 	close(fd);
 	return ret < 0 ? ret : 0;
+}
+
+int msgbox_destroy(const char *name)
+{
+	return destroy_name(name, 0);
+}
+
+int msgbox_unlink(const char *name)
+{
+	return destroy_name(name, MSGBOX_DESTROY_UNLINK);
 }
 
 int msgbox_destroy_fd(int fd)

@@ -51,7 +51,7 @@ struct msgbox_attr {
 #define MSGBOX_ATTR_DEDUP	(1U << 0)	/* duplicate detection */
 
 /**
- * msgbox_version() - the library's version string, e.g. "1.0.0"
+ * msgbox_version() - the library's version string, e.g. "1.1.0"
  */
 const char *msgbox_version(void);
 
@@ -137,6 +137,18 @@ int msgbox_destroy(const char *name);
  * (not bound), -EPERM.
  */
 int msgbox_destroy_fd(int fd);
+
+/**
+ * msgbox_unlink() - remove a mailbox's name only, as mq_unlink() does
+ * @name: the mailbox name
+ *
+ * The name can be reused at once; descriptors already open on the mailbox
+ * keep sending and receiving, and the mailbox and its messages are freed
+ * when the last of them is closed. Since MSGBOX_1.1.
+ *
+ * Return: 0, or a negative errno: -ENOENT, -EINVAL, -ENAMETOOLONG, -EPERM.
+ */
+int msgbox_unlink(const char *name);
 
 /**
  * msgbox_send() - send a message

@@ -299,6 +299,16 @@ static void test_destroy(void)
 	      last.destroy.flags == 0 && last.destroy.name != 0);
 	CHECK(!fd_is_open(mock_fd));
 
+	/* msgbox_unlink(): the same call, removing the name only. */
+	reset(answer_ok);
+	CHECK(msgbox_unlink(NULL) == -EINVAL && opens == 0);
+	CHECK(msgbox_unlink("done") == 0);
+	CHECK(last_cmd == MSGBOX_IOC_DESTROY);
+	CHECK(last.destroy.size == sizeof(struct msgbox_destroy_args) &&
+	      last.destroy.flags == MSGBOX_DESTROY_UNLINK &&
+	      last.destroy.name != 0);
+	CHECK(!fd_is_open(mock_fd));
+
 	reset(answer_ok);
 	mock_fd = open(MSGBOX_DEVICE, O_RDWR);
 	CHECK(msgbox_destroy_fd(mock_fd) == 0);
@@ -614,6 +624,7 @@ static void test_no_device(void)
 	CHECK(msgbox_port(NULL, 0) == -ENOENT);
 	CHECK(msgbox_dev_open(O_RDWR) == -ENOENT);
 	CHECK(msgbox_destroy("orders") == -ENOENT);
+	CHECK(msgbox_unlink("orders") == -ENOENT);
 }
 
 /* Not a msgbox descriptor: the real ioctl answers, as -errno. */
