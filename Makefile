@@ -7,9 +7,10 @@
 #   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
 #   make lib             userlib: libmsgbox.a/.so, msgbox.pc, libmsgbox-mq,
 #                        the msgbox command-line tool
-#   make examples        examples/: msgbox-demo
+#   make examples        examples/: msgbox-hello, msgbox-demo
 #   make selftests       selftests/msgbox (static programs)
-#   make run             boot a VM, load msgbox.ko, run msgbox-demo
+#   make run             boot a VM, load msgbox.ko, run msgbox-hello and
+#                        msgbox-demo
 #   make check-lib       host tests of libmsgbox against a mock device
 #                        (no module, no VM), 64- and 32-bit
 #   make check           boot a VM, run every selftest, unload the module;
@@ -67,8 +68,9 @@ selftests: deps lib ksft
 
 run: all
 	$(CURDIR)/scripts/vm.sh -m $(CURDIR)/msgbox.ko \
+		-f $(CURDIR)/examples/msgbox-hello:/bin/msgbox-hello \
 		-f $(CURDIR)/examples/msgbox-demo:/bin/msgbox-demo \
-		-c /bin/msgbox-demo
+		-c '/bin/msgbox-hello && /bin/msgbox-demo'
 
 check: all
 	@$(CURDIR)/scripts/check.sh

@@ -485,9 +485,13 @@ int main(void)
 	}
 	msgbox_close(fd);
 
-	/* Left over from an earlier run that was killed? */
-	msgbox_destroy("orders");
-	msgbox_destroy("done");
+	/*
+	 * Left over from an earlier run that was killed? Remove the names
+	 * only, as mq_unlink() would: anyone who still has those mailboxes
+	 * open keeps them until they close them.
+	 */
+	msgbox_unlink("orders");
+	msgbox_unlink("done");
 
 	orders = msgbox_create("orders", &orders_attr, O_RDONLY | O_CLOEXEC);
 	done = msgbox_create("done", &done_attr, O_RDONLY | O_CLOEXEC);
