@@ -894,7 +894,17 @@ static void print_json_msg(const char *buf, size_t len,
 	fputs("}\n", stdout);
 }
 
-static int cmd_recv(int argc, char **argv)
+/* What "recv" was asked to do. */
+struct recv_cmd {
+	struct msgbox_recv_opts ro;
+	unsigned long long count;	/* messages to take, unless follow */
+	int oflags;			/* of the descriptor */
+	bool count_set, follow, json, nul, port;
+	const char *name;		/* the mailbox, or "port" */
+};
+
+/* Parse "recv"'s arguments into @rc: -1, or the exit status to return. */
+static int recv_parse(int argc, char **argv, struct recv_cmd *rc)
 {
 	enum { OPT_FROM = 256, OPT_PEEK, OPT_PORT };
 	static const struct option opts[] = {
@@ -910,52 +920,46 @@ static int cmd_recv(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct msgbox_recv_opts ro = { 0 };
-	struct msgbox_stat_args st;
-	struct msgbox_msg_info info;
-	bool follow = false, json = false, nul = false, port = false;
-	bool count_set = false;
-	int c, fd, ret, oflags = O_RDONLY | O_CLOEXEC, status = EXIT_OK;
-	const char *name;
-	unsigned long long count = 1, n;
-	sigset_t stop, unblocked;
-	size_t size;
-	char *buf, *nbuf;
+	int c;
 
+	memset(rc, 0, sizeof(*rc));
+	rc->count = 1;
+	rc->oflags = O_RDONLY | O_CLOEXEC;
 	while ((c = getopt_long(argc, argv, ":c:fnt:j0h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (!parse_num(optarg, 10, ULLONG_MAX, &count) || !count)
+			if (!parse_num(optarg, 10, ULLONG_MAX, &rc->count) ||
+			    !rc->count)
 				return usage_error("bad count '%s'", optarg);
-			count_set = true;
+			rc->count_set = true;
 			break;
 		case 'f':
-			follow = true;
+			rc->follow = true;
 			break;
 		case 'n':
-			oflags |= O_NONBLOCK;
+			rc->oflags |= O_NONBLOCK;
 			break;
 		case 't':
-			if (!parse_timeout(optarg, &ro.timeout))
+			if (!parse_timeout(optarg, &rc->ro.timeout))
 				return usage_error("bad timeout '%s'", optarg);
-			ro.flags |= MSGBOX_RO_TIMEOUT;
+			rc->ro.flags |= MSGBOX_RO_TIMEOUT;
 			break;
 		case OPT_FROM:
-			if (!parse_pid(optarg, &ro.pid))
+			if (!parse_pid(optarg, &rc->ro.pid))
 				return usage_error("bad pid '%s'", optarg);
-			ro.flags |= MSGBOX_RO_FROM_PID;
+			rc->ro.flags |= MSGBOX_RO_FROM_PID;
 			break;
 		case OPT_PEEK:
-			ro.flags |= MSGBOX_RO_PEEK;
+			rc->ro.flags |= MSGBOX_RO_PEEK;
 			break;
 		case OPT_PORT:
-			port = true;
+			rc->port = true;
 			break;
 		case 'j':
-			json = true;
+			rc->json = true;
 			break;
 		case '0':
-			nul = true;
+			rc->nul = true;
 			break;
 		case 'h':
 			fputs(recv_help, stdout);
@@ -964,85 +968,122 @@ static int cmd_recv(int argc, char **argv)
 			return bad_option(c, argv);
 		}
 	}
-	if (follow && count_set)
+	if (rc->follow && rc->count_set)
 		return usage_error("--count and --follow exclude each other");
-	if ((ro.flags & MSGBOX_RO_PEEK) && (follow || count > 1))
+	if ((rc->ro.flags & MSGBOX_RO_PEEK) && (rc->follow || rc->count > 1))
 		return usage_error("--peek takes one message");
-	if (json && nul)
+	if (rc->json && rc->nul)
 		return usage_error("--json and --null exclude each other");
-	if (port) {
+	if (rc->port) {
 		if (optind < argc)
 			return usage_error("unexpected argument '%s' (%s)",
 					   argv[optind],
 					   "NAME and --port exclude each other");
-		name = "port";
-		fd = msgbox_port(NULL, oflags);
+		rc->name = "port";
+		return -1;
+	}
+	if (optind >= argc)
+		return usage_error("missing NAME");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	rc->name = argv[optind];
+	return -1;
+}
+
+/* Write one message out as asked: 0, or the exit status of a failure. */
+static int recv_print(const struct recv_cmd *rc, const char *buf, size_t len,
+		      const struct msgbox_msg_info *info)
+{
+	if (rc->json) {
+		print_json_msg(buf, len, info);
 	} else {
-		if (optind >= argc)
-			return usage_error("missing NAME");
-		if (optind + 1 < argc)
-			return usage_error("unexpected argument '%s'",
-					   argv[optind + 1]);
-		name = argv[optind];
-		fd = msgbox_open(name, oflags, NULL);
+		fwrite(buf, 1, len, stdout);
+		putchar(rc->nul ? '\0' : '\n');
 	}
-	if (fd < 0)
-		return open_failed(name, -fd);
+	return flush_stdout();
+}
 
-	/* A buffer for the largest message; grown should that change. */
-	ret = msgbox_stat(fd, &st);
-	if (ret < 0) {
-		msgbox_close(fd);
-		return fail(name, -ret);
-	}
-	size = st.max_msg_size ? st.max_msg_size : 1;
-	buf = malloc(size);
-	if (!buf) {
-		msgbox_close(fd);
-		return fail(name, ENOMEM);
-	}
+/*
+ * Receive from @fd and print until done, with the signals of @stop blocked
+ * but during the receive itself (see stop_signals). @buf is a buffer of
+ * *@size bytes, grown here when a message does not fit. The exit status.
+ */
+static int recv_loop(const struct recv_cmd *rc, int fd, char **buf,
+		     size_t *size, const sigset_t *stop,
+		     const sigset_t *unblocked)
+{
+	struct msgbox_msg_info info;
+	unsigned long long n;
+	char *nbuf;
+	int ret;
 
-	catch_signals(&stop);
-	sigprocmask(SIG_BLOCK, &stop, &unblocked);
-	for (n = 0; follow || n < count;) {
+	for (n = 0; rc->follow || n < rc->count;) {
 		memset(&info, 0, sizeof(info));
 		/* A signal pending from the last message is handled here. */
-		sigprocmask(SIG_SETMASK, &unblocked, NULL);
+		sigprocmask(SIG_SETMASK, unblocked, NULL);
 		ret = caught_signal ? -EINTR :
-		      msgbox_recvx(fd, buf, size, &ro, &info);
-		sigprocmask(SIG_BLOCK, &stop, NULL);
+		      msgbox_recvx(fd, *buf, *size, &rc->ro, &info);
+		sigprocmask(SIG_BLOCK, stop, NULL);
 		if (caught_signal && ret < 0)
-			break;
-		if (ret == -EMSGSIZE && info.len > size) {
-			nbuf = realloc(buf, info.len);
-			if (!nbuf) {
-				status = fail(name, ENOMEM);
-				break;
-			}
-			buf = nbuf;
-			size = info.len;
+			return EXIT_OK;
+		if (ret == -EMSGSIZE && info.len > *size) {
+			nbuf = realloc(*buf, info.len);
+			if (!nbuf)
+				return fail(rc->name, ENOMEM);
+			*buf = nbuf;
+			*size = info.len;
 			continue;
 		}
 		if (ret == -EINTR)
 			continue;	/* our own SIGALRM, long after a signal */
 		if (ret < 0) {
-			if (follow && (ret == -EIDRM ||
-				       (ret == -EAGAIN && (oflags & O_NONBLOCK))))
-				break;
-			status = fail(name, -ret);
-			break;
+			if (rc->follow &&
+			    (ret == -EIDRM ||
+			     (ret == -EAGAIN && (rc->oflags & O_NONBLOCK))))
+				return EXIT_OK;
+			return fail(rc->name, -ret);
 		}
-		if (json) {
-			print_json_msg(buf, (size_t)ret, &info);
-		} else {
-			fwrite(buf, 1, (size_t)ret, stdout);
-			putchar(nul ? '\0' : '\n');
-		}
-		status = flush_stdout();
-		if (status)
-			break;
+		ret = recv_print(rc, *buf, (size_t)ret, &info);
+		if (ret)
+			return ret;
 		n++;
 	}
+	return EXIT_OK;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	struct msgbox_stat_args st;
+	struct recv_cmd rc;
+	sigset_t stop, unblocked;
+	int fd, ret, status;
+	size_t size;
+	char *buf;
+
+	status = recv_parse(argc, argv, &rc);
+	if (status >= 0)
+		return status;
+	fd = rc.port ? msgbox_port(NULL, rc.oflags) :
+		       msgbox_open(rc.name, rc.oflags, NULL);
+	if (fd < 0)
+		return open_failed(rc.name, -fd);
+
+	/* A buffer for the largest message; grown should that change. */
+	ret = msgbox_stat(fd, &st);
+	if (ret < 0) {
+		msgbox_close(fd);
+		return fail(rc.name, -ret);
+	}
+	size = st.max_msg_size ? st.max_msg_size : 1;
+	buf = malloc(size);
+	if (!buf) {
+		msgbox_close(fd);
+		return fail(rc.name, ENOMEM);
+	}
+
+	catch_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, &unblocked);
+	status = recv_loop(&rc, fd, &buf, &size, &stop, &unblocked);
 	free(buf);
 	msgbox_close(fd);
 	if (caught_signal)
