@@ -249,7 +249,6 @@ struct fig {
 };
 
 /* main.c */
-extern const char *const section_names[NSEC];
 extern struct bench_opts opt;
 
 /* util.c */
@@ -269,8 +268,6 @@ extern struct shared *sh;
 void shared_reset(void);
 uint64_t rx_sum(int slot, int n);
 extern char child_what[96];
-void __attribute__((format(printf, 1, 2), noreturn))
-child_fail(const char *fmt, ...);
 pid_t spawn(struct job *j, void (*fn)(struct job *));
 void rtt_responder(struct job *j);
 void rtt_initiator(struct job *j);
@@ -288,7 +285,6 @@ void link_init(struct link *l, const struct mech *m, size_t size,
 void link_close_fds(struct link *l);
 extern unsigned int name_seq;
 void link_name(struct link *l, int dir, const char *prefix);
-int no_attach(struct link *l, int send_dir, int recv_dir);
 extern const struct mech mechs[NMECH];
 extern const char *unavailable[NMECH];
 extern char unavailable_buf[NMECH][128];
@@ -359,17 +355,17 @@ double fig_median(const struct fig *f);
 double fig_spread(const struct fig *f);
 const char *fmt_runs(char *out, size_t len, const struct fig *f);
 extern struct fig syscall_fig;
-extern struct fig rtt_fig[2][NMECH][MAX_SIZES];	/* [same, cross] */
-extern struct fig paired_fig[3][NMECH][MAX_SIZES];	/* [us, x_mq, x_futex] */
+extern struct fig rtt_fig[2][NMECH][MAX_SIZES];
+extern struct fig paired_fig[3][NMECH][MAX_SIZES];
 extern struct fig stream_fig[NMECH][MAX_SIZES];
-extern struct fig pstream_fig[3][NMECH][MAX_SIZES];	/* [msgs/s, x_mq, x_futex] */
+extern struct fig pstream_fig[3][NMECH][MAX_SIZES];
 extern struct fig mpmc_fig[NMECH][MAX_SIZES];
 extern struct fig pair1_fig[NMECH][MAX_SIZES];
 extern struct fig pair2_fig[NMECH][MAX_SIZES];
 extern struct fig scale_fig[NMECH][MAX_SIZES];
-extern struct fig spin_fig;			/* busy loop: 2 vCPUs / 1 */
-extern struct fig mem_fig[NMECH][MAX_SIZES];	/* bytes per message */
-extern struct fig memq_fig[NMECH][MAX_SIZES];	/* bytes per empty queue */
+extern struct fig spin_fig;
+extern struct fig mem_fig[NMECH][MAX_SIZES];
+extern struct fig memq_fig[NMECH][MAX_SIZES];
 const char *fmt(char *out, size_t len, double v, int prec, int absent);
 const char *fmt_pct(char *out, size_t len, double v);
 const char *fmt_ratio(char *out, size_t len, double v);

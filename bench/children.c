@@ -25,7 +25,7 @@ uint64_t rx_sum(int slot, int n)
 /* What the current child is doing, for its error messages. */
 char child_what[96];
 
-void __attribute__((format(printf, 1, 2), noreturn))
+static void __attribute__((format(printf, 1, 2), noreturn))
 child_fail(const char *fmt, ...)
 {
 	va_list ap;

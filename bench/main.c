@@ -82,7 +82,7 @@
  */
 #include "bench.h"
 
-const char *const section_names[NSEC] = {
+static const char *const section_names[NSEC] = {
 	"syscall", "rtt", "paired-rtt", "stream", "paired-stream", "mpmc",
 	"pairs", "mem",
 };

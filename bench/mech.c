@@ -41,7 +41,7 @@ void link_name(struct link *l, int dir, const char *prefix)
 		 prefix, (int)getpid(), name_seq, dir);
 }
 
-int no_attach(struct link *l, int send_dir, int recv_dir)
+static int no_attach(struct link *l, int send_dir, int recv_dir)
 {
 	(void)l;
 	(void)send_dir;
