@@ -134,7 +134,8 @@ static inline void child_op(const struct cspec *cs, struct res *r)
 }
 
 /* Starts a child doing @cs; returns its pid, *@rfd its report pipe. */
-static inline pid_t spawn(FIXTURE_DATA(blk) *self, const struct cspec *cs, int *rfd)
+static inline pid_t spawn(FIXTURE_DATA(blk) *self, const struct cspec *cs,
+			  int *rfd)
 {
 	struct sigaction sa;
 	struct res r;

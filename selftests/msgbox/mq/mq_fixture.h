@@ -121,7 +121,8 @@ static inline int start_blocked(struct blocker *b, mqd_t q, void *(*fn)(void *),
 	return mqt_wait_blocked(b->tid, nr);
 }
 
-static inline pid_t send_from_child(const char *name, const char *msg, unsigned int prio)
+static inline pid_t send_from_child(const char *name, const char *msg,
+				    unsigned int prio)
 {
 	pid_t pid = fork();
 
