@@ -140,7 +140,6 @@ int msgbox_close(int fd)
 /* MSGBOX_IOC_DESTROY of the mailbox called @name, with @flags. */
 static int destroy_name(const char *name, uint32_t flags)
 {
-	struct msgbox_destroy_args args;
 	int fd, ret;
 
 	if (!name)
@@ -149,14 +148,9 @@ static int destroy_name(const char *name, uint32_t flags)
 	fd = dev_open(O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-
-	memset(&args, 0, sizeof(args));
-	args.size = sizeof(args);
-	args.flags = flags;
-	args.name = msgbox_sys_ptr(name);
-	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	ret = msgbox_sys_destroy(fd, name, flags);
 	close(fd);
-	return ret < 0 ? ret : 0;
+	return ret;
 }
 
 int msgbox_destroy(const char *name)
@@ -171,14 +165,7 @@ int msgbox_unlink(const char *name)
 
 int msgbox_destroy_fd(int fd)
 {
-	struct msgbox_destroy_args args;
-	int ret;
-
-	memset(&args, 0, sizeof(args));
-	args.size = sizeof(args);
-	args.flags = MSGBOX_DESTROY_BOUND;
-	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
-	return ret < 0 ? ret : 0;
+	return msgbox_sys_destroy(fd, NULL, MSGBOX_DESTROY_BOUND);
 }
 
 /* Plain send arguments for @len bytes at @buf; @len fits in 32 bits. */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -33,4 +34,17 @@ int msgbox_sys_bind(int fd, struct msgbox_open_args *args)
 		return ret;
 	}
 	return fd;
+}
+
+int msgbox_sys_destroy(int fd, const char *name, uint32_t flags)
+{
+	struct msgbox_destroy_args args;
+	int ret;
+
+	memset(&args, 0, sizeof(args));
+	args.size = sizeof(args);
+	args.flags = flags;
+	args.name = msgbox_sys_ptr(name);
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	return ret < 0 ? ret : 0;
 }

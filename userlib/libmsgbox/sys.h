@@ -48,4 +48,15 @@ MSGBOX_INTERNAL int msgbox_sys_open(int oflags);
  */
 MSGBOX_INTERNAL int msgbox_sys_bind(int fd, struct msgbox_open_args *args);
 
+/**
+ * msgbox_sys_destroy() - MSGBOX_IOC_DESTROY
+ * @fd: a /dev/msgbox descriptor (bound, for MSGBOX_DESTROY_BOUND)
+ * @name: the mailbox name, or NULL with MSGBOX_DESTROY_BOUND
+ * @flags: MSGBOX_DESTROY_* bits
+ *
+ * Return: 0, or a negative errno of the ioctl.
+ */
+MSGBOX_INTERNAL int msgbox_sys_destroy(int fd, const char *name,
+				       uint32_t flags);
+
 #endif /* _MSGBOX_SYS_H */

@@ -240,7 +240,6 @@ MQ_EXPORT int mq_close(mqd_t mqdes)
 
 MQ_EXPORT int mq_unlink(const char *name)
 {
-	struct msgbox_destroy_args args;
 	const char *mbname;
 	int fd, err;
 
@@ -252,11 +251,7 @@ MQ_EXPORT int mq_unlink(const char *name)
 	if (fd < 0)
 		return fail(fd);
 	/* Only the name goes: open descriptors keep the queue until closed. */
-	memset(&args, 0, sizeof(args));
-	args.size = sizeof(args);
-	args.flags = MSGBOX_DESTROY_UNLINK;
-	args.name = msgbox_sys_ptr(mbname);
-	err = msgbox_sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	err = msgbox_sys_destroy(fd, mbname, MSGBOX_DESTROY_UNLINK);
 	close(fd);
 
 	/* POSIX: EACCES for "not allowed"; a name msgbox rejects never exists. */
