@@ -2,13 +2,17 @@
 #
 # msgbox: kernel module, userspace library and selftests.
 #
-#   make                 check build dependencies, build msgbox.ko, userlib
-#                        and the selftests
+#   make                 check build dependencies, build msgbox.ko, userlib,
+#                        the examples and the selftests
 #   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
-#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, msgbox-demo,
-#                        libmsgbox-mq, the msgbox command-line tool
+#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, libmsgbox-mq,
+#                        the msgbox command-line tool
+#   make examples        examples/: msgbox-hello, msgbox-demo
 #   make selftests       selftests/msgbox (static programs)
-#   make run             boot a VM, load msgbox.ko, run msgbox-demo
+#   make run             boot a VM, load msgbox.ko, run msgbox-hello and
+#                        msgbox-demo
+#   make check-lib       host tests of libmsgbox against a mock device
+#                        (no module, no VM), 64- and 32-bit
 #   make check           boot a VM, run every selftest, unload the module;
 #                        last line "N passed, N failed, N skipped"
 #   make check-all       make check on the newest 6.1 and 6.12 cloud kernels
@@ -36,7 +40,7 @@ export KVER
 
 KSFT_DIR := $(CURDIR)/build/ksft
 
-all: module lib selftests
+all: module lib examples selftests
 
 deps:
 	@$(CURDIR)/scripts/deps.sh
@@ -52,8 +56,9 @@ module: deps kdir-check
 
 lib: deps
 	$(MAKE) -C userlib
-	$(MAKE) -C userlib/mq
-	$(MAKE) -C userlib/cli
+
+examples: deps lib
+	$(MAKE) -C examples
 
 ksft: deps
 	@$(CURDIR)/scripts/ksft.sh $(CURDIR)/build
@@ -63,11 +68,15 @@ selftests: deps lib ksft
 
 run: all
 	$(CURDIR)/scripts/vm.sh -m $(CURDIR)/msgbox.ko \
-		-f $(CURDIR)/userlib/msgbox-demo:/bin/msgbox-demo \
-		-c /bin/msgbox-demo
+		-f $(CURDIR)/examples/msgbox-hello:/bin/msgbox-hello \
+		-f $(CURDIR)/examples/msgbox-demo:/bin/msgbox-demo \
+		-c '/bin/msgbox-hello && /bin/msgbox-demo'
 
 check: all
 	@$(CURDIR)/scripts/check.sh
+
+check-lib: deps
+	$(MAKE) -C selftests/msgbox/lib run
 
 lint: deps kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
@@ -94,15 +103,11 @@ install: all
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
 	else echo "DESTDIR set: run depmod -a $(KVER) on the target"; fi
 	$(MAKE) -C userlib install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/mq install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/cli install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/msgbox.ko $(DESTDIR)$(UDEVDIR)/60-msgbox.rules
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 	$(MAKE) -C userlib uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/mq uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/cli uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 dkms-check: kdir-check
 	@$(CURDIR)/scripts/deps.sh dkms
@@ -113,11 +118,12 @@ module-clean:
 
 clean: module-clean
 	$(MAKE) -C userlib clean
-	$(MAKE) -C userlib/mq clean
-	$(MAKE) -C userlib/cli clean
+	$(MAKE) -C examples clean
 	$(MAKE) -C bench clean
+	$(MAKE) -C selftests/msgbox/lib clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
-.PHONY: all deps kdir-check module lib ksft selftests run check check-all check-debug bench lint \
+.PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
+	check-debug bench lint \
 	install uninstall dkms-check module-clean clean

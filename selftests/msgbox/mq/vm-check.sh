@@ -27,7 +27,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 module=${MSGBOX_KO:-$top/msgbox.ko}
 so=$top/userlib/mq/libmsgbox-mq.so
-progs=(msgbox_mq_test msgbox_mq_test-native mq_demo mq_demo-dyn mq_probe)
+mapfile -t tests < <(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make --no-print-directory -s -C "$here" print-progs print-native)
+progs=("${tests[@]}" mq_demo mq_demo-dyn mq_probe)
 
 # 1. Built?
 [ -r "$module" ] || { pretty "$module missing: make module"; exit 1; }

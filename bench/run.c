@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgbox-bench: running the children of a measurement, timing them and
+ * reaping them.
+ */
+#include "bench.h"
+
+void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Kill and reap every child in @pids that is still there (pid > 0). */
+void reap_all(pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0) {
+			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+			pids[i] = 0;
+		}
+}
+
+/* 1 when a child in @pids has already ended (it failed), which is reaped. */
+int any_ended(pid_t *pids, int n)
+{
+	int i, ended = 0;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0 && waitpid(pids[i], NULL, WNOHANG) == pids[i]) {
+			pids[i] = 0;
+			ended = 1;
+		}
+	return ended;
+}
+
+unsigned int time_limit(void)
+{
+	return 30 + (unsigned int)(10 * (opt.warmup + opt.measure));
+}
+
+/* Round trip on @m with @size bytes, A on @cpu_a, B on @cpu_b: us or NaN. */
+double run_rtt(int m, size_t size, int cpu_a, int cpu_b)
+{
+	struct link l;
+	struct job ja, jb;
+	pid_t pids[2] = { 0, 0 };
+	double result = NANV;
+	int r, status;
+
+	link_init(&l, &mechs[m], size, opt.depth);
+	r = l.m->create(&l, 2);
+	if (r < 0) {
+		fprintf(stderr, "msgbox-bench: rtt %s %zu: create: %s\n",
+			l.m->name, size, strerror(-r));
+		return NANV;
+	}
+	snprintf(child_what, sizeof(child_what), "rtt %s %zu", l.m->name, size);
+	shared_reset();
+	ja = (struct job){ &l, cpu_a, 0, 1, -1, 0 };
+	jb = (struct job){ &l, cpu_b, 1, 0, -1, 0 };
+	pids[1] = spawn(&jb, rtt_responder);
+	if (pids[1] < 0)
+		goto out;
+	pids[0] = spawn(&ja, rtt_initiator);
+	if (pids[0] < 0)
+		goto out;
+
+	alarm(time_limit());
+	r = waitpid(pids[0], &status, 0);
+	alarm(0);
+	if (r == pids[0]) {
+		pids[0] = 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			result = sh->result;
+	} else {
+		fprintf(stderr, "msgbox-bench: %s: no result after %u s\n",
+			child_what, time_limit());
+	}
+out:
+	if (pids[0] < 0 || pids[1] < 0)
+		fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
+	reap_all(pids, 2);
+	l.m->destroy(&l);
+	return result;
+}
+
+/*
+ * Start @n children running @fn on @jobs into @pids, wait until all are
+ * attached, and let them go: 0, or -1 when one could not be started or
+ * ended first.
+ */
+int start_all(struct job *jobs, int n, void (*fn)(struct job *),
+	      pid_t *pids)
+{
+	double limit;
+	int i;
+
+	shared_reset();
+	for (i = 0; i < n; i++) {
+		pids[i] = spawn(&jobs[i], fn);
+		if (pids[i] < 0) {
+			fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
+			pids[i] = 0;
+			return -1;
+		}
+	}
+	limit = now() + 30;
+	while (__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < (uint32_t)n) {
+		if (any_ended(pids, n) || now() > limit)
+			return -1;
+		sleep_for(0.002);
+	}
+	__atomic_store_n(&sh->go, 1, __ATOMIC_SEQ_CST);
+	futex_op(&sh->go, FUTEX_WAKE, INT_MAX);
+	return 0;
+}
+
+/*
+ * Start @n children running @fn on @jobs and after opt.warmup sample the
+ * consumers' counters at the end of each of STREAM_WINDOWS windows that
+ * split opt.measure. Return the median of the windows' rates, in messages
+ * per second, so that one stall of the emulated machine does not decide
+ * the figure; NaN when a child failed.
+ */
+double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
+{
+	pid_t pids[MAX_PROCS] = { 0 };
+	double t0, t1, result = NANV, rate[STREAM_WINDOWS];
+	uint64_t c0, c1;
+	int i, failed = 0;
+
+	if (start_all(jobs, n, fn, pids)) {
+		failed = 1;
+		goto out;
+	}
+
+	sleep_for(opt.warmup);
+	c0 = rx_sum(0, RX_SLOTS);
+	t0 = now();
+	for (i = 0; i < STREAM_WINDOWS; i++) {
+		sleep_for(opt.measure / STREAM_WINDOWS);
+		c1 = rx_sum(0, RX_SLOTS);
+		t1 = now();
+		rate[i] = (double)(c1 - c0) / (t1 - t0);
+		c0 = c1;
+		t0 = t1;
+	}
+	if (any_ended(pids, n)) {
+		failed = 1;
+		goto out;
+	}
+	/* Most windows empty: the machine stalled, the run says nothing. */
+	result = median(rate, STREAM_WINDOWS);
+	if (result == 0) {
+		fprintf(stderr, "msgbox-bench: %s: nothing received in most of "
+			"%.2f s, run left out\n", child_what, opt.measure);
+		result = NANV;
+	}
+out:
+	reap_all(pids, n);
+	return failed ? NANV : result;
+}
