@@ -241,38 +241,11 @@ static void recv_args_init(struct msgbox_recv_args *args, void *buf,
 	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 }
 
-/*
- * MSGBOX_IOC_SEND. A module older than MSGBOX_SEND_NORESULT refuses the
- * flag with EINVAL before it sends anything: the send is made again
- * without it, and fails the same way if something else was wrong.
- */
+/* MSGBOX_IOC_SEND: 0 or -errno. */
 static int send_ioctl(int fd, struct msgbox_send_args *args)
 {
 	int ret = sys_ioctl(fd, MSGBOX_IOC_SEND, args);
 
-	if (ret == -EINVAL && (args->flags & MSGBOX_SEND_NORESULT)) {
-		args->flags &= ~MSGBOX_SEND_NORESULT;
-		ret = sys_ioctl(fd, MSGBOX_IOC_SEND, args);
-	}
-	return ret;
-}
-
-/*
- * MSGBOX_IOC_SEND_PLAIN: a send of priority 0 with nothing written back,
- * whose length is in the command, so that the kernel reads no arguments.
- * Returns 1 where the module does not know it (ENOTTY: older than it, or
- * @fd not a mailbox), for the caller to send the general way, which says
- * what is wrong, if anything.
- */
-static int send_plain(int fd, const void *buf, size_t len)
-{
-	int ret;
-
-	if (len > MSGBOX_SEND_PLAIN_MAX)
-		return 1;
-	ret = sys_ioctl(fd, MSGBOX_IOC_SEND_PLAIN(len), (void *)buf);
-	if (ret == -ENOTTY)
-		return 1;
 	return ret < 0 ? ret : 0;
 }
 
@@ -314,14 +287,8 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 			args.flags |= MSGBOX_SEND_ACK;
 	}
 	/* Nobody reads the id and result: the kernel need not write them. */
-	if (!info) {
-		if (!args.flags && !args.prio) {
-			ret = send_plain(fd, buf, len);
-			if (ret <= 0)
-				return ret;
-		}
+	if (!info)
 		args.flags |= MSGBOX_SEND_NORESULT;
-	}
 
 	ret = send_ioctl(fd, &args);
 	if (ret < 0)
@@ -337,27 +304,20 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 
 /*
  * The plain send and receive are what most programs call, once per message:
- * a send of priority 0 goes by MSGBOX_IOC_SEND_PLAIN, and the others fill
- * their arguments in place and make the system call themselves, without
- * going through the option handling of msgbox_sendx() and msgbox_recvx().
+ * they fill their arguments in place and make the system call themselves,
+ * without going through the option handling of msgbox_sendx() and
+ * msgbox_recvx().
  */
 int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
 {
 	struct msgbox_send_args args;
-	int ret;
 
-	if (!prio) {
-		ret = send_plain(fd, buf, len);
-		if (ret <= 0)
-			return ret;
-	}
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	send_args_init(&args, buf, len);
 	args.flags = MSGBOX_SEND_NORESULT;
 	args.prio = prio;
-	ret = send_ioctl(fd, &args);
-	return ret < 0 ? ret : 0;
+	return send_ioctl(fd, &args);
 }
 
 int msgbox_send_to(int fd, pid_t pid, const void *buf, size_t len,
