@@ -430,14 +430,15 @@ out_unlock:
  * msgbox_port_find() - find the port of a process
  * @nr: the process's PID in the caller's PID namespace
  *
- * A port the process registered before its last execve() is not found.
+ * A port the process registered before its last execve() is not found:
+ * it is destroyed, as it is when the new program registers its own.
  *
  * Context: process context, may sleep; takes msgbox_table_lock.
  * Return: the port with a reference for the caller, or ERR_PTR(-ESRCH).
  */
 struct msgbox_mailbox *msgbox_port_find(pid_t nr)
 {
-	struct msgbox_mailbox *mb, *found = ERR_PTR(-ESRCH);
+	struct msgbox_mailbox *mb, *stale = NULL, *found = ERR_PTR(-ESRCH);
 	struct pid *pid;
 
 	pid = find_get_pid(nr);
@@ -446,14 +447,21 @@ struct msgbox_mailbox *msgbox_port_find(pid_t nr)
 
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_ports, mb, hnode, hash_ptr(pid, 32)) {
-		if (mb->owner == pid) {
-			if (msgbox_port_current(mb))
-				found = msgbox_mailbox_get(mb);
-			break;
+		if (mb->owner != pid)
+			continue;
+		if (msgbox_port_current(mb)) {
+			found = msgbox_mailbox_get(mb);
+		} else {
+			/* Left by the program before execve(): it ends now. */
+			msgbox_mailbox_unlink(mb);
+			stale = mb;
 		}
+		break;
 	}
 	mutex_unlock(&msgbox_table_lock);
 	put_pid(pid);
+	if (stale)
+		msgbox_mailbox_kill(stale, false);
 	return found;
 }
 

@@ -538,8 +538,7 @@ int msgbox_send_reliable(int fd, const void *buf, size_t len,
 		ret = msgbox_sendx(fd, buf, len, &opts, NULL);
 		if (!ret)
 			return attempt > INT32_MAX ? INT32_MAX : (int)attempt;
-		/* -EINPROGRESS: a receiver may have it; the key tells. */
-		if (ret != -ETIMEDOUT && ret != -EBADMSG && ret != -EINPROGRESS)
+		if (ret != -ETIMEDOUT && ret != -EBADMSG)
 			return ret;
 	}
 	return ret;
