@@ -224,6 +224,20 @@ msgbox_send_target(struct file *file, const struct msgbox_send_args *args,
 	return mb;
 }
 
+/*
+ * What the core would refuse at once, checked before the results are
+ * cleared, so that those errors come first, as they do from the core.
+ */
+static int msgbox_send_precheck(struct msgbox_mailbox *mb,
+				const struct msgbox_send_req *req)
+{
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+	if (req->len > mb->max_msg_size)
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
 static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 			     bool nonblock)
@@ -246,15 +260,17 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 		return ret;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	/* Once the message is queued, failing the call would send it twice. */
-	result = !(args.flags & MSGBOX_SEND_NORESULT);
-	if (result && msgbox_send_result_out(uarg, &req))
-		return -EFAULT;
-
 	mb = msgbox_send_target(file, &args, &put);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	ret = msgbox_send(mb, &req, 1);
+
+	ret = msgbox_send_precheck(mb, &req);
+	/* Once the message is queued, failing the call would send it twice. */
+	result = !(args.flags & MSGBOX_SEND_NORESULT);
+	if (!ret && result && msgbox_send_result_out(uarg, &req))
+		ret = -EFAULT;
+	if (!ret)
+		ret = msgbox_send(mb, &req, 1);
 	if (put)
 		msgbox_mailbox_put(mb);
 	/* Sent (or in a receiver's hands): a late fault must not say otherwise. */
@@ -284,38 +300,84 @@ static int msgbox_recv_req_in(struct msgbox_recv_req *req,
 	return 0;
 }
 
-/* Put a received message's description into the caller's arguments. */
-static void msgbox_recv_desc_to_args(struct msgbox_recv_args *args,
-				     const struct msgbox_recv_desc *desc)
+/**
+ * struct msgbox_recv_call - where a receive's description goes
+ * @req: the request, for the core (a batch gives the core a copy)
+ * @args: the caller's arguments, as copied in
+ * @uarg: where they came from
+ * @usize: their size
+ * @entry: a batch entry: only the description's fields are written
+ */
+struct msgbox_recv_call {
+	struct msgbox_recv_req req;
+	struct msgbox_recv_args args;
+	struct msgbox_recv_args __user *uarg;
+	u32 usize;
+	bool entry;
+};
+
+/*
+ * The writer of a receive's description (see struct msgbox_recv_req): the
+ * caller's whole structure for a single receive, as much of it as the
+ * caller's version holds; for a batch entry its description's fields,
+ * @len and @prio to @msg_flags. With @probe it writes back what is there.
+ */
+static int msgbox_recv_out(struct msgbox_recv_req *req, bool probe)
 {
-	args->len = desc->len;
-	args->prio = desc->prio;
-	args->id = desc->id;
-	args->key = desc->key;
-	args->pid = desc->pid;
-	args->uid = desc->uid;
-	args->gid = desc->gid;
-	args->csum = desc->csum;
-	args->msg_flags = desc->msg_flags;
+	struct msgbox_recv_call *c = req->out_arg;
+	const size_t from = offsetof(struct msgbox_recv_args, prio);
+	const size_t to = offsetofend(struct msgbox_recv_args, msg_flags);
+	struct msgbox_recv_args *a = &c->args;
+	const struct msgbox_recv_desc *d = &req->desc;
+
+	if (!probe) {
+		a->len = d->len;
+		a->prio = d->prio;
+		a->id = d->id;
+		a->key = d->key;
+		a->pid = d->pid;
+		a->uid = d->uid;
+		a->gid = d->gid;
+		a->csum = d->csum;
+		a->msg_flags = d->msg_flags;
+	}
+	if (!c->entry)
+		return msgbox_args_out(c->uarg, a, sizeof(*a), c->usize);
+	if (put_user(a->len, &c->uarg->len) ||
+	    copy_to_user((void __user *)c->uarg + from, (void *)a + from,
+			 to - from))
+		return -EFAULT;
+	return 0;
+}
+
+/* Fill @c from the arguments at @uarg; 0, or -errno as the ioctl says. */
+static int msgbox_recv_call_in(struct msgbox_recv_call *c, void __user *uarg,
+			       bool nonblock)
+{
+	int err;
+
+	BUILD_BUG_ON(sizeof(c->args) != MSGBOX_RECV_SIZE_VER0);
+	err = msgbox_args_in(&c->args, sizeof(c->args), MSGBOX_RECV_SIZE_VER0,
+			     uarg, &c->usize);
+	if (err)
+		return err;
+	c->uarg = uarg;
+	c->entry = false;
+	c->req.out = msgbox_recv_out;
+	c->req.out_arg = c;
+	return msgbox_recv_req_in(&c->req, &c->args, nonblock);
 }
 
 /* One receive; @nonblock as for msgbox_ioctl_send(). */
 static int msgbox_ioctl_recv(struct file *file, void __user *uarg,
 			     bool nonblock)
 {
-	struct msgbox_recv_args args;
-	struct msgbox_recv_req req;
+	struct msgbox_recv_call c;
 	struct msgbox_mailbox *mb;
-	u32 usize;
-	int ret, err;
+	int ret;
 
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_RECV_SIZE_VER0);
-	ret = msgbox_args_in(&args, sizeof(args), MSGBOX_RECV_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	ret = msgbox_recv_req_in(&req, &args,
-				 nonblock || (file->f_flags & O_NONBLOCK));
+	ret = msgbox_recv_call_in(&c, uarg,
+				  nonblock || (file->f_flags & O_NONBLOCK));
 	if (ret)
 		return ret;
 	if (!(file->f_mode & FMODE_READ))
@@ -323,28 +385,22 @@ static int msgbox_ioctl_recv(struct file *file, void __user *uarg,
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
-	/* The description goes back with the message: it must be able to. */
-	if (msgbox_args_out(uarg, &args, sizeof(args), usize))
-		return -EFAULT;
 
-	ret = msgbox_recv(mb, &req, 1);
-	if (ret < 0 && ret != -EMSGSIZE)
-		return ret;
-	msgbox_recv_desc_to_args(&args, &req.desc);
-	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
-	if (err)
-		return err;
+	/* A message taken was described as part of taking it. */
+	ret = msgbox_recv(mb, &c.req, 1);
+	if (ret == -EMSGSIZE && msgbox_recv_out(&c.req, false))
+		return -EFAULT;
 	if (ret < 0)
 		return ret;
-	return args.len;
+	return c.req.desc.len;
 }
 
 /*
  * A run of a batch's send entries: as many plain entries of this module's
- * version as follow (MSGBOX_SEND_RUN at most), each checked, its results
- * cleared, then sent together. An entry of another kind, and a run of one,
- * go through msgbox_ioctl_send(). Returns how many entries were sent, or
- * the error of the first.
+ * version as follow, up to MSGBOX_SEND_RUN and no more than the mailbox has
+ * room for, each checked and its results cleared, then sent together. An
+ * entry of another kind, and a run of one, go through msgbox_ioctl_send().
+ * Returns how many entries were sent, or the error of the first.
  */
 static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 			     u32 stride, bool nonblock,
@@ -355,7 +411,9 @@ static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 	u32 n = 0, i;
 	int ret;
 
-	left = min_t(u32, left, MSGBOX_SEND_RUN);
+	if (mb)
+		left = min3(left, (u32)MSGBOX_SEND_RUN,
+			    max(msgbox_queue_room(mb), 1U));
 	while (mb && (file->f_mode & FMODE_WRITE) && n < left) {
 		e = entry + (size_t)n * stride;
 		if (copy_from_user(&args, e, sizeof(args)) ||
@@ -373,32 +431,40 @@ static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 	/* Sent: a late fault writing an id back must not say otherwise. */
 	for (i = 0; ret > 0 && i < ret; i++)
 		msgbox_send_result_out(entry + (size_t)i * stride, &reqs[i]);
+	if (ret == -EINPROGRESS)
+		msgbox_send_result_out(entry, &reqs[0]);
 	return ret;
 }
 
 /*
  * A run of a batch's receive entries, as msgbox_batch_send() does it:
- * plain entries of this module's version, checked writable where the
- * description goes (its first and last field bound that part) by writing
- * back what they hold, so that an entry not received is left as it was.
+ * plain entries of this module's version, checked writable where their
+ * description goes by writing back what they hold in its first and last
+ * field (which bound it), so that an entry not received is left as it was.
  */
 static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
 			     u32 stride, bool nonblock,
+			     struct msgbox_recv_call *calls,
 			     struct msgbox_recv_req *reqs)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-	struct msgbox_recv_args args, __user *e;
+	struct msgbox_recv_call *c;
 	u32 n = 0, i;
 	int ret;
 
 	left = min_t(u32, left, MSGBOX_RECV_RUN);
 	while (mb && (file->f_mode & FMODE_READ) && n < left) {
-		e = entry + (size_t)n * stride;
-		if (copy_from_user(&args, e, sizeof(args)) ||
-		    args.size != sizeof(args) || args.flags ||
-		    msgbox_recv_req_in(&reqs[n], &args, nonblock || n) ||
-		    put_user(args.len, &e->len) ||
-		    put_user(args.msg_flags, &e->msg_flags))
+		c = &calls[n];
+		c->uarg = entry + (size_t)n * stride;
+		c->entry = true;
+		c->usize = sizeof(c->args);
+		c->req.out = msgbox_recv_out;
+		c->req.out_arg = c;
+		if (copy_from_user(&c->args, c->uarg, sizeof(c->args)) ||
+		    c->args.size != sizeof(c->args) || c->args.flags ||
+		    msgbox_recv_req_in(&c->req, &c->args, nonblock || n) ||
+		    put_user(c->args.len, &c->uarg->len) ||
+		    put_user(c->args.msg_flags, &c->uarg->msg_flags))
 			break;
 		n++;
 	}
@@ -406,22 +472,21 @@ static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
 		ret = msgbox_ioctl_recv(file, entry, nonblock);
 		return ret < 0 ? ret : 1;
 	}
+	for (i = 0; i < n; i++)
+		reqs[i] = calls[i].req;
 	ret = msgbox_recv(mb, reqs, n);
-	for (i = 0; ret > 0 && i < ret; i++) {
-		e = entry + (size_t)i * stride;
-		if (copy_from_user(&args, e, sizeof(args)))
-			continue;
-		msgbox_recv_desc_to_args(&args, &reqs[i].desc);
-		/* Received: a late fault must not say otherwise. */
-		msgbox_args_out(e, &args, sizeof(args), sizeof(args));
-	}
+	if (ret == -EMSGSIZE)
+		msgbox_recv_out(&reqs[0], false);
 	return ret;
 }
 
 /* Requests of one run of a batch, too many for the stack. */
 union msgbox_batch_reqs {
 	struct msgbox_send_req send[MSGBOX_SEND_RUN];
-	struct msgbox_recv_req recv[MSGBOX_RECV_RUN];
+	struct {
+		struct msgbox_recv_call calls[MSGBOX_RECV_RUN];
+		struct msgbox_recv_req reqs[MSGBOX_RECV_RUN];
+	} recv;
 };
 
 static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
@@ -448,7 +513,7 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 	args.done = 0;
 	args.error = 0;
 	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
-	if (err)
+	if (err || !args.count)
 		return err;
 
 	/*
@@ -456,7 +521,7 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 	 * entry may block: the rest go when they can at once, or end the
 	 * batch.
 	 */
-	reqs = kmalloc(sizeof(*reqs), GFP_KERNEL);
+	reqs = kmalloc(sizeof(*reqs), GFP_KERNEL_ACCOUNT);
 	if (!reqs)
 		return -ENOMEM;
 	entry = u64_to_user_ptr(args.entries);
@@ -468,7 +533,7 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 					       reqs->send) :
 			     msgbox_batch_recv(file, entry, args.count - i,
 					       args.entry_size, nonblock || i,
-					       reqs->recv);
+					       reqs->recv.calls, reqs->recv.reqs);
 		if (ret < 0)
 			break;
 		entry += (size_t)ret * args.entry_size;

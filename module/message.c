@@ -56,7 +56,8 @@ static void msgbox_msg_ctor(void *obj)
  * msgbox_msg_init() - create the message caches
  *
  * Only the payload of an object is ever copied to or from user memory:
- * hardened usercopy refuses any copy that strays into the header.
+ * hardened usercopy refuses any copy into these caches' objects that
+ * strays into the header.
  *
  * Context: module init.
  * Return: 0 or -ENOMEM.

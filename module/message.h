@@ -5,9 +5,12 @@
  * A message is one allocation: this header followed by the payload (or,
  * above MSGBOX_MSG_INLINE_MAX, a pointer to a payload of its own). It is
  * copied in from the sender with copy_from_user() before any lock is
- * taken, into an object of one of the message caches, which are created
- * with kmem_cache_create_usercopy() so that hardened usercopy checks every
- * copy against the payload's part of the object. It is stamped with the
+ * taken. Objects of 256 bytes to 2 KiB come from message caches created
+ * with kmem_cache_create_usercopy(), so that hardened usercopy refuses any
+ * copy that strays from the payload into the header; smaller ones come
+ * from kmalloc(), whose caches allow copies anywhere in an object, and
+ * payloads above MSGBOX_MSG_INLINE_MAX have an allocation of their own,
+ * which the copy is checked against. It is stamped with the
  * sender's identity and is immutable once queued, except for @node and
  * @state, which belong to the lock of the mailbox it is queued on.
  *

@@ -6,7 +6,8 @@
  * priority, so that the head is always the next message to deliver. This
  * file holds the list and what is counted with it (room, bytes, totals),
  * poll, stat and kill; it touches no user memory. The send and receive
- * cores (send.c, recv.c) call it under the mailbox lock.
+ * cores (send.c, recv.c), and the hand-off (direct.c), call it under the
+ * mailbox lock.
  *
  * A message taken off the list by a receiver keeps its slot in the
  * capacity while it is copied out (nr_inflight), so that putting it back

@@ -39,21 +39,43 @@ static void msgbox_recv_describe(const struct msgbox_msg *msg,
 	desc->msg_flags = msg->flags & (MSGBOX_MSG_CSUM | MSGBOX_MSG_KEY);
 }
 
+/* Copy @msg's payload, then its description (@req->desc), out. */
+static int msgbox_recv_copy(const struct msgbox_msg *msg,
+			    struct msgbox_recv_req *req)
+{
+	if (copy_to_user(req->buf, msgbox_msg_data(msg), msg->len))
+		return -EFAULT;
+	return req->out ? req->out(req, false) : 0;
+}
+
 /*
- * Copy a short @msg out to @req's buffer under the mailbox lock, page
+ * Copy a short @msg and its description out under the mailbox lock, page
  * faults disabled (see the DOC in recv.h): true when all of it went.
  */
 static bool msgbox_recv_copy_locked(const struct msgbox_msg *msg,
-				    const struct msgbox_recv_req *req)
+				    struct msgbox_recv_req *req)
 {
-	unsigned long left;
+	int err;
 
 	if (msg->len > MSGBOX_COPY_LOCKED_MAX)
 		return false;
 	pagefault_disable();
-	left = copy_to_user(req->buf, msgbox_msg_data(msg), msg->len);
+	err = msgbox_recv_copy(msg, req);
 	pagefault_enable();
-	return !left;
+	return !err;
+}
+
+/* Probe @req's description with the lock dropped: 0 when it can go. */
+static int msgbox_recv_probe(struct msgbox_mailbox *mb,
+			     struct msgbox_recv_req *req)
+	__must_hold(&mb->lock)
+{
+	int err;
+
+	spin_unlock(&mb->lock);
+	err = req->out(req, true);
+	spin_lock(&mb->lock);
+	return err;
 }
 
 /*
@@ -87,7 +109,13 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
 			return -EAGAIN;
 		if (any && !tried_direct) {
 			tried_direct = true;
-			*dp = msgbox_direct_prepare(mb, req->buf, req->buf_len);
+			/*
+			 * A hand-off puts the payload in place before this
+			 * call returns: make sure the description can follow.
+			 */
+			if (!req->out || !msgbox_recv_probe(mb, req))
+				*dp = msgbox_direct_prepare(mb, req->buf,
+							    req->buf_len);
 			continue;
 		}
 		/* Not while registered for a hand-off: senders queue then. */
@@ -118,7 +146,7 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
  */
 static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 				     struct msgbox_msg *msg,
-				     const struct msgbox_recv_req *req)
+				     struct msgbox_recv_req *req)
 	__releases(&mb->lock)
 {
 	bool delivered;
@@ -129,8 +157,7 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 	mb->nr_inflight++;
 	spin_unlock(&mb->lock);
 
-	if (copy_to_user(req->buf, msgbox_msg_data(msg), msg->len))
-		err = -EFAULT;
+	err = msgbox_recv_copy(msg, req);
 
 	spin_lock(&mb->lock);
 	mb->nr_inflight--;
@@ -171,15 +198,14 @@ static void msgbox_recv_deliver(struct msgbox_mailbox *mb,
 
 /* Copy a message out and leave it queued. */
 static int msgbox_recv_peek(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
-			    const struct msgbox_recv_req *req)
+			    struct msgbox_recv_req *req)
 	__releases(&mb->lock)
 {
-	int err = 0;
+	int err;
 
 	msgbox_msg_get(msg);
 	spin_unlock(&mb->lock);
-	if (copy_to_user(req->buf, msgbox_msg_data(msg), msg->len))
-		err = -EFAULT;
+	err = msgbox_recv_copy(msg, req);
 	msgbox_msg_put(msg);
 	return err;
 }
@@ -202,8 +228,13 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 		msgbox_recv_describe(d->msg, &req->desc, ns);
 		/* A wake-up meant for a message queued meanwhile goes on. */
 		pass_on = mb->nr_msgs;
-		err = 0;
-		goto out_unlock;
+		msgbox_direct_leave(d);
+		spin_unlock(&mb->lock);
+		if (pass_on)
+			msgbox_queue_wake(&mb->recv_wq);
+		/* Probed before the hand-off: only an unmap can fail it. */
+		err = req->out ? req->out(req, false) : 0;
+		goto out_put;
 	}
 	if (err)
 		goto out_unlock;
@@ -258,10 +289,11 @@ static int msgbox_recv_run(struct msgbox_mailbox *mb,
 			     list_first_entry(&mb->msgs, struct msgbox_msg, node);
 		if (list_entry_is_head(msg, &mb->msgs, node) ||
 		    msg->len > reqs[i].buf_len ||
-		    bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES ||
-		    !msgbox_recv_copy_locked(msg, &reqs[i]))
+		    bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES)
 			break;
 		msgbox_recv_describe(msg, &reqs[i].desc, ns);
+		if (!msgbox_recv_copy_locked(msg, &reqs[i]))
+			break;
 		bytes += msg->len;
 		msgbox_queue_taken(mb, msg);
 		last = msg;
@@ -286,9 +318,14 @@ static int msgbox_recv_run(struct msgbox_mailbox *mb,
  *	plain (msgbox_recv_req_plain()) and, after the first, non-blocking
  * @n: how many, at least 1
  *
- * A taken message counts as delivered once its payload was copied out.
- * For -EMSGSIZE the first request's description says what did not fit,
- * and the message stays queued, as it does after -EFAULT.
+ * A taken message counts as delivered once its payload and its
+ * description (through @req->out) were copied out; if either faults it
+ * goes back to its place and the receive fails with -EFAULT. For
+ * -EMSGSIZE the first request's description says what did not fit, and
+ * the message stays queued. A message handed over directly is in the
+ * buffer before its description is written; that was probed writable
+ * before the hand-off, so only the caller unmapping it meanwhile can make
+ * that write fail.
  *
  * Context: process context, may sleep; takes the mailbox lock.
  * Return: the number of messages received, at least 1, or -EIDRM,

@@ -18,7 +18,10 @@
  * copy comes up short and the receive takes the other way: the message
  * leaves the queue marked in flight, keeping its slot, and is copied with
  * the lock dropped, where the fault is taken; if that copy fails the
- * message goes back to its place, so a bad buffer loses nothing.
+ * message goes back to its place, so a bad buffer loses nothing. The
+ * message's description goes out with the payload, through the dispatch
+ * layer's writer (@out), and a description that cannot be written puts
+ * the message back the same way.
  *
  * A run of plain receives from a batch takes up to MSGBOX_RECV_RUN
  * messages, and MSGBOX_BATCH_LOCKED_BYTES of payload, under one hold of
@@ -76,6 +79,14 @@ struct msgbox_recv_desc {
  * @w: how the receive may block
  * @desc: out: the message received, or, with -EMSGSIZE, the one that did
  *	not fit
+ * @out: the dispatch layer's writer of @desc, or NULL (read(2)): called
+ *	with @desc filled when a message is taken, as part of taking it (a
+ *	failure puts the message back), possibly under the mailbox lock with
+ *	page faults disabled; with @probe, before a direct hand-off, to
+ *	check that the description can be written then
+ * @out_arg: for @out
+ *
+ * The core hands @desc to @out and never sees where it goes.
  */
 struct msgbox_recv_req {
 	void __user *buf;
@@ -84,6 +95,8 @@ struct msgbox_recv_req {
 	pid_t from_pid;
 	struct msgbox_wait w;
 	struct msgbox_recv_desc desc;
+	int (*out)(struct msgbox_recv_req *req, bool probe);
+	void *out_arg;
 };
 
 /* A plain receive: may join a run. */

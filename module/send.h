@@ -5,11 +5,13 @@
  * Every send, whatever its entry (MSGBOX_IOC_SEND, write(2), a batch), is
  * a struct msgbox_send_req that the dispatch layer (ioctl.c) filled from
  * the caller's checked arguments, and goes through msgbox_send(), which
- * reads top to bottom as one direction: copy the payload in and allocate
- * (before any lock), inject faults and verify the checksum, then lock,
- * wait for room, detect a duplicate, hand off or insert, unlock and wake,
- * and wait for the acknowledgment when asked to. It sees no user argument
- * structure: only the payload, with copy_from_user().
+ * reads top to bottom as one direction. A large plain message first tries
+ * a direct hand-off into a receiver already waiting (direct.h): one copy,
+ * no allocation. Otherwise it copies the payload in and allocates (before
+ * any lock), injects faults and verifies the checksum, then locks, waits
+ * for room, detects a duplicate, inserts, unlocks and wakes, and waits for
+ * the acknowledgment when asked to. It sees no user argument structure:
+ * only the payload, with copy_from_user().
  *
  * A run of plain sends from a batch is one call for several requests:
  * copied in one after the other, then queued under one hold of the
