@@ -115,7 +115,8 @@ struct msgrec {
 	uint32_t seq;
 	uint8_t accepted;
 	uint8_t seen;
-	uint8_t maybe;		/* in flight when its producer was killed */
+	uint8_t maybe;		/* in flight when its producer was killed, or
+				 * its acknowledged send ended EINPROGRESS */
 	uint8_t pad;
 };
 
@@ -140,6 +141,7 @@ struct worker {
 struct counters {
 	uint64_t send_calls, send_msgs, send_batches, send_acks, send_bytes;
 	uint64_t send_eagain, send_etimedout, send_eintr, send_eidrm;
+	uint64_t send_einprogress;
 	uint64_t send_esrch, send_enomem;
 	uint64_t recv_calls, recv_msgs, recv_batches, recv_bytes;
 	uint64_t recv_eagain, recv_etimedout, recv_eintr, recv_eidrm;
@@ -636,6 +638,18 @@ static void producer(int w)
 			break;
 		case -EINTR:
 			inc(send_eintr);
+			break;
+		case -EINPROGRESS:
+			/*
+			 * The timeout or a signal came while a receiver was
+			 * copying the message out: it may be delivered, once,
+			 * or not at all, and is not sent again. Its stream
+			 * ends here, so that no later message's order is
+			 * measured against it.
+			 */
+			inc(send_einprogress);
+			store(&S->msgs[gids[0]].maybe, 1);
+			st->stream = -1;
 			break;
 		case -EIDRM:
 		case -ESRCH:
@@ -1505,15 +1519,18 @@ int main(int argc, char **argv)
 	       received / (t > 0 ? t : 1), (unsigned long long)(c->send_bytes >> 20),
 	       (unsigned long long)(c->recv_bytes >> 20));
 	printf("# lost: %llu in destroyed generations (bound %llu), %llu to killed "
-	       "receivers (bound %llu), %llu in flight of killed senders delivered\n",
+	       "receivers (bound %llu), %llu in flight of killed or EINPROGRESS senders "
+	       "delivered\n",
 	       (unsigned long long)lost_destroy, (unsigned long long)allow_destroy,
 	       (unsigned long long)lost_kill, (unsigned long long)allow_kill,
 	       (unsigned long long)maybe_seen);
 	printf("# send calls %llu (batches %llu, acknowledged %llu): EAGAIN %llu, "
-	       "ETIMEDOUT %llu, EINTR %llu, EIDRM %llu, ESRCH %llu, ENOMEM %llu\n",
+	       "ETIMEDOUT %llu, EINTR %llu, EINPROGRESS %llu, EIDRM %llu, ESRCH %llu, "
+	       "ENOMEM %llu\n",
 	       (unsigned long long)c->send_calls, (unsigned long long)c->send_batches,
 	       (unsigned long long)c->send_acks, (unsigned long long)c->send_eagain,
 	       (unsigned long long)c->send_etimedout, (unsigned long long)c->send_eintr,
+	       (unsigned long long)c->send_einprogress,
 	       (unsigned long long)c->send_eidrm, (unsigned long long)c->send_esrch,
 	       (unsigned long long)c->send_enomem);
 	printf("# recv calls %llu (batches %llu): EAGAIN %llu, ETIMEDOUT %llu, "
