@@ -418,6 +418,25 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 	return ret;
 }
 
+/*
+ * The structures a caller passes are those of the symbol version it was
+ * linked against: msgbox_stat@MSGBOX_1.0 writes the MSGBOX_STAT_SIZE_VER0
+ * bytes of the structure as it was then, whatever header this library was
+ * built with, and asks the kernel for no more. A structure that grows gets
+ * a new symbol version with the new size, the old one staying as it is,
+ * so that a program built before never has more written than it holds.
+ * The library's own option and info structures are fixed alike: checked
+ * here, so that none changes size without a new symbol version.
+ */
+_Static_assert(MSGBOX_STAT_SIZE_VER0 <= sizeof(struct msgbox_stat_args),
+	       "msgbox_stat@MSGBOX_1.0 writes the first version");
+_Static_assert(sizeof(struct msgbox_attr) == 16, "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_send_info) == 16, "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_send_opts) ==
+	       (sizeof(long) == 8 ? 40 : 28), "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_recv_opts) ==
+	       (sizeof(long) == 8 ? 24 : 16), "MSGBOX_1.0 layout");
+
 int msgbox_stat(int fd, struct msgbox_stat_args *st)
 {
 	int ret;
@@ -425,8 +444,8 @@ int msgbox_stat(int fd, struct msgbox_stat_args *st)
 	if (!st)
 		return -EINVAL;
 
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
+	memset(st, 0, MSGBOX_STAT_SIZE_VER0);
+	st->size = MSGBOX_STAT_SIZE_VER0;
 	ret = sys_ioctl(fd, MSGBOX_IOC_STAT, st);
 	return ret < 0 ? ret : 0;
 }
