@@ -89,6 +89,14 @@ struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len);
 void msgbox_direct_free(struct msgbox_direct *d);
 int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
 		       u32 len);
+struct msgbox_direct *msgbox_direct_prepare(struct msgbox_mailbox *mb,
+					    void __user *buf, u32 buf_len);
+void msgbox_direct_arm(struct msgbox_mailbox *mb, struct msgbox_direct *d);
+bool msgbox_direct_settle(struct msgbox_mailbox *mb, struct msgbox_direct *d);
+void msgbox_direct_leave(struct msgbox_direct *d);
+bool msgbox_direct_ok(struct msgbox_mailbox *mb, u32 len, bool plain);
+int msgbox_direct_send(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
+		       const void __user *ubuf, u32 len, u64 *id);
 
 /**
  * msgbox_direct_wanted() - is a hand-off worth pinning a receive buffer?

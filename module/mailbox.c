@@ -15,99 +15,17 @@
 #include <linux/stringhash.h>
 #include <linux/user_namespace.h>
 
+#include "dedup.h"
+#include "limits.h"
 #include "mailbox.h"
 #include "queue.h"
 
-/*
- * Default and hard limits. The defaults let an application queue 4096
- * messages of up to 1 MiB in each of 1024 mailboxes without tuning; the hard
- * limits bound what root may raise them to, so that a 32-bit count or a
- * kvmalloc() size can never overflow.
- */
-#define MSGBOX_DEF_MAX_MAILBOXES	1024
-#define MSGBOX_DEF_MAX_MSG_SIZE		SZ_1M
-#define MSGBOX_DEF_MAX_CAPACITY		4096
-
-/*
- * Per-user defaults: 256 mailboxes of the library's default size (64
- * messages of 8 KiB, 512 KiB each) fit in 128 MiB, half the byte quota.
- */
-#define MSGBOX_DEF_USER_MAX_MAILBOXES	256
-#define MSGBOX_DEF_USER_MAX_BYTES	((u64)SZ_256M)
-
-struct msgbox_limits msgbox_limits = {
-	.max_mailboxes = MSGBOX_DEF_MAX_MAILBOXES,
-	.max_msg_size = MSGBOX_DEF_MAX_MSG_SIZE,
-	.max_capacity = MSGBOX_DEF_MAX_CAPACITY,
-	.user_max_mailboxes = MSGBOX_DEF_USER_MAX_MAILBOXES,
-	.user_max_bytes = MSGBOX_DEF_USER_MAX_BYTES,
-};
-
-/**
- * struct msgbox_user - what one user's mailboxes are charged
- * @node: entry in msgbox_users
- * @uid: the user
- * @mailboxes: mailboxes and ports alive
- * @bytes: the sum of their quota_bytes
- *
- * Protected by msgbox_table_lock; freed when nothing is charged.
- */
-struct msgbox_user {
-	struct hlist_node node;
-	kuid_t uid;
-	unsigned int mailboxes;
-	u64 bytes;
-};
-
 #define MSGBOX_TABLE_BITS	8
 
-/* Protects both tables, msgbox_nr_mailboxes and mailbox->linked. */
-static DEFINE_MUTEX(msgbox_table_lock);
+/* Protects the tables and the limits' counts; see the DOC in mailbox.h. */
+DEFINE_MUTEX(msgbox_table_lock);
 static DEFINE_HASHTABLE(msgbox_names, MSGBOX_TABLE_BITS);
 static DEFINE_HASHTABLE(msgbox_ports, MSGBOX_TABLE_BITS);
-static DEFINE_HASHTABLE(msgbox_users, MSGBOX_TABLE_BITS);
-static unsigned int msgbox_nr_mailboxes;
-
-/*
- * Charge the creator of @mb, unless exempt. @spare is a preallocated
- * struct msgbox_user, consumed (set to NULL) when a new user is recorded.
- */
-static int msgbox_user_charge(struct msgbox_mailbox *mb,
-			      struct msgbox_user **spare)
-{
-	kuid_t uid = current_euid();
-	struct msgbox_user *u;
-	u32 hash = from_kuid(&init_user_ns, uid);
-
-	lockdep_assert_held(&msgbox_table_lock);
-	if (capable(CAP_SYS_RESOURCE))
-		return 0;
-
-	hash_for_each_possible(msgbox_users, u, node, hash)
-		if (uid_eq(u->uid, uid))
-			goto found;
-	if (!*spare)
-		return -ENOMEM;
-	u = *spare;
-	*spare = NULL;
-	u->uid = uid;
-	u->mailboxes = 0;
-	u->bytes = 0;
-	hash_add(msgbox_users, &u->node, hash);
-found:
-	if (u->mailboxes >= READ_ONCE(msgbox_limits.user_max_mailboxes) ||
-	    u->bytes + mb->quota_bytes > READ_ONCE(msgbox_limits.user_max_bytes)) {
-		if (!u->mailboxes) {
-			hash_del(&u->node);
-			kfree(u);
-		}
-		return -EDQUOT;
-	}
-	u->mailboxes++;
-	u->bytes += mb->quota_bytes;
-	mb->quota_user = u;
-	return 0;
-}
 
 /*
  * Is @mb, a port, still its owner's? A port belongs to the program that
@@ -126,43 +44,6 @@ static bool msgbox_port_current(const struct msgbox_mailbox *mb)
 		       READ_ONCE(task->self_exec_id) == mb->owner_exec_id;
 	rcu_read_unlock();
 	return current_prog;
-}
-
-static void msgbox_user_uncharge(struct msgbox_mailbox *mb)
-{
-	struct msgbox_user *u = mb->quota_user;
-
-	lockdep_assert_held(&msgbox_table_lock);
-	if (!u)
-		return;
-	mb->quota_user = NULL;
-	u->mailboxes--;
-	u->bytes -= mb->quota_bytes;
-	if (!u->mailboxes) {
-		hash_del(&u->node);
-		kfree(u);
-	}
-}
-
-/* Allocate before msgbox_table_lock what msgbox_user_charge() may need. */
-static struct msgbox_user *msgbox_user_spare(void)
-{
-	return kmalloc(sizeof(struct msgbox_user), GFP_KERNEL_ACCOUNT);
-}
-
-/**
- * msgbox_limits_check() - may a mailbox be created with these sizes?
- * @capacity: its capacity
- * @max_msg_size: its largest message size
- *
- * Return: 0, or -EINVAL above the max_capacity or max_msg_size limit.
- */
-int msgbox_limits_check(u32 capacity, u32 max_msg_size)
-{
-	if (capacity > READ_ONCE(msgbox_limits.max_capacity) ||
-	    max_msg_size > READ_ONCE(msgbox_limits.max_msg_size))
-		return -EINVAL;
-	return 0;
 }
 
 static u32 msgbox_name_hash(const char *name, u32 len)
@@ -187,17 +68,6 @@ int msgbox_name_check(const char *name)
 		if (*p <= 0x20 || *p == 0x7f || *p == '/')
 			return -EINVAL;
 	return 0;
-}
-
-/*
- * What a mailbox is charged: every message it can hold (at least one, for
- * a rendezvous), each its largest payload plus its header, so that a
- * mailbox of empty messages is not free.
- */
-static u64 msgbox_quota_bytes(u32 capacity, u32 max_msg_size)
-{
-	return (u64)max(capacity, 1U) *
-	       ((u64)max_msg_size + sizeof(struct msgbox_msg));
 }
 
 static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
@@ -253,8 +123,7 @@ static void msgbox_mailbox_release(struct kref *ref)
 	/* Counted and charged until now, not only while it had a name. */
 	if (mb->counted) {
 		mutex_lock(&msgbox_table_lock);
-		msgbox_nr_mailboxes--;
-		msgbox_user_uncharge(mb);
+		msgbox_limits_uncount(mb);
 		mutex_unlock(&msgbox_table_lock);
 	}
 	msgbox_dedup_free(mb->dedup);
@@ -425,15 +294,11 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 		err = -ENOENT;
 	} else if (msgbox_limits_check(capacity, max_msg_size)) {
 		err = -EINVAL;
-	} else if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
-		err = -ENOSPC;
 	} else {
-		err = msgbox_user_charge(new, &spare);
+		err = msgbox_limits_count(new, &spare);
 		if (!err) {
 			hash_add(msgbox_names, &new->hnode, hash);
 			new->linked = true;
-			new->counted = true;
-			msgbox_nr_mailboxes++;
 			/* One reference for the table, one for the caller. */
 			*mbp = msgbox_mailbox_get(new);
 			new = NULL;
@@ -494,17 +359,11 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		stale = mb;
 		break;
 	}
-	if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
-		err = -ENOSPC;
-		goto out_unlock;
-	}
-	err = msgbox_user_charge(new, &spare);
+	err = msgbox_limits_count(new, &spare);
 	if (err)
 		goto out_unlock;
 	hash_add(msgbox_ports, &new->hnode, hash);
 	new->linked = true;
-	new->counted = true;
-	msgbox_nr_mailboxes++;
 	*mbp = msgbox_mailbox_get(new);
 	new = NULL;
 out_unlock:
@@ -711,7 +570,4 @@ void msgbox_mailbox_destroy_all(void)
 			break;
 		msgbox_mailbox_kill(mb, false);
 	}
-	mutex_lock(&msgbox_table_lock);
-	WARN_ON_ONCE(msgbox_nr_mailboxes);
-	mutex_unlock(&msgbox_table_lock);
 }

@@ -189,38 +189,11 @@ static void recv_args_init(struct msgbox_recv_args *args, void *buf,
 	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 }
 
-/*
- * MSGBOX_IOC_SEND. A module older than MSGBOX_SEND_NORESULT refuses the
- * flag with EINVAL before it sends anything: the send is made again
- * without it, and fails the same way if something else was wrong.
- */
+/* MSGBOX_IOC_SEND: 0 or -errno. */
 static int send_ioctl(int fd, struct msgbox_send_args *args)
 {
 	int ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SEND, args);
 
-	if (ret == -EINVAL && (args->flags & MSGBOX_SEND_NORESULT)) {
-		args->flags &= ~MSGBOX_SEND_NORESULT;
-		ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SEND, args);
-	}
-	return ret;
-}
-
-/*
- * MSGBOX_IOC_SEND_PLAIN: a send of priority 0 with nothing written back,
- * whose length is in the command, so that the kernel reads no arguments.
- * Returns 1 where the module does not know it (ENOTTY: older than it, or
- * @fd not a mailbox), for the caller to send the general way, which says
- * what is wrong, if anything.
- */
-static int send_plain(int fd, const void *buf, size_t len)
-{
-	int ret;
-
-	if (len > MSGBOX_SEND_PLAIN_MAX)
-		return 1;
-	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SEND_PLAIN(len), (void *)buf);
-	if (ret == -ENOTTY)
-		return 1;
 	return ret < 0 ? ret : 0;
 }
 
@@ -262,14 +235,8 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 			args.flags |= MSGBOX_SEND_ACK;
 	}
 	/* Nobody reads the id and result: the kernel need not write them. */
-	if (!info) {
-		if (!args.flags && !args.prio) {
-			ret = send_plain(fd, buf, len);
-			if (ret <= 0)
-				return ret;
-		}
+	if (!info)
 		args.flags |= MSGBOX_SEND_NORESULT;
-	}
 
 	ret = send_ioctl(fd, &args);
 	if (ret < 0)
@@ -285,27 +252,20 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 
 /*
  * The plain send and receive are what most programs call, once per message:
- * a send of priority 0 goes by MSGBOX_IOC_SEND_PLAIN, and the others fill
- * their arguments in place and make the system call themselves, without
- * going through the option handling of msgbox_sendx() and msgbox_recvx().
+ * they fill their arguments in place and make the system call themselves,
+ * without going through the option handling of msgbox_sendx() and
+ * msgbox_recvx().
  */
 int msgbox_send(int fd, const void *buf, size_t len, unsigned int prio)
 {
 	struct msgbox_send_args args;
-	int ret;
 
-	if (!prio) {
-		ret = send_plain(fd, buf, len);
-		if (ret <= 0)
-			return ret;
-	}
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	send_args_init(&args, buf, len);
 	args.flags = MSGBOX_SEND_NORESULT;
 	args.prio = prio;
-	ret = send_ioctl(fd, &args);
-	return ret < 0 ? ret : 0;
+	return send_ioctl(fd, &args);
 }
 
 int msgbox_send_to(int fd, pid_t pid, const void *buf, size_t len,
@@ -406,6 +366,25 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 	return ret;
 }
 
+/*
+ * The structures a caller passes are those of the symbol version it was
+ * linked against: msgbox_stat@MSGBOX_1.0 writes the MSGBOX_STAT_SIZE_VER0
+ * bytes of the structure as it was then, whatever header this library was
+ * built with, and asks the kernel for no more. A structure that grows gets
+ * a new symbol version with the new size, the old one staying as it is,
+ * so that a program built before never has more written than it holds.
+ * The library's own option and info structures are fixed alike: checked
+ * here, so that none changes size without a new symbol version.
+ */
+_Static_assert(MSGBOX_STAT_SIZE_VER0 <= sizeof(struct msgbox_stat_args),
+	       "msgbox_stat@MSGBOX_1.0 writes the first version");
+_Static_assert(sizeof(struct msgbox_attr) == 16, "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_send_info) == 16, "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_send_opts) ==
+	       (sizeof(long) == 8 ? 40 : 28), "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_recv_opts) ==
+	       (sizeof(long) == 8 ? 24 : 16), "MSGBOX_1.0 layout");
+
 int msgbox_stat(int fd, struct msgbox_stat_args *st)
 {
 	int ret;
@@ -413,8 +392,8 @@ int msgbox_stat(int fd, struct msgbox_stat_args *st)
 	if (!st)
 		return -EINVAL;
 
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
+	memset(st, 0, MSGBOX_STAT_SIZE_VER0);
+	st->size = MSGBOX_STAT_SIZE_VER0;
 	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_STAT, st);
 	return ret < 0 ? ret : 0;
 }

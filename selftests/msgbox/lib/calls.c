@@ -193,24 +193,9 @@ int answer_send(unsigned long cmd, void *arg)
 {
 	struct msgbox_send_args *a = arg;
 
-	if (is_plain(cmd))
-		return 0;
+	(void)cmd;
 	a->id = 42;
 	a->result = MSGBOX_SENT_DUPLICATE | MSGBOX_SENT_DELIVERED;
 	return 0;
 }
 
-/*
- * A module older than MSGBOX_SEND_NORESULT: the flag is unknown there, and
- * so is the later MSGBOX_IOC_SEND_PLAIN.
- */
-int answer_send_old(unsigned long cmd, void *arg)
-{
-	struct msgbox_send_args *a = arg;
-
-	if (is_plain(cmd))
-		return -ENOTTY;
-	if (a->flags & ~(MSGBOX_SEND_NORESULT - 1))
-		return -EINVAL;
-	return answer_send(cmd, arg);
-}

@@ -51,9 +51,7 @@ extern int opens, last_oflags;
 extern int ioctls;
 extern unsigned long last_cmd;
 extern union mock_last last;
-extern const void *last_plain;
 extern int (*hook)(unsigned long cmd, void *arg);
-int is_plain(unsigned long cmd);
 void reset(int (*h)(unsigned long, void *));
 int fd_is_open(int fd);
 uint64_t now_ns(void);
@@ -70,7 +68,6 @@ void test_open(void);
 void test_port_dev(void);
 void test_destroy(void);
 int answer_send(unsigned long cmd, void *arg);
-int answer_send_old(unsigned long cmd, void *arg);
 
 /* io.c */
 void test_send(void);

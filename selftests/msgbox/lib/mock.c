@@ -12,16 +12,7 @@ int ioctls;
 unsigned long last_cmd;
 
 union mock_last last;
-const void *last_plain;	/* payload of the last plain send */
-/* payload of the last plain send */
 int (*hook)(unsigned long cmd, void *arg);
-
-/* MSGBOX_IOC_SEND_PLAIN: the argument is the payload, of any length. */
-int is_plain(unsigned long cmd)
-{
-	return _IOC_TYPE(cmd) == MSGBOX_IOC_MAGIC &&
-	       _IOC_NR(cmd) == _IOC_NR(MSGBOX_IOC_SEND_PLAIN(0));
-}
 
 int open(const char *path, int flags, ...)
 {
@@ -58,11 +49,7 @@ int ioctl(int fd, unsigned long cmd, ...)
 	ioctls++;
 	last_cmd = cmd;
 	memset(&last, 0, sizeof(last));
-	last_plain = NULL;
-	if (is_plain(cmd))
-		last_plain = arg;
-	else
-		memcpy(&last, arg, _IOC_SIZE(cmd));
+	memcpy(&last, arg, _IOC_SIZE(cmd));
 	ret = hook ? hook(cmd, arg) : 0;
 	if (ret < 0) {
 		errno = -ret;

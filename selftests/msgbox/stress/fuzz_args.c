@@ -288,7 +288,6 @@ unsigned long rcmd(unsigned int *nr)
 		MSGBOX_IOC_OPEN, MSGBOX_IOC_DESTROY, MSGBOX_IOC_SEND,
 		MSGBOX_IOC_RECV, MSGBOX_IOC_STAT, MSGBOX_IOC_NOTIFY,
 		MSGBOX_IOC_SEND_BATCH, MSGBOX_IOC_RECV_BATCH,
-		MSGBOX_IOC_SEND_PLAIN(0),
 	};
 	static const unsigned long others[] = {
 		FIONREAD, FIOCLEX, FIONCLEX, TCGETS, 0x1261 /* BLKFLSBUF */,
@@ -298,17 +297,13 @@ unsigned long rcmd(unsigned int *nr)
 	int k = rn(100);
 
 	if (k < 80) {
-		*nr = 1 + rn(9);
+		*nr = 1 + rn(8);
 		cmd = cmds[*nr - 1];
 		/* Weight the calls that move messages. */
 		if (chance(30)) {
 			*nr = chance(50) ? 3 : 4;
 			cmd = cmds[*nr - 1];
 		}
-		/* A plain send's length is in the command. */
-		if (*nr == 9)
-			cmd = MSGBOX_IOC_SEND_PLAIN(chance(80) ? rn(300) :
-						    rn(MSGBOX_SEND_PLAIN_MAX + 1));
 		return cmd;
 	}
 	if (k < 88) {
