@@ -4,6 +4,8 @@
  * that completes only when a receiver took the message, and one withdrawn
  * when none does in time.
  */
+#include <sched.h>
+
 #include "block_fixture.h"
 
 /* Capacity 0: a send completes only when a receiver takes the message. */
@@ -216,6 +218,79 @@ TEST_F(blk, ack_eintr_withdrawn)
 	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
 	EXPECT_EQ(0, mb_msgs(self->fd));
 	EXPECT_EQ(-EAGAIN, msgbox_recv(self->nb, buf, sizeof(buf), NULL));
+}
+
+/* Runs the calling process on CPU 0 only. */
+static int on_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * O_NONBLOCK never waits for another process: a non-blocking acknowledged
+ * send is acknowledged only if its message is delivered within the call.
+ * With a receiver blocked on the same CPU, a queued message is not taken
+ * before the sender looks (the wake-up does not preempt it): withdrawn,
+ * EAGAIN, and the receiver goes on waiting; without acknowledgment the
+ * same send is taken by that receiver. A message of 2 KiB or more, copied
+ * straight into a waiting receiver's buffer, is delivered within the call.
+ */
+TEST_F(blk, ack_nonblocking_only_within_the_call)
+{
+	struct msgbox_attr attr = { .capacity = 2, .max_msg_size = 4096 };
+	struct msgbox_send_opts so = { .flags = MSGBOX_SO_ACK };
+	struct cspec cs = { .op = CO_RECV, .fd = self->fd, .sigpipe = -1 };
+	struct msgbox_send_info si;
+	char out[3000], in[4096];
+	int fd, nb, rfd, wfd, ret;
+	struct res r;
+	pid_t pid;
+
+	ASSERT_EQ(0, on_cpu0());
+	pid = spawn(self, &cs, &rfd);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(started(rfd));
+	ASSERT_EQ(0, mb_wait_waiters(self->fd, 1, 0));
+	memset(&si, 0xff, sizeof(si));
+	EXPECT_EQ(-EAGAIN, msgbox_sendx(self->nb, "soon", 4, &so, &si));
+	EXPECT_EQ(0, mb_msgs(self->fd));
+	EXPECT_TRUE(still_blocked(rfd, 200));
+	EXPECT_EQ(0, msgbox_send(self->nb, "taken", 5, 0));
+	ASSERT_EQ(0, mb_read_all(rfd, &r, sizeof(r)));
+	EXPECT_EQ(5, r.ret);
+	EXPECT_EQ(0, memcmp(r.data, "taken", 5));
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	close(rfd);
+
+	fd = msgbox_create(self->name2, &attr, O_RDWR);
+	ASSERT_LE(0, fd);
+	nb = msgbox_open(self->name2, O_RDWR | O_NONBLOCK, NULL);
+	ASSERT_LE(0, nb);
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ret = msgbox_recv(fd, in, sizeof(in), NULL);
+		if (ret == (int)sizeof(out) && !mb_check(in, sizeof(out), 7))
+			ret = -EILSEQ;
+		mb_write_all(wfd, &ret, sizeof(ret));
+		_exit(0);
+	}
+	self->kids[self->nkids++] = pid;
+	ASSERT_EQ(0, mb_wait_waiters(fd, 1, 0));
+	mb_fill(out, sizeof(out), 7);
+	memset(&si, 0, sizeof(si));
+	EXPECT_EQ(0, msgbox_sendx(nb, out, sizeof(out), &so, &si));
+	EXPECT_EQ(1, si.delivered);
+	ASSERT_EQ(0, mb_read_all(rfd, &ret, sizeof(ret)));
+	EXPECT_EQ((int)sizeof(out), ret);
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	close(rfd);
+	close(nb);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
