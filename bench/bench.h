@@ -58,6 +58,7 @@
 #define MAX_SIZES	8
 #define MAX_REPEATS	15
 #define MAX_PROCS	8	/* children of one measurement */
+#define MAX_WATCH	(4 * (NMECH + 1))	/* children whose CPU is watched */
 #define MAX_BATCHES	20000	/* timed batches of one round-trip run */
 #define MIN_BATCHES	5
 #define MAX_RTT_BATCH	64	/* round trips per timed batch, at most */
@@ -101,6 +102,7 @@ struct bench_opts {
 	unsigned int mechs;	/* bit per mechanism */
 	unsigned int sections;	/* bit per section */
 	int quick;
+	long poll_ns;		/* msgbox's poll_ns for the run, -1: as it is */
 	int cpu[2];		/* the two CPUs used */
 	int ncpu;
 };
@@ -242,6 +244,20 @@ struct job {
 
 #define GATE(t)		(1ULL << (t))
 
+/*
+ * The CPU clocks of a measurement's children, opened by the parent and read
+ * by it at the instants it samples their counters, so that the CPU time of
+ * each side (user + system, polling included) covers exactly the window
+ * the messages were counted in. Sides are END_SEND for the children that
+ * send (producers, round-trip initiators) and END_RECV for those that
+ * receive (consumers, responders).
+ */
+struct cpu_watch {
+	const struct job *jobs;
+	clockid_t clock[MAX_WATCH];
+	int n;
+};
+
 /* One figure: a value per repeat (NaN for a failed run). */
 struct fig {
 	double v[MAX_REPEATS];
@@ -262,6 +278,7 @@ long futex_op(uint32_t *addr, int op, uint32_t val);
 int pin_cpu(int cpu);
 long read_long(const char *path);
 int write_str(const char *path, const char *s, size_t len);
+double cpu_secs(clockid_t clock);
 
 /* children.c */
 extern struct shared *sh;
@@ -347,7 +364,14 @@ unsigned int time_limit(void);
 double run_rtt(int m, size_t size, int cpu_a, int cpu_b);
 int start_all(struct job *jobs, int n, void (*fn)(struct job *),
 	      pid_t *pids);
-double run_windows(struct job *jobs, int n, void (*fn)(struct job *));
+int cpu_watch_init(struct cpu_watch *w, const struct job *jobs,
+		   const pid_t *pids, int n);
+void cpu_watch_read(const struct cpu_watch *w, const struct mech *m,
+		    double t[2]);
+void cpu_per_msg(const double t0[2], const double t1[2], uint64_t msgs,
+		 double us[2]);
+double run_windows(struct job *jobs, int n, void (*fn)(struct job *),
+		   double cpu_us[2]);
 
 /* results.c */
 void fig_add(struct fig *f, double v);
@@ -358,10 +382,15 @@ extern struct fig syscall_fig;
 extern struct fig rtt_fig[2][NMECH][MAX_SIZES];
 extern struct fig paired_fig[3][NMECH][MAX_SIZES];
 extern struct fig stream_fig[NMECH][MAX_SIZES];
+extern struct fig stream_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig pstream_fig[3][NMECH][MAX_SIZES];
+extern struct fig pstream_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig mpmc_fig[NMECH][MAX_SIZES];
+extern struct fig mpmc_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig pair1_fig[NMECH][MAX_SIZES];
 extern struct fig pair2_fig[NMECH][MAX_SIZES];
+extern struct fig pair1_cpu_fig[2][NMECH][MAX_SIZES];
+extern struct fig pair2_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig scale_fig[NMECH][MAX_SIZES];
 extern struct fig spin_fig;
 extern struct fig mem_fig[NMECH][MAX_SIZES];
@@ -397,9 +426,12 @@ void section_mem(void);
 /* output.c */
 void print_rtt(int p);
 void print_paired(const char *title, const char *unit,
-		  struct fig f[3][NMECH][MAX_SIZES], unsigned int skip);
+		  struct fig f[3][NMECH][MAX_SIZES], unsigned int skip,
+		  struct fig fc[2][NMECH][MAX_SIZES], const char *cpu0,
+		  const char *cpu1);
 void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
-		unsigned int only, struct fig fx_from[NMECH][MAX_SIZES]);
+		unsigned int only, struct fig fx_from[NMECH][MAX_SIZES],
+		struct fig fc[2][NMECH][MAX_SIZES]);
 void print_pairs(void);
 void print_mem(void);
 void print_bench_lines(void);

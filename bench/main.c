@@ -67,6 +67,23 @@
  *            plus the pages of kmallocs too large for a slab cache, plus
  *            vmalloc pages (both from /proc/meminfo).
  *
+ * Beside every throughput (stream, paired-stream, mpmc, pairs) is the CPU
+ * time each side spends per message: snd_cpu_us is the CPU time of the
+ * producers (user and system, time polling in the kernel included) and
+ * rcv_cpu_us that of the consumers, in microseconds, divided by the
+ * messages received over the same interval. The parent reads every child's
+ * process CPU clock (clock_getcpuclockid(3)) at the instants it samples the
+ * consumers' counters, so the time is that of the measured interval alone:
+ * in stream and mpmc each window gives a value and the run's figure is
+ * their median; in the paired sections only the children of the mechanism
+ * whose turn it is count, over the sampled four fifths of its block, and
+ * the run's figure is the median over the rounds. A side busy through the
+ * whole interval costs about the interval over the messages, the wall time
+ * per message (1e6 / msgs/s); less means it slept for the rest; mpmc's two
+ * producers (consumers) together can reach twice that. In the pairs table
+ * snd1_cpu and rcv1_cpu are those of the one pair, snd2_cpu and rcv2_cpu
+ * those of both pairs together, per message of both.
+ *
  * Every figure is the median of --repeats runs (3), each on fresh queues, and
  * comes with its spread, (max - min) / median. Repeats are interleaved with
  * the mechanisms so that drift in the machine hits all of them alike. Each
@@ -106,6 +123,12 @@ static void usage(FILE *f)
 		"  -d, --depth=N         queue depth for streaming (default 64)\n"
 		"  -k, --mem-msgs=N      messages queued by the mem section (default 1000)\n"
 		"  -h, --help\n"
+		"Throughput tables also give snd_cpu_us and rcv_cpu_us (pairs: snd1_cpu,\n"
+		"rcv1_cpu for one pair, snd2_cpu, rcv2_cpu for two): CPU microseconds\n"
+		"(user + system, polling included) of the producers and of the consumers\n"
+		"per message received, over the measured interval only; a side busy all\n"
+		"of it costs about 1e6 / msgs/s. BENCH lines: send_cpu_us, recv_cpu_us\n"
+		"(pairs: one_pair_ and two_pairs_ before them).\n"
 		"mechanisms:");
 	for (m = 0; m < NMECH; m++)
 		fprintf(f, " %s", mechs[m].name);
@@ -309,16 +332,17 @@ int main(int argc, char **argv)
 	}
 	if (opt.sections & (1U << SEC_PAIRED))
 		print_paired("Round-trip latency, both processes on one vCPU (us)",
-			     "median_us", paired_fig, MC_NORTT);
+			     "median_us", paired_fig, MC_NORTT, NULL, "-", "-");
 	if (opt.sections & (1U << SEC_STREAM))
 		print_rate("One-way streaming, producer and consumer on different "
-			   "vCPUs", stream_fig, 0, stream_fig);
+			   "vCPUs", stream_fig, 0, stream_fig, stream_cpu_fig);
 	if (opt.sections & (1U << SEC_PSTREAM))
 		print_paired("One-way streaming, producer and consumer on different "
-			     "vCPUs (msgs/s)", "msgs/s", pstream_fig, MC_RTTONLY);
+			     "vCPUs (msgs/s)", "msgs/s", pstream_fig, MC_RTTONLY,
+			     pstream_cpu_fig, "snd_cpu_us", "rcv_cpu_us");
 	if (opt.sections & (1U << SEC_MPMC))
 		print_rate("2 producers x 2 consumers on one queue, aggregate",
-			   mpmc_fig, MC_MPMC, stream_fig);
+			   mpmc_fig, MC_MPMC, stream_fig, mpmc_cpu_fig);
 	if (opt.sections & (1U << SEC_PAIRS))
 		print_pairs();
 	if (opt.sections & (1U << SEC_MEM))

@@ -122,20 +122,85 @@ int start_all(struct job *jobs, int n, void (*fn)(struct job *),
 }
 
 /*
- * Start @n children running @fn on @jobs and after opt.warmup sample the
- * consumers' counters at the end of each of STREAM_WINDOWS windows that
- * split opt.measure. Return the median of the windows' rates, in messages
- * per second, so that one stall of the emulated machine does not decide
- * the figure; NaN when a child failed.
+ * Open the CPU clocks of the @n children @pids running @jobs (see struct
+ * cpu_watch): 0, or -1 when one cannot be opened.
  */
-double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
+int cpu_watch_init(struct cpu_watch *w, const struct job *jobs,
+		   const pid_t *pids, int n)
+{
+	int i, r;
+
+	w->jobs = jobs;
+	w->n = n;
+	for (i = 0; i < n && i < MAX_WATCH; i++) {
+		r = clock_getcpuclockid(pids[i], &w->clock[i]);
+		if (r) {
+			fprintf(stderr, "msgbox-bench: %s: CPU clock of a child: "
+				"%s\n", child_what, strerror(r));
+			return -1;
+		}
+	}
+	return n <= MAX_WATCH ? 0 : -1;
+}
+
+/*
+ * @t[END_SEND] (@t[END_RECV]): the CPU time so far, in seconds, of the
+ * watched children that send (receive) on a link of mechanism @m, or of
+ * any mechanism when @m is NULL. Busy loops (no link) are left out.
+ */
+void cpu_watch_read(const struct cpu_watch *w, const struct mech *m,
+		    double t[2])
+{
+	const struct job *j;
+	int i;
+
+	t[END_SEND] = t[END_RECV] = 0;
+	for (i = 0; i < w->n; i++) {
+		j = &w->jobs[i];
+		if (!j->l || (m && j->l->m != m))
+			continue;
+		if (j->send_dir >= 0)
+			t[END_SEND] += cpu_secs(w->clock[i]);
+		if (j->recv_dir >= 0)
+			t[END_RECV] += cpu_secs(w->clock[i]);
+	}
+}
+
+/*
+ * @us[side]: microseconds of CPU per message of each side between the
+ * readings @t0 and @t1, over which @msgs messages were received; NaN when
+ * none was.
+ */
+void cpu_per_msg(const double t0[2], const double t1[2], uint64_t msgs,
+		 double us[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		us[i] = msgs ? (t1[i] - t0[i]) / (double)msgs * 1e6 : NANV;
+}
+
+/*
+ * Start @n children running @fn on @jobs and after opt.warmup sample the
+ * consumers' counters, and the CPU clocks of all the children, at the end
+ * of each of STREAM_WINDOWS windows that split opt.measure. Return the
+ * median of the windows' rates, in messages per second, so that one stall
+ * of the emulated machine does not decide the figure, and set @cpu_us to
+ * the median of the windows' CPU microseconds per message of the sending
+ * and the receiving side; NaN when a child failed.
+ */
+double run_windows(struct job *jobs, int n, void (*fn)(struct job *),
+		   double cpu_us[2])
 {
 	pid_t pids[MAX_PROCS] = { 0 };
 	double t0, t1, result = NANV, rate[STREAM_WINDOWS];
+	double cpu[2][STREAM_WINDOWS], u0[2], u1[2], us[2];
+	struct cpu_watch w;
 	uint64_t c0, c1;
-	int i, failed = 0;
+	int i, k, failed = 0;
 
-	if (start_all(jobs, n, fn, pids)) {
+	cpu_us[0] = cpu_us[1] = NANV;
+	if (start_all(jobs, n, fn, pids) || cpu_watch_init(&w, jobs, pids, n)) {
 		failed = 1;
 		goto out;
 	}
@@ -143,11 +208,18 @@ double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
 	sleep_for(opt.warmup);
 	c0 = rx_sum(0, RX_SLOTS);
 	t0 = now();
+	cpu_watch_read(&w, NULL, u0);
 	for (i = 0; i < STREAM_WINDOWS; i++) {
 		sleep_for(opt.measure / STREAM_WINDOWS);
 		c1 = rx_sum(0, RX_SLOTS);
 		t1 = now();
+		cpu_watch_read(&w, NULL, u1);
 		rate[i] = (double)(c1 - c0) / (t1 - t0);
+		cpu_per_msg(u0, u1, c1 - c0, us);
+		for (k = 0; k < 2; k++) {
+			cpu[k][i] = us[k];
+			u0[k] = u1[k];
+		}
 		c0 = c1;
 		t0 = t1;
 	}
@@ -161,6 +233,9 @@ double run_windows(struct job *jobs, int n, void (*fn)(struct job *))
 		fprintf(stderr, "msgbox-bench: %s: nothing received in most of "
 			"%.2f s, run left out\n", child_what, opt.measure);
 		result = NANV;
+	} else {
+		for (k = 0; k < 2; k++)
+			cpu_us[k] = median(cpu[k], STREAM_WINDOWS);
 	}
 out:
 	reap_all(pids, n);
