@@ -82,7 +82,11 @@
  * per message (1e6 / msgs/s); less means it slept for the rest; mpmc's two
  * producers (consumers) together can reach twice that. In the pairs table
  * snd1_cpu and rcv1_cpu are those of the one pair, snd2_cpu and rcv2_cpu
- * those of both pairs together, per message of both.
+ * those of both pairs together, per message of both. --poll-ns sets msgbox's
+ * poll_ns for the run (and puts it back at exit), so that a run with
+ * --poll-ns 0, where msgbox's blocking calls sleep at once, can be set
+ * beside one with the default; the header and the "BENCH module" line say
+ * what it was.
  *
  * Every figure is the median of --repeats runs (3), each on fresh queues, and
  * comes with its spread, (max - min) / median. Repeats are interleaved with
@@ -122,6 +126,8 @@ static void usage(FILE *f)
 		"  -w, --warmup=SECS     warm-up per run (default 0.1, quick 0.03)\n"
 		"  -d, --depth=N         queue depth for streaming (default 64)\n"
 		"  -k, --mem-msgs=N      messages queued by the mem section (default 1000)\n"
+		"  -P, --poll-ns=NS      set msgbox's poll_ns module parameter for the run\n"
+		"                        (0: blocking calls never poll); put back at exit\n"
 		"  -h, --help\n"
 		"Throughput tables also give snd_cpu_us and rcv_cpu_us (pairs: snd1_cpu,\n"
 		"rcv1_cpu for one pair, snd2_cpu, rcv2_cpu for two): CPU microseconds\n"
@@ -198,12 +204,14 @@ static void parse_args(int argc, char **argv)
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "depth", required_argument, NULL, 'd' },
 		{ "mem-msgs", required_argument, NULL, 'k' },
+		{ "poll-ns", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mech_names[NMECH];
 	const char *env = getenv("MSGBOX_BENCH_QUICK");
 	double t = -1, w = -1;
+	char *end;
 	int c, m;
 
 	for (m = 0; m < NMECH; m++)
@@ -212,6 +220,7 @@ static void parse_args(int argc, char **argv)
 	opt.repeats = 3;
 	opt.depth = 64;
 	opt.mem_msgs = 1000;
+	opt.poll_ns = -1;
 	opt.mechs = (1U << NMECH) - 1;
 	opt.sections = (1U << NSEC) - 1;
 	opt.sizes[0] = 64;
@@ -219,7 +228,7 @@ static void parse_args(int argc, char **argv)
 	opt.sizes[2] = 65536;
 	opt.nsizes = 3;
 
-	while ((c = getopt_long(argc, argv, "qm:s:S:r:t:w:d:k:h", longopts,
+	while ((c = getopt_long(argc, argv, "qm:s:S:r:t:w:d:k:P:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -253,6 +262,14 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'k':
 			opt.mem_msgs = (unsigned int)atoi(optarg);
+			break;
+		case 'P':
+			opt.poll_ns = strtol(optarg, &end, 10);
+			if (end == optarg || *end || opt.poll_ns < 0 ||
+			    opt.poll_ns > 1000000) {
+				fprintf(stderr, "msgbox-bench: --poll-ns 0..1000000\n");
+				exit(2);
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -264,7 +264,8 @@ void print_bench_lines(void)
 	double v;
 	int p, s, m;
 
-	printf("\n");
+	printf("\nBENCH module poll_ns=%ld\n",
+	       read_long("/sys/module/msgbox/parameters/poll_ns"));
 	if (opt.sections & (1U << SEC_SYSCALL))
 		printf("BENCH syscall mech=getppid median_us=%s spread=%s runs=%s\n",
 		       fmt(a, sizeof(a), fig_median(&syscall_fig), 3, 0),
