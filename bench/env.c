@@ -224,7 +224,8 @@ void print_header(void)
 	       "the futex 1:1 stream (its ring has one producer and one consumer).\n"
 	       "snd_cpu_us, rcv_cpu_us: CPU us (user + system) of the producers and of the\n"
 	       "consumers per message, over the measured interval; a side busy all of it\n"
-	       "costs about 1e6 / msgs/s, less means it slept.\n",
+	       "costs about 1e6 / msgs/s, less means it slept. ini_cpu_us, rsp_cpu_us:\n"
+	       "CPU us of the round-trip initiator and responder per round trip.\n",
 	       opt.repeats);
 	fflush(stdout);
 }

@@ -71,22 +71,32 @@
  * time each side spends per message: snd_cpu_us is the CPU time of the
  * producers (user and system, time polling in the kernel included) and
  * rcv_cpu_us that of the consumers, in microseconds, divided by the
- * messages received over the same interval. The parent reads every child's
- * process CPU clock (clock_getcpuclockid(3)) at the instants it samples the
- * consumers' counters, so the time is that of the measured interval alone:
- * in stream and mpmc each window gives a value and the run's figure is
- * their median; in the paired sections only the children of the mechanism
- * whose turn it is count, over the sampled four fifths of its block, and
- * the run's figure is the median over the rounds. A side busy through the
+ * messages received over the same interval. Where the parent samples the
+ * consumers' counters it also asks the children for their CPU time, and
+ * each answers after the call it is in with its own CPU clock
+ * (CLOCK_PROCESS_CPUTIME_ID; another process's clock lags by up to a
+ * scheduler tick while that process runs), so the time is that of the
+ * measured interval, to within a call at each end: in stream and mpmc each
+ * window gives a value and the run's figure is their median; in the paired
+ * sections only the children working in the turn count, over the sampled
+ * four fifths of it, and the run's figure is the median over the rounds. A side busy through the
  * whole interval costs about the interval over the messages, the wall time
  * per message (1e6 / msgs/s); less means it slept for the rest; mpmc's two
  * producers (consumers) together can reach twice that. In the pairs table
  * snd1_cpu and rcv1_cpu are those of the one pair, snd2_cpu and rcv2_cpu
- * those of both pairs together, per message of both. --poll-ns sets msgbox's
- * poll_ns for the run (and puts it back at exit), so that a run with
- * --poll-ns 0, where msgbox's blocking calls sleep at once, can be set
- * beside one with the default; the header and the "BENCH module" line say
- * what it was.
+ * those of both pairs together, per message of both. The round-trip tables
+ * (rtt, paired-rtt) give likewise ini_cpu_us and rsp_cpu_us, the CPU us of
+ * the initiator and of the responder per round trip: the initiator reads
+ * its own CPU clock around each timed batch and asks the responder for its
+ * CPU time, the median over the batches (rtt); in paired-rtt, where all
+ * share one vCPU and the responder's clock is up to date whenever the
+ * initiator runs, it reads both clocks around each block, the median over
+ * the rounds. On one vCPU the two add up to about the round trip.
+ *
+ * --poll-ns sets msgbox's poll_ns for the run (and puts it back at exit),
+ * so that a run with --poll-ns 0, where msgbox's blocking calls sleep at
+ * once, can be set beside one with the default; the header and the
+ * "BENCH module" line say what it was.
  *
  * Every figure is the median of --repeats runs (3), each on fresh queues, and
  * comes with its spread, (max - min) / median. Repeats are interleaved with
@@ -134,7 +144,9 @@ static void usage(FILE *f)
 		"(user + system, polling included) of the producers and of the consumers\n"
 		"per message received, over the measured interval only; a side busy all\n"
 		"of it costs about 1e6 / msgs/s. BENCH lines: send_cpu_us, recv_cpu_us\n"
-		"(pairs: one_pair_ and two_pairs_ before them).\n"
+		"(pairs: one_pair_ and two_pairs_ before them). Round-trip tables give\n"
+		"ini_cpu_us and rsp_cpu_us, the CPU us of the initiator and of the\n"
+		"responder per round trip (BENCH: initiator_cpu_us, responder_cpu_us).\n"
 		"mechanisms:");
 	for (m = 0; m < NMECH; m++)
 		fprintf(f, " %s", mechs[m].name);
@@ -349,7 +361,8 @@ int main(int argc, char **argv)
 	}
 	if (opt.sections & (1U << SEC_PAIRED))
 		print_paired("Round-trip latency, both processes on one vCPU (us)",
-			     "median_us", paired_fig, MC_NORTT, NULL, "-", "-");
+			     "median_us", paired_fig, MC_NORTT, paired_cpu_fig,
+			     "ini_cpu_us", "rsp_cpu_us");
 	if (opt.sections & (1U << SEC_STREAM))
 		print_rate("One-way streaming, producer and consumer on different "
 			   "vCPUs", stream_fig, 0, stream_fig, stream_cpu_fig);

@@ -9,25 +9,25 @@ static double ref(struct fig f[NMECH][MAX_SIZES], int m, int s)
 	return mech_on(m) ? fig_median(&f[m][s]) : NANV;
 }
 
-/* @f's median at @m, @s with 3 decimals; "-" when there is no @f. */
+/* The CPU us of side @side of mechanism @m at size index @s, from @f. */
 static const char *fmt_cpu(char *out, size_t len,
 			   struct fig f[2][NMECH][MAX_SIZES], int side, int m,
 			   int s)
 {
-	return f ? fmt(out, len, fig_median(&f[side][m][s]), 3, 0) :
-		   fmt(out, len, NANV, 3, 1);
+	return fmt(out, len, fig_median(&f[side][m][s]), 3, 0);
 }
 
 void print_rtt(int p)
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32], h[32];
 	double v, mq, fx;
 	int s, m;
 
 	printf("\n== Round-trip latency, %s (us per round trip) ==\n",
 	       p ? "one process per vCPU" : "both processes on one vCPU");
-	printf("%-12s %7s %11s %8s %5s %8s %8s\n", "mech", "size", "median_us",
-	       "spread", "runs", "x_mq", "x_futex");
+	printf("%-12s %7s %11s %8s %5s %8s %8s %10s %10s\n", "mech", "size",
+	       "median_us", "spread", "runs", "x_mq", "x_futex", "ini_cpu_us",
+	       "rsp_cpu_us");
 	for (s = 0; s < opt.nsizes; s++) {
 		mq = ref(rtt_fig[p], M_MQ, s);
 		fx = ref(rtt_fig[p], M_FUTEX, s);
@@ -35,12 +35,15 @@ void print_rtt(int p)
 			if (!mech_on(m) || (mechs[m].caps & MC_NORTT))
 				continue;
 			v = fig_median(&rtt_fig[p][m][s]);
-			printf("%-12s %7zu %11s %8s %5s %8s %8s\n", mechs[m].name,
+			printf("%-12s %7zu %11s %8s %5s %8s %8s %10s %10s\n",
+			       mechs[m].name,
 			       opt.sizes[s], fmt(a, sizeof(a), v, 2, 0),
 			       fmt_pct(b, sizeof(b), fig_spread(&rtt_fig[p][m][s])),
 			       fmt_runs(e, sizeof(e), &rtt_fig[p][m][s]),
 			       fmt(c, sizeof(c), ratio(v, mq), 2, IS_NAN(mq)),
-			       fmt(d, sizeof(d), ratio(v, fx), 2, IS_NAN(fx)));
+			       fmt(d, sizeof(d), ratio(v, fx), 2, IS_NAN(fx)),
+			       fmt_cpu(g, sizeof(g), rtt_cpu_fig[p], END_SEND, m, s),
+			       fmt_cpu(h, sizeof(h), rtt_cpu_fig[p], END_RECV, m, s));
 		}
 	}
 }
@@ -84,8 +87,8 @@ void print_paired(const char *title, const char *unit,
 }
 
 /*
- * BENCH lines of a paired table, as print_paired(); with @fc, the CPU us
- * of each side in the fields @cpu0 and @cpu1 at the end.
+ * BENCH lines of a paired table, as print_paired(), the CPU us of each
+ * side in the fields @cpu0 and @cpu1 at the end.
  */
 static void paired_lines(const char *sec, const char *unit,
 			 struct fig f[3][NMECH][MAX_SIZES], unsigned int skip,
@@ -101,19 +104,16 @@ static void paired_lines(const char *sec, const char *unit,
 				continue;
 			printf("BENCH %s mech=%s size=%zu %s=%s ratio_mq=%s "
 			       "spread_mq=%s ratio_futex=%s spread_futex=%s "
-			       "runs=%s", sec, mechs[m].name, opt.sizes[s], unit,
+			       "runs=%s %s=%s %s=%s\n", sec, mechs[m].name,
+			       opt.sizes[s], unit,
 			       fmt(a, sizeof(a), fig_median(&f[0][m][s]), 2, 0),
 			       fmt_ratio(b, sizeof(b), fig_median(&f[1][m][s])),
 			       fmt_ratio(c, sizeof(c), fig_spread(&f[1][m][s])),
 			       fmt_ratio(d, sizeof(d), fig_median(&f[2][m][s])),
 			       fmt_ratio(e, sizeof(e), fig_spread(&f[2][m][s])),
-			       fmt_runs(h, sizeof(h), &f[0][m][s]));
-			if (fc)
-				printf(" %s=%s %s=%s", cpu0,
-				       fmt_cpu(k, sizeof(k), fc, END_SEND, m, s),
-				       cpu1,
-				       fmt_cpu(l, sizeof(l), fc, END_RECV, m, s));
-			printf("\n");
+			       fmt_runs(h, sizeof(h), &f[0][m][s]), cpu0,
+			       fmt_cpu(k, sizeof(k), fc, END_SEND, m, s), cpu1,
+			       fmt_cpu(l, sizeof(l), fc, END_RECV, m, s));
 		}
 }
 
@@ -281,7 +281,9 @@ void print_bench_lines(void)
 					v = fig_median(&rtt_fig[p][m][s]);
 					printf("BENCH rtt cpus=%s mech=%s size=%zu "
 					       "median_us=%s spread=%s runs=%s "
-					       "ratio_mq=%s ratio_futex=%s\n", place[p],
+					       "ratio_mq=%s ratio_futex=%s "
+					       "initiator_cpu_us=%s responder_cpu_us=%s\n",
+					       place[p],
 					       mechs[m].name, opt.sizes[s],
 					       fmt(a, sizeof(a), v, 2, 0),
 					       fmt_ratio(b, sizeof(b),
@@ -290,11 +292,16 @@ void print_bench_lines(void)
 					       fmt_ratio(c, sizeof(c),
 							 ratio(v, ref(rtt_fig[p], M_MQ, s))),
 					       fmt_ratio(d, sizeof(d),
-							 ratio(v, ref(rtt_fig[p], M_FUTEX, s))));
+							 ratio(v, ref(rtt_fig[p], M_FUTEX, s))),
+					       fmt_cpu(k[0], 32, rtt_cpu_fig[p], END_SEND,
+						       m, s),
+					       fmt_cpu(k[1], 32, rtt_cpu_fig[p], END_RECV,
+						       m, s));
 				}
 	if (opt.sections & (1U << SEC_PAIRED))
 		paired_lines("paired-rtt cpus=same", "median_us", paired_fig,
-			     MC_NORTT, NULL, NULL, NULL);
+			     MC_NORTT, paired_cpu_fig, "initiator_cpu_us",
+			     "responder_cpu_us");
 	if (opt.sections & (1U << SEC_STREAM))
 		bench_rate_lines("stream", stream_fig, 0, "", stream_fig,
 				 stream_cpu_fig);

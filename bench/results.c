@@ -55,7 +55,9 @@ const char *fmt_runs(char *out, size_t len, const struct fig *f)
 struct fig syscall_fig;
 struct fig rtt_fig[2][NMECH][MAX_SIZES];	/* [same, cross] */
 /* [same, cross] */
+struct fig rtt_cpu_fig[2][2][NMECH][MAX_SIZES];	/* [same, cross][side] */
 struct fig paired_fig[3][NMECH][MAX_SIZES];	/* [us, x_mq, x_futex] */
+struct fig paired_cpu_fig[2][NMECH][MAX_SIZES];	/* [side] */
 /* [us, x_mq, x_futex] */
 struct fig stream_fig[NMECH][MAX_SIZES];
 /* CPU us per message, [END_SEND, END_RECV], here and in the other _cpu_ */

@@ -34,9 +34,9 @@ static double stream_measure(int m, size_t size, int nlinks, int np, int nc,
 		}
 		created++;
 		for (k = 0; k < nc; k++)
-			jobs[n++] = (struct job){ &links[i], cpu_c[i][k], -1, 0, slot++, 0 };
+			jobs[n++] = (struct job){ &links[i], cpu_c[i][k], -1, 0, slot++, 0, 0 };
 		for (k = 0; k < np; k++)
-			jobs[n++] = (struct job){ &links[i], cpu_p[i][k], 0, -1, -1, 0 };
+			jobs[n++] = (struct job){ &links[i], cpu_p[i][k], 0, -1, -1, 0, 0 };
 	}
 	result = run_windows(jobs, n, stream_child, cpu_us);
 out:
@@ -80,24 +80,27 @@ void section_stream(void)
  * sh->rx[@slot + @n - 1] together over the last four fifths of it (the
  * first lets the children it wakes settle). @cpu_us gets the CPU
  * microseconds per message, over the same four fifths, of the producers
- * and of the consumers of mechanism @m among the children @w watches.
+ * that work in the turn and of their consumers among the children of @w,
+ * asked at both ends, before the turn ends.
  */
 static double turn_block(uint32_t turn, int slot, int n, double block,
-			 const struct cpu_watch *w, int m, double cpu_us[2])
+			 const struct cpu_watch *w, double cpu_us[2])
 {
+	uint64_t c0, c1, mask = cpu_watch_mask(w, turn);
 	double t0, t1, u0[2], u1[2];
-	uint64_t c0, c1;
 
 	__atomic_store_n(&sh->turn, turn, __ATOMIC_SEQ_CST);
 	futex_op(&sh->turn, FUTEX_WAKE, INT_MAX);
 	sleep_for(block / 5);
 	c0 = rx_sum(slot, n);
 	t0 = now();
-	cpu_watch_read(w, &mechs[m], u0);	/* m == NMECH: no link */
+	cpu_watch_ask(w, mask);
+	cpu_watch_read(w, mask, u0);
 	sleep_for(block * 4 / 5);
 	c1 = rx_sum(slot, n);
 	t1 = now();
-	cpu_watch_read(w, &mechs[m], u1);
+	cpu_watch_ask(w, mask);
+	cpu_watch_read(w, mask, u1);
 	__atomic_store_n(&sh->turn, 0, __ATOMIC_SEQ_CST);
 	cpu_per_msg(u0, u1, c1 - c0, cpu_us);
 	return (double)(c1 - c0) / (t1 - t0);
@@ -145,19 +148,20 @@ static void run_pstream(int s)
 	double block = opt.measure / PSTREAM_BLOCKS, us[2];
 	struct job jobs[2 * NMECH];
 	pid_t pids[2 * NMECH] = { 0 };
-	struct cpu_watch w;
+	struct cpu_watch w = { jobs, 0 };
 	int n = 0, m, r, k, i, failed = 0;
 
 	if (!paired_begin(s, 1, 1, 0, MC_RTTONLY, "paired stream"))
 		return;
 	for (k = 0; k < paired_n; k++) {
 		m = paired_order[k];
-		jobs[n++] = (struct job){ &paired_link[m][0], opt.cpu[1], -1, 0, m, 0 };
+		jobs[n++] = (struct job){ &paired_link[m][0], opt.cpu[1], -1, 0, m,
+					  0, 0 };
 		jobs[n++] = (struct job){ &paired_link[m][0], opt.cpu[0], 0, -1, -1,
-					  GATE(m + 1) };
+					  GATE(m + 1), 0 };
 	}
-	if (start_all(jobs, n, stream_child, pids) ||
-	    cpu_watch_init(&w, jobs, pids, n)) {
+	w.n = n;
+	if (start_all(jobs, n, stream_child, pids)) {
 		failed = 1;
 		goto out;
 	}
@@ -166,7 +170,7 @@ static void run_pstream(int s)
 		for (k = 0; k < paired_n; k++) {
 			m = paired_order[(k + r) % paired_n];
 			rate[m][r] = turn_block((uint32_t)m + 1, m, 1, block, &w,
-						m, us);
+						us);
 			cpu_keep(cpu[m], r, us);
 			if (any_ended(pids, n)) {
 				failed = 1;
@@ -241,7 +245,7 @@ static void run_pairs(int s)
 	double block = opt.measure / PAIRS_BLOCKS, x[PAIRS_ROUNDS], us[2];
 	struct job jobs[4 * (NMECH + 1)];
 	pid_t pids[4 * (NMECH + 1)] = { 0 };
-	struct cpu_watch w;
+	struct cpu_watch w = { jobs, 0 };
 	int unit[NMECH + 1], nunits, n = 0, u, r, k, i, two, failed = 0;
 
 	paired_begin(s, 2, 1, MC_PAIRS, 0, "pairs");
@@ -261,13 +265,13 @@ static void run_pairs(int s)
 
 			if (l)
 				jobs[n++] = (struct job){ l, opt.cpu[i], -1, 0,
-							  2 * u + i, 0 };
+							  2 * u + i, 0, 0 };
 			jobs[n++] = (struct job){ l, opt.cpu[i], l ? 0 : -1, -1,
-						  l ? -1 : 2 * u + i, gates };
+						  l ? -1 : 2 * u + i, gates, 0 };
 		}
 	}
-	if (start_all(jobs, n, pairs_child, pids) ||
-	    cpu_watch_init(&w, jobs, pids, n)) {
+	w.n = n;
+	if (start_all(jobs, n, pairs_child, pids)) {
 		failed = 1;
 		goto out;
 	}
@@ -279,7 +283,7 @@ static void run_pairs(int s)
 				two = i ^ (r & 1);
 				rate[u][two][r] = turn_block(PAIRS_TURN(u, two),
 							     2 * u, 1 + two, block,
-							     &w, u, us);
+							     &w, us);
 				cpu_keep(cpu[u][two], r, us);
 			}
 			if (any_ended(pids, n)) {
