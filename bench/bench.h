@@ -58,6 +58,7 @@
 #define MAX_SIZES	8
 #define MAX_REPEATS	15
 #define MAX_PROCS	8	/* children of one measurement */
+#define MAX_WATCH	64	/* children whose CPU time is asked for, at most */
 #define MAX_BATCHES	20000	/* timed batches of one round-trip run */
 #define MIN_BATCHES	5
 #define MAX_RTT_BATCH	64	/* round trips per timed batch, at most */
@@ -101,6 +102,7 @@ struct bench_opts {
 	unsigned int mechs;	/* bit per mechanism */
 	unsigned int sections;	/* bit per section */
 	int quick;
+	long poll_ns;		/* msgbox's poll_ns for the run, -1: as it is */
 	int cpu[2];		/* the two CPUs used */
 	int ncpu;
 };
@@ -110,11 +112,20 @@ struct shared {
 	uint32_t go;		/* set by the parent: start */
 	double result;		/* written by a round-trip initiator */
 	double paired[MAX_MECHS][3];	/* paired run: us, x_mq, x_futex */
+	double cpu[MAX_MECHS][2];	/* round trips: CPU us per round trip
+					 * of [END_SEND] the initiator and
+					 * [END_RECV] the responder */
 	uint32_t turn;		/* paired runs: who works, see struct job */
 	struct {
 		uint64_t n;	/* messages received by consumer i */
 		char pad[56];
 	} rx[RX_SLOTS];
+	struct cpu_slot {	/* see cpu_ask() */
+		uint32_t req;	/* bumped by who asks for the CPU time */
+		uint32_t ack;	/* set to req by the child when it answers */
+		double secs;	/* the child's CPU seconds when it answered */
+		char pad[48];
+	} cpu_slot[MAX_WATCH];
 };
 
 /*
@@ -220,6 +231,9 @@ enum {
 	NMECH
 };
 
+/* The pairs section: 4 children per mechanism and the busy loops. */
+_Static_assert(4 * (NMECH + 1) <= MAX_WATCH, "MAX_WATCH too small");
+
 /**
  * struct job - what one child of a measurement does
  * @l: the link (the child attaches in its own copy)
@@ -230,6 +244,8 @@ enum {
  * @gates: for a producer or busy loop of a paired streaming run, the values
  *	of sh->turn (bit t for the value t, see GATE()) while which it works;
  *	it waits while sh->turn has any other; 0 for a child that never waits
+ * @watch: its struct cpu_slot in sh, where it answers requests for its
+ *	CPU time (start_all() sets it to the job's index)
  */
 struct job {
 	struct link *l;
@@ -238,9 +254,22 @@ struct job {
 	int recv_dir;
 	int slot;
 	uint64_t gates;
+	int watch;
 };
 
 #define GATE(t)		(1ULL << (t))
+
+/*
+ * The children of a measurement whose CPU time the parent samples, at the
+ * instants it samples their counters, so that the CPU time of each side
+ * (user + system, polling included) covers the window the messages were
+ * counted in. Sides are END_SEND for the children that send (producers)
+ * and END_RECV for those that receive (consumers).
+ */
+struct cpu_watch {
+	const struct job *jobs;
+	int n;
+};
 
 /* One figure: a value per repeat (NaN for a failed run). */
 struct fig {
@@ -262,6 +291,7 @@ long futex_op(uint32_t *addr, int op, uint32_t val);
 int pin_cpu(int cpu);
 long read_long(const char *path);
 int write_str(const char *path, const char *s, size_t len);
+double cpu_secs(clockid_t clock);
 
 /* children.c */
 extern struct shared *sh;
@@ -271,6 +301,9 @@ extern char child_what[96];
 pid_t spawn(struct job *j, void (*fn)(struct job *));
 void rtt_responder(struct job *j);
 void rtt_initiator(struct job *j);
+void cpu_ask(int slot);
+double cpu_answer_wait(int slot);
+extern pid_t peer_pid[NMECH];
 extern struct link paired_link[NMECH][2];
 extern int paired_order[NMECH], paired_n, paired_nlinks;
 void paired_medians(double v[][PAIRED_ROUNDS], int rounds,
@@ -344,10 +377,16 @@ void on_alarm(int sig);
 void reap_all(pid_t *pids, int n);
 int any_ended(pid_t *pids, int n);
 unsigned int time_limit(void);
-double run_rtt(int m, size_t size, int cpu_a, int cpu_b);
+double run_rtt(int m, size_t size, int cpu_a, int cpu_b, double cpu_us[2]);
 int start_all(struct job *jobs, int n, void (*fn)(struct job *),
 	      pid_t *pids);
-double run_windows(struct job *jobs, int n, void (*fn)(struct job *));
+uint64_t cpu_watch_mask(const struct cpu_watch *w, uint32_t turn);
+void cpu_watch_ask(const struct cpu_watch *w, uint64_t mask);
+void cpu_watch_read(const struct cpu_watch *w, uint64_t mask, double t[2]);
+void cpu_per_msg(const double t0[2], const double t1[2], uint64_t msgs,
+		 double us[2]);
+double run_windows(struct job *jobs, int n, void (*fn)(struct job *),
+		   double cpu_us[2]);
 
 /* results.c */
 void fig_add(struct fig *f, double v);
@@ -356,12 +395,19 @@ double fig_spread(const struct fig *f);
 const char *fmt_runs(char *out, size_t len, const struct fig *f);
 extern struct fig syscall_fig;
 extern struct fig rtt_fig[2][NMECH][MAX_SIZES];
+extern struct fig rtt_cpu_fig[2][2][NMECH][MAX_SIZES];
 extern struct fig paired_fig[3][NMECH][MAX_SIZES];
+extern struct fig paired_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig stream_fig[NMECH][MAX_SIZES];
+extern struct fig stream_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig pstream_fig[3][NMECH][MAX_SIZES];
+extern struct fig pstream_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig mpmc_fig[NMECH][MAX_SIZES];
+extern struct fig mpmc_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig pair1_fig[NMECH][MAX_SIZES];
 extern struct fig pair2_fig[NMECH][MAX_SIZES];
+extern struct fig pair1_cpu_fig[2][NMECH][MAX_SIZES];
+extern struct fig pair2_cpu_fig[2][NMECH][MAX_SIZES];
 extern struct fig scale_fig[NMECH][MAX_SIZES];
 extern struct fig spin_fig;
 extern struct fig mem_fig[NMECH][MAX_SIZES];
@@ -397,9 +443,12 @@ void section_mem(void);
 /* output.c */
 void print_rtt(int p);
 void print_paired(const char *title, const char *unit,
-		  struct fig f[3][NMECH][MAX_SIZES], unsigned int skip);
+		  struct fig f[3][NMECH][MAX_SIZES], unsigned int skip,
+		  struct fig fc[2][NMECH][MAX_SIZES], const char *cpu0,
+		  const char *cpu1);
 void print_rate(const char *title, struct fig f[NMECH][MAX_SIZES],
-		unsigned int only, struct fig fx_from[NMECH][MAX_SIZES]);
+		unsigned int only, struct fig fx_from[NMECH][MAX_SIZES],
+		struct fig fc[2][NMECH][MAX_SIZES]);
 void print_pairs(void);
 void print_mem(void);
 void print_bench_lines(void);

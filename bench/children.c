@@ -38,6 +38,47 @@ child_fail(const char *fmt, ...)
 	_exit(2);
 }
 
+/*
+ * CPU time on request. Another process's CPU clock leaves out the time
+ * since its CPU last accounted it (up to a scheduler tick) while it runs,
+ * so a child reads its own clock, between two of its calls, when asked:
+ * cpu_ask() bumps the request of a struct cpu_slot, the child sees it in
+ * cpu_answer() after its next call and answers with its CPU time, and
+ * cpu_answer_wait() waits for that answer. The answer comes at most one
+ * call late, and covers the CPU time up to the end of that call.
+ */
+void cpu_ask(int slot)
+{
+	__atomic_add_fetch(&sh->cpu_slot[slot].req, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The answer to the last cpu_ask(@slot), in seconds; NaN after 1 s. */
+double cpu_answer_wait(int slot)
+{
+	struct cpu_slot *c = &sh->cpu_slot[slot];
+	uint32_t req = __atomic_load_n(&c->req, __ATOMIC_RELAXED);
+	double limit = now() + 1;
+
+	while (__atomic_load_n(&c->ack, __ATOMIC_ACQUIRE) != req) {
+		if (now() > limit)
+			return NANV;
+		sleep_for(20e-6);
+	}
+	return c->secs;
+}
+
+/* In a child: answer a request for its CPU time, if there is one. */
+static void cpu_answer(const struct job *j)
+{
+	struct cpu_slot *c = &sh->cpu_slot[j->watch];
+	uint32_t req = __atomic_load_n(&c->req, __ATOMIC_ACQUIRE);
+
+	if (req != __atomic_load_n(&c->ack, __ATOMIC_RELAXED)) {
+		c->secs = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
+		__atomic_store_n(&c->ack, req, __ATOMIC_RELEASE);
+	}
+}
+
 static void job_attach(struct job *j)
 {
 	int r = j->l->m->attach(j->l, j->send_dir, j->recv_dir);
@@ -83,6 +124,7 @@ void rtt_responder(struct job *j)
 		r = l->m->send(l, 1, buf, (size_t)n);
 		if (r < 0)
 			child_fail("echo send: %s", strerror(-r));
+		cpu_answer(j);
 	}
 }
 
@@ -99,6 +141,35 @@ static void round_trip(struct link *l, char *buf)
 		child_fail("receive: %s", strerror((int)-n));
 	if ((size_t)n != l->size)
 		child_fail("echo of %zd bytes, sent %zu", n, l->size);
+}
+
+/*
+ * The responders of the paired round-trip runs, by mechanism, whose CPU
+ * clocks the initiator reads: they share its vCPU, so whenever it runs
+ * they are off the CPU and their clocks are up to date. Set by the parent
+ * before it forks the initiator.
+ */
+pid_t peer_pid[NMECH];
+
+/* The CPU clock of mechanism @m's responder. */
+static clockid_t peer_clock(int m)
+{
+	clockid_t c;
+	int r = clock_getcpuclockid(peer_pid[m], &c);
+
+	if (r)
+		child_fail("CPU clock of the responder: %s", strerror(r));
+	return c;
+}
+
+/*
+ * @t[END_SEND]: the CPU seconds so far of this process, the initiator;
+ * @t[END_RECV]: those of the responder whose CPU clock is @peer.
+ */
+static void rt_cpu(clockid_t peer, double t[2])
+{
+	t[END_SEND] = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
+	t[END_RECV] = cpu_secs(peer);
 }
 
 /* Round trips for opt.warmup seconds (8 at least): seconds per round trip. */
@@ -119,14 +190,21 @@ static double warm_up(struct link *l, char *buf)
  * Initiator of round trips: warm up for opt.warmup seconds, then time
  * batches of round trips for opt.measure seconds (at least MIN_BATCHES),
  * sized so that at least 16 batches fit; the median batch mean goes to
- * sh->result, in microseconds.
+ * sh->result, in microseconds. Around each batch (outside its timing) it
+ * reads its own CPU clock and asks the responder, whose job has @watch 0,
+ * for its CPU time, answered after the batch's first echo: the difference
+ * of two answers is the responder's time over a batch's worth of round
+ * trips, one echo later. The medians over the batches of the CPU us per
+ * round trip of both go to sh->cpu[m].
  */
 void rtt_initiator(struct job *j)
 {
 	struct link *l = j->l;
+	int m = (int)(l->m - mechs);
 	char *buf = buf_alloc(l->size);
-	double *mean = calloc(MAX_BATCHES, sizeof(*mean));
-	double t0, t, per, end;
+	double *mean = calloc(3 * MAX_BATCHES, sizeof(*mean));
+	double *cpu[2] = { mean + MAX_BATCHES, mean + 2 * MAX_BATCHES };
+	double t0, t, per, end, u0, u1, v, v0 = NANV;
 	long batch, i;
 	int nb = 0;
 
@@ -142,12 +220,21 @@ void rtt_initiator(struct job *j)
 
 	end = now() + opt.measure;
 	do {
+		cpu_ask(0);
+		u0 = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
 		t0 = now();
 		for (i = 0; i < batch; i++)
 			round_trip(l, buf);
 		t = now();
+		u1 = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
+		v = cpu_answer_wait(0);
+		cpu[END_SEND][nb] = (u1 - u0) / (double)batch * 1e6;
+		cpu[END_RECV][nb] = (v - v0) / (double)batch * 1e6;
+		v0 = v;
 		mean[nb++] = (t - t0) / (double)batch * 1e6;
 	} while (nb < MAX_BATCHES && (t < end || nb < MIN_BATCHES));
+	sh->cpu[m][END_SEND] = median(cpu[END_SEND], nb);
+	sh->cpu[m][END_RECV] = median(cpu[END_RECV], nb);
 	sh->result = median(mean, nb);
 }
 
@@ -216,11 +303,15 @@ static double round_trips(struct link *l, char *buf, long n)
  * rounds of one timed block per mechanism, the order rotated by one place
  * each round. A mechanism's ratio to mq (to the futex floor) in one round
  * is its block's mean round trip over mq's (the floor's) in the same
- * round; sh->paired gets the medians over the rounds.
+ * round; sh->paired gets the medians over the rounds. The CPU us per round
+ * trip of this process and of the mechanism's responder are read around
+ * each block; sh->cpu gets their medians over the rounds.
  */
 void paired_initiator(struct job *j)
 {
-	static double us[NMECH][PAIRED_ROUNDS];
+	static double us[NMECH][PAIRED_ROUNDS], cpu[NMECH][2][PAIRED_ROUNDS];
+	double u0[2], u1[2], x[2];
+	clockid_t peer[NMECH];
 	long block[NMECH], n;
 	struct link *l;
 	int r, k, m;
@@ -235,14 +326,25 @@ void paired_initiator(struct job *j)
 			child_fail("%s: attach: %s", l->m->name, strerror(-r));
 		n = (long)(opt.measure / PAIRED_BLOCKS / warm_up(l, buf));
 		block[paired_order[k]] = n < 1 ? 1 : n;
+		peer[paired_order[k]] = peer_clock(paired_order[k]);
 	}
 
 	for (r = 0; r < PAIRED_ROUNDS; r++)
 		for (k = 0; k < paired_n; k++) {
 			m = paired_order[(k + r) % paired_n];
+			rt_cpu(peer[m], u0);
 			us[m][r] = round_trips(&paired_link[m][0], buf, block[m]);
+			rt_cpu(peer[m], u1);
+			cpu_per_msg(u0, u1, (uint64_t)block[m], x);
+			cpu[m][END_SEND][r] = x[END_SEND];
+			cpu[m][END_RECV][r] = x[END_RECV];
 		}
 	paired_medians(us, PAIRED_ROUNDS, sh->paired);
+	for (k = 0; k < paired_n; k++) {
+		m = paired_order[k];
+		sh->cpu[m][END_SEND] = median(cpu[m][END_SEND], PAIRED_ROUNDS);
+		sh->cpu[m][END_RECV] = median(cpu[m][END_RECV], PAIRED_ROUNDS);
+	}
 }
 
 /* Tell the parent this child is ready, and wait for its go. */
@@ -307,6 +409,7 @@ void stream_child(struct job *j)
 				r = m->send(l, j->send_dir, buf, l->size);
 			if (r < 0)
 				child_fail("send: %s", strerror(-r));
+			cpu_answer(j);
 		}
 	}
 	for (;;) {
@@ -325,5 +428,6 @@ void stream_child(struct job *j)
 			n++;
 		}
 		__atomic_store_n(&sh->rx[j->slot].n, n, __ATOMIC_RELAXED);
+		cpu_answer(j);
 	}
 }

@@ -67,6 +67,37 @@
  *            plus the pages of kmallocs too large for a slab cache, plus
  *            vmalloc pages (both from /proc/meminfo).
  *
+ * Beside every throughput (stream, paired-stream, mpmc, pairs) is the CPU
+ * time each side spends per message: snd_cpu_us is the CPU time of the
+ * producers (user and system, time polling in the kernel included) and
+ * rcv_cpu_us that of the consumers, in microseconds, divided by the
+ * messages received over the same interval. Where the parent samples the
+ * consumers' counters it also asks the children for their CPU time, and
+ * each answers after the call it is in with its own CPU clock
+ * (CLOCK_PROCESS_CPUTIME_ID; another process's clock lags by up to a
+ * scheduler tick while that process runs), so the time is that of the
+ * measured interval, to within a call at each end: in stream and mpmc each
+ * window gives a value and the run's figure is their median; in the paired
+ * sections only the children working in the turn count, over the sampled
+ * four fifths of it, and the run's figure is the median over the rounds. A side busy through the
+ * whole interval costs about the interval over the messages, the wall time
+ * per message (1e6 / msgs/s); less means it slept for the rest; mpmc's two
+ * producers (consumers) together can reach twice that. In the pairs table
+ * snd1_cpu and rcv1_cpu are those of the one pair, snd2_cpu and rcv2_cpu
+ * those of both pairs together, per message of both. The round-trip tables
+ * (rtt, paired-rtt) give likewise ini_cpu_us and rsp_cpu_us, the CPU us of
+ * the initiator and of the responder per round trip: the initiator reads
+ * its own CPU clock around each timed batch and asks the responder for its
+ * CPU time, the median over the batches (rtt); in paired-rtt, where all
+ * share one vCPU and the responder's clock is up to date whenever the
+ * initiator runs, it reads both clocks around each block, the median over
+ * the rounds. On one vCPU the two add up to about the round trip.
+ *
+ * --poll-ns sets msgbox's poll_ns for the run (and puts it back at exit),
+ * so that a run with --poll-ns 0, where msgbox's blocking calls sleep at
+ * once, can be set beside one with the default; the header and the
+ * "BENCH module" line say what it was.
+ *
  * Every figure is the median of --repeats runs (3), each on fresh queues, and
  * comes with its spread, (max - min) / median. Repeats are interleaved with
  * the mechanisms so that drift in the machine hits all of them alike. Each
@@ -105,7 +136,17 @@ static void usage(FILE *f)
 		"  -w, --warmup=SECS     warm-up per run (default 0.1, quick 0.03)\n"
 		"  -d, --depth=N         queue depth for streaming (default 64)\n"
 		"  -k, --mem-msgs=N      messages queued by the mem section (default 1000)\n"
+		"  -P, --poll-ns=NS      set msgbox's poll_ns module parameter for the run\n"
+		"                        (0: blocking calls never poll); put back at exit\n"
 		"  -h, --help\n"
+		"Throughput tables also give snd_cpu_us and rcv_cpu_us (pairs: snd1_cpu,\n"
+		"rcv1_cpu for one pair, snd2_cpu, rcv2_cpu for two): CPU microseconds\n"
+		"(user + system, polling included) of the producers and of the consumers\n"
+		"per message received, over the measured interval only; a side busy all\n"
+		"of it costs about 1e6 / msgs/s. BENCH lines: send_cpu_us, recv_cpu_us\n"
+		"(pairs: one_pair_ and two_pairs_ before them). Round-trip tables give\n"
+		"ini_cpu_us and rsp_cpu_us, the CPU us of the initiator and of the\n"
+		"responder per round trip (BENCH: initiator_cpu_us, responder_cpu_us).\n"
 		"mechanisms:");
 	for (m = 0; m < NMECH; m++)
 		fprintf(f, " %s", mechs[m].name);
@@ -175,12 +216,14 @@ static void parse_args(int argc, char **argv)
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "depth", required_argument, NULL, 'd' },
 		{ "mem-msgs", required_argument, NULL, 'k' },
+		{ "poll-ns", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mech_names[NMECH];
 	const char *env = getenv("MSGBOX_BENCH_QUICK");
 	double t = -1, w = -1;
+	char *end;
 	int c, m;
 
 	for (m = 0; m < NMECH; m++)
@@ -189,6 +232,7 @@ static void parse_args(int argc, char **argv)
 	opt.repeats = 3;
 	opt.depth = 64;
 	opt.mem_msgs = 1000;
+	opt.poll_ns = -1;
 	opt.mechs = (1U << NMECH) - 1;
 	opt.sections = (1U << NSEC) - 1;
 	opt.sizes[0] = 64;
@@ -196,7 +240,7 @@ static void parse_args(int argc, char **argv)
 	opt.sizes[2] = 65536;
 	opt.nsizes = 3;
 
-	while ((c = getopt_long(argc, argv, "qm:s:S:r:t:w:d:k:h", longopts,
+	while ((c = getopt_long(argc, argv, "qm:s:S:r:t:w:d:k:P:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -230,6 +274,14 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'k':
 			opt.mem_msgs = (unsigned int)atoi(optarg);
+			break;
+		case 'P':
+			opt.poll_ns = strtol(optarg, &end, 10);
+			if (end == optarg || *end || opt.poll_ns < 0 ||
+			    opt.poll_ns > 1000000) {
+				fprintf(stderr, "msgbox-bench: --poll-ns 0..1000000\n");
+				exit(2);
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -309,16 +361,18 @@ int main(int argc, char **argv)
 	}
 	if (opt.sections & (1U << SEC_PAIRED))
 		print_paired("Round-trip latency, both processes on one vCPU (us)",
-			     "median_us", paired_fig, MC_NORTT);
+			     "median_us", paired_fig, MC_NORTT, paired_cpu_fig,
+			     "ini_cpu_us", "rsp_cpu_us");
 	if (opt.sections & (1U << SEC_STREAM))
 		print_rate("One-way streaming, producer and consumer on different "
-			   "vCPUs", stream_fig, 0, stream_fig);
+			   "vCPUs", stream_fig, 0, stream_fig, stream_cpu_fig);
 	if (opt.sections & (1U << SEC_PSTREAM))
 		print_paired("One-way streaming, producer and consumer on different "
-			     "vCPUs (msgs/s)", "msgs/s", pstream_fig, MC_RTTONLY);
+			     "vCPUs (msgs/s)", "msgs/s", pstream_fig, MC_RTTONLY,
+			     pstream_cpu_fig, "snd_cpu_us", "rcv_cpu_us");
 	if (opt.sections & (1U << SEC_MPMC))
 		print_rate("2 producers x 2 consumers on one queue, aggregate",
-			   mpmc_fig, MC_MPMC, stream_fig);
+			   mpmc_fig, MC_MPMC, stream_fig, mpmc_cpu_fig);
 	if (opt.sections & (1U << SEC_PAIRS))
 		print_pairs();
 	if (opt.sections & (1U << SEC_MEM))

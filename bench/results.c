@@ -55,14 +55,22 @@ const char *fmt_runs(char *out, size_t len, const struct fig *f)
 struct fig syscall_fig;
 struct fig rtt_fig[2][NMECH][MAX_SIZES];	/* [same, cross] */
 /* [same, cross] */
+struct fig rtt_cpu_fig[2][2][NMECH][MAX_SIZES];	/* [same, cross][side] */
 struct fig paired_fig[3][NMECH][MAX_SIZES];	/* [us, x_mq, x_futex] */
+struct fig paired_cpu_fig[2][NMECH][MAX_SIZES];	/* [side] */
 /* [us, x_mq, x_futex] */
 struct fig stream_fig[NMECH][MAX_SIZES];
+/* CPU us per message, [END_SEND, END_RECV], here and in the other _cpu_ */
+struct fig stream_cpu_fig[2][NMECH][MAX_SIZES];
 struct fig pstream_fig[3][NMECH][MAX_SIZES];	/* [msgs/s, x_mq, x_futex] */
 /* [msgs/s, x_mq, x_futex] */
+struct fig pstream_cpu_fig[2][NMECH][MAX_SIZES];
 struct fig mpmc_fig[NMECH][MAX_SIZES];
+struct fig mpmc_cpu_fig[2][NMECH][MAX_SIZES];
 struct fig pair1_fig[NMECH][MAX_SIZES];
 struct fig pair2_fig[NMECH][MAX_SIZES];
+struct fig pair1_cpu_fig[2][NMECH][MAX_SIZES];
+struct fig pair2_cpu_fig[2][NMECH][MAX_SIZES];
 struct fig scale_fig[NMECH][MAX_SIZES];
 struct fig spin_fig;			/* busy loop: 2 vCPUs / 1 */
 /* busy loop: 2 vCPUs / 1 */

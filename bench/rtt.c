@@ -61,7 +61,8 @@ void section_syscall(void)
 
 void section_rtt(void)
 {
-	int p, rep, s, m;
+	double v, cpu[2];
+	int p, rep, s, m, i;
 
 	for (p = 0; p < 2; p++)
 		for (rep = 0; rep < opt.repeats; rep++) {
@@ -69,12 +70,15 @@ void section_rtt(void)
 				 p ? "one process per vCPU" : "same vCPU",
 				 rep + 1, opt.repeats);
 			for (s = 0; s < opt.nsizes; s++)
-				for (m = 0; m < NMECH; m++)
-					if (mech_on(m) &&
-					    !(mechs[m].caps & MC_NORTT))
-						fig_add(&rtt_fig[p][m][s],
-							run_rtt(m, opt.sizes[s], opt.cpu[0],
-								opt.cpu[p ? 1 : 0]));
+				for (m = 0; m < NMECH; m++) {
+					if (!mech_on(m) || (mechs[m].caps & MC_NORTT))
+						continue;
+					v = run_rtt(m, opt.sizes[s], opt.cpu[0],
+						    opt.cpu[p ? 1 : 0], cpu);
+					fig_add(&rtt_fig[p][m][s], v);
+					for (i = 0; i < 2; i++)
+						fig_add(&rtt_cpu_fig[p][i][m][s], cpu[i]);
+				}
 		}
 }
 
@@ -149,7 +153,7 @@ void paired_end(int s, int ok, double out[][3],
  */
 static void run_paired(int s)
 {
-	struct job jobs[NMECH], ji = { NULL, opt.cpu[0], 0, 1, -1, 0 };
+	struct job jobs[NMECH], ji = { NULL, opt.cpu[0], 0, 1, -1, 0, 0 };
 	pid_t pids[NMECH + 1] = { 0 };
 	unsigned int limit;
 	int k, m, r, n = 0, status, ok = 0;
@@ -159,8 +163,10 @@ static void run_paired(int s)
 	shared_reset();
 	for (k = 0; k < paired_n; k++) {
 		m = paired_order[k];
-		jobs[m] = (struct job){ &paired_link[m][0], opt.cpu[0], 1, 0, -1, 0 };
+		jobs[m] = (struct job){ &paired_link[m][0], opt.cpu[0], 1, 0, -1,
+					0, 0 };
 		pids[n] = spawn(&jobs[m], rtt_responder);
+		peer_pid[m] = pids[n];
 		if (pids[n++] < 0)
 			goto out;
 	}
@@ -184,6 +190,10 @@ out:
 	if (n && pids[n - 1] < 0)
 		fprintf(stderr, "msgbox-bench: fork: %s\n", strerror(errno));
 	reap_all(pids, n);
+	for (k = 0; k < paired_n; k++)
+		for (r = 0; r < 2; r++)
+			fig_add(&paired_cpu_fig[r][paired_order[k]][s],
+				ok ? sh->cpu[paired_order[k]][r] : NANV);
 	paired_end(s, ok, sh->paired, paired_fig);
 }
 

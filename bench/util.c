@@ -22,6 +22,16 @@ void sleep_for(double secs)
 		;
 }
 
+/* Seconds on the CPU clock @clock; NaN when it cannot be read. */
+double cpu_secs(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts))
+		return NANV;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
