@@ -113,23 +113,10 @@ static inline pid_t mb_gettid(void)
 /* The state letter of thread @tid of this process, or 0. */
 static inline char mb_thread_state(pid_t tid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return 0;
-	return p[2];
+	return mb_stat_state(path);
 }
 
 /* Sets both limits of @resource; 0 or -errno. */
