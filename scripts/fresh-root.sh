@@ -9,9 +9,11 @@
 #   1. Install debootstrap through scripts/deps.sh, and take the Debian
 #      mirror (and the security mirror, if any) from this machine's own apt
 #      sources, so that the new system reads the same archive.
-#   2. debootstrap a minimal bookworm (--variant=minbase, plus git to clone
-#      with) into a temporary directory ROOT, and give it the apt sources
-#      of this machine: bookworm, bookworm-updates, bookworm-security.
+#   2. debootstrap a minimal bookworm (--variant=minbase) with the two
+#      packages the README asks for before its commands, git to clone with
+#      and make to type them, into a temporary directory ROOT, and give it
+#      the apt sources of this machine: bookworm, bookworm-updates,
+#      bookworm-security.
 #   3. Mount proc, sysfs, /dev and /dev/pts into ROOT. The EXIT trap
 #      unmounts them in reverse order and removes ROOT only once nothing is
 #      mounted under it any more.
@@ -111,7 +113,7 @@ trap 'exit 130' INT TERM
 root=$(mktemp -d "${TMPDIR:-/var/tmp}/msgbox-fresh-root.XXXXXX")
 chmod 755 "$root"
 
-bootstrap=(--variant=minbase --include=git)
+bootstrap=(--variant=minbase --include=git,make)
 if [ -n "${FRESH_ROOT_TARBALL:-}" ]; then
 	if [ ! -s "$FRESH_ROOT_TARBALL" ]; then
 		pretty "downloading the base system into $FRESH_ROOT_TARBALL"
@@ -124,7 +126,7 @@ if [ -n "${FRESH_ROOT_TARBALL:-}" ]; then
 	fi
 	bootstrap+=(--unpack-tarball="$FRESH_ROOT_TARBALL")
 fi
-pretty "debootstrap $suite (minbase, git) into $root"
+pretty "debootstrap $suite (minbase, git, make) into $root"
 debootstrap "${bootstrap[@]}" "$suite" "$root" "$mirror" >"$root.debootstrap.log" 2>&1 || {
 	tail -n 30 "$root.debootstrap.log" >&2
 	die "debootstrap failed (log: $root.debootstrap.log)"
