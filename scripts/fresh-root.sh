@@ -29,6 +29,8 @@
 #      with N > 0; print the time of each step and, last, that line.
 #
 # Usage: scripts/fresh-root.sh [TARGET...]     (default: run check)
+# Each TARGET is one make command line in the fresh root, split at blanks:
+# scripts/fresh-root.sh lint, or scripts/fresh-root.sh "bench BENCH_ARGS=--quick".
 # Environment: FRESH_ROOT_MIRROR (Debian mirror URL, default the one apt
 # uses here), FRESH_ROOT_TARBALL (a debootstrap --make-tarball file: made
 # there when missing, then unpacked, so that several runs in one CI run
@@ -113,6 +115,7 @@ trap 'exit 130' INT TERM
 root=$(mktemp -d "${TMPDIR:-/var/tmp}/msgbox-fresh-root.XXXXXX")
 chmod 755 "$root"
 
+# shellcheck disable=SC2054 # the list of --include is comma-separated
 bootstrap=(--variant=minbase --include=git,make)
 if [ -n "${FRESH_ROOT_TARBALL:-}" ]; then
 	if [ ! -s "$FRESH_ROOT_TARBALL" ]; then
@@ -162,9 +165,10 @@ in_root() {
 }
 logs=$root/var/tmp
 for t in "${targets[@]}"; do
+	read -ra words <<<"$t"
 	pretty "in the fresh root: make $t"
 	set +e
-	in_root make "$t" 2>&1 | tee "$logs/make-$t.log"
+	in_root make "${words[@]}" 2>&1 | tee "$logs/make-${words[0]}.log"
 	rc=${PIPESTATUS[0]}
 	set -e
 	step_done "make $t"
@@ -173,7 +177,7 @@ done
 
 # 6. Verdict.
 for t in "${targets[@]}"; do
-	case $t in
+	case ${t%% *} in
 	run)
 		grep -q 'msgbox-vm: payload exit status 0$' "$logs/make-run.log" ||
 			die "make run: the demo in the VM did not exit 0"
