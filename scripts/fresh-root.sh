@@ -38,7 +38,7 @@
 # for a look afterwards). Needs root. Measured on 2 shared cores: 196 s
 # (debootstrap 40 s, make run with the package installs and the build
 # 115 s, make check 41 s) to 9 minutes when other builds ran beside it;
-# the package downloads dominate.
+# most of it goes to the package installs and the build.
 set -e
 
 # shellcheck source=scripts/lib.sh
