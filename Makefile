@@ -31,9 +31,31 @@
 # kernel, see scripts/kver.sh), KDIR (default /lib/modules/$(KVER)/build),
 # W (kbuild extra warnings), TEST_TIMEOUT, VM_TIMEOUT (see scripts/check.sh
 # and scripts/vm.sh).
+#
+# Two passes. The default kernel release is the newest one installed, and
+# on a fresh machine none is until scripts/deps.sh has run; so every goal
+# but the ones below first runs deps.sh and then makes the same goals again
+# in a sub-make (MSGBOX_DEPS_DONE=1), which computes KVER from what is
+# installed by then.
+
+no_deps_goals := deps clean module-clean uninstall
+goals := $(or $(MAKECMDGOALS),all)
+
+ifeq ($(MSGBOX_DEPS_DONE)$(if $(filter-out $(no_deps_goals),$(goals)),,none),)
+
+$(goals): deps-then-make
+	@:
+
+deps-then-make:
+	@$(CURDIR)/scripts/deps.sh
+	+@$(MAKE) --no-print-directory MSGBOX_DEPS_DONE=1 $(MAKECMDGOALS)
+
+.PHONY: $(goals) deps-then-make
+
+else
 
 ifeq ($(KVER),)
-KVER := $(shell $(CURDIR)/scripts/kver.sh)
+KVER := $(shell $(CURDIR)/scripts/kver.sh $(if $(MSGBOX_DEPS_DONE),,2>/dev/null))
 endif
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
@@ -51,19 +73,19 @@ kdir-check:
 		echo "No kernel build tree at $(KDIR):" \
 		     "apt-get install linux-headers-$(KVER)" >&2; exit 1; }
 
-module: deps kdir-check
+module: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
 
-lib: deps
+lib:
 	$(MAKE) -C userlib
 
-examples: deps lib
+examples: lib
 	$(MAKE) -C examples
 
-ksft: deps
+ksft:
 	@$(CURDIR)/scripts/ksft.sh $(CURDIR)/build
 
-selftests: deps lib ksft
+selftests: lib ksft
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR)
 
 run: all
@@ -75,18 +97,18 @@ run: all
 check: all
 	@$(CURDIR)/scripts/check.sh
 
-check-lib: deps
+check-lib:
 	$(MAKE) -C selftests/msgbox/lib run
 
-lint: deps kdir-check ksft
+lint: kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
 
-check-all: deps
+check-all:
 	@$(CURDIR)/scripts/check-all.sh
 
 # Everything again under a KASAN/lockdep/kmemleak/UBSAN kernel, plus the
 # stress and fuzz programs (the kernel is built once, in build/).
-check-debug: deps lib ksft
+check-debug: lib ksft
 	@$(CURDIR)/scripts/debug/check-debug.sh
 
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
@@ -127,3 +149,5 @@ clean: module-clean
 .PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
 	check-debug bench lint \
 	install uninstall dkms-check module-clean clean
+
+endif

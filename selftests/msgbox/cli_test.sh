@@ -467,6 +467,53 @@ else
 	skip "namespaces" "no user namespaces"
 fi
 
+pretty "the EXAMPLES of msgbox(1), as written there"
+# A work queue with two consumers.
+ok_run "example: create the work queue" \
+	"$MSGBOX" create jobs --capacity 16 --mode 0660 --exist-ok
+bg ea "$MSGBOX" recv jobs --follow
+bg eb "$MSGBOX" recv jobs --follow
+wait_for '[ "$(field jobs waiting_receivers)" = 2 ]'
+mkdir ex && touch ex/a.png ex/b.png ex/c.png ex/d.png
+for f in ex/*.png; do "$MSGBOX" send jobs "$f"; done
+wait_for '[ "$(field jobs received)" = 4 ]'
+ok_run "example: destroy the work queue" "$MSGBOX" destroy jobs
+join ea "$ea"
+ea_rc=$rc
+join eb "$eb"
+cat ea.out eb.out | sort >"$T/out"
+check "example: both consumers exit 0 and took each file once" \
+	'[ "$ea_rc/$rc" = 0/0 ] && out_eq "ex/a.png\nex/b.png\nex/c.png\nex/d.png\n"'
+# A file as one message, acknowledged and checksummed: the mailbox's
+# largest message is the default max_msg_size, 1 MiB.
+ok_run "example: create files with the default largest size allowed" \
+	"$MSGBOX" create files --max-size 1M
+head -c 300000 /dev/urandom >report.pdf
+# (bg would give the send /dev/null for its standard input)
+"$MSGBOX" send files --ack --csum <report.pdf >es.out 2>es.err &
+es=$!
+pids="$pids $es"
+"$MSGBOX" recv files | head -c -1 >copy.pdf
+join es "$es"
+check "example: the file arrives byte for byte, the send acknowledged" \
+	'rc_is 0 && err_empty && cmp -s report.pdf copy.pdf'
+ok_run "example: destroy files" "$MSGBOX" destroy files
+# A request to a port, by the PID of the receiving msgbox process.
+bg ep "$MSGBOX" recv --port --timeout 5 --json
+wait_for '"$MSGBOX" list | grep -q "^-  *port:$ep "'
+ok_run "example: send to the port by PID" "$MSGBOX" send --pid "$ep" 'status?'
+join ep "$ep"
+check "example: the port's owner gets the request" \
+	'rc_is 0 && out_has "\"len\":7," && out_has "\"data\":\"status?\"}"'
+# The messages queued in every mailbox.
+"$MSGBOX" create counted
+"$MSGBOX" send counted one
+"$MSGBOX" send counted two
+run sh -c "'$MSGBOX' list | awk 'NR > 1 { print \$1, \$8 }'"
+check "example: list and awk count the queued messages" \
+	'rc_is 0 && grep -qx "counted 2" out'
+"$MSGBOX" destroy counted
+
 pretty "cleanup"
 ok_run "destroy every mailbox created" "$MSGBOX" destroy t1 q k1 rv
 run "$MSGBOX" list

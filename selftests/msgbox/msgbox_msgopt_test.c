@@ -56,6 +56,8 @@ TEST_F(msg, recv_from_pid)
 		ret = msgbox_send(self->fd, "c1", 2, 0);
 		if (!ret)
 			ret = msgbox_send(self->fd, "c2", 2, 5);
+		if (!ret)
+			ret = msgbox_send(self->fd, "c3", 2, 5);
 		mb_write_all(wfd, &ret, sizeof(ret));
 		while (read(go[0], &b, 1) < 0 && errno == EINTR)
 			;
@@ -66,13 +68,22 @@ TEST_F(msg, recv_from_pid)
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, msgbox_send(self->fd, "p2", 2, 9));
 
-	/* The child's, highest priority first. */
+	/*
+	 * The child's in the usual order, not the oldest first: highest
+	 * priority first, the oldest first within one priority. Ours, one of
+	 * them above all of the child's, stay queued.
+	 */
 	from.pid = pid;
 	EXPECT_EQ(2, msgbox_recvx(self->fd, buf, sizeof(buf), &from, &mi));
 	EXPECT_EQ(0, memcmp(buf, "c2", 2));
 	EXPECT_EQ(pid, mi.pid);
+	EXPECT_EQ(5U, mi.prio);
+	EXPECT_EQ(2, msgbox_recvx(self->fd, buf, sizeof(buf), &from, &mi));
+	EXPECT_EQ(0, memcmp(buf, "c3", 2));
+	EXPECT_EQ(5U, mi.prio);
 	EXPECT_EQ(2, msgbox_recvx(self->fd, buf, sizeof(buf), &from, &mi));
 	EXPECT_EQ(0, memcmp(buf, "c1", 2));
+	EXPECT_EQ(0U, mi.prio);
 	EXPECT_EQ(-EAGAIN, msgbox_recvx(self->fd, buf, sizeof(buf), &from,
 					&mi));
 	EXPECT_EQ(2, mb_msgs(self->fd));

@@ -17,14 +17,9 @@
 # the guest, default 300).
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[mq]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[mq] %s\n' "$*" >&2; }
-fi
-
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/../../../scripts/lib.sh" mq
 module=${MSGBOX_KO:-$top/msgbox.ko}
 so=$top/userlib/mq/libmsgbox-mq.so
 mapfile -t tests < <(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
