@@ -2,13 +2,17 @@
 #
 # msgbox: kernel module, userspace library and selftests.
 #
-#   make                 check build dependencies, build msgbox.ko, userlib
-#                        and the selftests
+#   make                 check build dependencies, build msgbox.ko, userlib,
+#                        the examples and the selftests
 #   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
-#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, msgbox-demo,
-#                        libmsgbox-mq, the msgbox command-line tool
+#   make lib             userlib: libmsgbox.a/.so, msgbox.pc, libmsgbox-mq,
+#                        the msgbox command-line tool
+#   make examples        examples/: msgbox-hello, msgbox-demo
 #   make selftests       selftests/msgbox (static programs)
-#   make run             boot a VM, load msgbox.ko, run msgbox-demo
+#   make run             boot a VM, load msgbox.ko, run msgbox-hello and
+#                        msgbox-demo
+#   make check-lib       host tests of libmsgbox against a mock device
+#                        (no module, no VM), 64- and 32-bit
 #   make check           boot a VM, run every selftest, unload the module;
 #                        last line "N passed, N failed, N skipped"
 #   make check-all       make check on the newest 6.1 and 6.12 cloud kernels
@@ -34,16 +38,38 @@
 # kernel, see scripts/kver.sh), KDIR (default /lib/modules/$(KVER)/build),
 # W (kbuild extra warnings), TEST_TIMEOUT, VM_TIMEOUT (see scripts/check.sh
 # and scripts/vm.sh).
+#
+# Two passes. The default kernel release is the newest one installed, and
+# on a fresh machine none is until scripts/deps.sh has run; so every goal
+# but the ones below first runs deps.sh and then makes the same goals again
+# in a sub-make (MSGBOX_DEPS_DONE=1), which computes KVER from what is
+# installed by then.
+
+no_deps_goals := deps clean module-clean uninstall
+goals := $(or $(MAKECMDGOALS),all)
+
+ifeq ($(MSGBOX_DEPS_DONE)$(if $(filter-out $(no_deps_goals),$(goals)),,none),)
+
+$(goals): deps-then-make
+	@:
+
+deps-then-make:
+	@$(CURDIR)/scripts/deps.sh
+	+@$(MAKE) --no-print-directory MSGBOX_DEPS_DONE=1 $(MAKECMDGOALS)
+
+.PHONY: $(goals) deps-then-make
+
+else
 
 ifeq ($(KVER),)
-KVER := $(shell $(CURDIR)/scripts/kver.sh)
+KVER := $(shell $(CURDIR)/scripts/kver.sh $(if $(MSGBOX_DEPS_DONE),,2>/dev/null))
 endif
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
 
 KSFT_DIR := $(CURDIR)/build/ksft
 
-all: module lib selftests
+all: module lib examples selftests
 
 deps:
 	@$(CURDIR)/scripts/deps.sh
@@ -54,37 +80,42 @@ kdir-check:
 		echo "No kernel build tree at $(KDIR):" \
 		     "apt-get install linux-headers-$(KVER)" >&2; exit 1; }
 
-module: deps kdir-check
+module: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
 
-lib: deps
+lib:
 	$(MAKE) -C userlib
-	$(MAKE) -C userlib/mq
-	$(MAKE) -C userlib/cli
 
-ksft: deps
+examples: lib
+	$(MAKE) -C examples
+
+ksft:
 	@$(CURDIR)/scripts/ksft.sh $(CURDIR)/build
 
-selftests: deps lib ksft
+selftests: lib ksft
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR)
 
 run: all
 	$(CURDIR)/scripts/vm.sh -m $(CURDIR)/msgbox.ko \
-		-f $(CURDIR)/userlib/msgbox-demo:/bin/msgbox-demo \
-		-c /bin/msgbox-demo
+		-f $(CURDIR)/examples/msgbox-hello:/bin/msgbox-hello \
+		-f $(CURDIR)/examples/msgbox-demo:/bin/msgbox-demo \
+		-c '/bin/msgbox-hello && /bin/msgbox-demo'
 
 check: all
 	@$(CURDIR)/scripts/check.sh
 
-lint: deps kdir-check ksft
+check-lib:
+	$(MAKE) -C selftests/msgbox/lib run
+
+lint: kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
 
-check-all: deps
+check-all:
 	@$(CURDIR)/scripts/check-all.sh
 
 # Everything again under a KASAN/lockdep/kmemleak/UBSAN kernel, plus the
 # stress and fuzz programs (the kernel is built once, in build/).
-check-debug: deps lib ksft
+check-debug: lib ksft
 	@$(CURDIR)/scripts/debug/check-debug.sh
 
 # The bridge and its two-VM test; their packages are installed here only.
@@ -118,15 +149,11 @@ install: all
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
 	else echo "DESTDIR set: run depmod -a $(KVER) on the target"; fi
 	$(MAKE) -C userlib install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/mq install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/cli install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/msgbox.ko $(DESTDIR)$(UDEVDIR)/60-msgbox.rules
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 	$(MAKE) -C userlib uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/mq uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userlib/cli uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 dkms-check: kdir-check
 	@$(CURDIR)/scripts/deps.sh dkms
@@ -137,15 +164,17 @@ module-clean:
 
 clean: module-clean
 	$(MAKE) -C userlib clean
-	$(MAKE) -C userlib/mq clean
-	$(MAKE) -C userlib/cli clean
+	$(MAKE) -C examples clean
 	$(MAKE) -C bench clean
 	$(MAKE) -C bridge clean
 	$(MAKE) -C bench/net clean
 	$(MAKE) -C selftests/net clean
+	$(MAKE) -C selftests/msgbox/lib clean
 	$(MAKE) -C selftests/msgbox KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build
 
-.PHONY: all deps kdir-check module lib ksft selftests run check check-all check-debug bench lint \
-	bridge check-net bench-net \
+.PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
+	check-debug bench lint bridge check-net bench-net \
 	install uninstall dkms-check module-clean clean
+
+endif

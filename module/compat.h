@@ -62,6 +62,32 @@ static inline ktime_t msgbox_compat_monotonic_to_host(ktime_t tim)
 }
 
 /*
+ * Poisoning message objects kept for reuse (see message.c), so that the
+ * generic KASAN of a debug kernel reports a use of one as a use after
+ * free. kasan_poison() is exported by every supported kernel but declared
+ * only in mm/kasan's own header; a shadow value of zero marks memory
+ * valid again. Both are no-ops without KASAN.
+ */
+#ifdef CONFIG_KASAN_GENERIC
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+
+#define MSGBOX_KASAN_FREED	0xFB	/* KASAN's "freed slab object" */
+
+static inline void msgbox_compat_poison(void *addr, size_t size)
+{
+	kasan_poison(addr, size, MSGBOX_KASAN_FREED, false);
+}
+
+static inline void msgbox_compat_unpoison(void *addr, size_t size)
+{
+	kasan_poison(addr, size, 0, false);
+}
+#else
+static inline void msgbox_compat_poison(void *addr, size_t size) { }
+static inline void msgbox_compat_unpoison(void *addr, size_t size) { }
+#endif
+
+/*
  * Trace events: since 6.10 __assign_str() takes only the field, the source
  * being the one given to __string(). Kbuild probes the trace headers.
  */

@@ -22,7 +22,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "mailbox.h"
 #include "message.h"
 
 #ifdef MSGBOX_DEBUG_BUG_LOCKORDER
@@ -56,21 +55,21 @@ static inline bool msgbox_debug_bug_leak(const struct msgbox_msg *msg)
 }
 
 /*
- * In msgbox_msg_put_spare(): false to free every delivered message, so
- * that the uaf and leak bugs above reach freed (or leaked) memory, and so
- * that KASAN sees any use of a message after its last reference: a kept
- * object would still look allocated.
+ * In msgbox_msg_keepable(): false to free every delivered message, so
+ * that the uaf and leak bugs above reach freed (or leaked) memory. Every
+ * other build, the debug kernel's included, keeps objects as users' do
+ * (KASAN sees a kept object poisoned, see message.c).
  */
 static inline bool msgbox_debug_bug_keep_spares(void)
 {
 #if defined(MSGBOX_DEBUG_BUG_UAF) || defined(MSGBOX_DEBUG_BUG_LEAK)
 	return false;
 #else
-	return !IS_ENABLED(CONFIG_KASAN);
+	return true;
 #endif
 }
 
-/* In msgbox_queue_recv(), after the receive dropped its reference. */
+/* In the receive core, after the receive dropped its reference. */
 static inline void msgbox_debug_bug_after_put(struct msgbox_msg *msg,
 					      bool dropped)
 {
@@ -81,7 +80,7 @@ static inline void msgbox_debug_bug_after_put(struct msgbox_msg *msg,
 }
 
 /* In msgbox_queue_stat(), with the mailbox lock held. */
-static inline void msgbox_debug_bug_locked(struct msgbox_mailbox *mb)
+static inline void msgbox_debug_bug_locked(u32 nr_msgs)
 {
 #ifdef MSGBOX_DEBUG_BUG_SLEEP
 	kfree(kmalloc(16, GFP_KERNEL));
@@ -91,7 +90,7 @@ static inline void msgbox_debug_bug_locked(struct msgbox_mailbox *mb)
 #endif
 #ifdef MSGBOX_DEBUG_BUG_UBSAN
 	{
-		u32 shift = 32 + mb->nr_msgs % 8;
+		u32 shift = 32 + nr_msgs % 8;
 
 		/* Keep the compiler from seeing the shift is out of range. */
 		OPTIMIZER_HIDE_VAR(shift);
@@ -102,7 +101,7 @@ static inline void msgbox_debug_bug_locked(struct msgbox_mailbox *mb)
 }
 
 /* In msgbox_queue_poll(), before it takes the mailbox lock. */
-static inline void msgbox_debug_bug_poll(struct msgbox_mailbox *mb)
+static inline void msgbox_debug_bug_poll(void)
 {
 #ifdef MSGBOX_DEBUG_BUG_LOCKORDER
 	msgbox_debug_bug_nest(&msgbox_debug_bug_b, &msgbox_debug_bug_a);

@@ -3,7 +3,10 @@
  * DOC: direct hand-off of large messages
  *
  * A receiver about to block on an empty mailbox with a large buffer pins
- * that buffer and registers it on the mailbox. A sender of a large message
+ * that buffer and registers it on the mailbox. The pinned pages are
+ * charged to the receiver's user against RLIMIT_MEMLOCK, and only
+ * anonymous and shmem memory is pinned; a receiver over its limit, or
+ * with its buffer elsewhere, just waits the ordinary way. A sender of a large message
  * that finds the mailbox empty and such a receiver waiting claims it and
  * copies its payload straight from its own buffer into the receiver's
  * pages: one copy instead of two, and no allocation for the payload.
@@ -34,8 +37,10 @@
 
 #include "mailbox.h"
 
+struct mm_struct;
 struct msgbox_msg;
 struct page;
+struct user_struct;
 struct task_struct;
 
 /* Payloads at least this long go directly to a waiting receiver. */
@@ -57,6 +62,9 @@ enum msgbox_direct_state {
  * @ref: references: the receiver, and a sender that claimed it
  * @state: an enum msgbox_direct_state; under the mailbox lock
  * @task: the receiver (a reference is held)
+ * @user: the user charged for the pinned pages (a reference is held), or
+ *	NULL for a receiver with CAP_IPC_LOCK
+ * @mm: the receiver's mm, whose pinned_vm shows the pages (grabbed)
  * @msg: with DONE, the header of the message delivered
  * @len: bytes of the buffer pinned
  * @offset: where the buffer starts in @pages[0]
@@ -68,6 +76,8 @@ struct msgbox_direct {
 	refcount_t ref;
 	u8 state;
 	struct task_struct *task;
+	struct user_struct *user;
+	struct mm_struct *mm;
 	struct msgbox_msg *msg;
 	u32 len;
 	u32 offset;
@@ -79,6 +89,14 @@ struct msgbox_direct *msgbox_direct_new(void __user *buf, u32 len);
 void msgbox_direct_free(struct msgbox_direct *d);
 int msgbox_direct_copy(struct msgbox_direct *d, const void __user *src,
 		       u32 len);
+struct msgbox_direct *msgbox_direct_prepare(struct msgbox_mailbox *mb,
+					    void __user *buf, u32 buf_len);
+void msgbox_direct_arm(struct msgbox_mailbox *mb, struct msgbox_direct *d);
+bool msgbox_direct_settle(struct msgbox_mailbox *mb, struct msgbox_direct *d);
+void msgbox_direct_leave(struct msgbox_direct *d);
+bool msgbox_direct_ok(struct msgbox_mailbox *mb, u32 len, bool plain);
+int msgbox_direct_send(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
+		       const void __user *ubuf, u32 len, u64 *id);
 
 /**
  * msgbox_direct_wanted() - is a hand-off worth pinning a receive buffer?

@@ -12,21 +12,16 @@
 
 #include "fault.h"
 #include "mailbox.h"
+#include "message.h"
 
 /* Longest line accepted: a name and four settings. */
 #define MSGBOX_FAULT_LINE_MAX	(MSGBOX_NAME_MAX + 64)
 
 static struct dentry *msgbox_debugfs_dir;
 
-/**
- * msgbox_fault_hit() - does fault @f hit the current message?
- * @mb: the mailbox
- * @f: the fault
- *
- * Context: any.
- * Return: true with the probability set for @mb.
- */
-bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f)
+/* Does fault @f hit the current message? With the probability set. */
+static bool msgbox_fault_hit(const struct msgbox_mailbox *mb,
+			     enum msgbox_fault f)
 {
 	u16 rate;
 
@@ -45,6 +40,56 @@ bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f)
 		break;
 	}
 	return rate && get_random_u32_below(1000) < rate;
+}
+
+/**
+ * msgbox_fault_on_send() - the faults of a message on its way in
+ * @mb: the mailbox, with some fault set (msgbox_faults_set())
+ * @msg: the message, copied in, its checksum not yet verified
+ * @dup: out: whether a copy is to arrive after it
+ *
+ * A dropped message is left to the caller to free; a corrupted one has a
+ * bit flipped, before its checksum is checked as the wire would; for a
+ * duplicated one the caller sends a copy once it is checked.
+ *
+ * Context: process context, may sleep; no locks held.
+ * Return: true when the message is dropped.
+ */
+bool msgbox_fault_on_send(const struct msgbox_mailbox *mb,
+			  struct msgbox_msg *msg, bool *dup)
+{
+	u32 bit;
+
+	if (msgbox_fault_hit(mb, MSGBOX_FAULT_DROP))
+		return true;
+	if (msg->len && msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
+		bit = get_random_u32_below(msg->len * 8);
+		msgbox_msg_data(msg)[bit / 8] ^= 1U << (bit % 8);
+	}
+	*dup = msgbox_fault_hit(mb, MSGBOX_FAULT_DUP);
+	return false;
+}
+
+/**
+ * msgbox_fault_on_ack() - is the acknowledgment of a delivered send lost?
+ * @mb: the mailbox, with some fault set
+ *
+ * Return: true when the sender is to be told -ETIMEDOUT.
+ */
+bool msgbox_fault_on_ack(const struct msgbox_mailbox *mb)
+{
+	return msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS);
+}
+
+/* A snapshot of @mb's fault rates; true when any is set. */
+static bool msgbox_fault_read(const struct msgbox_mailbox *mb,
+			      struct msgbox_faults *f)
+{
+	f->drop = READ_ONCE(mb->faults.drop);
+	f->dup = READ_ONCE(mb->faults.dup);
+	f->corrupt = READ_ONCE(mb->faults.corrupt);
+	f->ackloss = READ_ONCE(mb->faults.ackloss);
+	return msgbox_faults_set(f);
 }
 
 static int msgbox_fault_show_one(struct msgbox_mailbox *mb, void *arg)

@@ -22,6 +22,7 @@
 #include <linux/types.h>
 
 struct msgbox_mailbox;
+struct msgbox_msg;
 
 /**
  * struct msgbox_faults - fault rates of a mailbox, in thousandths
@@ -47,8 +48,25 @@ enum msgbox_fault {
 	MSGBOX_FAULT_ACKLOSS,
 };
 
-bool msgbox_fault_hit(const struct msgbox_mailbox *mb, enum msgbox_fault f);
+bool msgbox_fault_on_send(const struct msgbox_mailbox *mb,
+			  struct msgbox_msg *msg, bool *dup);
+bool msgbox_fault_on_ack(const struct msgbox_mailbox *mb);
 int msgbox_fault_init(void);
 void msgbox_fault_exit(void);
+
+/**
+ * msgbox_faults_set() - are any faults set on a mailbox?
+ * @f: its fault rates
+ *
+ * Every send asks, so this is inline; the hooks above are called only
+ * when it says yes.
+ *
+ * Return: true when some rate is not zero.
+ */
+static inline bool msgbox_faults_set(const struct msgbox_faults *f)
+{
+	return READ_ONCE(f->drop) || READ_ONCE(f->dup) ||
+	       READ_ONCE(f->corrupt) || READ_ONCE(f->ackloss);
+}
 
 #endif /* _MSGBOX_FAULT_H */

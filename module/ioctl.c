@@ -1,45 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioctl handlers: argument copying and checking, then the mailbox and queue
- * code does the work.
+ * The dispatch layer: argument structures in, kernel requests to the
+ * cores, results out.
  */
 #include <linux/build_bug.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
-#include <linux/mm.h>
-#include <linux/random.h>
+#include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
 #include <linux/msgbox.h>
 
-#include "direct.h"
-#include "fault.h"
+#include "file.h"
 #include "ioctl.h"
+#include "limits.h"
 #include "mailbox.h"
-#include "main.h"
-#include "message.h"
+#include "notify.h"
 #include "queue.h"
-#include "uaccess.h"
+#include "recv.h"
+#include "send.h"
 
 /*
  * Copy a versioned argument structure in. Returns the caller's size in
  * @usize for msgbox_args_out().
  */
-static __msgbox_hot int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
-				       const void __user *uarg, u32 *usize)
+static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
+			  const void __user *uarg, u32 *usize)
 {
 	u32 size;
 
-	/* The common case, in one user-access section: this version. */
-	if (!msgbox_copy_from_user(dst, uarg, ksize) &&
-	    *(const u32 *)dst == ksize) {
-		*usize = ksize;
-		return 0;
-	}
 	if (get_user(size, (const u32 __user *)uarg))
 		return -EFAULT;
 	if (size < ver0)
@@ -54,7 +49,9 @@ static __msgbox_hot int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 static int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
 			   u32 usize)
 {
-	return msgbox_copy_to_user(uarg, src, min_t(size_t, ksize, usize));
+	if (copy_to_user(uarg, src, min_t(size_t, ksize, usize)))
+		return -EFAULT;
+	return 0;
 }
 
 /* Copy a name in and check it: -EFAULT, -ENAMETOOLONG or -EINVAL. */
@@ -85,12 +82,9 @@ static int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline)
 
 static int msgbox_ioctl_open(struct file *file, void __user *uarg)
 {
-	struct msgbox_file *mf = file->private_data;
 	struct msgbox_open_args args;
 	char name[MSGBOX_NAME_MAX + 1];
-	struct msgbox_mailbox *mb;
 	bool port;
-	umode_t mode;
 	u32 usize;
 	int err;
 
@@ -116,31 +110,20 @@ static int msgbox_ioctl_open(struct file *file, void __user *uarg)
 		if (err)
 			return err;
 	}
+	/*
+	 * A descriptor opened with neither read nor write access (O_ACCMODE
+	 * is accepted for device files) has nothing to be granted: binding it
+	 * would skip the mode check, and stat, poll and notification with it.
+	 */
+	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
+		return -EBADF;
 	/* A named mailbox's limits matter only if it is created: see there. */
 	if (port && msgbox_limits_check(args.capacity, args.max_msg_size))
 		return -EINVAL;
-	mode = (args.mode ? args.mode : 0600) & ~current_umask();
 
-	mutex_lock(&mf->bind_lock);
-	if (mf->mb) {
-		err = -EBUSY;
-		goto out_unlock;
-	}
-	if (port)
-		err = msgbox_port_new(file, args.flags, args.capacity,
-				      args.max_msg_size, mode, &mb);
-	else
-		err = msgbox_mailbox_open(name, args.flags, args.capacity,
-					  args.max_msg_size, mode,
-					  file->f_mode & (FMODE_READ | FMODE_WRITE),
-					  &mb);
-	if (!err) {
-		/* Publish the fully set-up binding to lockless readers. */
-		smp_store_release(&mf->mb, mb);
-	}
-out_unlock:
-	mutex_unlock(&mf->bind_lock);
-	return err;
+	return msgbox_file_bind(file, port ? NULL : name, args.flags,
+				args.capacity, args.max_msg_size,
+				(args.mode ? args.mode : 0600) & ~current_umask());
 }
 
 static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
@@ -176,501 +159,343 @@ static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
 	return msgbox_mailbox_destroy_name(name, unlink_only);
 }
 
-/*
- * Write a send's results (@id, @result and the zero after them) back; the
- * rest of the caller's structure is left as it was.
- */
-static __msgbox_hot int
-msgbox_send_result_out(struct msgbox_send_args __user *uarg,
-		       const struct msgbox_send_args *args)
+/* Fill a send request from arguments of this module's version. */
+static int msgbox_send_req_in(struct msgbox_send_req *req,
+			      const struct msgbox_send_args *args,
+			      bool nonblock)
 {
-	size_t off = offsetof(struct msgbox_send_args, id);
-
-	BUILD_BUG_ON(sizeof(*args) - off != 2 * sizeof(u64));
-	return msgbox_copy_to_user((void __user *)uarg + off,
-				   (const void *)args + off, sizeof(*args) - off);
+	if ((args->flags & ~MSGBOX_SEND_FLAGS) || args->__reserved ||
+	    args->prio >= MSGBOX_PRIO_MAX)
+		return -EINVAL;
+	req->buf = u64_to_user_ptr(args->buf);
+	req->len = args->len;
+	req->prio = args->prio;
+	req->ack = args->flags & MSGBOX_SEND_ACK;
+	req->has_key = args->flags & MSGBOX_SEND_KEY;
+	req->has_csum = args->flags & MSGBOX_SEND_CSUM;
+	req->csum = args->csum;
+	req->key = args->key;
+	req->w.nonblock = nonblock;
+	req->w.deadline = 0;
+	req->id = 0;
+	req->result = 0;
+	if (args->flags & MSGBOX_SEND_DEADLINE)
+		return msgbox_deadline_in(args->deadline_ns, &req->w.deadline);
+	return 0;
 }
 
-/*
- * Write the ids of @n sent entries, @stride bytes apart from @uentries,
- * back with a zero result, in one user-access section; stop at the first
- * fault.
- */
-static __msgbox_hot void msgbox_send_ids_out(void __user *uentries, u32 stride,
-					     const u64 *ids, u32 n)
+/* Write a send's @id and @result back into the caller's entry at @uarg. */
+static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
+				  const struct msgbox_send_req *req)
 {
-	struct msgbox_send_args __user *e;
-	u32 i;
-
-	if (!n || !user_access_begin(uentries,
-				     (size_t)(n - 1) * stride + sizeof(*e)))
-		return;
-	for (i = 0; i < n; i++) {
-		e = uentries + (size_t)i * stride;
-		unsafe_put_user(ids[i], &e->id, out);
-		unsafe_put_user(0, &e->result, out);
-	}
-out:
-	user_access_end();
-}
-
-/*
- * Read send arguments of this module's version and clear their results in
- * one user-access section: the results must be writable before the
- * message goes (see msgbox_do_send()). Clearing them in arguments that
- * turn out to be invalid, or of another version, is harmless; with
- * MSGBOX_SEND_NORESULT they are left alone.
- *
- * The payload of a plain send of up to MSGBOX_SEND_BOUNCE_MAX bytes comes
- * in the same section, into @bounce, and *@bounced says so: under binary
- * translation a user-access section costs about as much as the copies it
- * holds. A payload that faults is left for msgbox_do_send() to copy, and
- * to fail with -EFAULT in its turn, after the checks that come first.
- */
-static __msgbox_hot int
-msgbox_send_entry_in(struct msgbox_send_args *args,
-		     struct msgbox_send_args __user *uentry, u8 *bounce,
-		     bool *bounced)
-{
-	const u8 __user *ubuf;
-	int err;
-
-	*bounced = false;
-	if (!user_access_begin(uentry, sizeof(*args)))
+	if (put_user(req->id, &uarg->id) || put_user(req->result, &uarg->result))
 		return -EFAULT;
-	err = msgbox_copy_in_words((u8 *)args, (const u8 __user *)uentry,
-				   sizeof(*args));
-	if (err)
-		goto out;
-	ubuf = u64_to_user_ptr(args->buf);
-	if (args->size == sizeof(*args) &&
-	    !(args->flags & ~MSGBOX_SEND_NORESULT) &&
-	    args->len <= MSGBOX_SEND_BOUNCE_MAX && access_ok(ubuf, args->len))
-		*bounced = !msgbox_copy_in_words(bounce, ubuf, args->len);
-	if (!(args->flags & MSGBOX_SEND_NORESULT)) {
-		unsafe_put_user(0, &uentry->id, efault);
-		unsafe_put_user(0, &uentry->result, efault);
-	}
-	args->id = 0;
-	args->result = 0;
-out:
-	user_access_end();
-	return err;
-
-efault:
-	user_access_end();
-	return -EFAULT;
+	return 0;
 }
 
 /*
- * The send itself, once the arguments are checked and @mb is known: @args
- * as the caller gave them, @uarg where the results go back, or NULL for
- * write() and MSGBOX_SEND_NORESULT; @cleared when they were cleared there
- * already; @kbuf the payload when it was copied in with them, or NULL.
- * Returns 0 or a negative errno; @args->id and @args->result hold the
- * outcome.
+ * The mailbox a send goes to: the file's own, or with MSGBOX_SEND_TO_PID
+ * the port of @args->pid, which needs write permission (a reference is
+ * held on it then: *@put).
  */
-static __msgbox_hot int msgbox_do_send(struct msgbox_mailbox *mb,
-				       struct msgbox_send_args *args,
-				       const struct msgbox_wait *w,
-				       struct msgbox_send_args __user *uarg,
-				       bool cleared, const void *kbuf)
+static struct msgbox_mailbox *
+msgbox_send_target(struct file *file, const struct msgbox_send_args *args,
+		   bool *put)
 {
-	struct msgbox_msg *msg, *dup = NULL;
-	bool faulty;
+	struct msgbox_mailbox *mb;
 	int err;
 
+	*put = false;
+	if (!(args->flags & MSGBOX_SEND_TO_PID)) {
+		mb = msgbox_file_mailbox(file);
+		return mb ? mb : ERR_PTR(-ENOTCONN);
+	}
+	if (args->pid <= 0)
+		return ERR_PTR(-EINVAL);
+	mb = msgbox_port_find(args->pid);
+	if (IS_ERR(mb))
+		return mb;
+	err = msgbox_mailbox_permission(mb, FMODE_WRITE);
+	if (err) {
+		msgbox_mailbox_put(mb);
+		return ERR_PTR(err);
+	}
+	*put = true;
+	return mb;
+}
+
+/*
+ * What the core would refuse at once, checked before the results are
+ * cleared, so that those errors come first, as they do from the core.
+ */
+static int msgbox_send_precheck(struct msgbox_mailbox *mb,
+				const struct msgbox_send_req *req)
+{
 	if (READ_ONCE(mb->dead))
 		return -EIDRM;
-	if (args->len > mb->max_msg_size)
+	if (req->len > mb->max_msg_size)
 		return -EMSGSIZE;
-
-	/*
-	 * Make sure the results can be written back before sending: once
-	 * the message is queued, failing the call would make a retry send
-	 * it twice.
-	 */
-	args->id = 0;
-	args->result = 0;
-	if (uarg && !cleared) {
-		err = msgbox_send_result_out(uarg, args);
-		if (err)
-			return err;
-	}
-	faulty = msgbox_fault_any(mb);
-
-	if (args->len >= MSGBOX_DIRECT_MIN &&
-	    msgbox_queue_direct_ok(mb, args)) {
-		/* One copy, straight into a waiting receiver's buffer. */
-		msg = msgbox_msg_new(NULL, NULL, NULL, 0);
-		if (IS_ERR(msg))
-			return PTR_ERR(msg);
-		msg->prio = args->prio;
-		err = msgbox_queue_send_direct(mb, msg,
-					       u64_to_user_ptr(args->buf),
-					       args->len, &args->id,
-					       &args->result);
-		if (err <= 0)
-			goto out_copy;
-	}
-
-	msg = msgbox_msg_new(&mb->spares, u64_to_user_ptr(args->buf), kbuf,
-			     args->len);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	msg->prio = args->prio;
-	if (args->flags & MSGBOX_SEND_KEY) {
-		msg->key = args->key;
-		msg->flags |= MSGBOX_MSG_KEY;
-	}
-
-	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DROP)) {
-		msgbox_msg_put(msg);
-		/* A rendezvous send waits for its receiver as an ack does. */
-		if ((args->flags & MSGBOX_SEND_ACK) ||
-		    (!mb->capacity && !w->nonblock))
-			err = msgbox_queue_sleep_lost(w);
-		else
-			err = 0;
-		goto out_copy;
-	}
-	if (faulty && msg->len &&
-	    msgbox_fault_hit(mb, MSGBOX_FAULT_CORRUPT)) {
-		u32 bit = get_random_u32_below(msg->len * 8);
-
-		msgbox_msg_data(msg)[bit / 8] ^= 1U << (bit % 8);
-	}
-	if (args->flags & MSGBOX_SEND_CSUM) {
-		if (msgbox_compat_crc32c(msgbox_msg_data(msg), msg->len) !=
-		    args->csum) {
-			msgbox_msg_put(msg);
-			return -EBADMSG;
-		}
-		msg->csum = args->csum;
-		msg->flags |= MSGBOX_MSG_CSUM;
-	}
-	if (faulty && msgbox_fault_hit(mb, MSGBOX_FAULT_DUP))
-		dup = msgbox_msg_clone(msg);
-
-	err = msgbox_queue_send(mb, msg, w, args->flags & MSGBOX_SEND_ACK,
-				&args->id, &args->result);
-	if (dup && err) {
-		/* The original did not arrive: neither does its copy. */
-		msgbox_msg_put(dup);
-		dup = NULL;
-	}
-	if (dup) {
-		struct msgbox_wait dup_w = { .nonblock = true };
-		u64 dup_id;
-		u32 dup_result;
-
-		/* The second copy arrives if there is room for it. */
-		msgbox_queue_send(mb, dup, &dup_w, false, &dup_id, &dup_result);
-	}
-	if (!err && faulty && (args->result & MSGBOX_SENT_DELIVERED) &&
-	    msgbox_fault_hit(mb, MSGBOX_FAULT_ACKLOSS))
-		err = -ETIMEDOUT;
-out_copy:
-	/* The message is sent: a late fault here must not say otherwise. */
-	if (!err && uarg)
-		msgbox_send_result_out(uarg, args);
-	return err;
+	return 0;
 }
 
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
-static __msgbox_hot int msgbox_send_one(struct file *file, void __user *uarg,
-					bool nonblock)
+static int msgbox_ioctl_send(struct file *file, void __user *uarg,
+			     bool nonblock)
 {
-	struct msgbox_wait w = {
-		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
-	};
-	struct msgbox_mailbox *mb, *port = NULL;
-	/*
-	 * __uninitialized: written before they are read, so not cleared on
-	 * every call by the stack initialisation of hardened kernels
-	 * (CONFIG_INIT_STACK_ALL_ZERO), a store of 320 bytes per send.
-	 */
-	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8) __uninitialized;
-	struct msgbox_send_args args __uninitialized;
-	bool cleared, bounced;
-	const void *kbuf;
+	struct msgbox_send_args args;
+	struct msgbox_send_req req;
+	struct msgbox_mailbox *mb;
+	bool result, put;
 	u32 usize;
-	int err;
+	int ret;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER0);
-	/* Bounced payloads are small: never one for the direct hand-off. */
-	BUILD_BUG_ON(MSGBOX_SEND_BOUNCE_MAX >= MSGBOX_DIRECT_MIN);
-	cleared = !msgbox_send_entry_in(&args, uarg, bounce, &bounced) &&
-		  args.size == sizeof(args);
-	if (!cleared) {
-		bounced = false;
-		err = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0,
-				     uarg, &usize);
-		if (err)
-			return err;
-	}
-	kbuf = bounced ? bounce : NULL;
-	if ((args.flags & ~MSGBOX_SEND_FLAGS) || args.__reserved ||
-	    args.prio >= MSGBOX_PRIO_MAX)
-		return -EINVAL;
-	if (args.flags & MSGBOX_SEND_DEADLINE) {
-		err = msgbox_deadline_in(args.deadline_ns, &w.deadline);
-		if (err)
-			return err;
-	}
+	ret = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0, uarg,
+			     &usize);
+	if (ret)
+		return ret;
+	ret = msgbox_send_req_in(&req, &args,
+				 nonblock || (file->f_flags & O_NONBLOCK));
+	if (ret)
+		return ret;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	if (args.flags & MSGBOX_SEND_NORESULT)
-		uarg = NULL;
+	mb = msgbox_send_target(file, &args, &put);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
 
-	if (!(args.flags & MSGBOX_SEND_TO_PID)) {
-		mb = msgbox_file_mailbox(file);
-		if (!mb)
-			return -ENOTCONN;
-		return msgbox_do_send(mb, &args, &w, uarg, cleared, kbuf);
-	}
+	ret = msgbox_send_precheck(mb, &req);
+	/* Once the message is queued, failing the call would send it twice. */
+	result = !(args.flags & MSGBOX_SEND_NORESULT);
+	if (!ret && result && msgbox_send_result_out(uarg, &req))
+		ret = -EFAULT;
+	if (!ret)
+		ret = msgbox_send(mb, &req, 1);
+	if (put)
+		msgbox_mailbox_put(mb);
+	/* Sent (or in a receiver's hands): a late fault must not say otherwise. */
+	if (result && (ret > 0 || ret == -EINPROGRESS))
+		msgbox_send_result_out(uarg, &req);
+	return ret < 0 ? ret : 0;
+}
 
-	if (args.pid <= 0)
+/* Fill a receive request from arguments of this module's version. */
+static int msgbox_recv_req_in(struct msgbox_recv_req *req,
+			      const struct msgbox_recv_args *args,
+			      bool nonblock)
+{
+	if ((args->flags & ~MSGBOX_RECV_FLAGS) || args->__reserved)
 		return -EINVAL;
-	port = msgbox_port_find(args.pid);
-	if (IS_ERR(port))
-		return PTR_ERR(port);
-	err = msgbox_mailbox_permission(port, FMODE_WRITE);
-	if (!err)
-		err = msgbox_do_send(port, &args, &w, uarg, cleared, kbuf);
-	msgbox_mailbox_put(port);
-	return err;
+	if ((args->flags & MSGBOX_RECV_FROM_PID) && args->from_pid <= 0)
+		return -EINVAL;
+	req->buf = u64_to_user_ptr(args->buf);
+	req->buf_len = args->buf_len;
+	req->peek = args->flags & MSGBOX_RECV_PEEK;
+	req->from_pid = (args->flags & MSGBOX_RECV_FROM_PID) ?
+			args->from_pid : 0;
+	req->w.nonblock = nonblock;
+	req->w.deadline = 0;
+	if (args->flags & MSGBOX_RECV_DEADLINE)
+		return msgbox_deadline_in(args->deadline_ns, &req->w.deadline);
+	return 0;
+}
+
+/**
+ * struct msgbox_recv_call - where a receive's description goes
+ * @req: the request, for the core (a batch gives the core a copy)
+ * @args: the caller's arguments, as copied in
+ * @uarg: where they came from
+ * @usize: their size
+ * @entry: a batch entry: only the description's fields are written
+ */
+struct msgbox_recv_call {
+	struct msgbox_recv_req req;
+	struct msgbox_recv_args args;
+	struct msgbox_recv_args __user *uarg;
+	u32 usize;
+	bool entry;
+};
+
+/*
+ * The writer of a receive's description (see struct msgbox_recv_req): the
+ * caller's whole structure for a single receive, as much of it as the
+ * caller's version holds; for a batch entry its description's fields,
+ * @len and @prio to @msg_flags. With @probe it writes back what is there.
+ */
+static int msgbox_recv_out(struct msgbox_recv_req *req, bool probe)
+{
+	struct msgbox_recv_call *c = req->out_arg;
+	const size_t from = offsetof(struct msgbox_recv_args, prio);
+	const size_t to = offsetofend(struct msgbox_recv_args, msg_flags);
+	struct msgbox_recv_args *a = &c->args;
+	const struct msgbox_recv_desc *d = &req->desc;
+
+	if (!probe) {
+		a->len = d->len;
+		a->prio = d->prio;
+		a->id = d->id;
+		a->key = d->key;
+		a->pid = d->pid;
+		a->uid = d->uid;
+		a->gid = d->gid;
+		a->csum = d->csum;
+		a->msg_flags = d->msg_flags;
+	}
+	if (!c->entry)
+		return msgbox_args_out(c->uarg, a, sizeof(*a), c->usize);
+	if (put_user(a->len, &c->uarg->len) ||
+	    copy_to_user((void __user *)c->uarg + from, (void *)a + from,
+			 to - from))
+		return -EFAULT;
+	return 0;
+}
+
+/* Fill @c from the arguments at @uarg; 0, or -errno as the ioctl says. */
+static int msgbox_recv_call_in(struct msgbox_recv_call *c, void __user *uarg,
+			       bool nonblock)
+{
+	int err;
+
+	BUILD_BUG_ON(sizeof(c->args) != MSGBOX_RECV_SIZE_VER0);
+	err = msgbox_args_in(&c->args, sizeof(c->args), MSGBOX_RECV_SIZE_VER0,
+			     uarg, &c->usize);
+	if (err)
+		return err;
+	c->uarg = uarg;
+	c->entry = false;
+	c->req.out = msgbox_recv_out;
+	c->req.out_arg = c;
+	return msgbox_recv_req_in(&c->req, &c->args, nonblock);
+}
+
+/* One receive; @nonblock as for msgbox_ioctl_send(). */
+static int msgbox_ioctl_recv(struct file *file, void __user *uarg,
+			     bool nonblock)
+{
+	struct msgbox_recv_call c;
+	struct msgbox_mailbox *mb;
+	int ret;
+
+	ret = msgbox_recv_call_in(&c, uarg,
+				  nonblock || (file->f_flags & O_NONBLOCK));
+	if (ret)
+		return ret;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	mb = msgbox_file_mailbox(file);
+	if (!mb)
+		return -ENOTCONN;
+
+	/* A message taken was described as part of taking it. */
+	ret = msgbox_recv(mb, &c.req, 1);
+	if (ret == -EMSGSIZE && msgbox_recv_out(&c.req, false))
+		return -EFAULT;
+	if (ret < 0)
+		return ret;
+	return c.req.desc.len;
 }
 
 /*
- * A plain send of @len bytes at @ubuf: priority 0, no key, no checksum,
- * nothing written back. For write(2), whose caller the VFS has checked for
- * write access already, and MSGBOX_IOC_SEND_PLAIN.
+ * A run of a batch's send entries: as many plain entries of this module's
+ * version as follow, up to MSGBOX_SEND_RUN and no more than the mailbox has
+ * room for, each checked and its results cleared, then sent together. An
+ * entry of another kind, and a run of one, go through msgbox_ioctl_send().
+ * Returns how many entries were sent, or the error of the first.
  */
-static __msgbox_hot int msgbox_send_plain(struct file *file,
-					  const void __user *ubuf, size_t len)
+static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
+			     u32 stride, bool nonblock,
+			     struct msgbox_send_req *reqs)
 {
-	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
-	struct msgbox_mailbox *mb;
-	struct msgbox_send_args args = {
-		.size = sizeof(args),
-		.buf = (unsigned long)ubuf,
-	};
-
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
-	mb = msgbox_file_mailbox(file);
-	if (!mb)
-		return -ENOTCONN;
-	/* No mailbox takes more; msgbox_do_send() checks its own limit. */
-	if (len > U32_MAX)
-		return -EMSGSIZE;
-	args.len = len;
-	return msgbox_do_send(mb, &args, &w, NULL, false, NULL);
-}
-
-/**
- * msgbox_write() - write(2): send the bytes written as one message
- * @file: a file bound to a mailbox, open for writing
- * @ubuf: the payload
- * @len: its length
- * @ppos: unused: the file is a stream
- *
- * The message has priority 0, no key and no checksum. The call blocks as
- * MSGBOX_IOC_SEND does, unless the file is O_NONBLOCK. There is no short
- * write: the whole message is sent, or nothing.
- *
- * Context: process context, may sleep.
- * Return: @len, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN, -ERESTARTSYS,
- * -EFAULT or -ENOMEM.
- */
-__msgbox_hot ssize_t msgbox_write(struct file *file, const char __user *ubuf,
-				  size_t len, loff_t *ppos)
-{
-	int err = msgbox_send_plain(file, ubuf, len);
-
-	return err ? err : len;
-}
-
-/**
- * msgbox_read() - read(2): receive the next message
- * @file: a file bound to a mailbox, open for reading
- * @ubuf: the buffer
- * @len: its size
- * @ppos: unused: the file is a stream
- *
- * Takes the next message as MSGBOX_IOC_RECV does with no flags, blocking
- * unless the file is O_NONBLOCK. A message larger than @len stays queued
- * and the call fails with -EMSGSIZE; nothing is ever truncated.
- *
- * Context: process context, may sleep.
- * Return: the message's length, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN,
- * -ERESTARTSYS or -EFAULT.
- */
-__msgbox_hot ssize_t msgbox_read(struct file *file, char __user *ubuf,
-				 size_t len, loff_t *ppos)
-{
-	struct msgbox_wait w = { .nonblock = file->f_flags & O_NONBLOCK };
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-	struct msgbox_recv_args args = {
-		.size = sizeof(args),
-		.buf = (unsigned long)ubuf,
-		.buf_len = min_t(size_t, len, U32_MAX),
-	};
+	struct msgbox_send_args args, __user *e;
+	u32 n = 0, i;
+	int ret;
 
-	if (!mb)
-		return -ENOTCONN;
-	return msgbox_queue_recv(mb, &args, &w, NULL, 0);
-}
-
-/* One receive; @nonblock as for msgbox_send_one(). */
-static __msgbox_hot int msgbox_recv_one(struct file *file, void __user *uarg,
-					bool nonblock)
-{
-	struct msgbox_wait w = {
-		.nonblock = nonblock || (file->f_flags & O_NONBLOCK),
-	};
-	/* Filled by msgbox_args_in() before use (see msgbox_send_one()). */
-	struct msgbox_recv_args args __uninitialized;
-	struct msgbox_mailbox *mb;
-	u32 usize;
-	int ret, err;
-
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_RECV_SIZE_VER0);
-	/* A message is queued and this is a plain receive: the short way. */
-	mb = msgbox_file_mailbox(file);
-	if (mb && (file->f_mode & FMODE_READ) &&
-	    msgbox_queue_recv_fast(mb, uarg, &ret))
-		return ret;
-
-	err = msgbox_args_in(&args, sizeof(args), MSGBOX_RECV_SIZE_VER0, uarg,
-			     &usize);
-	if (err)
-		return err;
-	if ((args.flags & ~MSGBOX_RECV_FLAGS) || args.__reserved)
-		return -EINVAL;
-	if ((args.flags & MSGBOX_RECV_FROM_PID) && args.from_pid <= 0)
-		return -EINVAL;
-	if (args.flags & MSGBOX_RECV_DEADLINE) {
-		err = msgbox_deadline_in(args.deadline_ns, &w.deadline);
-		if (err)
-			return err;
+	if (mb)
+		left = min3(left, (u32)MSGBOX_SEND_RUN,
+			    max(msgbox_queue_room(mb), 1U));
+	while (mb && (file->f_mode & FMODE_WRITE) && n < left) {
+		e = entry + (size_t)n * stride;
+		if (copy_from_user(&args, e, sizeof(args)) ||
+		    args.size != sizeof(args) || args.flags ||
+		    msgbox_send_req_in(&reqs[n], &args, nonblock || n) ||
+		    msgbox_send_result_out(e, &reqs[n]))
+			break;
+		n++;
 	}
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	if (!mb)
-		return -ENOTCONN;
-
-	ret = msgbox_queue_recv(mb, &args, &w, uarg, usize);
-	/* A received message's arguments were copied out with it. */
-	if (ret == -EMSGSIZE || (ret >= 0 && (args.flags & MSGBOX_RECV_PEEK))) {
-		err = msgbox_args_out(uarg, &args, sizeof(args), usize);
-		if (err)
-			return err;
+	if (n < 2) {
+		ret = msgbox_ioctl_send(file, entry, nonblock);
+		return ret ? ret : 1;
 	}
+	ret = msgbox_send(mb, reqs, n);
+	/* Sent: a late fault writing an id back must not say otherwise. */
+	for (i = 0; ret > 0 && i < ret; i++)
+		msgbox_send_result_out(entry + (size_t)i * stride, &reqs[i]);
+	if (ret == -EINPROGRESS)
+		msgbox_send_result_out(entry, &reqs[0]);
 	return ret;
 }
 
 /*
- * A run of plain sends from a batch, at most MSGBOX_BATCH_RUN and no more
- * than the mailbox has room for: each entry of this module's version
- * without flags is checked and copied in, then all go into the mailbox
- * under one hold of its lock. Never blocks.
- * Returns how many were sent; 0 leaves the entry to msgbox_send_one().
+ * A run of a batch's receive entries, as msgbox_batch_send() does it:
+ * plain entries of this module's version, checked writable where their
+ * description goes by writing back what they hold in its first and last
+ * field (which bound it), so that an entry not received is left as it was.
  */
-static __msgbox_hot u32 msgbox_send_run(struct file *file,
-					void __user *uentries, u32 count,
-					u32 stride)
+static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
+			     u32 stride, bool nonblock,
+			     struct msgbox_recv_call *calls,
+			     struct msgbox_recv_req *reqs)
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-	/* Written before they are read (see msgbox_send_one()). */
-	u8 bounce[MSGBOX_SEND_BOUNCE_MAX] __aligned(8) __uninitialized;
-	struct msgbox_msg *msgs[MSGBOX_BATCH_RUN] __uninitialized;
-	u64 ids[MSGBOX_BATCH_RUN] __uninitialized;
-	struct msgbox_send_args args __uninitialized;
-	struct msgbox_spares spares;
-	void __user *entry = uentries;
-	struct msgbox_msg *msg;
-	u32 n, i, sent;
-	bool bounced;
+	struct msgbox_recv_call *c;
+	u32 n = 0, i;
+	int ret;
 
-	if (!mb || !(file->f_mode & FMODE_WRITE) || !mb->capacity ||
-	    READ_ONCE(mb->dead) || msgbox_fault_any(mb))
-		return 0;
-	/* Copy in no more than fits: the rest would only go back. */
-	count = min3(count, (u32)MSGBOX_BATCH_RUN, msgbox_queue_room(mb));
-	if (!count)
-		return 0;
-	/* The mailbox's spare objects, taken once for the whole run. */
-	msgbox_spares_init_local(&spares);
-	msgbox_spares_move(&mb->spares, &spares);
-	for (n = 0; n < count; n++, entry += stride) {
-		if (msgbox_send_entry_in(&args, entry, bounce, &bounced) ||
-		    args.size != sizeof(args) || args.flags ||
-		    args.__reserved || args.prio >= MSGBOX_PRIO_MAX ||
-		    args.len > mb->max_msg_size)
+	left = min_t(u32, left, MSGBOX_RECV_RUN);
+	while (mb && (file->f_mode & FMODE_READ) && n < left) {
+		c = &calls[n];
+		c->uarg = entry + (size_t)n * stride;
+		c->entry = true;
+		c->usize = sizeof(c->args);
+		c->req.out = msgbox_recv_out;
+		c->req.out_arg = c;
+		if (copy_from_user(&c->args, c->uarg, sizeof(c->args)) ||
+		    c->args.size != sizeof(c->args) || c->args.flags ||
+		    msgbox_recv_req_in(&c->req, &c->args, nonblock || n) ||
+		    put_user(c->args.len, &c->uarg->len) ||
+		    put_user(c->args.msg_flags, &c->uarg->msg_flags))
 			break;
-		msg = msgbox_msg_new(&spares, u64_to_user_ptr(args.buf),
-				     bounced ? bounce : NULL, args.len);
-		if (IS_ERR(msg))
-			break;
-		msg->prio = args.prio;
-		msgs[n] = msg;
+		n++;
 	}
-	sent = n ? msgbox_queue_send_many(mb, msgs, n, ids) : 0;
-	/* What found no room goes back with the spares not used. */
-	for (i = sent; i < n; i++)
-		msgbox_msg_put_spare(&spares, msgs[i]);
-	msgbox_spares_move(&spares, &mb->spares);
-	/* Sent: a late fault writing an id back must not say otherwise. */
-	msgbox_send_ids_out(uentries, stride, ids, sent);
-	return sent;
+	if (n < 2) {
+		ret = msgbox_ioctl_recv(file, entry, nonblock);
+		return ret < 0 ? ret : 1;
+	}
+	for (i = 0; i < n; i++)
+		reqs[i] = calls[i].req;
+	ret = msgbox_recv(mb, reqs, n);
+	if (ret == -EMSGSIZE)
+		msgbox_recv_out(&reqs[0], false);
+	return ret;
 }
 
-/*
- * A run of plain receives from a batch (see msgbox_queue_recv_many()).
- * Never blocks. Returns how many were received; 0 leaves the entry to
- * msgbox_recv_one().
- */
-static __msgbox_hot u32 msgbox_recv_run(struct file *file,
-					void __user *uentries, u32 count,
-					u32 stride)
+/* Requests of one run of a batch, too many for the stack. */
+union msgbox_batch_reqs {
+	struct msgbox_send_req send[MSGBOX_SEND_RUN];
+	struct {
+		struct msgbox_recv_call calls[MSGBOX_RECV_RUN];
+		struct msgbox_recv_req reqs[MSGBOX_RECV_RUN];
+	} recv;
+};
+
+static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 {
-	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-
-	if (!mb || !(file->f_mode & FMODE_READ))
-		return 0;
-	return msgbox_queue_recv_many(mb, uentries, count, stride);
-}
-
-/*
- * Before the first entry of a blocking batch: when that entry is plain and
- * the mailbox has a capacity, wait for room (or a message) first; see
- * msgbox_queue_wait(). Returns 0 to go on, or the error that ends the
- * batch before any entry.
- */
-static __msgbox_hot int msgbox_batch_wait(struct file *file, void __user *entry,
-					  bool send)
-{
-	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
-	u32 head[2];	/* the entry's size and flags */
-
-	if (!mb || !mb->capacity ||
-	    !(file->f_mode & (send ? FMODE_WRITE : FMODE_READ)) ||
-	    msgbox_copy_from_user(head, entry, sizeof(head)) || head[1] ||
-	    head[0] != (send ? sizeof(struct msgbox_send_args) :
-			       sizeof(struct msgbox_recv_args)))
-		return 0;
-	return msgbox_queue_wait(mb, send);
-}
-
-static __msgbox_hot int msgbox_ioctl_batch(struct file *file, void __user *uarg,
-					   bool send)
-{
+	union msgbox_batch_reqs *reqs;
 	struct msgbox_batch_args args;
 	void __user *entry;
 	bool nonblock;
-	u32 usize, i, n;
+	u32 usize, i;
 	int ret = 0, err;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_BATCH_SIZE_VER0);
@@ -688,39 +513,32 @@ static __msgbox_hot int msgbox_ioctl_batch(struct file *file, void __user *uarg,
 	args.done = 0;
 	args.error = 0;
 	err = msgbox_args_out(uarg, &args, sizeof(args), usize);
-	if (err)
+	if (err || !args.count)
 		return err;
 
 	/*
-	 * count * entry_size is at most 4 MiB: no overflow. Runs of plain
-	 * entries that cannot block go through the mailbox lock together;
-	 * any other entry, and the one a run stopped at, goes one at a time.
+	 * count * entry_size is at most 4 MiB: no overflow. Only the first
+	 * entry may block: the rest go when they can at once, or end the
+	 * batch.
 	 */
+	reqs = kmalloc(sizeof(*reqs), GFP_KERNEL_ACCOUNT);
+	if (!reqs)
+		return -ENOMEM;
 	entry = u64_to_user_ptr(args.entries);
 	nonblock = (args.flags & MSGBOX_BATCH_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	if (args.count && !nonblock) {
-		err = msgbox_batch_wait(file, entry, send);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < args.count; ) {
-		n = send ? msgbox_send_run(file, entry, args.count - i,
-					   args.entry_size) :
-			   msgbox_recv_run(file, entry, args.count - i,
-					   args.entry_size);
-		if (n) {
-			i += n;
-			entry += (size_t)n * args.entry_size;
-			continue;
-		}
-		ret = send ? msgbox_send_one(file, entry, nonblock || i > 0) :
-			     msgbox_recv_one(file, entry, nonblock || i > 0);
+	for (i = 0; i < args.count; i += ret) {
+		ret = send ? msgbox_batch_send(file, entry, args.count - i,
+					       args.entry_size, nonblock || i,
+					       reqs->send) :
+			     msgbox_batch_recv(file, entry, args.count - i,
+					       args.entry_size, nonblock || i,
+					       reqs->recv.calls, reqs->recv.reqs);
 		if (ret < 0)
 			break;
-		i++;
-		entry += args.entry_size;
+		entry += (size_t)ret * args.entry_size;
 	}
+	kfree(reqs);
 	if (!i && ret < 0)
 		return ret;
 
@@ -780,7 +598,10 @@ static int msgbox_ioctl_notify(struct file *file, void __user *uarg)
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
-	return msgbox_queue_notify(mb, file, &args);
+	/* Notification is for receivers: it tells who sent, and when. */
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	return msgbox_notify_register(mb, file, &args);
 }
 
 /**
@@ -792,8 +613,7 @@ static int msgbox_ioctl_notify(struct file *file, void __user *uarg)
  * Context: process context, may sleep.
  * Return: the command's result, or -ENOTTY for an unknown command.
  */
-__msgbox_hot long msgbox_ioctl(struct file *file, unsigned int cmd,
-			       unsigned long arg)
+long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
@@ -806,9 +626,9 @@ __msgbox_hot long msgbox_ioctl(struct file *file, unsigned int cmd,
 	case _IOC_NR(MSGBOX_IOC_DESTROY):
 		return msgbox_ioctl_destroy(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_SEND):
-		return msgbox_send_one(file, uarg, false);
+		return msgbox_ioctl_send(file, uarg, false);
 	case _IOC_NR(MSGBOX_IOC_RECV):
-		return msgbox_recv_one(file, uarg, false);
+		return msgbox_ioctl_recv(file, uarg, false);
 	case _IOC_NR(MSGBOX_IOC_SEND_BATCH):
 		return msgbox_ioctl_batch(file, uarg, true);
 	case _IOC_NR(MSGBOX_IOC_RECV_BATCH):
@@ -817,11 +637,6 @@ __msgbox_hot long msgbox_ioctl(struct file *file, unsigned int cmd,
 		return msgbox_ioctl_stat(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_NOTIFY):
 		return msgbox_ioctl_notify(file, uarg);
-	case _IOC_NR(MSGBOX_IOC_SEND_PLAIN(0)):
-		/* The length is the command's size field (see the uapi). */
-		if (_IOC_DIR(cmd) != _IOC_WRITE)
-			return -ENOTTY;
-		return msgbox_send_plain(file, uarg, _IOC_SIZE(cmd));
 	}
 	return -ENOTTY;
 }

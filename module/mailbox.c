@@ -15,135 +15,35 @@
 #include <linux/stringhash.h>
 #include <linux/user_namespace.h>
 
+#include "dedup.h"
+#include "limits.h"
 #include "mailbox.h"
 #include "queue.h"
 
-/*
- * Default and hard limits. The defaults let an application queue 4096
- * messages of up to 1 MiB in each of 1024 mailboxes without tuning; the hard
- * limits bound what root may raise them to, so that a 32-bit count or a
- * kvmalloc() size can never overflow.
- */
-#define MSGBOX_DEF_MAX_MAILBOXES	1024
-#define MSGBOX_DEF_MAX_MSG_SIZE		SZ_1M
-#define MSGBOX_DEF_MAX_CAPACITY		4096
-
-/*
- * Per-user defaults: 256 mailboxes of the library's default size (64
- * messages of 8 KiB, 512 KiB each) fit in 128 MiB, half the byte quota.
- */
-#define MSGBOX_DEF_USER_MAX_MAILBOXES	256
-#define MSGBOX_DEF_USER_MAX_BYTES	((u64)SZ_256M)
-
-struct msgbox_limits msgbox_limits = {
-	.max_mailboxes = MSGBOX_DEF_MAX_MAILBOXES,
-	.max_msg_size = MSGBOX_DEF_MAX_MSG_SIZE,
-	.max_capacity = MSGBOX_DEF_MAX_CAPACITY,
-	.user_max_mailboxes = MSGBOX_DEF_USER_MAX_MAILBOXES,
-	.user_max_bytes = MSGBOX_DEF_USER_MAX_BYTES,
-};
-
-/**
- * struct msgbox_user - what one user's mailboxes are charged
- * @node: entry in msgbox_users
- * @uid: the user
- * @mailboxes: mailboxes and ports alive
- * @bytes: the sum of their quota_bytes
- *
- * Protected by msgbox_table_lock; freed when nothing is charged.
- */
-struct msgbox_user {
-	struct hlist_node node;
-	kuid_t uid;
-	unsigned int mailboxes;
-	u64 bytes;
-};
-
 #define MSGBOX_TABLE_BITS	8
 
-/* Protects both tables, msgbox_nr_mailboxes and mailbox->linked. */
-static DEFINE_MUTEX(msgbox_table_lock);
+/* Protects the tables and the limits' counts; see the DOC in mailbox.h. */
+DEFINE_MUTEX(msgbox_table_lock);
 static DEFINE_HASHTABLE(msgbox_names, MSGBOX_TABLE_BITS);
 static DEFINE_HASHTABLE(msgbox_ports, MSGBOX_TABLE_BITS);
-static DEFINE_HASHTABLE(msgbox_users, MSGBOX_TABLE_BITS);
-static unsigned int msgbox_nr_mailboxes;
 
 /*
- * Charge the creator of @mb, unless exempt. @spare is a preallocated
- * struct msgbox_user, consumed (set to NULL) when a new user is recorded.
+ * Is @mb, a port, still its owner's? A port belongs to the program that
+ * registered it: once the owner calls execve() (its exec id moves on), the
+ * port is no longer found by the owner's PID, and the new program may
+ * register its own. An owner that has gone has no other program running.
  */
-static int msgbox_user_charge(struct msgbox_mailbox *mb,
-			      struct msgbox_user **spare)
+static bool msgbox_port_current(const struct msgbox_mailbox *mb)
 {
-	kuid_t uid = current_euid();
-	struct msgbox_user *u;
-	u32 hash = from_kuid(&init_user_ns, uid);
+	struct task_struct *task;
+	bool current_prog;
 
-	lockdep_assert_held(&msgbox_table_lock);
-	if (capable(CAP_SYS_RESOURCE))
-		return 0;
-
-	hash_for_each_possible(msgbox_users, u, node, hash)
-		if (uid_eq(u->uid, uid))
-			goto found;
-	if (!*spare)
-		return -ENOMEM;
-	u = *spare;
-	*spare = NULL;
-	u->uid = uid;
-	u->mailboxes = 0;
-	u->bytes = 0;
-	hash_add(msgbox_users, &u->node, hash);
-found:
-	if (u->mailboxes >= READ_ONCE(msgbox_limits.user_max_mailboxes) ||
-	    u->bytes + mb->quota_bytes > READ_ONCE(msgbox_limits.user_max_bytes)) {
-		if (!u->mailboxes) {
-			hash_del(&u->node);
-			kfree(u);
-		}
-		return -EDQUOT;
-	}
-	u->mailboxes++;
-	u->bytes += mb->quota_bytes;
-	mb->quota_user = u;
-	return 0;
-}
-
-static void msgbox_user_uncharge(struct msgbox_mailbox *mb)
-{
-	struct msgbox_user *u = mb->quota_user;
-
-	lockdep_assert_held(&msgbox_table_lock);
-	if (!u)
-		return;
-	mb->quota_user = NULL;
-	u->mailboxes--;
-	u->bytes -= mb->quota_bytes;
-	if (!u->mailboxes) {
-		hash_del(&u->node);
-		kfree(u);
-	}
-}
-
-/* Allocate before msgbox_table_lock what msgbox_user_charge() may need. */
-static struct msgbox_user *msgbox_user_spare(void)
-{
-	return kmalloc(sizeof(struct msgbox_user), GFP_KERNEL_ACCOUNT);
-}
-
-/**
- * msgbox_limits_check() - may a mailbox be created with these sizes?
- * @capacity: its capacity
- * @max_msg_size: its largest message size
- *
- * Return: 0, or -EINVAL above the max_capacity or max_msg_size limit.
- */
-int msgbox_limits_check(u32 capacity, u32 max_msg_size)
-{
-	if (capacity > READ_ONCE(msgbox_limits.max_capacity) ||
-	    max_msg_size > READ_ONCE(msgbox_limits.max_msg_size))
-		return -EINVAL;
-	return 0;
+	rcu_read_lock();
+	task = pid_task(mb->owner, PIDTYPE_TGID);
+	current_prog = !task ||
+		       READ_ONCE(task->self_exec_id) == mb->owner_exec_id;
+	rcu_read_unlock();
+	return current_prog;
 }
 
 static u32 msgbox_name_hash(const char *name, u32 len)
@@ -196,7 +96,7 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	msgbox_spares_init(&mb->spares,
 			   msgbox_spares_limit(capacity, max_msg_size));
 	mb->next_id = 1;
-	mb->quota_bytes = (u64)max(capacity, 1U) * max_msg_size;
+	mb->quota_bytes = msgbox_quota_bytes(capacity, max_msg_size);
 	init_waitqueue_head(&mb->recv_wq);
 	init_waitqueue_head(&mb->send_wq);
 	mb->name_len = len;
@@ -220,6 +120,12 @@ static void msgbox_mailbox_release(struct kref *ref)
 
 	/* An unlinked mailbox may still hold messages: nobody can take them. */
 	msgbox_queue_kill(mb);
+	/* Counted and charged until now, not only while it had a name. */
+	if (mb->counted) {
+		mutex_lock(&msgbox_table_lock);
+		msgbox_limits_uncount(mb);
+		mutex_unlock(&msgbox_table_lock);
+	}
 	msgbox_dedup_free(mb->dedup);
 	put_pid(mb->owner);
 	put_user_ns(mb->user_ns);
@@ -230,12 +136,38 @@ static void msgbox_mailbox_release(struct kref *ref)
  * msgbox_mailbox_put() - drop a reference on a mailbox
  * @mb: the mailbox, or NULL
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep; never under msgbox_table_lock (the
+ * last reference takes it to give back the mailbox's count and charge).
  */
 void msgbox_mailbox_put(struct msgbox_mailbox *mb)
 {
 	if (mb)
 		kref_put(&mb->ref, msgbox_mailbox_release);
+}
+
+/*
+ * Take @mb out of its table; the caller then owns the table's reference.
+ * It stays counted against the limits until it is freed.
+ */
+static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
+{
+	lockdep_assert_held(&msgbox_table_lock);
+	if (!mb->linked)
+		return false;
+	hash_del(&mb->hnode);
+	mb->linked = false;
+	return true;
+}
+
+/*
+ * Kill an unlinked mailbox, unless @keep asks to leave it working for the
+ * descriptors still open, and drop the table's reference.
+ */
+static void msgbox_mailbox_kill(struct msgbox_mailbox *mb, bool keep)
+{
+	if (!keep)
+		msgbox_queue_kill(mb);
+	msgbox_mailbox_put(mb);
 }
 
 static struct msgbox_mailbox *msgbox_name_lookup(const char *name, u32 len,
@@ -362,14 +294,11 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 		err = -ENOENT;
 	} else if (msgbox_limits_check(capacity, max_msg_size)) {
 		err = -EINVAL;
-	} else if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
-		err = -ENOSPC;
 	} else {
-		err = msgbox_user_charge(new, &spare);
+		err = msgbox_limits_count(new, &spare);
 		if (!err) {
 			hash_add(msgbox_names, &new->hnode, hash);
 			new->linked = true;
-			msgbox_nr_mailboxes++;
 			/* One reference for the table, one for the caller. */
 			*mbp = msgbox_mailbox_get(new);
 			new = NULL;
@@ -391,13 +320,17 @@ int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
  * @mode: the permission bits, umask applied; senders need write permission
  * @mbp: where to store the port, with a reference for the caller
  *
+ * A port left by the program the process ran before its last execve()
+ * does not count: it is destroyed, and the new one takes its place.
+ *
  * Context: process context, may sleep; takes msgbox_table_lock.
- * Return: 0, or -ENOMEM, -EBUSY (the process has a port) or -ENOSPC.
+ * Return: 0, or -ENOMEM, -EBUSY (the process has a port), -ENOSPC or
+ * -EDQUOT.
  */
 int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 		    u32 max_msg_size, umode_t mode, struct msgbox_mailbox **mbp)
 {
-	struct msgbox_mailbox *mb, *new;
+	struct msgbox_mailbox *mb, *new, *stale = NULL;
 	struct pid *owner = task_tgid(current);
 	struct msgbox_user *spare;
 	u32 hash = hash_ptr(owner, 32);
@@ -409,32 +342,36 @@ int msgbox_port_new(const struct file *file, u32 flags, u32 capacity,
 	if (!new)
 		return -ENOMEM;
 	new->owner = get_pid(owner);
+	new->owner_exec_id = current->self_exec_id;
 	new->owner_file = file;
 	spare = msgbox_user_spare();
 
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_ports, mb, hnode, hash) {
-		if (mb->owner == owner) {
+		if (mb->owner != owner)
+			continue;
+		if (msgbox_port_current(mb)) {
 			err = -EBUSY;
 			goto out_unlock;
 		}
+		/* The port of the program before execve() ends now. */
+		msgbox_mailbox_unlink(mb);
+		stale = mb;
+		break;
 	}
-	if (msgbox_nr_mailboxes >= READ_ONCE(msgbox_limits.max_mailboxes)) {
-		err = -ENOSPC;
-		goto out_unlock;
-	}
-	err = msgbox_user_charge(new, &spare);
+	err = msgbox_limits_count(new, &spare);
 	if (err)
 		goto out_unlock;
 	hash_add(msgbox_ports, &new->hnode, hash);
 	new->linked = true;
-	msgbox_nr_mailboxes++;
 	*mbp = msgbox_mailbox_get(new);
 	new = NULL;
 out_unlock:
 	mutex_unlock(&msgbox_table_lock);
 	kfree(spare);
 	msgbox_mailbox_put(new);
+	if (stale)
+		msgbox_mailbox_kill(stale, false);
 	return err;
 }
 
@@ -493,12 +430,15 @@ out_unlock:
  * msgbox_port_find() - find the port of a process
  * @nr: the process's PID in the caller's PID namespace
  *
+ * A port the process registered before its last execve() is not found:
+ * it is destroyed, as it is when the new program registers its own.
+ *
  * Context: process context, may sleep; takes msgbox_table_lock.
  * Return: the port with a reference for the caller, or ERR_PTR(-ESRCH).
  */
 struct msgbox_mailbox *msgbox_port_find(pid_t nr)
 {
-	struct msgbox_mailbox *mb, *found = ERR_PTR(-ESRCH);
+	struct msgbox_mailbox *mb, *stale = NULL, *found = ERR_PTR(-ESRCH);
 	struct pid *pid;
 
 	pid = find_get_pid(nr);
@@ -507,38 +447,22 @@ struct msgbox_mailbox *msgbox_port_find(pid_t nr)
 
 	mutex_lock(&msgbox_table_lock);
 	hash_for_each_possible(msgbox_ports, mb, hnode, hash_ptr(pid, 32)) {
-		if (mb->owner == pid) {
+		if (mb->owner != pid)
+			continue;
+		if (msgbox_port_current(mb)) {
 			found = msgbox_mailbox_get(mb);
-			break;
+		} else {
+			/* Left by the program before execve(): it ends now. */
+			msgbox_mailbox_unlink(mb);
+			stale = mb;
 		}
+		break;
 	}
 	mutex_unlock(&msgbox_table_lock);
 	put_pid(pid);
+	if (stale)
+		msgbox_mailbox_kill(stale, false);
 	return found;
-}
-
-/* Take @mb out of its table; the caller then owns the table's reference. */
-static bool msgbox_mailbox_unlink(struct msgbox_mailbox *mb)
-{
-	lockdep_assert_held(&msgbox_table_lock);
-	if (!mb->linked)
-		return false;
-	hash_del(&mb->hnode);
-	mb->linked = false;
-	msgbox_nr_mailboxes--;
-	msgbox_user_uncharge(mb);
-	return true;
-}
-
-/*
- * Kill an unlinked mailbox, unless @keep asks to leave it working for the
- * descriptors still open, and drop the table's reference.
- */
-static void msgbox_mailbox_kill(struct msgbox_mailbox *mb, bool keep)
-{
-	if (!keep)
-		msgbox_queue_kill(mb);
-	msgbox_mailbox_put(mb);
 }
 
 /**
@@ -628,18 +552,22 @@ int msgbox_mailbox_destroy(struct msgbox_mailbox *mb, bool unlink_only)
 void msgbox_mailbox_destroy_all(void)
 {
 	struct msgbox_mailbox *mb;
-	struct hlist_node *tmp;
 	unsigned int bkt;
 
-	mutex_lock(&msgbox_table_lock);
-	hash_for_each_safe(msgbox_names, bkt, tmp, mb, hnode) {
-		msgbox_mailbox_unlink(mb);
+	/* The last put takes the table lock: drop it for each mailbox. */
+	for (;;) {
+		mb = NULL;
+		mutex_lock(&msgbox_table_lock);
+		hash_for_each(msgbox_names, bkt, mb, hnode)
+			break;
+		if (!mb)
+			hash_for_each(msgbox_ports, bkt, mb, hnode)
+				break;
+		if (mb)
+			msgbox_mailbox_unlink(mb);
+		mutex_unlock(&msgbox_table_lock);
+		if (!mb)
+			break;
 		msgbox_mailbox_kill(mb, false);
 	}
-	hash_for_each_safe(msgbox_ports, bkt, tmp, mb, hnode) {
-		msgbox_mailbox_unlink(mb);
-		msgbox_mailbox_kill(mb, false);
-	}
-	WARN_ON_ONCE(msgbox_nr_mailboxes);
-	mutex_unlock(&msgbox_table_lock);
 }

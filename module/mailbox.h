@@ -18,20 +18,34 @@
  * wakes every waiter; unlinking only takes the name away and leaves the
  * mailbox working for the files still bound to it. The memory, and any
  * message left, goes with the last reference, when the last bound file is
- * closed. A port is destroyed when the file that registered it is released.
+ * closed; until then the mailbox counts against max_mailboxes and its
+ * creator's quotas, named or not. A port is destroyed when the file that
+ * registered it is released; after its owner calls execve() it is no
+ * longer found by PID, and is destroyed at the first send to that PID or
+ * when the new program registers its own.
  *
  * Locks, in nesting order:
  *
- *   msgbox_table_lock (mutex)  name table, port table, msgbox_nr_mailboxes,
- *                              struct msgbox_mailbox.linked
+ *   msgbox_file.bind_lock (mutex)  a descriptor's binding (file.h)
+ *   msgbox_table_lock (mutex)  name table, port table, the count of
+ *                              mailboxes and the per-user charges
+ *                              (limits.h), struct msgbox_mailbox.linked,
+ *                              .counted, .quota_user
  *   msgbox_mailbox.lock (spin) everything under "protected by @lock" below
  *
  * and, never nested with any other lock, msgbox_spares.lock (spin), the
- * spare message objects of a mailbox or of one batch (see message.h).
+ * spare message objects of a mailbox or of one batch (see spares.h).
  *
- * Nothing sleeps or touches user memory under a mailbox lock: payloads are
- * copied in before it is taken and copied out after a message has been
- * taken off the queue (see queue.c).
+ * The wait queues' own locks, taken by wake-ups, nest inside a mailbox
+ * lock.
+ *
+ * Nothing sleeps under a mailbox lock, and payloads are copied in before
+ * it is taken. User memory is touched under it in one place: the receive
+ * core copies a message of up to MSGBOX_COPY_LOCKED_MAX bytes out under
+ * it with page faults disabled, so that a buffer that is not resident
+ * makes the copy come up short instead of sleeping, and the receive then
+ * copies with the lock dropped (see recv.h). A direct hand-off copies into
+ * pages pinned beforehand, with the lock dropped (see direct.h).
  */
 #ifndef _MSGBOX_MAILBOX_H
 #define _MSGBOX_MAILBOX_H
@@ -48,29 +62,16 @@
 #include <linux/msgbox.h>
 
 #include "fault.h"
-#include "message.h"
+#include "notify.h"
+#include "spares.h"
 
 struct file;
 struct pid;
 struct msgbox_dedup;
 struct msgbox_user;
 
-/**
- * struct msgbox_notify - who is told when a message arrives on an empty
- *	mailbox
- * @pid: the registered process (a reference is held), or NULL
- * @file: the file it registered through
- * @fired: a file whose EPOLLPRI notification fired and was not re-armed
- * @signo: the signal to send, or 0 for EPOLLPRI on @file
- * @value: si_value of the signal
- */
-struct msgbox_notify {
-	struct pid *pid;
-	const struct file *file;
-	const struct file *fired;
-	int signo;
-	u64 value;
-};
+/* Protects the name and port tables; see the DOC above. */
+extern struct mutex msgbox_table_lock;
 
 /* Kernel-only bits of struct msgbox_mailbox.flags; immutable. */
 #define MSGBOX_MBF_PORT		MSGBOX_STAT_PORT
@@ -89,13 +90,19 @@ struct msgbox_notify {
  * @user_ns: the user namespace whose processes find it by name (a
  *	reference is held)
  * @owner: for a port, its owner's thread-group PID (a reference is held)
+ * @owner_exec_id: for a port, its owner's self_exec_id when it registered
+ *	it: the port ends with the program (see msgbox_port_new())
  * @owner_file: for a port, the file that registered it
  * @faults: injected fault rates, see fault.h
  * @hnode: entry in the name or port table; under msgbox_table_lock
  * @linked: whether @hnode is in a table; under msgbox_table_lock
+ * @counted: counted in msgbox_nr_mailboxes and charged to @quota_user,
+ *	from creation until the mailbox is freed (not until it is unlinked);
+ *	under msgbox_table_lock
  * @quota_user: the user charged for this mailbox, NULL when exempt; under
  *	msgbox_table_lock
- * @quota_bytes: the bytes charged: what the mailbox can hold at most
+ * @quota_bytes: the bytes charged: what the mailbox can hold at most,
+ *	headers included
  * @lock: protects every field below
  * @msgs: queued messages, highest priority first, FIFO within one
  * @nr_msgs: messages on @msgs
@@ -109,10 +116,10 @@ struct msgbox_notify {
  * @received: messages delivered since creation
  * @dead: destroyed: every operation fails with -EIDRM
  * @dedup: duplicate-detection window, or NULL
- * @notify: the registration for arrival notification, see queue.c
+ * @notify: the registration for arrival notification, see notify.h
  * @direct_waiters: receivers registered for a direct hand-off, see direct.h
  * @spares: objects of delivered messages kept for the next ones sent, with
- *	their own lock, see message.h
+ *	their own lock, see spares.h
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgment
@@ -131,6 +138,7 @@ struct msgbox_mailbox {
 	kgid_t gid;
 	struct user_namespace *user_ns;
 	struct pid *owner;
+	u64 owner_exec_id;
 	const struct file *owner_file;
 
 	/* read and written with READ_ONCE()/WRITE_ONCE() */
@@ -139,6 +147,7 @@ struct msgbox_mailbox {
 	/* protected by msgbox_table_lock */
 	struct hlist_node hnode;
 	bool linked;
+	bool counted;
 	struct msgbox_user *quota_user;
 	u64 quota_bytes;
 
@@ -169,27 +178,6 @@ struct msgbox_mailbox {
 	char name[];
 };
 
-/**
- * struct msgbox_limits - the module's limits, set by module parameters
- * @max_mailboxes: mailboxes and ports alive at once
- * @max_msg_size: largest max_msg_size a mailbox may be created with
- * @max_capacity: largest capacity a mailbox may be created with
- * @user_max_mailboxes: mailboxes and ports one user may have at once
- * @user_max_bytes: bytes one user's mailboxes and ports may hold at most,
- *	counted as capacity (at least 1) times the largest message size
- *
- * The per-user limits do not apply to callers with CAP_SYS_RESOURCE.
- */
-struct msgbox_limits {
-	unsigned int max_mailboxes;
-	unsigned int max_msg_size;
-	unsigned int max_capacity;
-	unsigned int user_max_mailboxes;
-	unsigned long long user_max_bytes;
-};
-
-extern struct msgbox_limits msgbox_limits;
-
 int msgbox_mailbox_open(const char *name, u32 flags, u32 capacity,
 			u32 max_msg_size, umode_t mode, fmode_t fmode,
 			struct msgbox_mailbox **mbp);
@@ -205,7 +193,6 @@ int msgbox_mailbox_destroy(struct msgbox_mailbox *mb, bool unlink_only);
 int msgbox_mailbox_permission(const struct msgbox_mailbox *mb, fmode_t fmode);
 bool msgbox_mailbox_mode_allows(const struct msgbox_mailbox *mb,
 				fmode_t fmode);
-int msgbox_limits_check(u32 capacity, u32 max_msg_size);
 void msgbox_mailbox_put(struct msgbox_mailbox *mb);
 void msgbox_mailbox_destroy_all(void);
 int msgbox_name_check(const char *name);
@@ -221,33 +208,6 @@ msgbox_mailbox_get(struct msgbox_mailbox *mb)
 {
 	kref_get(&mb->ref);
 	return mb;
-}
-
-/* A snapshot of @mb's fault rates (see fault.h); true when any is set. */
-static inline bool msgbox_fault_read(const struct msgbox_mailbox *mb,
-				     struct msgbox_faults *f)
-{
-	f->drop = READ_ONCE(mb->faults.drop);
-	f->dup = READ_ONCE(mb->faults.dup);
-	f->corrupt = READ_ONCE(mb->faults.corrupt);
-	f->ackloss = READ_ONCE(mb->faults.ackloss);
-	return f->drop || f->dup || f->corrupt || f->ackloss;
-}
-
-/**
- * msgbox_fault_any() - are any faults set on a mailbox?
- * @mb: the mailbox
- *
- * Every send asks, so this is inline.
- *
- * Context: any.
- * Return: true when some fault rate of @mb is not zero.
- */
-static inline bool msgbox_fault_any(const struct msgbox_mailbox *mb)
-{
-	struct msgbox_faults f;
-
-	return msgbox_fault_read(mb, &f);
 }
 
 #endif /* _MSGBOX_MAILBOX_H */

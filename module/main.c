@@ -5,111 +5,30 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/poll.h>
-#include <linux/sizes.h>
-#include <linux/slab.h>
 
 #include "fault.h"
+#include "file.h"
 #include "ioctl.h"
 #include "mailbox.h"
-#include "message.h"
 #include "main.h"
+#include "message.h"
 #include "proc.h"
 #include "queue.h"
 
-/*
- * Hard limits: what the module parameters may be raised to. They keep every
- * count in 32 bits and every message allocation within kvmalloc()'s reach.
- */
-#define MSGBOX_HARD_MAX_MAILBOXES	65536
-#define MSGBOX_HARD_MAX_MSG_SIZE	SZ_16M
-#define MSGBOX_HARD_MAX_CAPACITY	65536
-
-/* The hard limit of the module parameter backed by @arg. */
-static unsigned int msgbox_param_hard_limit(const void *arg)
-{
-	if (arg == &msgbox_limits.max_msg_size)
-		return MSGBOX_HARD_MAX_MSG_SIZE;
-	if (arg == &msgbox_limits.max_capacity)
-		return MSGBOX_HARD_MAX_CAPACITY;
-	return MSGBOX_HARD_MAX_MAILBOXES;
-}
-
-static int msgbox_param_set_limit(const char *val,
-				  const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 0,
-				     msgbox_param_hard_limit(kp->arg));
-}
-
-static const struct kernel_param_ops msgbox_param_limit_ops = {
-	.set = msgbox_param_set_limit,
-	.get = param_get_uint,
-};
-
-module_param_cb(max_mailboxes, &msgbox_param_limit_ops,
-		&msgbox_limits.max_mailboxes, 0644);
-MODULE_PARM_DESC(max_mailboxes,
-		 "Most mailboxes and ports alive at once (default 1024, at most 65536)");
-module_param_cb(max_msg_size, &msgbox_param_limit_ops,
-		&msgbox_limits.max_msg_size, 0644);
-MODULE_PARM_DESC(max_msg_size,
-		 "Largest message size of a new mailbox (default 1 MiB, at most 16 MiB)");
-module_param_cb(max_capacity, &msgbox_param_limit_ops,
-		&msgbox_limits.max_capacity, 0644);
-MODULE_PARM_DESC(max_capacity,
-		 "Largest capacity of a new mailbox (default 4096, at most 65536)");
-module_param_cb(user_max_mailboxes, &msgbox_param_limit_ops,
-		&msgbox_limits.user_max_mailboxes, 0644);
-MODULE_PARM_DESC(user_max_mailboxes,
-		 "Mailboxes and ports one user may have (default 256, at most 65536)");
-
-/* Any byte count goes; 0 stops unprivileged users creating mailboxes. */
-module_param_named(user_max_bytes, msgbox_limits.user_max_bytes, ullong, 0644);
-MODULE_PARM_DESC(user_max_bytes,
-		 "Bytes one user's mailboxes may hold, capacity x message size (default 256 MiB)");
-
-static int msgbox_param_set_poll_ns(const char *val,
-				    const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 0, MSGBOX_POLL_NS_MAX);
-}
-
-static const struct kernel_param_ops msgbox_param_poll_ns_ops = {
-	.set = msgbox_param_set_poll_ns,
-	.get = param_get_uint,
-};
-
-module_param_cb(poll_ns, &msgbox_param_poll_ns_ops, &msgbox_poll_ns, 0644);
-MODULE_PARM_DESC(poll_ns,
-		 "How long a blocking send or receive polls before it sleeps, when its CPU has nothing else to run (ns; default 20000, at most 1000000; 0: never)");
-
 static int msgbox_fop_open(struct inode *inode, struct file *file)
 {
-	struct msgbox_file *mf;
+	int err;
 
-	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
-	if (!mf)
-		return -ENOMEM;
-	mutex_init(&mf->bind_lock);
-	file->private_data = mf;
+	err = msgbox_file_open(file);
+	if (err)
+		return err;
 	return stream_open(inode, file);
 }
 
 static int msgbox_fop_release(struct inode *inode, struct file *file)
 {
-	struct msgbox_file *mf = file->private_data;
-	struct msgbox_mailbox *mb = mf->mb;
-
-	if (mb) {
-		msgbox_queue_notify_release(mb, file);
-		if (mb->flags & MSGBOX_MBF_PORT)
-			msgbox_port_release(mb, file);
-		msgbox_mailbox_put(mb);
-	}
-	mutex_destroy(&mf->bind_lock);
-	kfree(mf);
+	msgbox_file_release(file);
 	return 0;
 }
 

@@ -2,16 +2,23 @@
 /*
  * DOC: messages
  *
- * A message is one allocation: this header followed by the payload. It is
- * copied in from the sender before any lock is taken, stamped with the
- * sender's identity, and is immutable once queued except for @node and
- * @state, which belong to the mailbox lock of the mailbox it is queued on.
+ * A message is one allocation: this header followed by the payload (or,
+ * above MSGBOX_MSG_INLINE_MAX, a pointer to a payload of its own). It is
+ * copied in from the sender with copy_from_user() before any lock is
+ * taken. Objects of 256 bytes to 2 KiB come from message caches created
+ * with kmem_cache_create_usercopy(), so that hardened usercopy refuses any
+ * copy that strays from the payload into the header; smaller ones come
+ * from kmalloc(), whose caches allow copies anywhere in an object, and
+ * payloads above MSGBOX_MSG_INLINE_MAX have an allocation of their own,
+ * which the copy is checked against. It is stamped with the
+ * sender's identity and is immutable once queued, except for @node and
+ * @state, which belong to the lock of the mailbox it is queued on.
  *
- * A message is referenced by the queue (or by the receiver that took it off
- * the queue), by a sender waiting for its acknowledgment, and briefly by a
- * receiver peeking at it. The last msgbox_msg_put() frees it; the last
- * msgbox_msg_put_spare() of a receiver may keep its object for the next
- * message sent to the same mailbox instead.
+ * A message is referenced by the queue (or by the receiver that took it
+ * off the queue), by a sender waiting for its acknowledgment, and briefly
+ * by a receiver peeking at it. The last msgbox_msg_put() frees it; a
+ * receiver's last reference may instead keep its object for the next
+ * message sent to the same mailbox (see spares.h).
  */
 #ifndef _MSGBOX_MESSAGE_H
 #define _MSGBOX_MESSAGE_H
@@ -19,7 +26,6 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -51,7 +57,7 @@ enum msgbox_msg_state {
  * @node: entry in the mailbox queue (under the mailbox lock), or in a list
  *	of its holder's
  * @next_spare: the next object down a set of spares, in place of @node
- *	while the object is spare (see struct msgbox_spares)
+ *	while the object is spare (see spares.h)
  * @id: id, unique and increasing per mailbox; set when queued
  * @key: sender's duplicate-detection key, valid with MSGBOX_MSG_KEY
  * @sender: thread-group PID of the sender (a reference is held)
@@ -101,52 +107,16 @@ static inline u8 *msgbox_msg_data(const struct msgbox_msg *msg)
 	return (u8 *)msg->data;
 }
 
-/**
- * struct msgbox_spares - message objects kept for reuse by one mailbox
- * @lock: protects @top, @bottom and @bytes
- * @top: delivered messages' objects, most recently freed first, linked
- *	by their @next_spare; their payload and header are stale, except
- *	@sender, whose reference they keep so that the next message from the
- *	same process needs no new one
- * @bottom: the last object of that chain, for a whole set to go under
- *	another in one step; NULL with @top
- * @bytes: the size of the objects on the chain, at most @max
- * @max: the most bytes of objects kept, see msgbox_spares_limit()
- * @local: a batch's own set, used by one thread only: @lock is not taken
- *
- * A stream of messages through a mailbox then reuses a few objects instead
- * of allocating one per message, freeing it on another CPU and zeroing it
- * again (see message.c). The chain is singly linked: taking the top object
- * writes nothing in the object under it, which the CPU that freed it may
- * still hold in its cache.
- */
-struct msgbox_spares {
-	spinlock_t lock;		/* protects @top, @bottom and @bytes */
-	struct msgbox_msg *top;
-	struct msgbox_msg *bottom;
-	u32 bytes;
-	u32 max;
-	bool local;
-};
-
-#define MSGBOX_SPARES_BYTES	8192
-
 int msgbox_msg_init(void);
 void msgbox_msg_exit(void);
-struct msgbox_msg *msgbox_msg_new(struct msgbox_spares *spares,
-				  const void __user *buf, const void *kbuf,
-				  u32 len);
+unsigned int msgbox_msg_class_for(u32 len);
+u32 msgbox_msg_class_size(unsigned int class);
+unsigned int msgbox_msg_class(const struct msgbox_msg *msg);
+bool msgbox_msg_keepable(const struct msgbox_msg *msg);
+struct msgbox_msg *msgbox_msg_new(struct msgbox_msg *spare,
+				  const void __user *buf, u32 len);
 struct msgbox_msg *msgbox_msg_clone(const struct msgbox_msg *msg);
 void msgbox_msg_free(struct msgbox_msg *msg);
-void msgbox_msg_put_spare(struct msgbox_spares *spares,
-			  struct msgbox_msg *msg);
-void msgbox_msgs_put_spares(struct msgbox_spares *spares,
-			    struct list_head *list);
-u32 msgbox_spares_limit(u32 capacity, u32 max_msg_size);
-void msgbox_spares_init(struct msgbox_spares *spares, u32 max);
-void msgbox_spares_init_local(struct msgbox_spares *spares);
-void msgbox_spares_move(struct msgbox_spares *from, struct msgbox_spares *to);
-void msgbox_spares_free(struct msgbox_spares *spares);
 
 /**
  * msgbox_msg_get() - take a reference on a message

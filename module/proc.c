@@ -16,7 +16,7 @@
 
 #define MSGBOX_PROC_NAME	"driver/msgbox"
 
-/* May the reader see @mb at all? */
+/* May the reader (with the opener's credentials) see @mb at all? */
 static bool msgbox_proc_visible(const struct msgbox_mailbox *mb)
 {
 	if (mb->owner) {
@@ -52,10 +52,22 @@ static int msgbox_proc_show_one(struct msgbox_mailbox *mb, void *arg)
 	return 0;
 }
 
+/*
+ * What a reader sees is decided by the credentials of whoever opened the
+ * file, as for every procfs file, not by those of whoever reads it: a
+ * descriptor passed to, or kept across the execve() of, a privileged
+ * program shows what its opener may see.
+ */
 static int msgbox_proc_show(struct seq_file *m, void *v)
 {
+	const struct cred *old;
+	int ret;
+
 	seq_puts(m, "name type uid gid mode capacity msgsize msgs bytes wsend wrecv sent recv\n");
-	return msgbox_mailbox_for_each(msgbox_proc_show_one, m);
+	old = override_creds(m->file->f_cred);
+	ret = msgbox_mailbox_for_each(msgbox_proc_show_one, m);
+	revert_creds(old);
+	return ret;
 }
 
 /**

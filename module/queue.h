@@ -3,21 +3,19 @@
  * DOC: the message queue of a mailbox
  *
  * Messages are kept on one list, highest priority first and by id within a
- * priority, so that the head is always the next message to deliver.
+ * priority, so that the head is always the next message to deliver. This
+ * file holds the list and what is counted with it (room, bytes, totals),
+ * poll, stat and kill; it touches no user memory. The send and receive
+ * cores (send.c, recv.c), and the hand-off (direct.c), call it under the
+ * mailbox lock.
  *
- * A receive takes a message off the list under the mailbox lock, marks it
- * in flight, and copies it out with the lock dropped. If the copy faults the
- * message goes back to its place, so a bad buffer loses nothing; until the
- * copy is done the message keeps its slot in the capacity, so putting it
- * back never overfills the mailbox.
- *
- * A sender sleeps while there is no room. A mailbox of capacity 0 has room
- * only for as many messages as there are receivers asleep on it, and its
- * blocking senders then wait, as acknowledged sends do, until a receiver
- * has copied their message out. A waiting sender that is interrupted or
- * times out withdraws its message if it is still queued; if a receiver is
- * copying it, the sender waits for the outcome so that it can say which of
- * the two happened.
+ * A message taken off the list by a receiver keeps its slot in the
+ * capacity while it is copied out (nr_inflight), so that putting it back
+ * after a fault never overfills the mailbox. A mailbox of capacity 0 holds
+ * one message at a time: a blocking sender offers its message when no
+ * other is offered and waits until a receiver has copied it out; a
+ * non-blocking one needs a receiver waiting. What its creator was charged
+ * for, one message, is then all it ever holds.
  *
  * Senders sleep on @send_wq and receivers on @recv_wq; pollers sleep on
  * both. Wake-ups are issued after the mailbox lock is dropped.
@@ -25,87 +23,35 @@
 #ifndef _MSGBOX_QUEUE_H
 #define _MSGBOX_QUEUE_H
 
-#include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/types.h>
 
-#include <linux/msgbox.h>
-
 struct file;
+struct pid;
+struct pid_namespace;
 struct msgbox_mailbox;
 struct msgbox_msg;
-struct msgbox_dedup;
+struct msgbox_stat_args;
 
-/* Number of keyed messages a mailbox with duplicate detection remembers. */
-#define MSGBOX_DEDUP_WINDOW	1024
-
-/*
- * Messages up to this long are copied out to a receiver under the mailbox
- * lock (page faults disabled): a bounded copy, short next to a wake-up.
- */
-#define MSGBOX_COPY_LOCKED_MAX	4096
-
-/*
- * A plain send's payload up to this long is copied in together with its
- * arguments, onto the stack, and from there into the message.
- */
-#define MSGBOX_SEND_BOUNCE_MAX	256
-
-/* Plain sends of a batch copied in, then queued under one lock hold. */
-#define MSGBOX_BATCH_RUN	32
-
-/* Messages one batched receive takes per hold of the mailbox lock. */
-#define MSGBOX_RECV_RUN		16
-
-/* Payload bytes one batched receive copies out per hold of the lock. */
-#define MSGBOX_BATCH_LOCKED_BYTES	(16 * 1024)
-
-/**
- * struct msgbox_wait - how a call may block
- * @nonblock: never sleep, fail with -EAGAIN instead
- * @deadline: absolute host CLOCK_MONOTONIC time, or 0 for none
- */
-struct msgbox_wait {
-	bool nonblock;
-	ktime_t deadline;
-};
-
-int msgbox_queue_send(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
-		      const struct msgbox_wait *w, bool ack, u64 *id,
-		      u32 *result);
-int msgbox_queue_send_direct(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
-			     const void __user *ubuf, u32 len, u64 *id,
-			     u32 *result);
-bool msgbox_queue_direct_ok(struct msgbox_mailbox *mb,
-			    const struct msgbox_send_args *args);
-int msgbox_queue_recv(struct msgbox_mailbox *mb, struct msgbox_recv_args *args,
-		      const struct msgbox_wait *w,
-		      struct msgbox_recv_args __user *uargs, u32 usize);
-bool msgbox_queue_recv_fast(struct msgbox_mailbox *mb,
-			    struct msgbox_recv_args __user *uargs, int *len);
-unsigned int msgbox_queue_send_many(struct msgbox_mailbox *mb,
-				    struct msgbox_msg **msgs, unsigned int n,
-				    u64 *ids);
-unsigned int msgbox_queue_recv_many(struct msgbox_mailbox *mb,
-				    void __user *uentries, unsigned int n,
-				    u32 stride);
-int msgbox_queue_wait(struct msgbox_mailbox *mb, bool send);
 unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb);
-
-#define MSGBOX_POLL_NS_DEFAULT	20000
-#define MSGBOX_POLL_NS_MAX	1000000
-extern unsigned int msgbox_poll_ns;
-int msgbox_queue_sleep_lost(const struct msgbox_wait *w);
+bool msgbox_queue_has_room(const struct msgbox_mailbox *mb);
+bool msgbox_queue_offer_free(const struct msgbox_mailbox *mb);
+void msgbox_queue_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
+void msgbox_queue_insert(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
+void msgbox_queue_unlink(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
+void msgbox_queue_unlink_head(struct msgbox_mailbox *mb,
+			      struct msgbox_msg *last, unsigned int n,
+			      struct list_head *list);
+void msgbox_queue_withdraw(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
+void msgbox_queue_taken(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
+struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
+				     struct pid *from, pid_t from_nr,
+				     struct pid_namespace *ns);
+void msgbox_queue_wake(struct wait_queue_head *wq);
 __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			   poll_table *pt);
 void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st);
 void msgbox_queue_kill(struct msgbox_mailbox *mb);
-int msgbox_queue_notify(struct msgbox_mailbox *mb, const struct file *file,
-			const struct msgbox_notify_args *args);
-void msgbox_queue_notify_release(struct msgbox_mailbox *mb,
-				 const struct file *file);
-
-struct msgbox_dedup *msgbox_dedup_new(void);
-void msgbox_dedup_free(struct msgbox_dedup *dedup);
 
 #endif /* _MSGBOX_QUEUE_H */

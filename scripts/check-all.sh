@@ -13,9 +13,8 @@
 # Usage: scripts/check-all.sh
 set -e
 
-pretty() { printf '[check-all] %s\n' "$*" >&2; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" check-all
 "$top/scripts/deps.sh" linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msgbox-check-all.XXXXXX")

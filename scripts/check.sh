@@ -27,13 +27,8 @@
 # directory's programs and module, to test this script itself).
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[check]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[check] %s\n' "$*" >&2; }
-fi
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" check
 testdir=${CHECK_TESTDIR:-$top/selftests/msgbox}
 module=${CHECK_MODULE:-$top/msgbox.ko}
 test_timeout=${TEST_TIMEOUT:-300}

@@ -11,7 +11,8 @@
 # Usage: scripts/deps.sh [EXTRA_PACKAGE...]
 set -e
 
-pretty() { printf '\033[1;34m[deps]\033[0m %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" deps
 
 pkgs=(
 	build-essential gcc-multilib g++ make cpio gzip xz-utils kmod

@@ -13,9 +13,8 @@
 # Usage: KVER=<release> scripts/dkms.sh
 set -e
 
-pretty() { printf '[dkms] %s\n' "$*" >&2; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" dkms
 kver=${KVER:-$("$top/scripts/kver.sh")}
 version=$(cat "$top/VERSION")
 src=/usr/src/msgbox-$version

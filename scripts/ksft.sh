@@ -18,13 +18,8 @@
 # Environment: KSRC_TARBALL   the tarball (default /usr/src/linux-source-6.1.tar.xz)
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[ksft]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[ksft] %s\n' "$*" >&2; }
-fi
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" ksft
 build=${1:-$top/build}
 tarball=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 

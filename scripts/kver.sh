@@ -14,7 +14,8 @@
 # Usage: scripts/kver.sh [6.1|6.12]
 set -e
 
-pretty() { echo "[kver] $*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" kver
 
 series=${1:-6.1}
 case $series in

@@ -16,13 +16,8 @@
 # Usage: scripts/lint.sh      (env KDIR: kernel build tree, required)
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[lint]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[lint] %s\n' "$*" >&2; }
-fi
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" lint
 out=$top/build/lint
 checkpatch=$top/build/ksrc/scripts/checkpatch.pl
 : "${KDIR:?set KDIR to the kernel build tree}"

@@ -47,14 +47,9 @@
 # The console also shows "msgbox-vm: ..." lines, which scripts/check.sh reads.
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[vm]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[vm] %s\n' "$*" >&2; }
-fi
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh" vm
 die() { pretty "error: $*"; exit 125; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
 
 module=${VM_MODULE:-}
 timeout_s=${VM_TIMEOUT:-600}

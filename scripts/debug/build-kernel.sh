@@ -26,14 +26,8 @@
 # "tree DIR". About 5 minutes on 2 cores the first time.
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;35m[debug-kernel]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[debug-kernel] %s\n' "$*" >&2; }
-fi
-die() { pretty "error: $*"; exit 1; }
-
-top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../lib.sh" debug-kernel 35
 fragment=$top/scripts/debug/debug.config
 outdir=${DEBUG_KERNEL_DIR:-$top/build/debug-kernel}
 tarball=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}

@@ -50,14 +50,9 @@
 # about 14 minutes with the kernel cached, 20 from scratch.
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;35m[check-debug]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[check-debug] %s\n' "$*" >&2; }
-fi
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../lib.sh" check-debug 35
 die() { pretty "error: $*"; echo "0 passed, 1 failed"; exit 1; }
-
-top=$(cd "$(dirname "$0")/../.." && pwd)
 seed=${DEBUG_SEED:-$(date +%s)}
 stress_seconds=${DEBUG_STRESS_SECONDS:-90}
 fuzz_calls=${DEBUG_FUZZ_CALLS:-10000000}

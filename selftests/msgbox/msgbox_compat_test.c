@@ -80,25 +80,6 @@ TEST_F(c32, is_32bit)
 	EXPECT_EQ(0xc048e705UL, (unsigned long)MSGBOX_IOC_STAT);
 	EXPECT_EQ(0x4020e701UL, (unsigned long)MSGBOX_IOC_OPEN);
 	EXPECT_EQ(0x4010e702UL, (unsigned long)MSGBOX_IOC_DESTROY);
-	EXPECT_EQ(0x4006e709UL, (unsigned long)MSGBOX_IOC_SEND_PLAIN(6));
-	EXPECT_EQ(0x7fffe709UL,
-		  (unsigned long)MSGBOX_IOC_SEND_PLAIN(MSGBOX_SEND_PLAIN_MAX));
-}
-
-/* The plain send's argument is a pointer, widened by the compat path. */
-TEST_F(c32, plain_send)
-{
-	struct msgbox_recv_args r;
-	char out[100], in[128];
-
-	mb_fill(out, sizeof(out), 5);
-	ASSERT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SEND_PLAIN(sizeof(out)),
-			      out));
-	memset(in, 0, sizeof(in));
-	EXPECT_EQ((int)sizeof(out), mb_raw_recv(self->fd, in, sizeof(in), &r));
-	EXPECT_TRUE(mb_check(in, sizeof(out), 5));
-	EXPECT_EQ(0U, r.prio);
-	EXPECT_EQ(getpid(), r.pid);
 }
 
 TEST_F(c32, send_recv_roundtrip)

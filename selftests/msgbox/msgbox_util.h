@@ -316,14 +316,13 @@ static inline int mb_wait_msgs(int fd, unsigned int n)
 	}
 }
 
-/* The state letter of /proc/<pid>/stat, or 0. */
-static inline char mb_proc_state(pid_t pid)
+/* The state letter of the stat file at @path, or 0. */
+static inline char mb_stat_state(const char *path)
 {
-	char path[64], buf[512], *p;
+	char buf[512], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return 0;
@@ -336,6 +335,15 @@ static inline char mb_proc_state(pid_t pid)
 	if (!p || p[1] != ' ')
 		return 0;
 	return p[2];
+}
+
+/* The state letter of /proc/<pid>/stat, or 0. */
+static inline char mb_proc_state(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return mb_stat_state(path);
 }
 
 /* Waits until @pid sleeps interruptibly ('S'); 0 or -ETIMEDOUT. */

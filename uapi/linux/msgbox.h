@@ -21,8 +21,6 @@
  * as one message of priority 0 (whole, or EMSGSIZE and nothing) and read(2)
  * receives the next message whole (EMSGSIZE, the message staying queued, if
  * the buffer is too small), blocking as the ioctls do unless O_NONBLOCK.
- * MSGBOX_IOC_SEND_PLAIN(len) sends as write(2) does, without its writing
- * through to any other kind of file: see below.
  *
  * Every argument structure starts with a __u32 size, which the caller sets
  * to sizeof() of the structure it was built with. The kernel accepts any size
@@ -342,22 +340,5 @@ struct msgbox_batch_args {
 #define MSGBOX_IOC_NOTIFY	_IOW(MSGBOX_IOC_MAGIC, 0x06, struct msgbox_notify_args)
 #define MSGBOX_IOC_SEND_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x07, struct msgbox_batch_args)
 #define MSGBOX_IOC_RECV_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x08, struct msgbox_batch_args)
-
-/*
- * MSGBOX_IOC_SEND_PLAIN(len) - send the @len bytes the argument points to
- * as one message of priority 0, with no key, no checksum and nothing
- * written back: what write(2) does, as an ioctl. The length is part of the
- * command, as in EVIOCGNAME(len), so that the kernel reads no argument
- * structure; @len is 0 to MSGBOX_SEND_PLAIN_MAX, and a longer message goes
- * by MSGBOX_IOC_SEND. It blocks as MSGBOX_IOC_SEND does, unless the file
- * is O_NONBLOCK, and returns 0, or -1 with errno EBADF (not open for
- * writing), ENOTCONN, EIDRM, EMSGSIZE (longer than the mailbox takes),
- * EAGAIN, EINTR, EFAULT or ENOMEM; nothing is sent when it fails. Unlike
- * write(2), it fails with ENOTTY on a descriptor that is not of
- * /dev/msgbox, as on a module older than it.
- */
-#define MSGBOX_SEND_PLAIN_MAX	_IOC_SIZEMASK
-#define MSGBOX_IOC_SEND_PLAIN(len) \
-	_IOC(_IOC_WRITE, MSGBOX_IOC_MAGIC, 0x09, (len))
 
 #endif /* _UAPI_LINUX_MSGBOX_H */

@@ -2,7 +2,8 @@
 /*
  * libmsgbox-mq - mq_open(), mq_close(), mq_unlink(), mq_send(),
  * mq_receive(), their timed forms, mq_getattr() and mq_setattr() over the
- * ioctls of <linux/msgbox.h>. mq_notify() is in notify.c.
+ * ioctls of <linux/msgbox.h>. mq_notify() is in notify.c, the descriptor
+ * primitives both use in desc.c.
  *
  * Linux's own order of checks is kept (ipc/mqueue.c and glibc): a timeout
  * is validated before anything else, then the priority, then the
@@ -18,66 +19,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
+#include "desc.h"
 #include "mq_internal.h"
-
-#define NSEC_PER_SEC	1000000000LL
-
-/* The kernel keeps deadlines as a signed 64-bit ktime_t: this is "never". */
-#define DEADLINE_NEVER	((uint64_t)INT64_MAX)
+#include "names.h"
+#include "notify.h"
 
 static int fail(int err)
 {
 	errno = -err;
 	return -1;
-}
-
-static int sys_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	return ret < 0 ? -errno : ret;
-}
-
-int msgbox_mq_fd_err(int err)
-{
-	return err == -ENOTTY || err == -ENOTCONN ? -EBADF : err;
-}
-
-int msgbox_mq_stat(int fd, struct msgbox_stat_args *st)
-{
-	int err;
-
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	err = sys_ioctl(fd, MSGBOX_IOC_STAT, st);
-	return err < 0 ? msgbox_mq_fd_err(err) : 0;
-}
-
-int msgbox_mq_bind(const char *mbname, int oflag, struct msgbox_open_args *args)
-{
-	int fd, err;
-
-	fd = open(MSGBOX_MQ_DEVICE,
-		  (oflag & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC);
-	if (fd < 0) {
-		/* No device: this system has no msgbox message queues. */
-		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			return -ENOSYS;
-		return -errno;
-	}
-
-	args->size = sizeof(*args);
-	args->name = msgbox_mq_ptr(mbname);
-	err = sys_ioctl(fd, MSGBOX_IOC_OPEN, args);
-	if (err < 0) {
-		close(fd);
-		return err;
-	}
-	return fd;
 }
 
 /*
@@ -286,7 +240,6 @@ MQ_EXPORT int mq_close(mqd_t mqdes)
 
 MQ_EXPORT int mq_unlink(const char *name)
 {
-	struct msgbox_destroy_args args;
 	const char *mbname;
 	int fd, err;
 
@@ -294,18 +247,11 @@ MQ_EXPORT int mq_unlink(const char *name)
 	if (err)
 		return fail(err);
 
-	fd = open(MSGBOX_MQ_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			errno = ENOSYS;
-		return -1;
-	}
+	fd = msgbox_mq_dev_open(O_RDONLY);
+	if (fd < 0)
+		return fail(fd);
 	/* Only the name goes: open descriptors keep the queue until closed. */
-	memset(&args, 0, sizeof(args));
-	args.size = sizeof(args);
-	args.flags = MSGBOX_DESTROY_UNLINK;
-	args.name = msgbox_mq_ptr(mbname);
-	err = sys_ioctl(fd, MSGBOX_IOC_DESTROY, &args);
+	err = msgbox_sys_destroy(fd, mbname, MSGBOX_DESTROY_UNLINK);
 	close(fd);
 
 	/* POSIX: EACCES for "not allowed"; a name msgbox rejects never exists. */
@@ -314,43 +260,6 @@ MQ_EXPORT int mq_unlink(const char *name)
 	else if (err == -EINVAL)
 		err = -ENOENT;
 	return err < 0 ? fail(err) : 0;
-}
-
-/*
- * Turn an absolute CLOCK_REALTIME timeout into the absolute CLOCK_MONOTONIC
- * deadline the module takes. A timeout already past becomes 1 ns, which has
- * long passed too; one beyond the kernel's range becomes "never".
- */
-static int deadline_from_realtime(const struct timespec *abs, __u64 *deadline)
-{
-	struct timespec rt, mono;
-	int64_t sec, nsec, limit;
-
-	/* timespec64_valid(), which Linux applies before anything else. */
-	if (abs->tv_sec < 0 || abs->tv_nsec < 0 || abs->tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	if (clock_gettime(CLOCK_REALTIME, &rt) < 0 ||
-	    clock_gettime(CLOCK_MONOTONIC, &mono) < 0)
-		return -errno;
-
-	/* Both are non-negative: the differences cannot overflow. */
-	sec = (int64_t)abs->tv_sec - (int64_t)rt.tv_sec;
-	nsec = (int64_t)abs->tv_nsec - (int64_t)rt.tv_nsec;
-
-	limit = INT64_MAX / NSEC_PER_SEC - 2;
-	if (sec > limit - (int64_t)mono.tv_sec) {
-		*deadline = DEADLINE_NEVER;
-		return 0;
-	}
-	sec += mono.tv_sec;
-	nsec += mono.tv_nsec;
-	if (sec < 0 || (sec == 0 && nsec <= 0)) {
-		*deadline = 1;
-		return 0;
-	}
-	nsec += sec * NSEC_PER_SEC;
-	*deadline = nsec > 0 ? (uint64_t)nsec : 1;
-	return 0;
 }
 
 static int do_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
@@ -362,7 +271,7 @@ static int do_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
 	if (abs_timeout) {
-		err = deadline_from_realtime(abs_timeout, &args.deadline_ns);
+		err = msgbox_deadline_realtime(abs_timeout, &args.deadline_ns);
 		if (err)
 			return err;
 		args.flags |= MSGBOX_SEND_DEADLINE;
@@ -370,11 +279,11 @@ static int do_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
 	if (msg_prio >= MQ_PRIO_MAX)
 		return -EINVAL;
 
-	args.buf = msgbox_mq_ptr(msg_ptr);
+	args.buf = msgbox_sys_ptr(msg_ptr);
 	/* Beyond any mailbox's maximum either way: still EMSGSIZE. */
 	args.len = msg_len > UINT32_MAX ? UINT32_MAX : (uint32_t)msg_len;
 	args.prio = msg_prio;
-	err = sys_ioctl(mqdes, MSGBOX_IOC_SEND, &args);
+	err = msgbox_sys_ioctl(mqdes, MSGBOX_IOC_SEND, &args);
 	return err < 0 ? msgbox_mq_fd_err(err) : 0;
 }
 
@@ -406,7 +315,7 @@ static ssize_t do_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
 	if (abs_timeout) {
-		ret = deadline_from_realtime(abs_timeout, &args.deadline_ns);
+		ret = msgbox_deadline_realtime(abs_timeout, &args.deadline_ns);
 		if (ret)
 			return ret;
 		args.flags |= MSGBOX_RECV_DEADLINE;
@@ -427,9 +336,9 @@ static ssize_t do_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 		return (fl & O_ACCMODE) == O_WRONLY ? -EBADF : -EMSGSIZE;
 	}
 
-	args.buf = msgbox_mq_ptr(msg_ptr);
+	args.buf = msgbox_sys_ptr(msg_ptr);
 	args.buf_len = msg_len > UINT32_MAX ? UINT32_MAX : (uint32_t)msg_len;
-	ret = sys_ioctl(mqdes, MSGBOX_IOC_RECV, &args);
+	ret = msgbox_sys_ioctl(mqdes, MSGBOX_IOC_RECV, &args);
 	if (ret < 0)
 		return msgbox_mq_fd_err(ret);
 	if (msg_prio)

@@ -40,10 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "desc.h"
 #include "mq_internal.h"
+#include "names.h"
+#include "notify.h"
 
 /* The kernel's valid_signal(): 0 to _NSIG - 1, where _NSIG is 64 on Linux. */
 #define MQ_SIG_MAX	64
@@ -143,15 +145,15 @@ static void watch_unlink(struct watch *w)
 static int notify_ioctl(int fd, uint32_t flags, int signo, union sigval value)
 {
 	struct msgbox_notify_args args;
+	int err;
 
 	memset(&args, 0, sizeof(args));
 	args.size = sizeof(args);
 	args.flags = flags;
 	args.signo = signo;
-	args.value = msgbox_mq_ptr(value.sival_ptr);
-	if (ioctl(fd, MSGBOX_IOC_NOTIFY, &args) < 0)
-		return msgbox_mq_fd_err(-errno);
-	return 0;
+	args.value = msgbox_sys_ptr(value.sival_ptr);
+	err = msgbox_sys_ioctl(fd, MSGBOX_IOC_NOTIFY, &args);
+	return err < 0 ? msgbox_mq_fd_err(err) : 0;
 }
 
 /* Has the registration of @w fired (POLLPRI is up on its file)? */

@@ -6,8 +6,9 @@
 # msgbox.
 #
 # Flow:
-#   1. msgbox_mq_test (on msgbox) and msgbox_mq_test-native (the same tests
-#      on the kernel's POSIX queues, as a reference), each under a timeout.
+#   1. The msgbox_mq_*_test programs (on msgbox) and their -native builds
+#      (the same tests on the kernel's POSIX queues, as a reference), each
+#      under a timeout.
 #   2. mq_demo linked with libmsgbox-mq.a, then mq_demo-dyn (glibc, -lrt)
 #      with LD_PRELOAD=libmsgbox-mq.so. Each keeps its queue (-k); the queue
 #      must then exist as a msgbox mailbox (mq_probe, /proc/driver/msgbox)
@@ -35,8 +36,8 @@ if ! grep -q ' /dev/mqueue mqueue ' /proc/mounts; then
 	mount -t mqueue mqueue /dev/mqueue || fail "cannot mount /dev/mqueue"
 fi
 
-# 1. Conformance tests.
-for t in msgbox_mq_test msgbox_mq_test-native; do
+# 1. Conformance tests, and their runs on the kernel's queues.
+for t in $(cd "$dir" && ls msgbox_mq_*_test msgbox_mq_*_test-native); do
 	echo "mq-guest: ==== $t"
 	timeout "$tmo" "$dir/$t"
 	rc=$?

@@ -17,17 +17,14 @@
 # the guest, default 300).
 set -e
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[mq]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[mq] %s\n' "$*" >&2; }
-fi
-
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/../../../scripts/lib.sh" mq
 module=${MSGBOX_KO:-$top/msgbox.ko}
 so=$top/userlib/mq/libmsgbox-mq.so
-progs=(msgbox_mq_test msgbox_mq_test-native mq_demo mq_demo-dyn mq_probe)
+mapfile -t tests < <(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make --no-print-directory -s -C "$here" print-progs print-native)
+progs=("${tests[@]}" mq_demo mq_demo-dyn mq_probe)
 
 # 1. Built?
 [ -r "$module" ] || { pretty "$module missing: make module"; exit 1; }

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sleeping on a mailbox, and polling before it.
+ */
+#include <linux/hrtimer.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
+#include <linux/spinlock.h>
+
+#include "mailbox.h"
+#include "queue.h"
+#include "trace.h"
+#include "wait.h"
+
+/* How long a blocking call polls before it sleeps, in ns; 0: never. */
+unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
+
+/**
+ * msgbox_wait_sleep() - sleep on one of a mailbox's wait queues
+ * @mb: the mailbox, locked
+ * @wq: its recv_wq or send_wq
+ * @deadline: absolute host CLOCK_MONOTONIC time, or 0 for none
+ * @state: TASK_INTERRUPTIBLE, or TASK_UNINTERRUPTIBLE for a wait that is
+ *	bounded by another task's memcpy (see direct.h)
+ * @exclusive: the caller is one of the receivers a new message wakes only
+ *	one of: it must take a message when it finds one, whatever else
+ *	happened meanwhile, or else pass the wake-up on by waking @wq
+ *
+ * The caller checks its condition again either way.
+ *
+ * Context: process context, may sleep; called and returns with @mb->lock
+ * held, which it drops while it sleeps.
+ * Return: 0, -ERESTARTSYS for a signal, or -ETIMEDOUT once the deadline
+ * has passed.
+ */
+int msgbox_wait_sleep(struct msgbox_mailbox *mb, struct wait_queue_head *wq,
+		      ktime_t deadline, unsigned int state, bool exclusive)
+	__must_hold(&mb->lock)
+{
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	if (exclusive)
+		prepare_to_wait_exclusive(wq, &wait, state);
+	else
+		prepare_to_wait(wq, &wait, state);
+	spin_unlock(&mb->lock);
+	trace_msgbox_block(mb, wq == &mb->send_wq);
+
+	if (state == TASK_INTERRUPTIBLE && signal_pending(current)) {
+		ret = -ERESTARTSYS;
+	} else if (deadline) {
+		ktime_t expires = deadline;
+
+		if (!schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS))
+			ret = -ETIMEDOUT;
+	} else {
+		schedule();
+	}
+
+	finish_wait(wq, &wait);
+	trace_msgbox_wake(mb, wq == &mb->send_wq);
+	spin_lock(&mb->lock);
+	return ret;
+}
+
+/* Room for a message (@send) or a message, or a dead mailbox. */
+static bool msgbox_wait_ready_hint(const struct msgbox_mailbox *mb, bool send)
+{
+	/* Read without the lock: a hint, which the caller checks under it. */
+	return data_race(mb->dead ||
+			 (send ? msgbox_queue_room(mb) > 0 : mb->nr_msgs));
+}
+
+/**
+ * msgbox_wait_poll() - poll for room or a message before sleeping
+ * @mb: the mailbox, locked, of capacity 1 or more
+ * @send: poll for room (senders), or for a message (receivers)
+ * @deadline: absolute host CLOCK_MONOTONIC time, or 0 for none
+ *
+ * See the DOC above. A polling caller counts as waiting, as a sleeping one
+ * does: arrival notification is not due while a receiver polls.
+ *
+ * Context: process context; called and returns with @mb->lock held, which
+ * it drops while it polls.
+ */
+void msgbox_wait_poll(struct msgbox_mailbox *mb, bool send, ktime_t deadline)
+	__must_hold(&mb->lock)
+{
+	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
+	u64 poll_ns = READ_ONCE(msgbox_poll_ns);
+	u64 start;
+	s64 left;
+
+	if (!poll_ns || !mb->capacity || !single_task_running())
+		return;
+	if (deadline) {
+		left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+		if (left <= 0)
+			return;
+		poll_ns = min_t(u64, poll_ns, left);
+	}
+	(*waiting)++;
+	spin_unlock(&mb->lock);
+	start = local_clock();
+	while (!msgbox_wait_ready_hint(mb, send) &&
+	       single_task_running() && !need_resched() &&
+	       !signal_pending(current) && local_clock() - start < poll_ns)
+		cpu_relax();
+	spin_lock(&mb->lock);
+	(*waiting)--;
+}
+
+/**
+ * msgbox_wait_lost() - wait for the acknowledgment of a lost message
+ * @w: how the call may block
+ *
+ * The acknowledgment never comes: sleep until the deadline or a signal, as
+ * the sender of a message lost in transit would.
+ *
+ * Context: process context, may sleep; no locks held.
+ * Return: -EAGAIN (non-blocking), -ETIMEDOUT or -ERESTARTSYS.
+ */
+int msgbox_wait_lost(const struct msgbox_wait *w)
+{
+	ktime_t expires = w->deadline;
+	int ret;
+
+	if (w->nonblock)
+		return -EAGAIN;
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (!expires) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&expires, 0,
+						     HRTIMER_MODE_ABS)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
