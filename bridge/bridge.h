@@ -313,7 +313,7 @@ struct bridge_conf {
 /* config.c */
 int bridge_conf_load(struct bridge_conf *c, const char *path);
 
-/* log.c-like helpers in main.c */
+/* main.c: logging to stderr or syslog */
 void bridge_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 extern int bridge_verbose;
