@@ -73,7 +73,7 @@ MODULE_PARM_DESC(user_max_mailboxes,
 module_param_named(user_max_bytes, msgbox_limits.user_max_bytes, ullong, 0644);
 MODULE_PARM_DESC(user_max_bytes,
 		 "Bytes one user's mailboxes may hold, capacity x (message size + "
-		 __stringify(MSGBOX_QUOTA_MSG_HEADER) ") (default 256 MiB)");
+		 __stringify(MSGBOX_QUOTA_HEADER) ") (default 256 MiB)");
 
 static int msgbox_param_set_poll_ns(const char *val,
 				    const struct kernel_param *kp)

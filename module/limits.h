@@ -26,6 +26,8 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 
+#include <linux/msgbox.h>
+
 struct msgbox_mailbox;
 struct msgbox_user;
 
@@ -46,8 +48,8 @@ struct msgbox_user;
 #define MSGBOX_HARD_MAX_MSG_SIZE	SZ_16M
 #define MSGBOX_HARD_MAX_CAPACITY	65536
 
-/* What one message costs in the quota beyond its payload: its header. */
-#define MSGBOX_QUOTA_MSG_HEADER		64
+/* What one message costs in the quota beyond its payload: the uapi's. */
+#define MSGBOX_QUOTA_MSG_HEADER		MSGBOX_QUOTA_HEADER
 
 /**
  * struct msgbox_limits - the module's limits, set by module parameters

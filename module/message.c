@@ -11,6 +11,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <linux/msgbox.h>
+
 #include "debug_bug.h"
 #include "message.h"
 
@@ -66,6 +68,9 @@ int msgbox_msg_init(void)
 {
 	const unsigned int off = offsetof(struct msgbox_msg, data);
 	unsigned int i;
+
+	/* The quota charges each slot the header of its message. */
+	BUILD_BUG_ON(sizeof(struct msgbox_msg) != MSGBOX_QUOTA_HEADER);
 
 	BUILD_BUG_ON(msgbox_msg_class_sizes[MSGBOX_MSG_CLASSES - 1] !=
 		     MSGBOX_MSG_INLINE_MAX + sizeof(struct msgbox_msg));

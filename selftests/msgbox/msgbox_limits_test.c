@@ -18,7 +18,7 @@
 
 #include <msgbox.h>
 
-#define MB_MSG_HDR	64	/* what each slot costs beyond its payload */
+#define MB_MSG_HDR	MSGBOX_QUOTA_HEADER	/* a slot's cost beyond its payload */
 
 FIXTURE(limits) {
 	char name[128];

@@ -220,7 +220,8 @@ TEST_F(ns, flood_stops_at_quota_other_user_works)
 	 * header) each, so 800 bytes hold 10.
 	 */
 	ASSERT_EQ(0, as_user(UID_A, unflood, a));
-	ASSERT_EQ(0, param_write("user_max_bytes", 10 * (16 + 64)));
+	ASSERT_EQ(0, param_write("user_max_bytes",
+				 10 * (16 + MSGBOX_QUOTA_HEADER)));
 	ASSERT_EQ(0, param_write("user_max_mailboxes", 100));
 	EXPECT_EQ(10, as_user(UID_A, flood, a));
 	EXPECT_EQ(0, as_user(UID_B, work, b));

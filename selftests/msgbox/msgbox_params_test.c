@@ -216,7 +216,8 @@ TEST_F(params, user_quota_bytes)
 		snprintf(n[i], sizeof(n[i]), "%s-%d", self->name, i);
 	self->nextra = 2;
 	/* Each slot costs its largest message plus a 64-byte header. */
-	ASSERT_EQ(0, mb_param_write("user_max_bytes", 4 * (4096 + 64)));
+	ASSERT_EQ(0, mb_param_write("user_max_bytes",
+				    4 * (4096 + MSGBOX_QUOTA_HEADER)));
 
 	pid = mb_fork(&rfd, &wfd);
 	ASSERT_LE(0, pid);

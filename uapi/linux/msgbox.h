@@ -46,6 +46,13 @@
 /* Priorities run from 0 (lowest) to MSGBOX_PRIO_MAX - 1 (highest). */
 #define MSGBOX_PRIO_MAX		32768
 
+/*
+ * What each slot of a mailbox costs in its creator's byte quota beyond its
+ * largest message: the message header. A mailbox is charged its capacity
+ * (at least 1) times (its largest message size + MSGBOX_QUOTA_HEADER).
+ */
+#define MSGBOX_QUOTA_HEADER	64
+
 /* struct msgbox_open_args.flags */
 #define MSGBOX_OPEN_CREATE	(1U << 0)	/* create if missing */
 #define MSGBOX_OPEN_EXCL	(1U << 1)	/* with CREATE: fail if it exists */
