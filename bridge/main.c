@@ -1144,6 +1144,37 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 	return msgbox_sendx(mb->in_fd, scratch, hlen + m->len, &so, NULL);
 }
 
+/* Record @d as delivered in the journal: 0, or -1 once the bridge stops. */
+static int journal_done(struct mbox *mb, const struct held *d)
+{
+	int ret = bridge_journal_done(&mb->journal, d->stream, d->m.seq);
+
+	if (ret) {
+		bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
+			   strerror(-ret));
+		stop = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Acknowledge the first message held from the broker and let it go: 0, or
+ * -1 when the acknowledgment could not be sent (the connection is lost).
+ */
+static int release_first(struct mbox *mb)
+{
+	struct held *d = &mb->in[0];
+
+	if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
+		return -1;
+	free(d->m.data);
+	memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
+	mb->nin--;
+	mb->in_blocked = 0;
+	return 0;
+}
+
 static void deliver(struct mbox *mb)
 {
 	struct msgbox_stat_args st;
@@ -1179,22 +1210,12 @@ static void deliver(struct mbox *mb)
 					   d->m.origin, d->m.seq);
 			} else {
 				mb->n_delivered++;
-				ret = bridge_journal_done(&mb->journal, d->stream,
-							  d->m.seq);
-				if (ret) {
-					bridge_log(LOG_ERR, "%s: journal: %s",
-						   mb->c->name, strerror(-ret));
-					stop = 1;
+				if (journal_done(mb, d))
 					return;
-				}
 			}
 		}
-		if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
+		if (release_first(mb))
 			goto drop;
-		free(d->m.data);
-		memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
-		mb->nin--;
-		mb->in_blocked = 0;
 	}
 	return;
 drop:
@@ -1254,20 +1275,11 @@ static void deliver_direct(struct mbox *mb)
 			}
 			if (!ret)
 				mb->n_delivered++;
-			ret = bridge_journal_done(&mb->journal, d->stream, d->m.seq);
-			if (ret) {
-				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
-					   strerror(-ret));
-				stop = 1;
+			if (journal_done(mb, d))
 				return;
-			}
 		}
-		if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
+		if (release_first(mb))
 			goto drop;
-		free(d->m.data);
-		memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
-		mb->nin--;
-		mb->in_blocked = 0;
 	}
 	return;
 drop:
