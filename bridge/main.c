@@ -1553,6 +1553,18 @@ static int open_local(struct mbox *mb, const char *name, int wr)
 	return fd;
 }
 
+/* Open @mb's delivery journal, beside the local mailbox @in_fd or none. */
+static int open_journal(struct mbox *mb, int in_fd)
+{
+	int ret = bridge_journal_open(&mb->journal, conf.state, mb->c->name,
+				      conf.sync, in_fd);
+
+	if (ret)
+		bridge_log(LOG_ERR, "journal of %s in %s: %s", mb->c->name,
+			   conf.state, strerror(-ret));
+	return ret;
+}
+
 static int setup(void)
 {
 	unsigned int i;
@@ -1610,28 +1622,15 @@ static int setup(void)
 					   strerror(-mb->in_fd));
 				return -1;
 			}
-			ret = bridge_journal_open(&mb->journal, conf.state,
-						  mb->c->name, conf.sync, -1);
-			if (ret) {
-				bridge_log(LOG_ERR, "journal of %s in %s: %s",
-					   mb->c->name, conf.state, strerror(-ret));
+			if (open_journal(mb, -1))
 				return -1;
-			}
 		} else if (mb->c->in[0]) {
 			mb->in_fd = open_local(mb, mb->c->in, 1);
 			if (mb->in_fd < 0)
 				return -1;
-			if (mb->c->class == BRIDGE_RELIABLE) {
-				ret = bridge_journal_open(&mb->journal, conf.state,
-							  mb->c->name, conf.sync,
-							  mb->in_fd);
-				if (ret) {
-					bridge_log(LOG_ERR, "journal of %s in %s: %s",
-						   mb->c->name, conf.state,
-						   strerror(-ret));
-					return -1;
-				}
-			}
+			if (mb->c->class == BRIDGE_RELIABLE &&
+			    open_journal(mb, mb->in_fd))
+				return -1;
 		}
 	}
 	return 0;

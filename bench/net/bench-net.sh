@@ -21,15 +21,9 @@
 # 2000), BENCH_NET_PINGS (round trips, default 200).
 set -euo pipefail
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[bench-net]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[bench-net] %s\n' "$*" >&2; }
-fi
-die() { pretty "error: $*"; exit 1; }
-
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/../../scripts/lib.sh" bench-net
 module=${MSGBOX_KO:-$top/msgbox.ko}
 bridge=$top/bridge/msgbox-bridge
 nb=$here/netbench

@@ -23,15 +23,9 @@
 # (messages per producer, default 150), VM_TIMEOUT (default 900).
 set -euo pipefail
 
-if [ -t 2 ]; then
-	pretty() { printf '\033[1;34m[net]\033[0m %s\n' "$*" >&2; }
-else
-	pretty() { printf '[net] %s\n' "$*" >&2; }
-fi
-die() { pretty "error: $*"; exit 1; }
-
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/../../scripts/lib.sh" net
 module=${MSGBOX_KO:-$top/msgbox.ko}
 bridge=$top/bridge/msgbox-bridge
 count=${NET_COUNT:-150}
