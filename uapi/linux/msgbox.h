@@ -171,12 +171,16 @@ struct msgbox_send_args {
 #define MSGBOX_RECV_PEEK	(1U << 0)	/* copy out, leave it queued */
 #define MSGBOX_RECV_FROM_PID	(1U << 1)	/* only messages from @from_pid */
 #define MSGBOX_RECV_DEADLINE	(1U << 2)	/* @deadline_ns is valid */
+#define MSGBOX_RECV_HOLD	(1U << 3)	/* hold it until settled */
 #define MSGBOX_RECV_FLAGS	(MSGBOX_RECV_PEEK | MSGBOX_RECV_FROM_PID | \
-				 MSGBOX_RECV_DEADLINE)
+				 MSGBOX_RECV_DEADLINE | MSGBOX_RECV_HOLD)
 
 /* struct msgbox_recv_args.msg_flags */
 #define MSGBOX_MSG_CSUM		(1U << 0)	/* @csum holds the sender's CRC32C */
 #define MSGBOX_MSG_KEY		(1U << 1)	/* @key holds the sender's key */
+#define MSGBOX_MSG_CALL		(1U << 2)	/* a call, held until answered */
+#define MSGBOX_MSG_HELD		(1U << 3)	/* held by this descriptor */
+#define MSGBOX_MSG_REDELIVERED	(1U << 4)	/* delivered before, see @deliveries */
 
 /**
  * struct msgbox_recv_args - receive one message (MSGBOX_IOC_RECV)
@@ -199,6 +203,22 @@ struct msgbox_send_args {
  * @csum: out: the sender's CRC32C, valid with MSGBOX_MSG_CSUM
  * @msg_flags: out: MSGBOX_MSG_* bits
  * @__reserved: must be zero
+ * @hold_ns: with MSGBOX_RECV_HOLD, how long the message may stay held, in
+ *	nanoseconds, before it returns to the queue by itself; 0 for no
+ *	limit (since MSGBOX_RECV_SIZE_VER1)
+ * @deliveries: out: how many times the message was received and held
+ *	before, and returned to the queue (since MSGBOX_RECV_SIZE_VER1)
+ * @__reserved2: must be zero
+ *
+ * With MSGBOX_RECV_HOLD the message is copied out as usual but stays the
+ * mailbox's, held by this open file description, until MSGBOX_IOC_SETTLE
+ * says it is done (it goes) or releases it (it returns to the queue). It
+ * keeps its slot meanwhile. A held message returns to the queue, ahead of
+ * the messages of its priority that came after it, marked
+ * MSGBOX_MSG_REDELIVERED, when it is released, when @hold_ns runs out, and
+ * when the last descriptor of the open file description is closed. A
+ * call (MSGBOX_MSG_CALL) is always held, whatever the flags; when its
+ * holder's descriptor closes, its caller fails with ECONNRESET instead.
  *
  * On success the ioctl returns the message length.
  */
@@ -219,9 +239,13 @@ struct msgbox_recv_args {
 	__u32 csum;
 	__u32 msg_flags;
 	__u32 __reserved;
+	__aligned_u64 hold_ns;
+	__u32 deliveries;
+	__u32 __reserved2;
 };
 
 #define MSGBOX_RECV_SIZE_VER0	80
+#define MSGBOX_RECV_SIZE_VER1	96
 
 /* struct msgbox_stat_args.mb_flags */
 #define MSGBOX_STAT_PORT	(1U << 0)	/* a port, not a named mailbox */
@@ -244,6 +268,12 @@ struct msgbox_recv_args {
  * @gid: owner GID, in the caller's user namespace
  * @owner_pid: for a port, its owner in the caller's PID namespace, else 0
  * @mb_flags: MSGBOX_STAT_* bits
+ * @held: messages held by receivers now, calls included (since
+ *	MSGBOX_STAT_SIZE_VER1)
+ * @calls: calls not answered yet, queued or held (since
+ *	MSGBOX_STAT_SIZE_VER1)
+ *
+ * @msgs counts queued messages only: @msgs + @held is what takes room.
  */
 struct msgbox_stat_args {
 	__u32 size;
@@ -261,9 +291,12 @@ struct msgbox_stat_args {
 	__u32 gid;
 	__s32 owner_pid;
 	__u32 mb_flags;
+	__u32 held;
+	__u32 calls;
 };
 
 #define MSGBOX_STAT_SIZE_VER0	72
+#define MSGBOX_STAT_SIZE_VER1	80
 
 /* struct msgbox_notify_args.flags */
 #define MSGBOX_NOTIFY_CLEAR	(1U << 0)	/* remove the caller's registration */
@@ -336,6 +369,117 @@ struct msgbox_batch_args {
 
 #define MSGBOX_BATCH_SIZE_VER0	32
 
+/* struct msgbox_call_args.flags */
+#define MSGBOX_CALL_TO_PID	(1U << 0)	/* call the port of @pid */
+#define MSGBOX_CALL_DEADLINE	(1U << 1)	/* @deadline_ns is valid */
+#define MSGBOX_CALL_FLAGS	(MSGBOX_CALL_TO_PID | MSGBOX_CALL_DEADLINE)
+
+/**
+ * struct msgbox_call_args - send a request and wait for its reply
+ *	(MSGBOX_IOC_CALL)
+ * @size: sizeof(struct msgbox_call_args)
+ * @flags: MSGBOX_CALL_* bits
+ * @buf: pointer to the request
+ * @len: request length in bytes, 0 allowed
+ * @prio: the request's priority, below MSGBOX_PRIO_MAX
+ * @deadline_ns: with MSGBOX_CALL_DEADLINE, absolute CLOCK_MONOTONIC time
+ *	after which the call fails with ETIMEDOUT, whether it was queued,
+ *	received or neither
+ * @reply_buf: pointer to the buffer for the reply
+ * @reply_buf_len: its size: the longest reply the server may give
+ * @pid: with MSGBOX_CALL_TO_PID, the process whose port is called, as seen
+ *	in the caller's PID namespace
+ * @id: out: the call's id, which is the request's message id
+ * @reply_len: out: the reply's length
+ * @reply_pid: out: the replier's PID in the caller's PID namespace, 0 if
+ *	not visible there
+ * @reply_uid: out: the replier's effective UID in the caller's user
+ *	namespace
+ * @reply_gid: out: the replier's effective GID in the caller's user
+ *	namespace
+ *
+ * The request is queued as a message that a receiver of the mailbox gets
+ * marked MSGBOX_MSG_CALL and holds until it answers with MSGBOX_IOC_SETTLE.
+ * The calling thread waits for that answer: threads of one process may
+ * each have a call outstanding on one descriptor. The descriptor needs
+ * write access; O_NONBLOCK makes a call that cannot be queued at once fail
+ * with EAGAIN, and a call queued waits for its reply all the same.
+ *
+ * On success the ioctl returns the reply's length. It fails with ETIMEDOUT
+ * at the deadline, EINTR when a signal comes after the request was
+ * received (a request not yet received is withdrawn, and the call is
+ * restarted under SA_RESTART), EIDRM when the mailbox is destroyed and
+ * ECONNRESET when the descriptor holding the call is closed before it
+ * answers. A call that fails is never answered later.
+ */
+struct msgbox_call_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 prio;
+	__aligned_u64 deadline_ns;
+	__aligned_u64 reply_buf;
+	__u32 reply_buf_len;
+	__s32 pid;
+	__aligned_u64 id;
+	__u32 reply_len;
+	__s32 reply_pid;
+	__u32 reply_uid;
+	__u32 reply_gid;
+};
+
+#define MSGBOX_CALL_SIZE_VER0	72
+
+/* struct msgbox_settle_args.flags */
+#define MSGBOX_SETTLE_RELEASE	(1U << 0)	/* return it to the queue */
+#define MSGBOX_SETTLE_RECV	(1U << 1)	/* then receive with @recv */
+#define MSGBOX_SETTLE_FLAGS	(MSGBOX_SETTLE_RELEASE | MSGBOX_SETTLE_RECV)
+
+/**
+ * struct msgbox_settle_args - finish with a held message: done, reply or
+ *	release (MSGBOX_IOC_SETTLE)
+ * @size: sizeof(struct msgbox_settle_args)
+ * @flags: MSGBOX_SETTLE_* bits
+ * @id: the id of a message this open file description holds
+ * @buf: for a call, pointer to the reply
+ * @len: for a call, the reply's length, 0 allowed; 0 for any other message
+ * @settle_error: out, with MSGBOX_SETTLE_RECV: 0, or ECANCELED when the
+ *	reply went nowhere
+ * @recv: with MSGBOX_SETTLE_RECV, pointer to a struct msgbox_recv_args for
+ *	a receive made in the same call, once the settling is done
+ *
+ * Done (no flag): the message goes, and a sender waiting for its
+ * acknowledgment gets it now. For a call, done is the reply: @buf and
+ * @len go to the caller. Release: the message returns to the queue as
+ * redelivered; a released call waits for another receiver.
+ *
+ * Errors: ENOENT when this open file description does not hold @id (never
+ * received through it, settled already, or returned to the queue);
+ * EINVAL for a reply to a message that is not a call, or for
+ * MSGBOX_SETTLE_RELEASE with a reply; EMSGSIZE when the reply is longer
+ * than the caller's buffer or the mailbox's largest message, the call
+ * staying held; ECANCELED when the caller gave up (timeout, signal, exit):
+ * the call is settled and the reply went nowhere; EIDRM once the mailbox
+ * is destroyed.
+ *
+ * Without MSGBOX_SETTLE_RECV the ioctl returns 0. With it, an error that
+ * leaves the message held returns at once and nothing is received;
+ * otherwise the message is settled, @settle_error says how, and the
+ * ioctl returns what MSGBOX_IOC_RECV would for @recv.
+ */
+struct msgbox_settle_args {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 id;
+	__aligned_u64 buf;
+	__u32 len;
+	__s32 settle_error;
+	__aligned_u64 recv;
+};
+
+#define MSGBOX_SETTLE_SIZE_VER0	40
+
 /* Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define MSGBOX_IOC_MAGIC	0xE7
 
@@ -347,5 +491,7 @@ struct msgbox_batch_args {
 #define MSGBOX_IOC_NOTIFY	_IOW(MSGBOX_IOC_MAGIC, 0x06, struct msgbox_notify_args)
 #define MSGBOX_IOC_SEND_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x07, struct msgbox_batch_args)
 #define MSGBOX_IOC_RECV_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x08, struct msgbox_batch_args)
+#define MSGBOX_IOC_CALL		_IOWR(MSGBOX_IOC_MAGIC, 0x09, struct msgbox_call_args)
+#define MSGBOX_IOC_SETTLE	_IOWR(MSGBOX_IOC_MAGIC, 0x0a, struct msgbox_settle_args)
 
 #endif /* _UAPI_LINUX_MSGBOX_H */
