@@ -7,9 +7,11 @@
  *
  * While any /dev/msgbox descriptor is open the module must refuse to go;
  * once they are all closed it must unload even with named mailboxes still
- * holding messages, and load again into a working state.
+ * holding messages, and load again into a working state. A call pending
+ * keeps it as its descriptors do, and leaves nothing behind once its
+ * processes are gone.
  */
-#include "msgbox_util.h"
+#include "hold_util.h"
 
 #include <sys/syscall.h>
 
@@ -221,6 +223,61 @@ TEST_F(rmmod, unload_after_children_exit)
 	ASSERT_EQ(0, mod_load(self->ko));
 	ASSERT_EQ(0, wait_dev());
 	EXPECT_EQ(-ENOENT, msgbox_open(self->name, O_RDWR, NULL));
+}
+
+TEST_F(rmmod, refused_while_call_pending)
+{
+	struct call_spec cs = {
+		.name = self->name, .fd = -1, .buf = "call", .len = 4,
+		.reply_buf_len = 16, .sigpipe = -1,
+	};
+	int fd, rfd, srfd, swfd, held, ret;
+	struct call_res res;
+	pid_t caller, server;
+	char buf[64];
+
+	fd = mb_new(self->name, O_RDWR | O_NONBLOCK, 4, 64);
+	ASSERT_LE(0, fd);
+	caller = call_spawn(&cs, &rfd);
+	ASSERT_LT(0, caller);
+	ASSERT_TRUE(call_started(rfd)) kill(caller, SIGKILL);
+	ASSERT_EQ(0, mb_wait_counts(fd, 1, 0, 1, NULL)) kill(caller, SIGKILL);
+	server = mb_fork(&srfd, &swfd);
+	ASSERT_LE(0, server) kill(caller, SIGKILL);
+	if (server == 0) {
+		int s = mb_attach(self->name, O_RDWR | O_NONBLOCK);
+
+		held = s < 0 ? s : mb_raw_recv(s, buf, sizeof(buf), NULL);
+		mb_write_all(swfd, &held, sizeof(held));
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, mb_read_all(srfd, &held, sizeof(held))) {
+		kill(caller, SIGKILL);
+		kill(server, SIGKILL);
+	}
+	EXPECT_EQ(4, held);
+	close(fd);
+
+	/* Only the caller and the server hold descriptors now. */
+	ret = mod_unload();
+	EXPECT_TRUE(ret == -EWOULDBLOCK || ret == -EAGAIN || ret == -EBUSY)
+		TH_LOG("delete_module with a call pending returned %d", ret);
+	ASSERT_TRUE(mod_loaded());
+
+	kill(server, SIGKILL);
+	EXPECT_LE(0, mb_wait_exit(server));
+	ASSERT_EQ(0, call_result(rfd, &res)) kill(caller, SIGKILL);
+	EXPECT_EQ(-ECONNRESET, res.ret);
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(caller)));
+	close(rfd);
+	close(srfd);
+
+	ASSERT_EQ(0, mod_unload());
+	EXPECT_FALSE(mod_loaded());
+	ASSERT_EQ(0, mod_load(self->ko));
+	ASSERT_EQ(0, wait_dev());
+	EXPECT_EQ(-ENOENT, mb_attach(self->name, O_RDWR));
 }
 
 TEST_HARNESS_MAIN

@@ -2,9 +2,10 @@
 /*
  * msgbox trace events: turning msgbox:msgbox_send and msgbox:msgbox_recv on
  * in tracefs makes a send and a receive show up in the trace buffer with
- * the mailbox, id and length (root only).
+ * the mailbox, id and length (root only). Calls, holds and every way of
+ * settling a held message have their events too.
  */
-#include "msgbox_util.h"
+#include "hold_util.h"
 
 #include <sys/mount.h>
 
@@ -133,6 +134,97 @@ TEST_F(trace, destroy_and_block_fire)
 	EXPECT_EQ(1, trace_has(self->dir, "msgbox_block:", want_mb, "who=receiver"));
 	EXPECT_EQ(1, trace_has(self->dir, "msgbox_wake:", want_mb, "who=receiver"));
 	EXPECT_EQ(1, trace_has(self->dir, "msgbox_destroy:", want_mb, "discarded=1"));
+}
+
+/* With @id, the text "id=<id> <rest>" that an event line carries. */
+static const char *id_is(char *buf, size_t size, uint64_t id, const char *rest)
+{
+	snprintf(buf, size, "id=%llu %s", (unsigned long long)id, rest);
+	return buf;
+}
+
+TEST_F(trace, hold_call_settle_fire)
+{
+	struct call_spec cs = {
+		.name = self->name, .fd = -1, .buf = "ping", .len = 4,
+		.reply_buf_len = 16, .sigpipe = -1,
+	};
+	char want_mb[160], buf[64], t[64];
+	struct msgbox_recv_args r;
+	struct call_res res;
+	uint64_t id, call1, call2;
+	int h, rfd;
+	pid_t pid;
+
+	snprintf(want_mb, sizeof(want_mb), "mailbox=%s ", self->name);
+	ASSERT_EQ(0, write_file(self->dir, "events/msgbox/msgbox_call/enable", "1"));
+	ASSERT_EQ(0, write_file(self->dir, "events/msgbox/msgbox_hold/enable", "1"));
+	ASSERT_EQ(0, write_file(self->dir, "events/msgbox/msgbox_settle/enable", "1"));
+
+	/* A plain message held and settled each way but a reply. */
+	ASSERT_EQ(0, mb_raw_send(self->fd, "plain", 5, 0));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
+	id = r.id;
+	ASSERT_EQ(0, mb_release(self->fd, id));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 20000000, NULL));
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 0, NULL));
+	h = mb_attach(self->name, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(5, mb_hold(h, buf, sizeof(buf), 0, NULL));
+	close(h);
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 0, NULL));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
+	ASSERT_EQ(0, mb_done(self->fd, id));
+
+	/* A call answered. */
+	pid = call_spawn(&cs, &rfd);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(call_started(rfd));
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	call1 = r.id;
+	ASSERT_EQ(0, mb_reply(self->fd, call1, "pong", 4));
+	ASSERT_EQ(0, call_result(rfd, &res));
+	EXPECT_EQ(4, res.ret);
+	close(rfd);
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+
+	/* A call whose caller gave up while it was held. */
+	cs.flags = MSGBOX_CALL_DEADLINE;
+	cs.deadline_ns = mb_now_ns() + 1000000000ULL;
+	pid = call_spawn(&cs, &rfd);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(call_started(rfd));
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	call2 = r.id;
+	ASSERT_EQ(0, call_result(rfd, &res));
+	EXPECT_EQ(-ETIMEDOUT, res.ret);
+	EXPECT_EQ(-ECANCELED, mb_reply(self->fd, call2, "late", 4));
+	close(rfd);
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_hold:", want_mb,
+			       id_is(t, sizeof(t), id, "len=5")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_settle:", want_mb,
+			       id_is(t, sizeof(t), id, "how=release")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_settle:", want_mb,
+			       id_is(t, sizeof(t), id, "how=expire")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_settle:", want_mb,
+			       id_is(t, sizeof(t), id, "how=close")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_settle:", want_mb,
+			       id_is(t, sizeof(t), id, "how=done")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_call:", want_mb,
+			       id_is(t, sizeof(t), call1, "len=4")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_hold:", want_mb,
+			       id_is(t, sizeof(t), call1, "len=4")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_settle:", want_mb,
+			       id_is(t, sizeof(t), call1, "how=reply")));
+	EXPECT_EQ(1, trace_has(self->dir, "msgbox_settle:", want_mb,
+			       id_is(t, sizeof(t), call2, "how=cancel")));
+	/* A plain send is no call. */
+	EXPECT_EQ(0, trace_has(self->dir, "msgbox_call:", want_mb,
+			       id_is(t, sizeof(t), id, "len=5")));
 }
 
 TEST_HARNESS_MAIN
