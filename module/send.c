@@ -244,7 +244,7 @@ static int msgbox_send_one(struct msgbox_mailbox *mb,
 	if (req->len > mb->max_msg_size)
 		return -EMSGSIZE;
 	faulty = msgbox_faults_set(&mb->faults);
-	plain = !faulty && msgbox_send_req_plain(req);
+	plain = !faulty && !req->has_key && !req->has_csum && !req->call;
 	if (msgbox_direct_ok(mb, req->len, plain)) {
 		err = msgbox_send_direct(mb, req);
 		if (err <= 0)
