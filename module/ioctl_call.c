@@ -134,6 +134,7 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	struct msgbox_settle_req req = { };
 	struct msgbox_settle_args args;
 	struct msgbox_mailbox *mb;
+	s32 prev;
 	bool recv;
 	u32 usize;
 	int err;
@@ -153,8 +154,12 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
-	/* How it was settled must be writable before it is. */
-	if (recv && put_user(0, &ua->settle_error))
+	/*
+	 * How it was settled must be writable before it is; what is there
+	 * stays until then, for a caller to tell a refused settle.
+	 */
+	if (recv && (get_user(prev, &ua->settle_error) ||
+		     put_user(prev, &ua->settle_error)))
 		return -EFAULT;
 	if (args.len > mb->max_msg_size)
 		return -EMSGSIZE;
