@@ -18,6 +18,7 @@
 
 #include "msgbox.h"
 #include "deadline.h"
+#include "recv.h"
 #include "sys.h"
 
 #ifndef MSGBOX_VERSION
@@ -178,17 +179,6 @@ static void send_args_init(struct msgbox_send_args *args, const void *buf,
 	args->len = (uint32_t)len;
 }
 
-/* Plain receive arguments for a buffer of @len bytes at @buf. */
-static void recv_args_init(struct msgbox_recv_args *args, void *buf,
-			   size_t len)
-{
-	memset(args, 0, sizeof(*args));
-	args->size = sizeof(*args);
-	args->buf = msgbox_sys_ptr(buf);
-	/* A buffer beyond 4 GiB holds any message: clamping loses nothing. */
-	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-}
-
 /* MSGBOX_IOC_SEND: 0 or -errno. */
 static int send_ioctl(int fd, struct msgbox_send_args *args)
 {
@@ -280,33 +270,6 @@ int msgbox_send_to(int fd, pid_t pid, const void *buf, size_t len,
 	return msgbox_sendx(fd, buf, len, &opts, NULL);
 }
 
-static void msg_info_fill(struct msgbox_msg_info *info,
-			  const struct msgbox_recv_args *args)
-{
-	info->id = args->id;
-	info->key = args->key;
-	info->prio = args->prio;
-	info->pid = args->pid;
-	info->uid = args->uid;
-	info->gid = args->gid;
-	info->len = args->len;
-	info->has_key = !!(args->msg_flags & MSGBOX_MSG_KEY);
-	info->has_csum = !!(args->msg_flags & MSGBOX_MSG_CSUM);
-}
-
-/*
- * The kernel checked the sender's bytes against the checksum the sender
- * gave; this checks the copy a receive of @ret bytes got. True on mismatch.
- */
-static int recv_csum_check(const void *buf, size_t len, int ret,
-			   const struct msgbox_recv_args *args)
-{
-	size_t copied = (size_t)ret < len ? (size_t)ret : len;
-
-	return (args->msg_flags & MSGBOX_MSG_CSUM) &&
-	       msgbox_crc32c(buf, copied) != args->csum;
-}
-
 int msgbox_recvx(int fd, void *buf, size_t len,
 		 const struct msgbox_recv_opts *opts,
 		 struct msgbox_msg_info *info)
@@ -314,7 +277,7 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 	struct msgbox_recv_args args;
 	int ret;
 
-	recv_args_init(&args, buf, len);
+	msgbox_recv_args_init(&args, buf, len);
 
 	if (opts) {
 		if (opts->flags & ~RO_FLAGS)
@@ -340,9 +303,9 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 		return ret;
 
 	if (info)
-		msg_info_fill(info, &args);
+		msgbox_msg_info_fill(info, &args);
 
-	if (recv_csum_check(buf, len, ret, &args)) {
+	if (msgbox_recv_csum_bad(buf, len, ret, &args)) {
 		if (info)
 			info->has_csum = 0;
 		return -EBADMSG;
@@ -355,11 +318,11 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 	struct msgbox_recv_args args;
 	int ret;
 
-	recv_args_init(&args, buf, len);
+	msgbox_recv_args_init(&args, buf, len);
 	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
 	if (ret < 0)
 		return ret;
-	if (recv_csum_check(buf, len, ret, &args))
+	if (msgbox_recv_csum_bad(buf, len, ret, &args))
 		return -EBADMSG;
 	if (prio)
 		*prio = args.prio;
