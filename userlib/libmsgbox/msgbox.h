@@ -448,9 +448,10 @@ struct msgbox_held_info {
  * file description is closed. On -EBADMSG it is held too.
  *
  * Return: the message length, or a negative errno as for msgbox_recvx():
- * -EINVAL (unknown flags, a malformed or zero timeout, @info NULL),
- * -EFAULT (@buf NULL with @len not 0), -EAGAIN, -ETIMEDOUT, -EMSGSIZE (the
- * message stays queued), -EINTR, -EIDRM, -EBADF, -ENOTCONN, -EBADMSG.
+ * -EINVAL (unknown flags, a malformed timeout, a zero @hold_timeout,
+ * @info NULL), -EFAULT (@buf NULL with @len not 0), -EAGAIN, -ETIMEDOUT,
+ * -EMSGSIZE (the message stays queued), -EINTR, -EIDRM, -EBADF, -ENOTCONN,
+ * -EBADMSG (the message is held).
  */
 int msgbox_recv_held(int fd, void *buf, size_t len,
 		     const struct msgbox_held_opts *opts,
