@@ -240,6 +240,7 @@ static void test_settle(void)
 }
 
 /* How the mock answers MSGBOX_SETTLE_RECV. */
+static int rr_probe;		/* clear settle_error before settling */
 static int rr_settle_ret;	/* < 0: refuse the settling with it */
 static int rr_settle_error;	/* else: settle_error, positive */
 static int rr_recv_ret;		/* < 0: the receive fails with it */
@@ -253,6 +254,8 @@ static int answer_reply_recv(unsigned long cmd, void *arg)
 	memset(&last_nested, 0, sizeof(last_nested));
 	if (r)
 		memcpy(&last_nested, r, sizeof(last_nested));
+	if (rr_probe)
+		s->settle_error = 0;
 	if (rr_settle_ret < 0)
 		return rr_settle_ret;
 	s->settle_error = rr_settle_error;
@@ -275,7 +278,10 @@ static void test_reply_recv(void)
 	reset(answer_reply_recv);
 	held_defaults();
 	answer_flags |= MSGBOX_MSG_CALL;
-	rr_settle_ret = rr_settle_error = rr_recv_ret = 0;
+	rr_probe = 0;
+	rr_settle_ret = 0;
+	rr_settle_error = 0;
+	rr_recv_ret = 0;
 	fd = opens_fd();
 
 	/* Answered, and the next call received. */
@@ -332,6 +338,40 @@ static void test_reply_recv(void)
 				NULL, &info) == -ENOENT);
 	CHECK(err == -ENOENT && ioctls == 2);
 	rr_settle_ret = 0;
+
+	/*
+	 * A module that clears settle_error before settling: the errors only
+	 * the settling gives still say the call is held, the others that the
+	 * reply was made.
+	 */
+	rr_probe = 1;
+	rr_settle_error = 0;
+	rr_settle_ret = -EMSGSIZE;
+	memset(&info, 0, sizeof(info));
+	CHECK(msgbox_reply_recv(fd, 6006, reply, 2, &err, buf, sizeof(buf),
+				NULL, &info) == -EMSGSIZE);
+	CHECK(err == -EMSGSIZE && info.msg.len == 0);
+	rr_settle_ret = -ENOENT;
+	CHECK(msgbox_reply_recv(fd, 6006, reply, 2, &err, buf, sizeof(buf),
+				NULL, &info) == -ENOENT && err == -ENOENT);
+	rr_settle_ret = 0;
+	rr_recv_ret = -EMSGSIZE;
+	err = 1;
+	CHECK(msgbox_reply_recv(fd, 6006, reply, 2, &err, buf, sizeof(buf),
+				NULL, &info) == -EMSGSIZE);
+	CHECK(err == 0 && info.msg.len == 1000);
+	rr_recv_ret = -ETIMEDOUT;
+	err = 1;
+	CHECK(msgbox_reply_recv(fd, 6006, reply, 2, &err, buf, sizeof(buf),
+				NULL, &info) == -ETIMEDOUT && err == 0);
+	rr_settle_error = ECANCELED;
+	CHECK(msgbox_reply_recv(fd, 6006, reply, 2, &err, buf, sizeof(buf),
+				NULL, &info) == -ETIMEDOUT && err == -ECANCELED);
+	rr_recv_ret = 0;
+	rr_settle_error = 0;
+	CHECK(msgbox_reply_recv(fd, 6006, reply, 2, &err, buf, sizeof(buf),
+				NULL, &info) == sizeof(request) && err == 0);
+	rr_probe = 0;
 
 	/* The receive's options go to the nested arguments. */
 	rr_settle_error = 0;
