@@ -407,7 +407,8 @@ int msgbox_send_reliable(int fd, const void *buf, size_t len,
  * @timeout: with MSGBOX_HO_TIMEOUT, the longest time to block (relative,
  *	measured on CLOCK_MONOTONIC)
  * @hold_timeout: with MSGBOX_HO_HOLD_TIMEOUT, how long the message may stay
- *	held before it returns to the queue by itself; more than zero.
+ *	held before it returns to the queue by itself; more than zero, at
+ *	most a day.
  *	Without the flag it stays held until settled or closed.
  */
 struct msgbox_held_opts {
