@@ -118,8 +118,8 @@ TEST_F(c32, is_32bit)
 	EXPECT_EQ(0xc040e703UL, (unsigned long)MSGBOX_IOC_SEND);
 	EXPECT_EQ(0xc060e704UL, (unsigned long)MSGBOX_IOC_RECV);
 	EXPECT_EQ(0xc050e705UL, (unsigned long)MSGBOX_IOC_STAT);
-	EXPECT_EQ(0xc048e709UL, (unsigned long)MSGBOX_IOC_CALL);
-	EXPECT_EQ(0xc028e70aUL, (unsigned long)MSGBOX_IOC_SETTLE);
+	EXPECT_EQ(0xc048e70aUL, (unsigned long)MSGBOX_IOC_CALL);
+	EXPECT_EQ(0xc028e70bUL, (unsigned long)MSGBOX_IOC_SETTLE);
 	EXPECT_EQ(0xc050e704UL, (unsigned long)RECV_CMD_VER0);
 	EXPECT_EQ(0xc048e705UL, (unsigned long)STAT_CMD_VER0);
 	EXPECT_EQ(0x4020e701UL, (unsigned long)MSGBOX_IOC_OPEN);
