@@ -42,6 +42,22 @@ static int msgbox_call_req_in(struct msgbox_send_req *req,
 	return 0;
 }
 
+/*
+ * The reply buffer, checked writable at both ends before the request is
+ * queued: a reply that cannot be copied out is lost once it was given.
+ */
+static int msgbox_call_probe_reply(const struct msgbox_call_args *args)
+{
+	u8 __user *buf = u64_to_user_ptr(args->reply_buf);
+
+	if (!args->reply_buf_len)
+		return 0;
+	if (!access_ok(buf, args->reply_buf_len) || put_user(0, buf) ||
+	    put_user(0, buf + args->reply_buf_len - 1))
+		return -EFAULT;
+	return 0;
+}
+
 /* Copy an answered call's reply out, then its description. */
 static int msgbox_call_out(struct msgbox_call_args *args, void __user *uarg,
 			   u32 usize, const struct msgbox_send_req *req,
@@ -100,6 +116,8 @@ int msgbox_ioctl_call(struct file *file, void __user *uarg)
 
 	/* Where the results go must be writable before the request runs. */
 	ret = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	if (!ret)
+		ret = msgbox_call_probe_reply(&args);
 	call.buf_len = args.reply_buf_len;
 	req.call = &call;
 	if (!ret)

@@ -308,7 +308,7 @@ TEST_F(c32, call_reply)
 		int fd = mb_attach(self->name, O_RDWR);
 
 		mb_recv_args(&r, in, sizeof(in));
-		r.flags = MSGBOX_RECV_DEADLINE;
+		r.flags = MSGBOX_RECV_DEADLINE | MSGBOX_RECV_HOLD;
 		r.deadline_ns = mb_now_ns() + 10000000000ULL;
 		if (fd < 0 || mb_ioctl(fd, MSGBOX_IOC_RECV, &r) != 4 ||
 		    memcmp(in, "ping", 4) ||
