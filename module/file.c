@@ -11,6 +11,7 @@
 #include <linux/msgbox.h>
 
 #include "file.h"
+#include "hold.h"
 #include "mailbox.h"
 #include "notify.h"
 #include "recv.h"
@@ -39,8 +40,9 @@ int msgbox_file_open(struct file *file)
  * msgbox_file_release() - the last reference to a file is gone
  * @file: the file
  *
- * Removes its notification registration, destroys the port it registered,
- * and drops its reference on its mailbox.
+ * Returns the messages it holds to the queue and fails the calls it holds
+ * (see hold.h), removes its notification registration, destroys the port
+ * it registered, and drops its reference on its mailbox.
  *
  * Context: process context, may sleep.
  */
@@ -50,6 +52,8 @@ void msgbox_file_release(struct file *file)
 	struct msgbox_mailbox *mb = mf->mb;
 
 	if (mb) {
+		/* What it holds goes back, and its calls fail at once. */
+		msgbox_hold_close(mb, file);
 		msgbox_notify_release(mb, file);
 		if (mb->flags & MSGBOX_MBF_PORT)
 			msgbox_port_release(mb, file);
@@ -149,8 +153,9 @@ ssize_t msgbox_write(struct file *file, const char __user *ubuf, size_t len,
  * @ppos: unused: the file is a stream
  *
  * Takes the next message as MSGBOX_IOC_RECV does with no flags, blocking
- * unless the file is O_NONBLOCK. A message larger than @len stays queued
- * and the call fails with -EMSGSIZE; nothing is ever truncated.
+ * unless the file is O_NONBLOCK; a call it takes is held, as any receive
+ * holds one. A message larger than @len stays queued and the call fails
+ * with -EMSGSIZE; nothing is ever truncated.
  *
  * Context: process context, may sleep.
  * Return: the message's length, or -ENOTCONN, -EIDRM, -EMSGSIZE, -EAGAIN,
@@ -162,6 +167,7 @@ ssize_t msgbox_read(struct file *file, char __user *ubuf, size_t len,
 	struct msgbox_recv_req req = {
 		.buf = ubuf,
 		.buf_len = min_t(size_t, len, U32_MAX),
+		.holder = file,
 		.w.nonblock = file->f_flags & O_NONBLOCK,
 	};
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);

@@ -10,7 +10,6 @@
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
-#include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
@@ -18,10 +17,9 @@
 #include <linux/msgbox.h>
 
 #include "file.h"
+#include "hold.h"
 #include "ioctl.h"
-#include "limits.h"
 #include "mailbox.h"
-#include "notify.h"
 #include "queue.h"
 #include "recv.h"
 #include "send.h"
@@ -30,8 +28,8 @@
  * Copy a versioned argument structure in. Returns the caller's size in
  * @usize for msgbox_args_out().
  */
-static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
-			  const void __user *uarg, u32 *usize)
+int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
+		   const void __user *uarg, u32 *usize)
 {
 	u32 size;
 
@@ -46,30 +44,16 @@ static int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 }
 
 /* Copy a structure back out, no more than the caller's version holds. */
-static int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
-			   u32 usize)
+int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
+		    u32 usize)
 {
 	if (copy_to_user(uarg, src, min_t(size_t, ksize, usize)))
 		return -EFAULT;
 	return 0;
 }
 
-/* Copy a name in and check it: -EFAULT, -ENAMETOOLONG or -EINVAL. */
-static int msgbox_name_in(char *name, u64 uname)
-{
-	long len;
-
-	len = strncpy_from_user(name, u64_to_user_ptr(uname),
-				MSGBOX_NAME_MAX + 1);
-	if (len < 0)
-		return len;
-	if (len > MSGBOX_NAME_MAX)
-		return -ENAMETOOLONG;
-	return msgbox_name_check(name);
-}
-
 /* Turn a user deadline on CLOCK_MONOTONIC into a host ktime. */
-static int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline)
+int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline)
 {
 	if (deadline_ns > KTIME_MAX)
 		return -EINVAL;
@@ -78,85 +62,6 @@ static int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline)
 	if (!*deadline)
 		*deadline = 1;
 	return 0;
-}
-
-static int msgbox_ioctl_open(struct file *file, void __user *uarg)
-{
-	struct msgbox_open_args args;
-	char name[MSGBOX_NAME_MAX + 1];
-	bool port;
-	u32 usize;
-	int err;
-
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_OPEN_SIZE_VER0);
-	err = msgbox_args_in(&args, sizeof(args), MSGBOX_OPEN_SIZE_VER0, uarg,
-			     &usize);
-	if (err)
-		return err;
-	if ((args.flags & ~MSGBOX_OPEN_FLAGS) || args.__reserved ||
-	    (args.mode & ~0777))
-		return -EINVAL;
-
-	port = args.flags & MSGBOX_OPEN_PORT;
-	if (port) {
-		if (args.name || (args.flags & (MSGBOX_OPEN_CREATE |
-						MSGBOX_OPEN_EXCL)))
-			return -EINVAL;
-	} else {
-		if ((args.flags & (MSGBOX_OPEN_EXCL | MSGBOX_OPEN_DEDUP)) &&
-		    !(args.flags & MSGBOX_OPEN_CREATE))
-			return -EINVAL;
-		err = msgbox_name_in(name, args.name);
-		if (err)
-			return err;
-	}
-	/*
-	 * A descriptor opened with neither read nor write access (O_ACCMODE
-	 * is accepted for device files) has nothing to be granted: binding it
-	 * would skip the mode check, and stat, poll and notification with it.
-	 */
-	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
-		return -EBADF;
-	/* A named mailbox's limits matter only if it is created: see there. */
-	if (port && msgbox_limits_check(args.capacity, args.max_msg_size))
-		return -EINVAL;
-
-	return msgbox_file_bind(file, port ? NULL : name, args.flags,
-				args.capacity, args.max_msg_size,
-				(args.mode ? args.mode : 0600) & ~current_umask());
-}
-
-static int msgbox_ioctl_destroy(struct file *file, void __user *uarg)
-{
-	struct msgbox_destroy_args args;
-	char name[MSGBOX_NAME_MAX + 1];
-	struct msgbox_mailbox *mb;
-	bool unlink_only;
-	u32 usize;
-	int err;
-
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_DESTROY_SIZE_VER0);
-	err = msgbox_args_in(&args, sizeof(args), MSGBOX_DESTROY_SIZE_VER0,
-			     uarg, &usize);
-	if (err)
-		return err;
-	if (args.flags & ~MSGBOX_DESTROY_FLAGS)
-		return -EINVAL;
-	unlink_only = args.flags & MSGBOX_DESTROY_UNLINK;
-
-	if (args.flags & MSGBOX_DESTROY_BOUND) {
-		if (args.name)
-			return -EINVAL;
-		mb = msgbox_file_mailbox(file);
-		if (!mb)
-			return -ENOTCONN;
-		return msgbox_mailbox_destroy(mb, unlink_only);
-	}
-
-	err = msgbox_name_in(name, args.name);
-	if (err)
-		return err;
-	return msgbox_mailbox_destroy_name(name, unlink_only);
 }
 
 /* Fill a send request from arguments of this module's version. */
@@ -194,25 +99,24 @@ static int msgbox_send_result_out(struct msgbox_send_args __user *uarg,
 }
 
 /*
- * The mailbox a send goes to: the file's own, or with MSGBOX_SEND_TO_PID
- * the port of @args->pid, which needs write permission (a reference is
- * held on it then: *@put).
+ * The mailbox a send or a call goes to: the file's own, or with @to_pid
+ * the port of @pid, which needs write permission (a reference is held on
+ * it then: *@put).
  */
-static struct msgbox_mailbox *
-msgbox_send_target(struct file *file, const struct msgbox_send_args *args,
-		   bool *put)
+struct msgbox_mailbox *
+msgbox_send_target(struct file *file, bool to_pid, pid_t pid, bool *put)
 {
 	struct msgbox_mailbox *mb;
 	int err;
 
 	*put = false;
-	if (!(args->flags & MSGBOX_SEND_TO_PID)) {
+	if (!to_pid) {
 		mb = msgbox_file_mailbox(file);
 		return mb ? mb : ERR_PTR(-ENOTCONN);
 	}
-	if (args->pid <= 0)
+	if (pid <= 0)
 		return ERR_PTR(-EINVAL);
-	mb = msgbox_port_find(args->pid);
+	mb = msgbox_port_find(pid);
 	if (IS_ERR(mb))
 		return mb;
 	err = msgbox_mailbox_permission(mb, FMODE_WRITE);
@@ -260,7 +164,8 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 		return ret;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	mb = msgbox_send_target(file, &args, &put);
+	mb = msgbox_send_target(file, args.flags & MSGBOX_SEND_TO_PID, args.pid,
+				&put);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 
@@ -279,20 +184,36 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 	return ret < 0 ? ret : 0;
 }
 
-/* Fill a receive request from arguments of this module's version. */
+/*
+ * Fill a receive request on @file from arguments of this module's
+ * version.
+ */
 static int msgbox_recv_req_in(struct msgbox_recv_req *req,
 			      const struct msgbox_recv_args *args,
-			      bool nonblock)
+			      struct file *file, bool nonblock)
 {
-	if ((args->flags & ~MSGBOX_RECV_FLAGS) || args->__reserved)
+	bool hold = args->flags & MSGBOX_RECV_HOLD;
+
+	if ((args->flags & ~MSGBOX_RECV_FLAGS) || args->__reserved ||
+	    args->__reserved2)
 		return -EINVAL;
 	if ((args->flags & MSGBOX_RECV_FROM_PID) && args->from_pid <= 0)
+		return -EINVAL;
+	/* A hold cannot peek, and a hold timeout needs a hold. */
+	if (hold && ((args->flags & MSGBOX_RECV_PEEK) ||
+		     args->hold_ns > MSGBOX_HOLD_NS_MAX))
+		return -EINVAL;
+	if (!hold && args->hold_ns)
 		return -EINVAL;
 	req->buf = u64_to_user_ptr(args->buf);
 	req->buf_len = args->buf_len;
 	req->peek = args->flags & MSGBOX_RECV_PEEK;
 	req->from_pid = (args->flags & MSGBOX_RECV_FROM_PID) ?
 			args->from_pid : 0;
+	req->hold = hold;
+	req->hold_ns = args->hold_ns;
+	req->holder = file;
+	req->rec = NULL;
 	req->w.nonblock = nonblock;
 	req->w.deadline = 0;
 	if (args->flags & MSGBOX_RECV_DEADLINE)
@@ -320,7 +241,8 @@ struct msgbox_recv_call {
  * The writer of a receive's description (see struct msgbox_recv_req): the
  * caller's whole structure for a single receive, as much of it as the
  * caller's version holds; for a batch entry its description's fields,
- * @len and @prio to @msg_flags. With @probe it writes back what is there.
+ * @len, @prio to @msg_flags and @deliveries. With @probe it writes back
+ * what is there.
  */
 static int msgbox_recv_out(struct msgbox_recv_req *req, bool probe)
 {
@@ -340,23 +262,25 @@ static int msgbox_recv_out(struct msgbox_recv_req *req, bool probe)
 		a->gid = d->gid;
 		a->csum = d->csum;
 		a->msg_flags = d->msg_flags;
+		a->deliveries = d->deliveries;
 	}
 	if (!c->entry)
 		return msgbox_args_out(c->uarg, a, sizeof(*a), c->usize);
 	if (put_user(a->len, &c->uarg->len) ||
 	    copy_to_user((void __user *)c->uarg + from, (void *)a + from,
-			 to - from))
+			 to - from) ||
+	    put_user(a->deliveries, &c->uarg->deliveries))
 		return -EFAULT;
 	return 0;
 }
 
 /* Fill @c from the arguments at @uarg; 0, or -errno as the ioctl says. */
 static int msgbox_recv_call_in(struct msgbox_recv_call *c, void __user *uarg,
-			       bool nonblock)
+			       struct file *file, bool nonblock)
 {
 	int err;
 
-	BUILD_BUG_ON(sizeof(c->args) != MSGBOX_RECV_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(c->args) != MSGBOX_RECV_SIZE_VER1);
 	err = msgbox_args_in(&c->args, sizeof(c->args), MSGBOX_RECV_SIZE_VER0,
 			     uarg, &c->usize);
 	if (err)
@@ -365,18 +289,17 @@ static int msgbox_recv_call_in(struct msgbox_recv_call *c, void __user *uarg,
 	c->entry = false;
 	c->req.out = msgbox_recv_out;
 	c->req.out_arg = c;
-	return msgbox_recv_req_in(&c->req, &c->args, nonblock);
+	return msgbox_recv_req_in(&c->req, &c->args, file, nonblock);
 }
 
 /* One receive; @nonblock as for msgbox_ioctl_send(). */
-static int msgbox_ioctl_recv(struct file *file, void __user *uarg,
-			     bool nonblock)
+int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
 {
 	struct msgbox_recv_call c;
 	struct msgbox_mailbox *mb;
 	int ret;
 
-	ret = msgbox_recv_call_in(&c, uarg,
+	ret = msgbox_recv_call_in(&c, uarg, file,
 				  nonblock || (file->f_flags & O_NONBLOCK));
 	if (ret)
 		return ret;
@@ -462,7 +385,7 @@ static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
 		c->req.out_arg = c;
 		if (copy_from_user(&c->args, c->uarg, sizeof(c->args)) ||
 		    c->args.size != sizeof(c->args) || c->args.flags ||
-		    msgbox_recv_req_in(&c->req, &c->args, nonblock || n) ||
+		    msgbox_recv_req_in(&c->req, &c->args, file, nonblock || n) ||
 		    put_user(c->args.len, &c->uarg->len) ||
 		    put_user(c->args.msg_flags, &c->uarg->msg_flags))
 			break;
@@ -553,57 +476,6 @@ static int msgbox_ioctl_batch(struct file *file, void __user *uarg, bool send)
 	return i;
 }
 
-static int msgbox_ioctl_stat(struct file *file, void __user *uarg)
-{
-	struct msgbox_stat_args args;
-	struct msgbox_mailbox *mb;
-	u32 usize;
-	int err;
-
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_STAT_SIZE_VER0);
-	err = msgbox_args_in(&args, sizeof(args), MSGBOX_STAT_SIZE_VER0, uarg,
-			     &usize);
-	if (err)
-		return err;
-	if (args.flags)
-		return -EINVAL;
-	mb = msgbox_file_mailbox(file);
-	if (!mb)
-		return -ENOTCONN;
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-
-	msgbox_queue_stat(mb, &args);
-	return msgbox_args_out(uarg, &args, sizeof(args), usize);
-}
-
-static int msgbox_ioctl_notify(struct file *file, void __user *uarg)
-{
-	struct msgbox_notify_args args;
-	struct msgbox_mailbox *mb;
-	u32 usize;
-	int err;
-
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_NOTIFY_SIZE_VER0);
-	err = msgbox_args_in(&args, sizeof(args), MSGBOX_NOTIFY_SIZE_VER0,
-			     uarg, &usize);
-	if (err)
-		return err;
-	if ((args.flags & ~MSGBOX_NOTIFY_FLAGS) || args.__reserved)
-		return -EINVAL;
-	if (!(args.flags & MSGBOX_NOTIFY_CLEAR) && !valid_signal(args.signo))
-		return -EINVAL;
-	if (args.signo < 0)
-		return -EINVAL;
-	mb = msgbox_file_mailbox(file);
-	if (!mb)
-		return -ENOTCONN;
-	/* Notification is for receivers: it tells who sent, and when. */
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	return msgbox_notify_register(mb, file, &args);
-}
-
 /**
  * msgbox_ioctl() - the unlocked_ioctl of /dev/msgbox
  * @file: the file
@@ -637,6 +509,10 @@ long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return msgbox_ioctl_stat(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_NOTIFY):
 		return msgbox_ioctl_notify(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_CALL):
+		return msgbox_ioctl_call(file, uarg);
+	case _IOC_NR(MSGBOX_IOC_SETTLE):
+		return msgbox_ioctl_settle(file, uarg);
 	}
 	return -ENOTTY;
 }

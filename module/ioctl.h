@@ -2,8 +2,8 @@
 /*
  * DOC: the dispatch layer
  *
- * Commands are dispatched on their number alone: the size encoded in the
- * command is that of the first version of each structure, and the size
+ * Commands are dispatched on their number alone, whatever size the
+ * command encodes (that of the structure the caller was built with), and the size
  * field at the start of every structure says which version the caller was
  * built with; copy_struct_from_user() then accepts older and newer callers
  * alike. Each command has one handler, which copies its argument
@@ -19,7 +19,27 @@
 #define _MSGBOX_IOCTL_H
 
 #include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/types.h>
+
+struct msgbox_mailbox;
 
 long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* The handlers, and what they share, in ioctl*.c. */
+int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
+		   const void __user *uarg, u32 *usize);
+int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
+		    u32 usize);
+int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline);
+struct msgbox_mailbox *msgbox_send_target(struct file *file, bool to_pid,
+					  pid_t pid, bool *put);
+int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock);
+int msgbox_ioctl_call(struct file *file, void __user *uarg);
+int msgbox_ioctl_open(struct file *file, void __user *uarg);
+int msgbox_ioctl_destroy(struct file *file, void __user *uarg);
+int msgbox_ioctl_stat(struct file *file, void __user *uarg);
+int msgbox_ioctl_notify(struct file *file, void __user *uarg);
+int msgbox_ioctl_settle(struct file *file, void __user *uarg);
 
 #endif /* _MSGBOX_IOCTL_H */

@@ -16,6 +16,7 @@
 #include <linux/user_namespace.h>
 
 #include "dedup.h"
+#include "hold.h"
 #include "limits.h"
 #include "mailbox.h"
 #include "queue.h"
@@ -93,6 +94,9 @@ static struct msgbox_mailbox *msgbox_mailbox_new(const char *name, u32 flags,
 	spin_lock_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->msgs);
 	INIT_LIST_HEAD(&mb->direct_waiters);
+	INIT_LIST_HEAD(&mb->held);
+	INIT_LIST_HEAD(&mb->returned);
+	INIT_DELAYED_WORK(&mb->hold_work, msgbox_hold_work);
 	msgbox_spares_init(&mb->spares,
 			   msgbox_spares_limit(capacity, max_msg_size));
 	mb->next_id = 1;
@@ -120,6 +124,8 @@ static void msgbox_mailbox_release(struct kref *ref)
 
 	/* An unlinked mailbox may still hold messages: nobody can take them. */
 	msgbox_queue_kill(mb);
+	/* Nothing is held any more, so the work does not queue itself again. */
+	cancel_delayed_work_sync(&mb->hold_work);
 	/* Counted and charged until now, not only while it had a name. */
 	if (mb->counted) {
 		mutex_lock(&msgbox_table_lock);

@@ -58,6 +58,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <linux/msgbox.h>
 
@@ -108,6 +109,9 @@ extern struct mutex msgbox_table_lock;
  * @nr_msgs: messages on @msgs
  * @nr_inflight: messages taken off @msgs and being copied out; they keep
  *	their slot until the copy succeeds or fails
+ * @nr_held: messages held by receivers (@held); they keep their slot
+ * @nr_returned: records on @returned
+ * @nr_calls: calls not ended yet, queued, in flight or held
  * @bytes: payload bytes on @msgs and in flight
  * @nr_recv_waiting: receivers asleep waiting for a message
  * @nr_send_waiting: senders asleep waiting for room or acknowledgment
@@ -118,8 +122,14 @@ extern struct mutex msgbox_table_lock;
  * @dedup: duplicate-detection window, or NULL
  * @notify: the registration for arrival notification, see notify.h
  * @direct_waiters: receivers registered for a direct hand-off, see direct.h
+ * @held: records of held messages, oldest first, see hold.h
+ * @returned: records of messages returned to the queue, see hold.h
+ * @hold_next: with @hold_armed, the jiffies @hold_work is due at
+ * @hold_armed: @hold_work is queued for a timed hold
  * @spares: objects of delivered messages kept for the next ones sent, with
  *	their own lock, see spares.h
+ * @hold_work: returns messages whose hold timed out (hold.h); cancelled
+ *	when the mailbox is freed
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgment
@@ -156,6 +166,9 @@ struct msgbox_mailbox {
 	struct list_head msgs;
 	u32 nr_msgs;
 	u32 nr_inflight;
+	u32 nr_held;
+	u32 nr_returned;
+	u32 nr_calls;
 	u64 bytes;
 	u32 nr_recv_waiting;
 	u32 nr_send_waiting;
@@ -166,9 +179,16 @@ struct msgbox_mailbox {
 	struct msgbox_dedup *dedup;
 	struct msgbox_notify notify;
 	struct list_head direct_waiters;
+	struct list_head held;
+	struct list_head returned;
+	unsigned long hold_next;
+	bool hold_armed;
 
 	/* has its own lock */
 	struct msgbox_spares spares;
+
+	/* queued and run by the system workqueue */
+	struct delayed_work hold_work;
 
 	/* wait queues, with their own locks */
 	wait_queue_head_t recv_wq;

@@ -9,6 +9,7 @@
 
 #include "fault.h"
 #include "file.h"
+#include "hold.h"
 #include "ioctl.h"
 #include "mailbox.h"
 #include "main.h"
@@ -66,9 +67,12 @@ static int __init msgbox_init(void)
 	err = msgbox_msg_init();
 	if (err)
 		return err;
-	err = msgbox_fault_init();
+	err = msgbox_hold_init();
 	if (err)
 		goto err_msg_exit;
+	err = msgbox_fault_init();
+	if (err)
+		goto err_hold_exit;
 	err = msgbox_proc_init();
 	if (err)
 		goto err_fault_exit;
@@ -84,6 +88,8 @@ err_proc_exit:
 	msgbox_proc_exit();
 err_fault_exit:
 	msgbox_fault_exit();
+err_hold_exit:
+	msgbox_hold_exit();
 err_msg_exit:
 	msgbox_msg_exit();
 	return err;
@@ -95,6 +101,7 @@ static void __exit msgbox_exit(void)
 	msgbox_proc_exit();
 	msgbox_fault_exit();
 	msgbox_mailbox_destroy_all();
+	msgbox_hold_exit();
 	msgbox_msg_exit();
 	pr_info("unloaded\n");
 }

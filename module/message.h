@@ -11,12 +11,14 @@
  * from kmalloc(), whose caches allow copies anywhere in an object, and
  * payloads above MSGBOX_MSG_INLINE_MAX have an allocation of their own,
  * which the copy is checked against. It is stamped with the
- * sender's identity and is immutable once queued, except for @node and
- * @state, which belong to the lock of the mailbox it is queued on.
+ * sender's identity and is immutable once queued, except for @node,
+ * @state and a call's @call, which belong to the lock of the mailbox it is
+ * queued on.
  *
  * A message is referenced by the queue (or by the receiver that took it
- * off the queue), by a sender waiting for its acknowledgment, and briefly
- * by a receiver peeking at it. The last msgbox_msg_put() frees it; a
+ * off the queue, or by the record of its hold), by a sender waiting for
+ * its acknowledgment or its reply, and briefly by a receiver peeking at
+ * it. The last msgbox_msg_put() frees it; a
  * receiver's last reference may instead keep its object for the next
  * message sent to the same mailbox (see spares.h).
  */
@@ -29,6 +31,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
+struct msgbox_call;
 struct pid;
 
 /* struct msgbox_msg.state */
@@ -38,12 +41,13 @@ enum msgbox_msg_state {
 	MSGBOX_MSG_INFLIGHT,	/* taken off by a receiver, being copied out */
 	MSGBOX_MSG_TAKEN,	/* copied out: delivered */
 	MSGBOX_MSG_GONE,	/* withdrawn or discarded: never delivered */
+	MSGBOX_MSG_ONHOLD,	/* copied out, held by a receiver (hold.h) */
 };
 
 /* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
 #define MSGBOX_MSGF_CACHE	GENMASK(4, 2)	/* size class, see message.c */
 #define MSGBOX_MSGF_EXT		BIT(6)	/* payload in its own allocation */
-#define MSGBOX_MSGF_ACK		BIT(7)	/* a sender waits for delivery */
+#define MSGBOX_MSGF_CALL	BIT(7)	/* a call: @call, not @key (call.h) */
 
 /*
  * Payloads up to this size share the header's allocation; larger ones get
@@ -60,6 +64,8 @@ enum msgbox_msg_state {
  *	while the object is spare (see spares.h)
  * @id: id, unique and increasing per mailbox; set when queued
  * @key: sender's duplicate-detection key, valid with MSGBOX_MSG_KEY
+ * @call: with MSGBOX_MSGF_CALL, in place of @key, the caller waiting for
+ *	the reply, or NULL once the call has ended; under the mailbox lock
  * @sender: thread-group PID of the sender (a reference is held)
  * @uid: sender's effective UID
  * @gid: sender's effective GID
@@ -81,7 +87,10 @@ struct msgbox_msg {
 		struct msgbox_msg *next_spare;
 	};
 	u64 id;
-	u64 key;
+	union {
+		u64 key;
+		struct msgbox_call *call;
+	};
 	struct pid *sender;
 	kuid_t uid;
 	kgid_t gid;

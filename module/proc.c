@@ -45,10 +45,10 @@ static int msgbox_proc_show_one(struct msgbox_mailbox *mb, void *arg)
 		seq_printf(m, "- port:%d", st.owner_pid);
 	else
 		seq_printf(m, "%s named", mb->name);
-	seq_printf(m, " %u %u %04o %u %u %u %llu %u %u %llu %llu\n",
+	seq_printf(m, " %u %u %04o %u %u %u %llu %u %u %llu %llu %u %u\n",
 		   st.uid, st.gid, st.mode, st.capacity, st.max_msg_size,
 		   st.msgs, st.bytes, st.waiting_senders, st.waiting_receivers,
-		   st.sent, st.received);
+		   st.sent, st.received, st.held, st.calls);
 	return 0;
 }
 
@@ -63,7 +63,7 @@ static int msgbox_proc_show(struct seq_file *m, void *v)
 	const struct cred *old;
 	int ret;
 
-	seq_puts(m, "name type uid gid mode capacity msgsize msgs bytes wsend wrecv sent recv\n");
+	seq_puts(m, "name type uid gid mode capacity msgsize msgs bytes wsend wrecv sent recv held calls\n");
 	old = override_creds(m->file->f_cred);
 	ret = msgbox_mailbox_for_each(msgbox_proc_show_one, m);
 	revert_creds(old);

@@ -13,8 +13,10 @@
 
 #include <linux/msgbox.h>
 
+#include "call.h"
 #include "debug_bug.h"
 #include "dedup.h"
+#include "hold.h"
 #include "mailbox.h"
 #include "message.h"
 #include "queue.h"
@@ -38,7 +40,8 @@ unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb)
 	s64 room;
 
 	/* A hint only: the lock holders' updates may be seen half done. */
-	room = data_race((s64)mb->capacity - mb->nr_msgs - mb->nr_inflight);
+	room = data_race((s64)mb->capacity - mb->nr_msgs - mb->nr_inflight -
+			 mb->nr_held);
 
 	return room > 0 ? room : 0;
 }
@@ -47,12 +50,12 @@ unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb)
  * msgbox_queue_offer_free() - is no message on offer in a rendezvous?
  * @mb: the mailbox, locked
  *
- * Return: true when nothing is queued or being copied out.
+ * Return: true when nothing is queued, being copied out or held.
  */
 bool msgbox_queue_offer_free(const struct msgbox_mailbox *mb)
 {
 	lockdep_assert_held(&mb->lock);
-	return !mb->nr_msgs && !mb->nr_inflight;
+	return !mb->nr_msgs && !mb->nr_inflight && !mb->nr_held;
 }
 
 /**
@@ -69,7 +72,7 @@ bool msgbox_queue_has_room(const struct msgbox_mailbox *mb)
 	lockdep_assert_held(&mb->lock);
 	if (!mb->capacity)
 		return mb->nr_recv_waiting && msgbox_queue_offer_free(mb);
-	return mb->nr_msgs + mb->nr_inflight < mb->capacity;
+	return mb->nr_msgs + mb->nr_inflight + mb->nr_held < mb->capacity;
 }
 
 /* Does @a go before @b? Higher priority first, then lower id. */
@@ -160,6 +163,7 @@ void msgbox_queue_withdraw(struct msgbox_mailbox *mb, struct msgbox_msg *msg)
 {
 	msgbox_queue_unlink(mb, msg);
 	msgbox_dedup_forget(mb, msg);
+	msgbox_hold_forget(mb, msg);
 	msg->state = MSGBOX_MSG_GONE;
 	mb->bytes -= msg->len;
 	mb->sent--;
@@ -174,6 +178,7 @@ void msgbox_queue_taken(struct msgbox_mailbox *mb, struct msgbox_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
 	trace_msgbox_recv(mb, msg);
+	msgbox_hold_forget(mb, msg);
 	msg->state = MSGBOX_MSG_TAKEN;
 	mb->received++;
 	mb->bytes -= msg->len;
@@ -292,6 +297,8 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
 	st->received = mb->received;
 	st->waiting_senders = mb->nr_send_waiting;
 	st->waiting_receivers = mb->nr_recv_waiting;
+	st->held = mb->nr_held;
+	st->calls = mb->nr_calls;
 	spin_unlock(&mb->lock);
 }
 
@@ -300,7 +307,8 @@ void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st)
  * @mb: the mailbox
  *
  * Every sleeper wakes and fails with -EIDRM; senders waiting for an
- * acknowledgment learn that their message was discarded. Messages being
+ * acknowledgment learn that their message was discarded, and callers that
+ * their call was, whether queued or held. Messages being
  * copied out are delivered or dropped by their receivers. The spare
  * objects are freed and no more are kept. The last reference calls this
  * again, which then does nothing.
@@ -325,12 +333,15 @@ void msgbox_queue_kill(struct msgbox_mailbox *mb)
 	mb->notify.file = NULL;
 	mb->notify.fired = NULL;
 	list_for_each_entry_safe(msg, tmp, &mb->msgs, node) {
+		if (msg->flags & MSGBOX_MSGF_CALL)
+			msgbox_call_end(mb, msg, -EIDRM);
 		msg->state = MSGBOX_MSG_GONE;
 		mb->bytes -= msg->len;
 		list_move_tail(&msg->node, &discard);
 	}
-	discarded = mb->nr_msgs;
+	discarded = mb->nr_msgs + mb->nr_held;
 	mb->nr_msgs = 0;
+	msgbox_hold_kill(mb, &discard);
 	spin_unlock(&mb->lock);
 
 	trace_msgbox_destroy(mb, discarded);

@@ -13,20 +13,27 @@
 
 #include <linux/msgbox.h>
 
+#include "call.h"
 #include "debug_bug.h"
 #include "direct.h"
+#include "hold.h"
 #include "mailbox.h"
 #include "message.h"
 #include "queue.h"
 #include "recv.h"
 #include "spares.h"
 
-/* Describe @msg as seen from the receiver's namespaces (@ns and its user's). */
-static void msgbox_recv_describe(const struct msgbox_msg *msg,
-				 struct msgbox_recv_desc *desc,
+/*
+ * Describe @msg for @req as seen from the receiver's namespaces (@ns and
+ * its user's). Under the mailbox lock.
+ */
+static void msgbox_recv_describe(struct msgbox_mailbox *mb,
+				 const struct msgbox_msg *msg,
+				 struct msgbox_recv_req *req,
 				 struct pid_namespace *ns)
 {
 	struct user_namespace *user_ns = current_user_ns();
+	struct msgbox_recv_desc *desc = &req->desc;
 
 	desc->len = msg->len;
 	desc->prio = msg->prio;
@@ -37,6 +44,13 @@ static void msgbox_recv_describe(const struct msgbox_msg *msg,
 	desc->gid = from_kgid_munged(user_ns, msg->gid);
 	desc->csum = (msg->flags & MSGBOX_MSG_CSUM) ? msg->csum : 0;
 	desc->msg_flags = msg->flags & (MSGBOX_MSG_CSUM | MSGBOX_MSG_KEY);
+	if (msg->flags & MSGBOX_MSGF_CALL)
+		desc->msg_flags |= MSGBOX_MSG_CALL;
+	if (msgbox_recv_holds(req, msg))
+		desc->msg_flags |= MSGBOX_MSG_HELD;
+	desc->deliveries = msgbox_hold_deliveries(mb, msg);
+	if (desc->deliveries)
+		desc->msg_flags |= MSGBOX_MSG_REDELIVERED;
 }
 
 /* Copy @msg's payload, then its description (@req->desc), out. */
@@ -162,11 +176,23 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 	spin_lock(&mb->lock);
 	mb->nr_inflight--;
 	delivered = !err;
-	if (!err) {
+	if (!err && mb->dead) {
+		/* Copied out as the mailbox went: delivered, held by nobody. */
+		if (msg->flags & MSGBOX_MSGF_CALL)
+			msgbox_call_end(mb, msg, -EIDRM);
 		msgbox_queue_taken(mb, msg);
-	} else if (!mb->dead) {
+	} else if (!err && msgbox_recv_holds(req, msg)) {
+		msgbox_hold_add(mb, msg, req);
+		spin_unlock(&mb->lock);
+		return 0;
+	} else if (!err) {
+		msgbox_queue_taken(mb, msg);
+	} else if (!mb->dead && !msgbox_call_orphan(msg)) {
 		msgbox_queue_insert(mb, msg);
 	} else {
+		/* Discarded by destroy, or a call its caller gave up. */
+		if (msg->flags & MSGBOX_MSGF_CALL)
+			msgbox_call_end(mb, msg, -EIDRM);
 		msg->state = MSGBOX_MSG_GONE;
 		mb->bytes -= msg->len;
 		delivered = true;	/* no longer queued: drop it */
@@ -183,12 +209,21 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 	return err;
 }
 
-/* Take @msg, copied out under the lock; unlock, wake, keep its object. */
+/*
+ * Take @msg, copied out under the lock; unlock, wake, keep its object. A
+ * message @req holds goes to its record instead: it keeps its slot.
+ */
 static void msgbox_recv_deliver(struct msgbox_mailbox *mb,
-				struct msgbox_msg *msg)
+				struct msgbox_msg *msg,
+				struct msgbox_recv_req *req)
 	__releases(&mb->lock)
 {
 	msgbox_queue_unlink(mb, msg);
+	if (msgbox_recv_holds(req, msg)) {
+		msgbox_hold_add(mb, msg, req);
+		spin_unlock(&mb->lock);
+		return;
+	}
 	msgbox_queue_taken(mb, msg);
 	spin_unlock(&mb->lock);
 	msgbox_queue_wake(&mb->send_wq);
@@ -221,11 +256,20 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 	bool pass_on = false;
 	int err;
 
+	/* A hold needs a record; so does a call, which any receive may take. */
+	if (!req->peek && (req->hold || data_race(mb->nr_calls))) {
+		req->rec = msgbox_hold_alloc();
+		if (!req->rec) {
+			err = -ENOMEM;
+			goto out_put;
+		}
+	}
+again:
 	spin_lock(&mb->lock);
 	err = msgbox_recv_wait(mb, req, from, ns, &d, &msg);
 	if (err > 0) {
 		/* Handed over: the payload is in the buffer, describe it. */
-		msgbox_recv_describe(d->msg, &req->desc, ns);
+		msgbox_recv_describe(mb, d->msg, req, ns);
 		/* A wake-up meant for a message queued meanwhile goes on. */
 		pass_on = mb->nr_msgs;
 		msgbox_direct_leave(d);
@@ -239,7 +283,19 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 	if (err)
 		goto out_unlock;
 	msgbox_direct_leave(d);
-	msgbox_recv_describe(msg, &req->desc, ns);
+	if (!msgbox_hold_ready(mb, msg, req)) {
+		/* A call came with no record ready: get one and look again. */
+		spin_unlock(&mb->lock);
+		msgbox_direct_put(d);
+		d = NULL;
+		req->rec = msgbox_hold_alloc();
+		if (!req->rec) {
+			err = -ENOMEM;
+			goto out_put;
+		}
+		goto again;
+	}
+	msgbox_recv_describe(mb, msg, req, ns);
 	if (msg->len > req->buf_len) {
 		/* The message that did not fit may be for another receiver. */
 		err = -EMSGSIZE;
@@ -249,7 +305,7 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 	if (req->peek)
 		err = msgbox_recv_peek(mb, msg, req);
 	else if (msgbox_recv_copy_locked(msg, req))
-		msgbox_recv_deliver(mb, msg);
+		msgbox_recv_deliver(mb, msg, req);
 	else
 		err = msgbox_recv_copy_unlocked(mb, msg, req);
 	goto out_put;
@@ -262,6 +318,8 @@ out_unlock:
 out_put:
 	put_pid(from);
 	msgbox_direct_put(d);
+	msgbox_hold_free(req->rec);
+	req->rec = NULL;
 	return err;
 }
 
@@ -288,10 +346,11 @@ static int msgbox_recv_run(struct msgbox_mailbox *mb,
 		msg = last ? list_next_entry(last, node) :
 			     list_first_entry(&mb->msgs, struct msgbox_msg, node);
 		if (list_entry_is_head(msg, &mb->msgs, node) ||
+		    (msg->flags & MSGBOX_MSGF_CALL) ||
 		    msg->len > reqs[i].buf_len ||
 		    bytes + msg->len > MSGBOX_BATCH_LOCKED_BYTES)
 			break;
-		msgbox_recv_describe(msg, &reqs[i].desc, ns);
+		msgbox_recv_describe(mb, msg, &reqs[i], ns);
 		if (!msgbox_recv_copy_locked(msg, &reqs[i]))
 			break;
 		bytes += msg->len;

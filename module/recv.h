@@ -23,17 +23,25 @@
  * layer's writer (@out), and a description that cannot be written puts
  * the message back the same way.
  *
+ * A receive that holds its message (MSGBOX_RECV_HOLD, or any receive
+ * that takes a call) goes the same way, except that the message, once
+ * copied out, goes to its holder's record (hold.h) instead of being
+ * delivered; the record is allocated before the lock is taken.
+ *
  * A run of plain receives from a batch takes up to MSGBOX_RECV_RUN
  * messages, and MSGBOX_BATCH_LOCKED_BYTES of payload, under one hold of
- * the lock, and wakes the senders once.
+ * the lock, and wakes the senders once; it stops at a call.
  */
 #ifndef _MSGBOX_RECV_H
 #define _MSGBOX_RECV_H
 
 #include <linux/types.h>
 
+#include "message.h"
 #include "wait.h"
 
+struct file;
+struct msgbox_hold;
 struct msgbox_mailbox;
 
 /* Messages up to this long are copied out under the mailbox lock. */
@@ -55,7 +63,8 @@ struct msgbox_mailbox;
  * @uid: the sender's effective UID in the receiver's user namespace
  * @gid: the sender's effective GID in the receiver's user namespace
  * @csum: the sender's CRC32C, or 0
- * @msg_flags: MSGBOX_MSG_CSUM and MSGBOX_MSG_KEY
+ * @msg_flags: MSGBOX_MSG_* bits
+ * @deliveries: times the message was returned to the queue before
  */
 struct msgbox_recv_desc {
 	u32 len;
@@ -67,6 +76,7 @@ struct msgbox_recv_desc {
 	u32 gid;
 	u32 csum;
 	u32 msg_flags;
+	u32 deliveries;
 };
 
 /**
@@ -76,6 +86,10 @@ struct msgbox_recv_desc {
  * @peek: copy the message out and leave it queued
  * @from_pid: take only messages from this PID (the caller's namespace), or
  *	0 for any sender
+ * @hold: hold the message taken (hold.h); a call is held either way
+ * @hold_ns: with @hold, how long, or 0 for no limit
+ * @holder: the file the message is held by
+ * @rec: a record for a hold, allocated by the core, which frees it if unused
  * @w: how the receive may block
  * @desc: out: the message received, or, with -EMSGSIZE, the one that did
  *	not fit
@@ -93,6 +107,10 @@ struct msgbox_recv_req {
 	u32 buf_len;
 	bool peek;
 	pid_t from_pid;
+	bool hold;
+	u64 hold_ns;
+	const struct file *holder;
+	struct msgbox_hold *rec;
 	struct msgbox_wait w;
 	struct msgbox_recv_desc desc;
 	int (*out)(struct msgbox_recv_req *req, bool probe);
@@ -102,7 +120,14 @@ struct msgbox_recv_req {
 /* A plain receive: may join a run. */
 static inline bool msgbox_recv_req_plain(const struct msgbox_recv_req *req)
 {
-	return !req->peek && !req->from_pid;
+	return !req->peek && !req->from_pid && !req->hold;
+}
+
+/* Does @req hold @msg when it takes it? A call is always held. */
+static inline bool msgbox_recv_holds(const struct msgbox_recv_req *req,
+				     const struct msgbox_msg *msg)
+{
+	return !req->peek && (req->hold || (msg->flags & MSGBOX_MSGF_CALL));
 }
 
 int msgbox_recv(struct msgbox_mailbox *mb, struct msgbox_recv_req *reqs,

@@ -10,6 +10,7 @@
 
 #include <linux/msgbox.h>
 
+#include "call.h"
 #include "dedup.h"
 #include "direct.h"
 #include "fault.h"
@@ -19,6 +20,7 @@
 #include "queue.h"
 #include "send.h"
 #include "spares.h"
+#include "trace.h"
 
 /* One copy, straight into a waiting receiver's buffer: 0, 1 (not), -errno. */
 static int msgbox_send_direct(struct msgbox_mailbox *mb,
@@ -128,14 +130,19 @@ static int msgbox_send_insert(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		goto out_unlock;
 	}
 	mb->next_id++;
-	/* An acknowledged message may be withdrawn: it does not notify. */
-	if (!ack && msgbox_notify_due(mb))
+	if (msg->flags & MSGBOX_MSGF_CALL) {
+		mb->nr_calls++;
+		trace_msgbox_call(mb, msg);
+	}
+	/*
+	 * An acknowledged message may be withdrawn: it does not notify. A
+	 * call may be too, but a server must learn of it.
+	 */
+	if ((!ack || req->call) && msgbox_notify_due(mb))
 		msgbox_notify_take(mb, &notify);
 	req->id = msg->id;
-	if (ack) {
-		msg->flags |= MSGBOX_MSGF_ACK;
+	if (ack)
 		msgbox_msg_get(msg);
-	}
 	msgbox_queue_add(mb, msg);
 	spin_unlock(&mb->lock);
 
@@ -204,6 +211,17 @@ static int msgbox_send_wait_ack(struct msgbox_mailbox *mb,
 	return err;
 }
 
+/* Wait for what a message lost on the way never brings. */
+static int msgbox_send_lost(const struct msgbox_send_req *req)
+{
+	struct msgbox_wait w = req->w;
+
+	/* A call queued waits for its reply whatever O_NONBLOCK says. */
+	if (req->call)
+		w.nonblock = false;
+	return msgbox_wait_lost(&w);
+}
+
 /* A second copy of a message that a fault duplicated, if there is room. */
 static void msgbox_send_dup(struct msgbox_mailbox *mb, struct msgbox_msg *dup)
 {
@@ -226,7 +244,7 @@ static int msgbox_send_one(struct msgbox_mailbox *mb,
 	if (req->len > mb->max_msg_size)
 		return -EMSGSIZE;
 	faulty = msgbox_faults_set(&mb->faults);
-	plain = !faulty && !req->has_key && !req->has_csum;
+	plain = !faulty && !req->has_key && !req->has_csum && !req->call;
 	if (msgbox_direct_ok(mb, req->len, plain)) {
 		err = msgbox_send_direct(mb, req);
 		if (err <= 0)
@@ -236,22 +254,32 @@ static int msgbox_send_one(struct msgbox_mailbox *mb,
 	msg = msgbox_send_copy_in(mb, &mb->spares, req);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
-	/* A blocking rendezvous send waits for its receiver as an ack does. */
-	ack = req->ack || (!mb->capacity && !req->w.nonblock);
+	/*
+	 * A blocking rendezvous send waits for its receiver as an ack does;
+	 * a caller keeps a reference as an acknowledged sender does.
+	 */
+	ack = req->ack || req->call || (!mb->capacity && !req->w.nonblock);
 	if (faulty && msgbox_fault_on_send(mb, msg, &dup_wanted)) {
-		/* Lost on the way: its acknowledgment never comes. */
+		/* Lost on the way: its acknowledgment or reply never comes. */
 		msgbox_msg_put(msg);
-		return ack ? msgbox_wait_lost(&req->w) : 0;
+		return ack ? msgbox_send_lost(req) : 0;
 	}
 	err = msgbox_send_check(msg, req);
 	if (err)
 		goto err_put;
-	if (dup_wanted)
+	if (req->call) {
+		/* A request runs once: never duplicated. */
+		msg->flags |= MSGBOX_MSGF_CALL;
+		msg->call = req->call;
+	} else if (dup_wanted) {
 		dup = msgbox_msg_clone(msg);
+	}
 
 	err = msgbox_send_insert(mb, msg, req, ack);
 	if (err)
 		goto err_put;
+	if (req->call)
+		return msgbox_call_wait(mb, msg, req);
 	if (ack)
 		err = msgbox_send_wait_ack(mb, msg, req);
 	if (dup && !err)

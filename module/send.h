@@ -10,8 +10,9 @@
  * no allocation. Otherwise it copies the payload in and allocates (before
  * any lock), injects faults and verifies the checksum, then locks, waits
  * for room, detects a duplicate, inserts, unlocks and wakes, and waits for
- * the acknowledgment when asked to. It sees no user argument structure:
- * only the payload, with copy_from_user().
+ * the acknowledgment when asked to. A call goes the same way, never by
+ * hand-off, and then waits for its reply instead (call.h). It sees no user
+ * argument structure: only the payload, with copy_from_user().
  *
  * A run of plain sends from a batch is one call for several requests:
  * copied in one after the other, then queued under one hold of the
@@ -24,6 +25,7 @@
 
 #include "wait.h"
 
+struct msgbox_call;
 struct msgbox_mailbox;
 
 /* Plain sends of a batch copied in, then queued under one lock hold. */
@@ -39,7 +41,8 @@ struct msgbox_mailbox;
  * @has_csum: @csum is valid
  * @csum: the caller's CRC32C of the payload
  * @key: the caller's duplicate-detection key
- * @w: how the send may block
+ * @call: a call's caller, waiting for the reply (call.h), or NULL
+ * @w: how the send may block; for a call, how it may wait to be queued
  * @id: out: the message's id
  * @result: out: MSGBOX_SENT_* bits
  */
@@ -52,15 +55,16 @@ struct msgbox_send_req {
 	bool has_csum;
 	u32 csum;
 	u64 key;
+	struct msgbox_call *call;
 	struct msgbox_wait w;
 	u64 id;
 	u32 result;
 };
 
-/* A plain send: no acknowledgment, key or checksum; may join a run. */
+/* A plain send: no acknowledgment, key, checksum or call; may join a run. */
 static inline bool msgbox_send_req_plain(const struct msgbox_send_req *req)
 {
-	return !req->ack && !req->has_key && !req->has_csum;
+	return !req->ack && !req->has_key && !req->has_csum && !req->call;
 }
 
 int msgbox_send(struct msgbox_mailbox *mb, struct msgbox_send_req *reqs,

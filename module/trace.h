@@ -49,6 +49,31 @@ DEFINE_EVENT(msgbox_msg_class, msgbox_recv,
 		      const struct msgbox_msg *msg),
 	     TP_ARGS(mb, msg));
 
+DEFINE_EVENT(msgbox_msg_class, msgbox_call,
+	     TP_PROTO(const struct msgbox_mailbox *mb,
+		      const struct msgbox_msg *msg),
+	     TP_ARGS(mb, msg));
+
+DEFINE_EVENT(msgbox_msg_class, msgbox_hold,
+	     TP_PROTO(const struct msgbox_mailbox *mb,
+		      const struct msgbox_msg *msg),
+	     TP_ARGS(mb, msg));
+
+TRACE_EVENT(msgbox_settle,
+	    TP_PROTO(const struct msgbox_mailbox *mb,
+		     const struct msgbox_msg *msg, const char *how),
+	    TP_ARGS(mb, msg, how),
+	    TP_STRUCT__entry(__string(name, mb->name)
+			     __field(pid_t, owner)
+			     __field(u64, id)
+			     __string(how, how)),
+	    TP_fast_assign(msgbox_compat_assign_str(name, mb->name);
+			   __entry->owner = mb->owner ? pid_nr(mb->owner) : 0;
+			   __entry->id = msg->id;
+			   msgbox_compat_assign_str(how, how);),
+	    TP_printk("mailbox=%s port=%d id=%llu how=%s", __get_str(name),
+		      __entry->owner, __entry->id, __get_str(how)));
+
 DECLARE_EVENT_CLASS(msgbox_mb_class,
 		    TP_PROTO(const struct msgbox_mailbox *mb, bool sender),
 		    TP_ARGS(mb, sender),

@@ -114,6 +114,79 @@ void msgbox_wait_poll(struct msgbox_mailbox *mb, bool send, ktime_t deadline)
 }
 
 /**
+ * msgbox_wait_poll_result() - poll for a call's end before sleeping
+ * @mb: the mailbox, locked
+ * @result: the call's result, set under the lock when it ends
+ * @deadline: absolute host CLOCK_MONOTONIC time, or 0 for none
+ *
+ * As msgbox_wait_poll(), for a caller waiting for its reply: a server
+ * busy on another CPU usually answers within the poll.
+ *
+ * Context: process context; called and returns with @mb->lock held, which
+ * it drops while it polls.
+ */
+void msgbox_wait_poll_result(struct msgbox_mailbox *mb, const int *result,
+			     ktime_t deadline)
+	__must_hold(&mb->lock)
+{
+	u64 poll_ns = READ_ONCE(msgbox_poll_ns);
+	u64 start;
+	s64 left;
+
+	if (!poll_ns || !single_task_running())
+		return;
+	if (deadline) {
+		left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+		if (left <= 0)
+			return;
+		poll_ns = min_t(u64, poll_ns, left);
+	}
+	spin_unlock(&mb->lock);
+	start = local_clock();
+	while (!READ_ONCE(*result) && single_task_running() &&
+	       !need_resched() && !signal_pending(current) &&
+	       local_clock() - start < poll_ns)
+		cpu_relax();
+	spin_lock(&mb->lock);
+}
+
+/**
+ * msgbox_wait_task() - sleep until woken by name
+ * @mb: the mailbox, locked
+ * @deadline: absolute host CLOCK_MONOTONIC time, or 0 for none
+ *
+ * For a caller waiting for its reply, which the one who ends the call
+ * wakes with wake_up_process() under the lock: the caller's state is set
+ * before the lock is dropped, so that wake-up is never lost. The caller
+ * checks its condition again either way.
+ *
+ * Context: process context, may sleep; called and returns with @mb->lock
+ * held, which it drops while it sleeps.
+ * Return: 0, -ERESTARTSYS for a signal, or -ETIMEDOUT once the deadline
+ * has passed.
+ */
+int msgbox_wait_task(struct msgbox_mailbox *mb, ktime_t deadline)
+	__must_hold(&mb->lock)
+{
+	ktime_t expires = deadline;
+	int ret = 0;
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	spin_unlock(&mb->lock);
+	trace_msgbox_block(mb, true);
+	if (signal_pending(current))
+		ret = -ERESTARTSYS;
+	else if (!expires)
+		schedule();
+	else if (!schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS))
+		ret = -ETIMEDOUT;
+	__set_current_state(TASK_RUNNING);
+	trace_msgbox_wake(mb, true);
+	spin_lock(&mb->lock);
+	return ret;
+}
+
+/**
  * msgbox_wait_lost() - wait for the acknowledgment of a lost message
  * @w: how the call may block
  *

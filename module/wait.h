@@ -43,6 +43,9 @@ struct msgbox_wait {
 int msgbox_wait_sleep(struct msgbox_mailbox *mb, struct wait_queue_head *wq,
 		      ktime_t deadline, unsigned int state, bool exclusive);
 void msgbox_wait_poll(struct msgbox_mailbox *mb, bool send, ktime_t deadline);
+void msgbox_wait_poll_result(struct msgbox_mailbox *mb, const int *result,
+			     ktime_t deadline);
+int msgbox_wait_task(struct msgbox_mailbox *mb, ktime_t deadline);
 int msgbox_wait_lost(const struct msgbox_wait *w);
 
 #endif /* _MSGBOX_WAIT_H */

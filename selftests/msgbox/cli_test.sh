@@ -108,12 +108,12 @@ usage "stat with two names" "$MSGBOX" stat q t1
 pretty "list"
 run "$MSGBOX" list
 check "list prints a header and the mailboxes" \
-	'rc_is 0 && err_empty && head -n 1 out | grep -q "^NAME  *TYPE  *UID  *GID  *MODE  *CAPACITY  *MSGSIZE  *MSGS  *BYTES  *WSEND  *WRECV  *SENT  *RECV$" && grep -q "^q  *named  *0  *0  *0640  *2  *16  *0  *0  *0  *0  *0  *0$" out && grep -q "^t1 " out && grep -q "^rv " out'
+	'rc_is 0 && err_empty && head -n 1 out | grep -q "^NAME  *TYPE  *UID  *GID  *MODE  *CAPACITY  *MSGSIZE  *MSGS  *BYTES  *WSEND  *WRECV  *SENT  *RECV  *HELD  *CALLS$" && grep -q "^q  *named  *0  *0  *0640  *2  *16  *0  *0  *0  *0  *0  *0  *0  *0$" out && grep -q "^t1 " out && grep -q "^rv " out'
 check "list aligns its columns" \
 	'[ "$(awk "{ print length(\$0) }" out | sort -u | wc -l)" = 1 ] && [ "$(awk "{ match(\$0, /^[^ ]+ +/); print RLENGTH }" out | sort -u | wc -l)" = 1 ]'
 run "$MSGBOX" list --json
 check "list --json prints an array of objects" \
-	'rc_is 0 && err_empty && head -n 1 out | grep -q "^\[$" && tail -n 1 out | grep -q "^\]$" && out_has "{\"name\":\"q\",\"type\":\"named\",\"pid\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\",\"capacity\":2,\"max_msg_size\":16,\"msgs\":0,\"bytes\":0,\"waiting_senders\":0,\"waiting_receivers\":0,\"sent\":0,\"received\":0}"'
+	'rc_is 0 && err_empty && head -n 1 out | grep -q "^\[$" && tail -n 1 out | grep -q "^\]$" && out_has "{\"name\":\"q\",\"type\":\"named\",\"pid\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\",\"capacity\":2,\"max_msg_size\":16,\"msgs\":0,\"bytes\":0,\"waiting_senders\":0,\"waiting_receivers\":0,\"sent\":0,\"received\":0,\"held\":0,\"calls\":0}"'
 rows=$(($("$MSGBOX" list | wc -l) - 1))
 check "list --json has one object per mailbox" \
 	'[ "$(grep -c "^,*{\"name\"" out)" = "$rows" ] && [ "$rows" = 7 ]'

@@ -491,7 +491,8 @@ struct msgbox_settle_args {
 #define MSGBOX_IOC_NOTIFY	_IOW(MSGBOX_IOC_MAGIC, 0x06, struct msgbox_notify_args)
 #define MSGBOX_IOC_SEND_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x07, struct msgbox_batch_args)
 #define MSGBOX_IOC_RECV_BATCH	_IOWR(MSGBOX_IOC_MAGIC, 0x08, struct msgbox_batch_args)
-#define MSGBOX_IOC_CALL		_IOWR(MSGBOX_IOC_MAGIC, 0x09, struct msgbox_call_args)
-#define MSGBOX_IOC_SETTLE	_IOWR(MSGBOX_IOC_MAGIC, 0x0a, struct msgbox_settle_args)
+/* 0x09 was a command of an earlier version: it is not reused. */
+#define MSGBOX_IOC_CALL		_IOWR(MSGBOX_IOC_MAGIC, 0x0a, struct msgbox_call_args)
+#define MSGBOX_IOC_SETTLE	_IOWR(MSGBOX_IOC_MAGIC, 0x0b, struct msgbox_settle_args)
 
 #endif /* _UAPI_LINUX_MSGBOX_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: held messages
+ *
+ * A receive with MSGBOX_RECV_HOLD, and any receive that takes a call,
+ * copies the message out as usual but does not deliver it: the message
+ * stays the mailbox's, held by the open file that received it, until that
+ * file settles it with MSGBOX_IOC_SETTLE. Done delivers it (an
+ * acknowledged sender learns of it then); a reply to a call is a done that
+ * carries the answer (see call.h); release returns it to the queue. A held
+ * message keeps its slot: what is queued, in flight and held together is
+ * bounded by the capacity.
+ *
+ * Each held message has a record, struct msgbox_hold, on its mailbox's
+ * @held list, allocated by the receive before it takes the mailbox lock.
+ * Settling looks the record up by the message id and the holding file, so
+ * no file can settle what another holds, and no id can be settled twice.
+ * A message returned to the queue (released, its hold timed out, or its
+ * holder closed) goes back in id order within its priority, ahead of the
+ * messages of that priority sent after it, and its record moves to the
+ * mailbox's @returned list, where it keeps the delivery count until the
+ * message is taken again: the next receiver sees MSGBOX_MSG_REDELIVERED
+ * and that count. A call whose caller gave up is dropped, not returned,
+ * and a call whose holder closes fails its caller with -ECONNRESET.
+ *
+ * Timed holds are returned by a delayed work item of the mailbox, armed
+ * for the earliest expiry; it takes the mailbox lock as any receive does.
+ *
+ * The records, both lists and the counts belong to the mailbox lock.
+ */
+#ifndef _MSGBOX_HOLD_H
+#define _MSGBOX_HOLD_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct file;
+struct msgbox_mailbox;
+struct msgbox_msg;
+struct msgbox_recv_req;
+struct work_struct;
+
+/* The longest hold timeout, in ns: a day. */
+#define MSGBOX_HOLD_NS_MAX	(24ULL * 3600 * NSEC_PER_SEC)
+
+/**
+ * struct msgbox_hold - a held message, or one returned to the queue
+ * @node: entry in the mailbox's @held or @returned list
+ * @msg: the message; while held, the record has the queue's reference
+ * @holder: the file holding it, NULL once returned; compared, never used
+ * @expires: with @timed, the jiffies at which the hold ends
+ * @timed: the hold ends by itself at @expires
+ * @deliveries: times the message was returned to the queue so far
+ */
+struct msgbox_hold {
+	struct list_head node;
+	struct msgbox_msg *msg;
+	const struct file *holder;
+	unsigned long expires;
+	bool timed;
+	u32 deliveries;
+};
+
+/**
+ * struct msgbox_settle_req - one settle, as the core sees it
+ * @id: the id of the held message
+ * @release: return it to the queue instead
+ * @reply: for a call, the reply's payload copied in, or NULL (an empty
+ *	reply); the call takes it, and sets this to NULL, when it is
+ *	answered
+ * @len: the reply's length
+ */
+struct msgbox_settle_req {
+	u64 id;
+	bool release;
+	struct msgbox_msg *reply;
+	u32 len;
+};
+
+int msgbox_hold_init(void);
+void msgbox_hold_exit(void);
+struct msgbox_hold *msgbox_hold_alloc(void);
+void msgbox_hold_free(struct msgbox_hold *h);
+void msgbox_hold_work(struct work_struct *work);
+
+bool msgbox_hold_ready(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
+		       const struct msgbox_recv_req *req);
+u32 msgbox_hold_deliveries(struct msgbox_mailbox *mb,
+			   const struct msgbox_msg *msg);
+void msgbox_hold_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
+		     struct msgbox_recv_req *req);
+void msgbox_hold_forget(struct msgbox_mailbox *mb, const struct msgbox_msg *msg);
+void msgbox_hold_kill(struct msgbox_mailbox *mb, struct list_head *discard);
+
+int msgbox_hold_settle(struct msgbox_mailbox *mb, const struct file *holder,
+		       struct msgbox_settle_req *req);
+void msgbox_hold_close(struct msgbox_mailbox *mb, const struct file *holder);
+
+#endif /* _MSGBOX_HOLD_H */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dispatch of calls and settles: MSGBOX_IOC_CALL and
+ * MSGBOX_IOC_SETTLE.
+ */
+#include <linux/build_bug.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include <linux/msgbox.h>
+
+#include "call.h"
+#include "file.h"
+#include "hold.h"
+#include "ioctl.h"
+#include "mailbox.h"
+#include "message.h"
+#include "send.h"
+
+/* Fill a call's send request from arguments of this module's version. */
+static int msgbox_call_req_in(struct msgbox_send_req *req,
+			      const struct msgbox_call_args *args,
+			      bool nonblock)
+{
+	if ((args->flags & ~MSGBOX_CALL_FLAGS) || args->prio >= MSGBOX_PRIO_MAX)
+		return -EINVAL;
+	memset(req, 0, sizeof(*req));
+	req->buf = u64_to_user_ptr(args->buf);
+	req->len = args->len;
+	req->prio = args->prio;
+	req->w.nonblock = nonblock;
+	if (args->flags & MSGBOX_CALL_DEADLINE)
+		return msgbox_deadline_in(args->deadline_ns, &req->w.deadline);
+	return 0;
+}
+
+/* Copy an answered call's reply out, then its description. */
+static int msgbox_call_out(struct msgbox_call_args *args, void __user *uarg,
+			   u32 usize, const struct msgbox_send_req *req,
+			   const struct msgbox_call *call)
+{
+	struct user_namespace *user_ns = current_user_ns();
+	const struct msgbox_msg *reply = call->reply;
+	u32 len = reply ? reply->len : 0;
+
+	if (len && copy_to_user(u64_to_user_ptr(args->reply_buf),
+				msgbox_msg_data(reply), len))
+		return -EFAULT;
+	args->id = req->id;
+	args->reply_len = len;
+	args->reply_pid = pid_nr_ns(call->replier, task_active_pid_ns(current));
+	args->reply_uid = from_kuid_munged(user_ns, call->uid);
+	args->reply_gid = from_kgid_munged(user_ns, call->gid);
+	return msgbox_args_out(uarg, args, sizeof(*args), usize);
+}
+
+/**
+ * msgbox_ioctl_call() - MSGBOX_IOC_CALL: send a request, wait for the reply
+ * @file: the caller's file, open for writing
+ * @uarg: its struct msgbox_call_args
+ *
+ * The request is queued by the send core and the calling thread waits
+ * there for its answer (call.h). O_NONBLOCK applies to queuing only.
+ *
+ * Context: process context, may sleep.
+ * Return: the reply's length, or -errno as struct msgbox_call_args says.
+ */
+int msgbox_ioctl_call(struct file *file, void __user *uarg)
+{
+	struct msgbox_call call = { .task = current };
+	struct msgbox_call_args args;
+	struct msgbox_send_req req;
+	struct msgbox_mailbox *mb;
+	u32 usize;
+	bool put;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_CALL_SIZE_VER0);
+	ret = msgbox_args_in(&args, sizeof(args), MSGBOX_CALL_SIZE_VER0, uarg,
+			     &usize);
+	if (ret)
+		return ret;
+	ret = msgbox_call_req_in(&req, &args, file->f_flags & O_NONBLOCK);
+	if (ret)
+		return ret;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	mb = msgbox_send_target(file, args.flags & MSGBOX_CALL_TO_PID, args.pid,
+				&put);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+
+	/* Where the results go must be writable before the request runs. */
+	ret = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	call.buf_len = args.reply_buf_len;
+	req.call = &call;
+	if (!ret)
+		ret = msgbox_send(mb, &req, 1);
+	if (put)
+		msgbox_mailbox_put(mb);
+	if (ret > 0) {
+		ret = msgbox_call_out(&args, uarg, usize, &req, &call);
+		if (!ret)
+			ret = args.reply_len;
+	}
+	msgbox_msg_put(call.reply);
+	put_pid(call.replier);
+	return ret;
+}
+
+/**
+ * msgbox_ioctl_settle() - MSGBOX_IOC_SETTLE: done, reply or release
+ * @file: the holder's file, open for reading
+ * @uarg: its struct msgbox_settle_args
+ *
+ * A reply is copied in before anything is looked up, as a message is. With
+ * MSGBOX_SETTLE_RECV a receive follows once the message is settled; it is
+ * never restarted, since the settle could not be made again.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, the receive's result, or -errno as struct msgbox_settle_args
+ * says.
+ */
+int msgbox_ioctl_settle(struct file *file, void __user *uarg)
+{
+	struct msgbox_settle_args __user *ua = uarg;
+	struct msgbox_settle_req req = { };
+	struct msgbox_settle_args args;
+	struct msgbox_mailbox *mb;
+	bool recv;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_SETTLE_SIZE_VER0);
+	err = msgbox_args_in(&args, sizeof(args), MSGBOX_SETTLE_SIZE_VER0,
+			     uarg, &usize);
+	if (err)
+		return err;
+	recv = args.flags & MSGBOX_SETTLE_RECV;
+	req.release = args.flags & MSGBOX_SETTLE_RELEASE;
+	if ((args.flags & ~MSGBOX_SETTLE_FLAGS) || (req.release && args.len) ||
+	    (!recv && args.recv))
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	mb = msgbox_file_mailbox(file);
+	if (!mb)
+		return -ENOTCONN;
+	/* How it was settled must be writable before it is. */
+	if (recv && put_user(0, &ua->settle_error))
+		return -EFAULT;
+	if (args.len > mb->max_msg_size)
+		return -EMSGSIZE;
+	if (args.len) {
+		req.reply = msgbox_msg_new(NULL, u64_to_user_ptr(args.buf),
+					   args.len);
+		if (IS_ERR(req.reply))
+			return PTR_ERR(req.reply);
+	}
+	req.id = args.id;
+	req.len = args.len;
+
+	err = msgbox_hold_settle(mb, file, &req);
+	msgbox_msg_put(req.reply);
+	if (!recv || (err && err != -ECANCELED))
+		return err;
+	/* Probed above: only an unmap meanwhile can make this fail. */
+	if (put_user(-err, &ua->settle_error))
+		return -EFAULT;
+	err = msgbox_ioctl_recv(file, u64_to_user_ptr(args.recv), false);
+	return err == -ERESTARTSYS ? -EINTR : err;
+}
