@@ -30,7 +30,8 @@
 #                        payloads, back-pressure; last line "N passed, N failed"
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
-#   make lint            sparse (C=2) + W=1 build, checkpatch --strict
+#   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
+#                        libmsgbox-rpc's warnings, header, exports, man pages
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
 #   make dkms-check      dkms add/build/install/remove against KVER's headers

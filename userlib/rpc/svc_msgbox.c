@@ -133,6 +133,9 @@ struct svc_msgbox {
 	int error;
 };
 
+/* xdr_authunix_parms() takes a char *, which encoding only reads. */
+static char svc_msgbox_machname[] = MSGBOX_RPC_MACHNAME;
+
 static const struct msgbox_held_opts svc_msgbox_linger = {
 	.flags = MSGBOX_HO_TIMEOUT,
 	.timeout = { 0, SVC_MSGBOX_LINGER_NS },
@@ -324,7 +327,7 @@ static bool_t svc_msgbox_stamp(struct rpc_msg *msg,
 
 	memset(&aup, 0, sizeof(aup));
 	aup.aup_time = (u_long)time(NULL);
-	aup.aup_machname = (char *)MSGBOX_RPC_MACHNAME;
+	aup.aup_machname = svc_msgbox_machname;
 	aup.aup_uid = info->msg.uid;
 	aup.aup_gid = info->msg.gid;
 	aup.aup_len = 0;
