@@ -31,7 +31,11 @@
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
-#                        libmsgbox-rpc's warnings, header, exports, man pages
+#                        libmsgbox-rpc's warnings, header and exports,
+#                        and lint-man
+#   make lint-man        the libraries' man pages: groff warnings, sections,
+#                        a page for every symbol of libmsgbox.map and
+#                        libmsgbox-rpc.map
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
 #   make dkms-check      dkms add/build/install/remove against KVER's headers
@@ -115,6 +119,9 @@ check-lib:
 lint: kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
 
+lint-man:
+	@$(CURDIR)/scripts/man-lint.sh
+
 check-all:
 	@$(CURDIR)/scripts/check-all.sh
 
@@ -179,7 +186,7 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
-	check-debug bench lint bridge check-net bench-net \
+	check-debug bench lint lint-man bridge check-net bench-net \
 	install uninstall dkms-check module-clean clean
 
 endif

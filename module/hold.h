@@ -40,9 +40,6 @@ struct msgbox_msg;
 struct msgbox_recv_req;
 struct work_struct;
 
-/* The longest hold timeout, in ns: a day. */
-#define MSGBOX_HOLD_NS_MAX	(24ULL * 3600 * NSEC_PER_SEC)
-
 /**
  * struct msgbox_hold - a held message, or one returned to the queue
  * @node: entry in the mailbox's @held or @returned list

@@ -10,7 +10,8 @@
 #     with -Wall -Wextra -pedantic -Werror;
 #   - libmsgbox-rpc: its sources with more warnings than its build's, its
 #     header alone as C and C++, the symbols its shared object exports
-#     against its map, and its man pages through man --warnings.
+#     against its map;
+#   - the libraries' man pages (scripts/man-lint.sh).
 #
 # Flow: run each check, keep its output in build/lint/, count the
 # "warning:"/"error:" lines of the build and checkpatch's verdict, print a
@@ -134,18 +135,20 @@ if [ -z "$want" ] || [ "$want" != "$got" ]; then
 	pretty "libmsgbox-rpc.so exports other symbols than its map"
 	rpc_rc=1
 fi
-for m in userlib/rpc/man/*.3; do
-	if LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null |
-		grep . >>"$rpc_log"; then
-		pretty "$m: man --warnings"
-		rpc_rc=1
-	fi
-done
 if [ "$rpc_rc" -ne 0 ]; then
 	cat "$rpc_log"
 	problems=$((problems + 1))
 else
-	pretty "libmsgbox-rpc: clean (warnings, header, exports, man pages)"
+	pretty "libmsgbox-rpc: clean (warnings, header, exports)"
+fi
+
+pretty "man pages"
+if ! "$top/scripts/man-lint.sh" >"$out/man.log" 2>&1; then
+	cat "$out/man.log"
+	n=$(grep -vc '^\[' "$out/man.log" || true)
+	problems=$((problems + (n > 0 ? n : 1)))
+else
+	pretty "man pages: clean"
 fi
 
 if [ "$problems" -ne 0 ]; then

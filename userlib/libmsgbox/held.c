@@ -27,9 +27,8 @@
 
 /*
  * What msgbox_reply_recv() presets settle_error to. The module writes 0 or
- * a positive errno there once the settling is done, and leaves the field
- * alone when it refuses the settling, so a value still negative afterwards
- * says the call was not answered and is held as before.
+ * a positive errno there once the settling is done, so a value still
+ * negative afterwards says the call was not answered and is held as before.
  */
 #define SETTLE_NOT_DONE	(-1)
 
@@ -185,6 +184,22 @@ int msgbox_reply(int fd, uint64_t id, const void *buf, size_t len)
 	return settle(fd, id, 0, buf, len);
 }
 
+/*
+ * Whether a MSGBOX_SETTLE_RECV that failed with @ret settled the message,
+ * from the arguments as the module left them. The module may clear
+ * settle_error before it settles, to be sure the outcome can be written,
+ * so a 0 there is not proof: the errors that only the settling gives,
+ * ENOENT and an EMSGSIZE without the length a receive writes back, say
+ * "not settled" whatever the field holds.
+ */
+static int settle_done(int ret, const struct msgbox_settle_args *sargs,
+		       const struct msgbox_recv_args *rargs)
+{
+	if (sargs->settle_error == SETTLE_NOT_DONE)
+		return 0;
+	return ret != -ENOENT && !(ret == -EMSGSIZE && !rargs->len);
+}
+
 int msgbox_reply_recv(int fd, uint64_t id, const void *reply,
 		      size_t reply_len, int *reply_err, void *buf, size_t len,
 		      const struct msgbox_held_opts *opts,
@@ -210,16 +225,13 @@ int msgbox_reply_recv(int fd, uint64_t id, const void *reply,
 	sargs.settle_error = SETTLE_NOT_DONE;
 
 	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_SETTLE, &sargs);
-	if (sargs.settle_error == SETTLE_NOT_DONE) {
+	if (ret < 0 && !settle_done(ret, &sargs, &rargs)) {
 		/* Refused: the reply's error, and nothing was received. */
-		if (ret < 0) {
-			*reply_err = ret;
-			return ret;
-		}
-		/* Success is a settled reply and a receive. */
-		sargs.settle_error = 0;
+		*reply_err = ret;
+		return ret;
 	}
-	*reply_err = -sargs.settle_error;
+	/* Success is a settled reply and a receive. */
+	*reply_err = sargs.settle_error > 0 ? -sargs.settle_error : 0;
 	return held_finish(ret, buf, len, &rargs, info);
 }
 

@@ -339,7 +339,9 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
  * The library's own option and info structures are fixed alike: checked
  * here, so that none changes size without a new symbol version.
  */
-_Static_assert(MSGBOX_STAT_SIZE_VER0 <= sizeof(struct msgbox_stat_args),
+_Static_assert(sizeof(struct msgbox_stat_args) == MSGBOX_STAT_SIZE_VER1,
+	       "msgbox_stat@@MSGBOX_1.2 writes the second version");
+_Static_assert(MSGBOX_STAT_SIZE_VER0 < MSGBOX_STAT_SIZE_VER1,
 	       "msgbox_stat@MSGBOX_1.0 writes the first version");
 _Static_assert(sizeof(struct msgbox_attr) == 16, "MSGBOX_1.0 layout");
 _Static_assert(sizeof(struct msgbox_send_info) == 16, "MSGBOX_1.0 layout");
@@ -347,18 +349,54 @@ _Static_assert(sizeof(struct msgbox_send_opts) ==
 	       (sizeof(long) == 8 ? 40 : 28), "MSGBOX_1.0 layout");
 _Static_assert(sizeof(struct msgbox_recv_opts) ==
 	       (sizeof(long) == 8 ? 24 : 16), "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_msg_info) ==
+	       (sizeof(long) == 8 ? 48 : 44), "MSGBOX_1.0 layout");
+/*
+ * The receive arguments go to the kernel (and into batches) at the size
+ * this header gives them, which must be one the kernel knows.
+ */
+_Static_assert(sizeof(struct msgbox_recv_args) == MSGBOX_RECV_SIZE_VER1,
+	       "MSGBOX_IOC_RECV size");
 
-int msgbox_stat(int fd, struct msgbox_stat_args *st)
+/*
+ * MSGBOX_IOC_STAT with the size bits of the first version, for the first
+ * version's structure: the module dispatches on the number alone, but the
+ * command then says truly what it points to.
+ */
+#define STAT_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
+			     _IOC_NR(MSGBOX_IOC_STAT), MSGBOX_STAT_SIZE_VER0)
+
+/* MSGBOX_IOC_STAT into the first @size bytes of @st: 0 or -errno. */
+static int stat_size(int fd, struct msgbox_stat_args *st, uint32_t size,
+		     unsigned long cmd)
 {
 	int ret;
 
 	if (!st)
 		return -EINVAL;
 
-	memset(st, 0, MSGBOX_STAT_SIZE_VER0);
-	st->size = MSGBOX_STAT_SIZE_VER0;
-	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_STAT, st);
+	memset(st, 0, size);
+	st->size = size;
+	ret = msgbox_sys_ioctl(fd, cmd, st);
 	return ret < 0 ? ret : 0;
+}
+
+/* msgbox_stat@MSGBOX_1.0, for programs linked before @held and @calls. */
+int msgbox_stat_ver0(int fd, struct msgbox_stat_args *st);
+__asm__(".symver msgbox_stat_ver0, msgbox_stat@MSGBOX_1.0");
+
+int msgbox_stat_ver0(int fd, struct msgbox_stat_args *st)
+{
+	return stat_size(fd, st, MSGBOX_STAT_SIZE_VER0, STAT_CMD_VER0);
+}
+
+/* msgbox_stat@@MSGBOX_1.2, the default: what msgbox.h declares. */
+int msgbox_stat_ver1(int fd, struct msgbox_stat_args *st);
+__asm__(".symver msgbox_stat_ver1, msgbox_stat@@MSGBOX_1.2");
+
+int msgbox_stat_ver1(int fd, struct msgbox_stat_args *st)
+{
+	return stat_size(fd, st, MSGBOX_STAT_SIZE_VER1, MSGBOX_IOC_STAT);
 }
 
 /* Entries per MSGBOX_IOC_*_BATCH call: arrays of this size live on the stack. */

@@ -407,7 +407,8 @@ int msgbox_send_reliable(int fd, const void *buf, size_t len,
  * @timeout: with MSGBOX_HO_TIMEOUT, the longest time to block (relative,
  *	measured on CLOCK_MONOTONIC)
  * @hold_timeout: with MSGBOX_HO_HOLD_TIMEOUT, how long the message may stay
- *	held before it returns to the queue by itself; more than zero.
+ *	held before it returns to the queue by itself; more than zero, at
+ *	most a day.
  *	Without the flag it stays held until settled or closed.
  */
 struct msgbox_held_opts {
@@ -448,9 +449,10 @@ struct msgbox_held_info {
  * file description is closed. On -EBADMSG it is held too.
  *
  * Return: the message length, or a negative errno as for msgbox_recvx():
- * -EINVAL (unknown flags, a malformed or zero timeout, @info NULL),
- * -EFAULT (@buf NULL with @len not 0), -EAGAIN, -ETIMEDOUT, -EMSGSIZE (the
- * message stays queued), -EINTR, -EIDRM, -EBADF, -ENOTCONN, -EBADMSG.
+ * -EINVAL (unknown flags, a malformed timeout, a zero @hold_timeout,
+ * @info NULL), -EFAULT (@buf NULL with @len not 0), -EAGAIN, -ETIMEDOUT,
+ * -EMSGSIZE (the message stays queued), -EINTR, -EIDRM, -EBADF, -ENOTCONN,
+ * -EBADMSG (the message is held).
  */
 int msgbox_recv_held(int fd, void *buf, size_t len,
 		     const struct msgbox_held_opts *opts,
