@@ -6,11 +6,13 @@
 #                        the examples and the selftests
 #   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
 #   make lib             userlib: libmsgbox.a/.so, msgbox.pc, libmsgbox-mq,
-#                        the msgbox command-line tool
-#   make examples        examples/: msgbox-hello, msgbox-demo
+#                        libmsgbox-rpc (ONC RPC over msgbox), the msgbox
+#                        command-line tool
+#   make examples        examples/: msgbox-hello, msgbox-demo, rpc/ (kv.x
+#                        over msgbox, TCP and UDP)
 #   make selftests       selftests/msgbox (static programs)
-#   make run             boot a VM, load msgbox.ko, run msgbox-hello and
-#                        msgbox-demo
+#   make run             boot a VM, load msgbox.ko, run msgbox-hello,
+#                        msgbox-demo and the RPC example (examples/rpc)
 #   make check-lib       host tests of libmsgbox against a mock device
 #                        (no module, no VM), 64- and 32-bit
 #   make check           boot a VM, run every selftest, unload the module;
@@ -28,7 +30,12 @@
 #                        payloads, back-pressure; last line "N passed, N failed"
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
-#   make lint            sparse (C=2) + W=1 build, checkpatch --strict
+#   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
+#                        libmsgbox-rpc's warnings, header and exports,
+#                        and lint-man
+#   make lint-man        the libraries' man pages: groff warnings, sections,
+#                        a page for every symbol of libmsgbox.map and
+#                        libmsgbox-rpc.map
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
 #   make dkms-check      dkms add/build/install/remove against KVER's headers
@@ -99,7 +106,9 @@ run: all
 	$(CURDIR)/scripts/vm.sh -m $(CURDIR)/msgbox.ko \
 		-f $(CURDIR)/examples/msgbox-hello:/bin/msgbox-hello \
 		-f $(CURDIR)/examples/msgbox-demo:/bin/msgbox-demo \
-		-c '/bin/msgbox-hello && /bin/msgbox-demo'
+		$$($(MAKE) -s --no-print-directory -C examples/rpc print-vm-files | \
+		   sed 's/^/-f /') \
+		-c '/bin/msgbox-hello && /bin/msgbox-demo && sh /bin/kv-run.sh'
 
 check: all
 	@$(CURDIR)/scripts/check.sh
@@ -109,6 +118,9 @@ check-lib:
 
 lint: kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
+
+lint-man:
+	@$(CURDIR)/scripts/man-lint.sh
 
 check-all:
 	@$(CURDIR)/scripts/check-all.sh
@@ -174,7 +186,7 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
-	check-debug bench lint bridge check-net bench-net \
+	check-debug bench lint lint-man bridge check-net bench-net \
 	install uninstall dkms-check module-clean clean
 
 endif

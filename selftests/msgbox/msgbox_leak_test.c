@@ -54,6 +54,8 @@ TEST_F(leak, recv_out_fields)
 	r.a.deadline_ns = 0;
 	r.a.from_pid = 0;
 	r.a.__reserved = 0;
+	r.a.hold_ns = 0;
+	r.a.__reserved2 = 0;
 	ASSERT_EQ(3, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r.a));
 	EXPECT_EQ(3U, r.a.len);
 	EXPECT_EQ(5U, r.a.prio);
@@ -87,6 +89,8 @@ TEST_F(leak, emsgsize_out_fields)
 	r.deadline_ns = 0;
 	r.from_pid = 0;
 	r.__reserved = 0;
+	r.hold_ns = 0;
+	r.__reserved2 = 0;
 	ASSERT_EQ(-EMSGSIZE, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
 	EXPECT_EQ(6U, r.len);
 	EXPECT_EQ(1U, r.prio);
@@ -165,6 +169,8 @@ TEST_F(leak, batch_out_fields)
 		e[i].buf_len = sizeof(buf[i]);
 		e[i].deadline_ns = 0;
 		e[i].from_pid = 0;
+		e[i].hold_ns = 0;
+		e[i].__reserved2 = 0;
 		e[i].__reserved = 0;
 	}
 	memset(&b, PAT8, sizeof(b));
