@@ -21,6 +21,9 @@
 /* The largest reply a caller child can take. */
 #define CALL_REPLY_MAX		512
 
+/* What mb_settle_recv() puts in settle_error before the ioctl. */
+#define SETTLE_ERROR_UNSET	(-12345)
+
 /* Receives with MSGBOX_RECV_HOLD (VER1 struct); @hold_ns 0: no limit. */
 static inline int mb_hold(int fd, void *buf, unsigned int buf_len,
 			  uint64_t hold_ns, struct msgbox_recv_args *out)
@@ -94,7 +97,7 @@ static inline int mb_settle_recv(int fd, uint64_t id, unsigned int flags,
 	mb_recv_args(r, rbuf, rbuf_len);
 	r->flags = rflags;
 	mb_settle_args(&a, id, flags | MSGBOX_SETTLE_RECV, buf, len);
-	a.settle_error = -12345;
+	a.settle_error = SETTLE_ERROR_UNSET;
 	a.recv = (uintptr_t)r;
 	ret = mb_ioctl(fd, MSGBOX_IOC_SETTLE, &a);
 	if (settle_error)

@@ -35,7 +35,7 @@ TEST_F(call, caller_killed_while_held)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	kill(pid, SIGKILL);
 	EXPECT_LE(0, reap_kid(self, pid));
 	close(rfd);
@@ -61,7 +61,7 @@ TEST_F(call, caller_killed_while_queued)
 	EXPECT_LE(0, reap_kid(self, pid));
 	close(rfd);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 }
 
 #define NCALLERS	4
@@ -150,8 +150,8 @@ TEST_F(call, server_close_callers_econnreset)
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 2, 0, 2, NULL));
 	s = mb_attach(self->name, O_RDWR | O_NONBLOCK);
 	ASSERT_LE(0, s);
-	ASSERT_EQ(4, mb_raw_recv(s, buf, sizeof(buf), NULL));
-	ASSERT_EQ(4, mb_raw_recv(s, buf, sizeof(buf), NULL));
+	ASSERT_EQ(4, mb_hold(s, buf, sizeof(buf), 0, NULL));
+	ASSERT_EQ(4, mb_hold(s, buf, sizeof(buf), 0, NULL));
 	d = dup(s);
 	ASSERT_LE(0, d);
 	close(s);
@@ -186,12 +186,12 @@ TEST_F(call, deadline_while_queued)
 	EXPECT_LE(deadline, mb_now_ns());
 	EXPECT_GT(200 + AT_ONCE_MS, mb_ms_since(start));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 
 	/* A deadline already past: the same. */
 	EXPECT_EQ(-ETIMEDOUT, mb_call_expired(self->fd, "past", 4));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 }
 
 /* A deadline while held: ETIMEDOUT, and the server's reply is refused. */
@@ -209,7 +209,7 @@ TEST_F(call, deadline_while_held)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	ASSERT_GT(cs.deadline_ns, mb_now_ns()) TH_LOG("received only after the deadline");
 
 	ASSERT_EQ(0, call_result(rfd, &res));
@@ -241,7 +241,7 @@ TEST_F(call, signal_while_queued_eintr)
 	EXPECT_EQ(-EINTR, res.ret);
 	EXPECT_EQ(1, res.sigs);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 	close(rfd);
 }
 
@@ -269,10 +269,10 @@ TEST_F(call, signal_while_queued_restarts)
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 	EXPECT_FALSE(mb_readable(rfd, 100)) TH_LOG("not restarted");
 
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, memcmp(buf, "again", 5));
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "once", 4));
 	ASSERT_EQ(0, call_result(rfd, &res));
 	EXPECT_EQ(4, res.ret);
@@ -280,7 +280,7 @@ TEST_F(call, signal_while_queued_restarts)
 	EXPECT_EQ(r.id, res.a.id);
 	EXPECT_EQ(0, memcmp(res.reply, "once", 4));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 	close(sp[0]);
 	close(rfd);
 }
@@ -305,7 +305,7 @@ TEST_F(call, signal_while_held_eintr)
 		pid = start_call(self, &cs, &rfd);
 		ASSERT_LT(0, pid);
 		ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-		ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+		ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 		ASSERT_EQ(0, mb_wait_sleeping(pid));
 		kill(pid, SIGUSR1);
 		ASSERT_EQ(0, call_result(rfd, &res));
@@ -316,7 +316,7 @@ TEST_F(call, signal_while_held_eintr)
 		EXPECT_EQ(-ENOENT, mb_reply(self->fd, r.id, "late", 4));
 		EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
 		/* And it is not queued again either. */
-		EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+		EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 		EXPECT_TRUE(mb_exited_ok(reap_kid(self, pid)));
 		close(rfd);
 	}
@@ -337,14 +337,14 @@ TEST_F(call, released_call_deadline_withdraws)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	ASSERT_EQ(0, mb_release(self->fd, r.id));
 	ASSERT_GT(cs.deadline_ns, mb_now_ns()) TH_LOG("released only after the deadline");
 
 	ASSERT_EQ(0, call_result(rfd, &res));
 	EXPECT_EQ(-ETIMEDOUT, res.ret);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(-EAGAIN, mb_hold(self->fd, buf, sizeof(buf), 0, NULL));
 	close(rfd);
 }
 
@@ -365,7 +365,7 @@ TEST_F(call, released_call_signal_restarts)
 	ASSERT_LT(0, pid);
 	close(sp[1]);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	ASSERT_EQ(0, mb_release(self->fd, r.id));
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 	ASSERT_EQ(0, mb_wait_sleeping(pid));
@@ -374,7 +374,7 @@ TEST_F(call, released_call_signal_restarts)
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 	EXPECT_FALSE(mb_readable(rfd, 100)) TH_LOG("not restarted");
 
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "fine", 4));
 	ASSERT_EQ(0, call_result(rfd, &res));
 	EXPECT_EQ(4, res.ret);
@@ -400,7 +400,7 @@ TEST_F(call, destroy_fails_calls_eidrm)
 	p2 = start_call(self, &cs2, &rfd2);
 	ASSERT_LT(0, p2);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 2, 0, 2, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 
 	ASSERT_EQ(0, mb_destroy_name(self->name));
 	ASSERT_EQ(0, call_result(rfd1, &res));
@@ -457,7 +457,7 @@ TEST_F(call, port_mode_denies_unprivileged_caller)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(port, 1, 0, 1, NULL));
-	ASSERT_EQ(6, mb_raw_recv(port, buf, sizeof(buf), &r));
+	ASSERT_EQ(6, mb_hold(port, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(pid, r.pid);
 	EXPECT_EQ((unsigned int)MB_NOBODY, r.uid);
 	EXPECT_EQ((unsigned int)MB_NOBODY, r.gid);
@@ -522,7 +522,7 @@ TEST_F(call, caller_in_pid_namespace)
 	ASSERT_EQ(0, mb_read_all(rfd, &kid, sizeof(kid)));
 	ASSERT_LT(0, kid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(6, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(6, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(kid, r.pid);
 	EXPECT_NE(1, r.pid);
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "outside", 7));
@@ -564,7 +564,7 @@ TEST_F(call, server_in_pid_namespace)
 			memset(&rep, 0, sizeof(rep));
 			rep.inner = getpid();
 			mb_recv_args(&rep.r, buf, sizeof(buf));
-			rep.r.flags = MSGBOX_RECV_DEADLINE;
+			rep.r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
 			rep.r.deadline_ns = far_deadline();
 			rep.ret = fd < 0 ? fd :
 				  mb_ioctl(fd, MSGBOX_IOC_RECV, &rep.r);
@@ -658,7 +658,7 @@ TEST_F(call, caller_in_user_namespace)
 	}
 	add_kid(self, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ((unsigned int)NS_UID, r.uid);
 	EXPECT_EQ((unsigned int)NS_UID, r.gid);
 	EXPECT_EQ(pid, r.pid);
@@ -694,7 +694,7 @@ TEST_F(call, server_in_user_namespace)
 		rep.ret = -EPERM;
 		if (fd >= 0 && !enter_userns(NS_UID)) {
 			mb_recv_args(&rep.r, buf, sizeof(buf));
-			rep.r.flags = MSGBOX_RECV_DEADLINE;
+			rep.r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
 			rep.r.deadline_ns = far_deadline();
 			rep.ret = mb_ioctl(fd, MSGBOX_IOC_RECV, &rep.r);
 			if (rep.ret >= 0)

@@ -126,8 +126,9 @@ struct served {
 };
 
 /*
- * A server process: answers each call with its request and @index until a
- * plain message comes, then writes struct served and the ids it answered.
+ * A server process: receives holding (only such a receive takes calls),
+ * answers each call with its request and @index until a plain message
+ * comes, then writes struct served and the ids it answered.
  */
 static void server_run(const char *name, uint32_t index, unsigned int max,
 		       int wfd)
@@ -148,15 +149,19 @@ static void server_run(const char *name, uint32_t index, unsigned int max,
 	}
 	for (;;) {
 		mb_recv_args(&r, &req, sizeof(req));
-		r.flags = MSGBOX_RECV_DEADLINE;
+		r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
 		r.deadline_ns = mb_now_ns() + FAR_MS * 1000000ULL;
 		ret = mb_ioctl(fd, MSGBOX_IOC_RECV, &r);
 		if (ret < 0) {
 			sv.errors++;
 			break;
 		}
-		if (!(r.msg_flags & MSGBOX_MSG_CALL))
-			break;		/* the end */
+		if (!(r.msg_flags & MSGBOX_MSG_CALL)) {
+			/* The end: a plain message, held like any here. */
+			if (mb_done(fd, r.id))
+				sv.errors++;
+			break;
+		}
 		if (ret != (int)sizeof(req) || req.magic != MT_MAGIC ||
 		    r.msg_flags != (MSGBOX_MSG_CALL | MSGBOX_MSG_HELD) ||
 		    sv.n >= (int)max) {
@@ -291,7 +296,7 @@ TEST_F(mt, server_killed_all_threads_econnreset)
 		char buf[MT_MAX];
 
 		for (held = 0; fd >= 0 && held < NWAIT; held++)
-			if (mb_raw_recv(fd, buf, sizeof(buf), NULL) < 0)
+			if (mb_hold(fd, buf, sizeof(buf), 0, NULL) < 0)
 				break;
 		mb_write_all(wfd, &held, sizeof(held));
 		for (;;)
@@ -338,7 +343,7 @@ TEST_F(mt, own_descriptor_serves_own_calls)
 	}
 	for (n = 0; n < 12; n++) {
 		mb_recv_args(&r, &req, sizeof(req));
-		r.flags = MSGBOX_RECV_DEADLINE;
+		r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
 		r.deadline_ns = mb_now_ns() + FAR_MS * 1000000ULL;
 		ASSERT_EQ((int)sizeof(req), mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
 		EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
@@ -402,7 +407,7 @@ TEST_F(mt, signal_one_thread_only)
 	EXPECT_EQ(0U, c[0].ok);
 	EXPECT_EQ(0, mb_wait_counts(self->nb, 1, 0, 1, NULL));
 
-	ASSERT_EQ((int)sizeof(req), mb_raw_recv(self->nb, &req, sizeof(req), &r));
+	ASSERT_EQ((int)sizeof(req), mb_hold(self->nb, &req, sizeof(req), 0, &r));
 	EXPECT_EQ(1U, req.thread);
 	rep.magic = MT_MAGIC;
 	rep.thread = req.thread;

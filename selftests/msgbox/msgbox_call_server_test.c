@@ -27,11 +27,11 @@ TEST_F(call, settle_recv_reply_then_receive)
 	ASSERT_LT(0, p2);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 2, 0, 2, NULL));
 
-	ASSERT_EQ(2, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(2, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, memcmp(buf, "c1", 2));
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(2, mb_settle_recv(self->fd, r.id, 0, "r1", 2, &r2, 0, buf,
-				    sizeof(buf), &serr));
+	EXPECT_EQ(2, mb_settle_recv(self->fd, r.id, 0, "r1", 2, &r2,
+				    MSGBOX_RECV_HOLD, buf, sizeof(buf), &serr));
 	EXPECT_EQ(0, serr);
 	EXPECT_EQ(0, memcmp(buf, "c2", 2));
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r2.msg_flags);
@@ -43,8 +43,9 @@ TEST_F(call, settle_recv_reply_then_receive)
 
 	/* Nothing left to take: the reply went, the receive says EAGAIN. */
 	id = r2.id;
-	EXPECT_EQ(-EAGAIN, mb_settle_recv(self->fd, id, 0, "r2", 2, &r2, 0,
-					  buf, sizeof(buf), &serr));
+	EXPECT_EQ(-EAGAIN, mb_settle_recv(self->fd, id, 0, "r2", 2, &r2,
+					  MSGBOX_RECV_HOLD, buf, sizeof(buf),
+					  &serr));
 	EXPECT_EQ(0, serr);
 	ASSERT_EQ(0, call_result(rfd2, &res));
 	EXPECT_EQ(2, res.ret);
@@ -85,7 +86,7 @@ TEST_F(call, settle_recv_cancelled_call)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	kill(pid, SIGKILL);
 	EXPECT_LE(0, reap_kid(self, pid));
 	close(rfd);
@@ -103,7 +104,7 @@ TEST_F(call, settle_recv_cancelled_call)
 
 /*
  * SETTLE|RECV whose settling fails with the message held or never held:
- * that error, and nothing received.
+ * that error, settle_error left as it was, and nothing received.
  */
 TEST_F(call, settle_recv_failed_settle_receives_nothing)
 {
@@ -120,25 +121,29 @@ TEST_F(call, settle_recv_failed_settle_receives_nothing)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	ASSERT_EQ(0, mb_raw_send(self->fd, "queued", 6, 0));
 
 	/* Not held: ENOENT. */
 	EXPECT_EQ(-ENOENT, mb_settle_recv(self->fd, r.id + 1000, 0, NULL, 0,
 					  &r2, 0, buf, sizeof(buf), &serr));
+	EXPECT_EQ(SETTLE_ERROR_UNSET, serr);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 1, 1, NULL));
 	/* Too long for the caller: EMSGSIZE, still held. */
 	EXPECT_EQ(-EMSGSIZE, mb_settle_recv(self->fd, r.id, 0, big, 5, &r2, 0,
 					    buf, sizeof(buf), &serr));
+	EXPECT_EQ(SETTLE_ERROR_UNSET, serr);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 1, 1, NULL));
 	/* A release with a reply: EINVAL, still held. */
 	EXPECT_EQ(-EINVAL, mb_settle_recv(self->fd, r.id, MSGBOX_SETTLE_RELEASE,
 					  "x", 1, &r2, 0, buf, sizeof(buf),
 					  &serr));
+	EXPECT_EQ(SETTLE_ERROR_UNSET, serr);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 1, 1, NULL));
 	/* An unreadable reply: EFAULT, still held. */
 	EXPECT_EQ(-EFAULT, mb_settle_recv(self->fd, r.id, 0, mb_unmapped(), 4,
 					  &r2, 0, buf, sizeof(buf), &serr));
+	EXPECT_EQ(SETTLE_ERROR_UNSET, serr);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 1, 1, NULL));
 	EXPECT_FALSE(mb_readable(rfd, 50));
 
@@ -148,6 +153,7 @@ TEST_F(call, settle_recv_failed_settle_receives_nothing)
 	ASSERT_EQ(0, mb_raw_send(self->fd, "third", 5, 0));
 	EXPECT_EQ(-EINVAL, mb_settle_recv(self->fd, plain, 0, "x", 1, &r2, 0,
 					  buf, sizeof(buf), &serr));
+	EXPECT_EQ(SETTLE_ERROR_UNSET, serr);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 2, 1, NULL));
 
 	/* And then it works. */
@@ -183,7 +189,7 @@ TEST_F(call, settle_recv_bad_recv_after_reply)
 	}
 
 	/* An unreadable @recv: EFAULT from the receive, after the reply. */
-	ASSERT_EQ(8, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(8, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	mb_settle_args(&a, r.id, MSGBOX_SETTLE_RECV, "one", 3);
 	a.settle_error = -1;
 	a.recv = (uintptr_t)mb_unmapped();
@@ -195,7 +201,7 @@ TEST_F(call, settle_recv_bad_recv_after_reply)
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 
 	/* A @recv too short to be one: EINVAL from the receive, after the reply. */
-	ASSERT_EQ(8, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(8, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	ASSERT_EQ(0, mb_raw_send(self->fd, "left", 4, 0));
 	mb_recv_args(&bad, buf, sizeof(buf));
 	bad.size = MSGBOX_RECV_SIZE_VER0 - 8;
@@ -232,7 +238,7 @@ TEST_F(call, epoll_sees_call)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(1, epoll_wait(ep, &out, 1, MB_WAIT_MS));
 	EXPECT_NE(0U, out.events & EPOLLIN);
-	ASSERT_EQ(4, mb_raw_recv(self->fd2, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd2, buf, sizeof(buf), 0, &r));
 	/* Held, no longer queued: nothing to read. */
 	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
 	EXPECT_EQ(0, mb_reply(self->fd2, r.id, "ok", 2));
@@ -260,7 +266,7 @@ TEST_F(call, stat_counts_calls)
 		ASSERT_EQ(0, mb_wait_counts(self->fd, i + 1, 0, i + 1, &st));
 	}
 	EXPECT_EQ(15ULL, st.bytes);
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 2, 1, 3, NULL));
 	/* A plain message held beside it counts as held, not as a call. */
 	ASSERT_EQ(0, mb_raw_send(self->fd, "plain", 5, 1));
@@ -270,11 +276,11 @@ TEST_F(call, stat_counts_calls)
 
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "a", 1));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 2, 1, 2, NULL));
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 2, 2, NULL));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "b", 1));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 1, 1, NULL));
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "c", 1));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 1, 0, NULL));
 	EXPECT_EQ(0, mb_done(self->fd2, p.id));
@@ -309,7 +315,7 @@ TEST_F(call, proc_lists_held_and_calls)
 		ASSERT_LT(0, pid[i]);
 	}
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 2, 1, 2, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 2, 2, NULL));
 
 	f = fopen("/proc/driver/msgbox", "r");
@@ -335,7 +341,7 @@ TEST_F(call, proc_lists_held_and_calls)
 	EXPECT_EQ(2U, calls);
 
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "a", 1));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, "b", 1));
 	for (i = 0; i < 2; i++)
 		close(rfd[i]);
@@ -369,7 +375,7 @@ TEST_F(call, rendezvous_call)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_sleeping(pid));
-	ASSERT_EQ(2, mb_raw_recv(rv, buf, sizeof(buf), &r));
+	ASSERT_EQ(2, mb_hold(rv, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
 	EXPECT_EQ(0, mb_reply(rv, r.id, "rv!", 3));
 	ASSERT_EQ(0, call_result(rfd, &res));
@@ -384,7 +390,7 @@ TEST_F(call, rendezvous_call)
 		int fd = mb_attach(self->name2, O_RDWR);
 
 		mb_recv_args(&r, buf, sizeof(buf));
-		r.flags = MSGBOX_RECV_DEADLINE;
+		r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
 		r.deadline_ns = mb_now_ns() + 10000000000ULL;
 		srv.ret = fd < 0 ? fd : mb_ioctl(fd, MSGBOX_IOC_RECV, &r);
 		srv.reply = mb_reply(fd, r.id, "served", 6);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * msgbox calls, as a server sees them: MSGBOX_IOC_CALL queues a request
- * that whichever receive takes it holds, and MSGBOX_IOC_SETTLE answers it.
+ * that only a holding receive takes (every other receive passes calls by),
+ * and MSGBOX_IOC_SETTLE answers it.
  * The reply reaches the caller once, with the replier's credentials; a
  * reply that does not fit leaves the call held; a released call goes to
  * another server. The arguments of a call are checked before it is queued.
@@ -32,9 +33,9 @@ TEST_F(call, call_answered_with_reply)
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, &st));
 	EXPECT_EQ(4ULL, st.bytes);
 
-	/* A plain receive, without HOLD, holds a call. */
+	/* A holding receive takes it. */
 	memset(buf, 0, sizeof(buf));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
 	EXPECT_EQ(pid, r.pid);
@@ -67,87 +68,208 @@ TEST_F(call, call_answered_with_reply)
 	close(rfd);
 }
 
-#define NRECV	4
+/*
+ * The receives that do not hold, numbered as the test logs them: RECV,
+ * RECV with a VER0 struct, PEEK, RECV FROM_PID, read(2), RECV_BATCH.
+ */
+enum { PASS_RECV, PASS_RECV_VER0, PASS_PEEK, PASS_FROM_PID, PASS_READ, PASS_BATCH,
+       NPASS };
+
+/* Receive into @buf the @k-th non-holding way (@from for FROM_PID). */
+static int pass_recv(int fd, int k, pid_t from, char *buf, unsigned int len,
+		     struct msgbox_recv_args *r)
+{
+	struct msgbox_recv_args ent;
+	struct msgbox_batch_args b;
+	ssize_t n;
+	int ret;
+
+	memset(buf, 0, len);
+	mb_recv_args(r, buf, len);
+	switch (k) {
+	case PASS_RECV_VER0:
+		r->size = MSGBOX_RECV_SIZE_VER0;
+		break;
+	case PASS_PEEK:
+		r->flags = MSGBOX_RECV_PEEK;
+		break;
+	case PASS_FROM_PID:
+		r->flags = MSGBOX_RECV_FROM_PID;
+		r->from_pid = from;
+		break;
+	case PASS_READ:
+		n = read(fd, buf, len);
+		return n < 0 ? -errno : (int)n;
+	case PASS_BATCH:
+		mb_recv_args(&ent, buf, len);
+		memset(&b, 0, sizeof(b));
+		b.size = sizeof(b);
+		b.entries = (uintptr_t)&ent;
+		b.count = 1;
+		b.entry_size = sizeof(ent);
+		ret = mb_ioctl(fd, MSGBOX_IOC_RECV_BATCH, &b);
+		*r = ent;
+		return ret == 1 ? (int)ent.len : ret;
+	}
+	return mb_ioctl(fd, MSGBOX_IOC_RECV, r);
+}
 
 /*
- * Every receive holds a call: RECV with HOLD, a VER0 RECV without it,
- * read(2) and a batch entry. A peek copies it and leaves it queued.
+ * Only a receive with MSGBOX_RECV_HOLD takes a call. Every other one (RECV
+ * without HOLD, VER0 or VER1, a peek, a FROM_PID receive, read(2), a batch
+ * entry) passes calls by: EAGAIN with only a call queued, the plain
+ * messages behind it otherwise, in order; the call stays queued until a
+ * holding receive, of either version and filtered by its caller too,
+ * takes it.
  */
-TEST_F(call, call_held_by_every_receive)
+TEST_F(call, only_holding_receives_take_calls)
 {
-	struct msgbox_recv_args r, ent;
-	struct msgbox_batch_args b;
-	struct call_spec cs[NRECV];
+	struct msgbox_recv_args r;
+	struct call_spec cs[2];
 	struct call_res res;
-	char text[NRECV][8], buf[CALL_MAX], rep[CALL_MAX];
-	int rfd[NRECV], i, j, n;
-	pid_t pid[NRECV];
-	uint64_t id;
+	char buf[CALL_MAX], rep[CALL_MAX], want[8];
+	int rfd[2], i, k;
+	pid_t pid[2];
 
-	for (i = 0; i < NRECV; i++) {
-		snprintf(text[i], sizeof(text[i]), "c%d", i);
-		cs[i] = call_to(self, text[i]);
-		pid[i] = start_call(self, &cs[i], &rfd[i]);
-		ASSERT_LT(0, pid[i]);
-		ASSERT_EQ(0, mb_wait_counts(self->fd, i + 1, 0, i + 1, NULL));
+	cs[0] = call_to(self, "c0");
+	pid[0] = start_call(self, &cs[0], &rfd[0]);
+	ASSERT_LT(0, pid[0]);
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+	for (k = 0; k < NPASS; k++)
+		EXPECT_EQ(-EAGAIN, pass_recv(self->fd, k, pid[0], buf, sizeof(buf), &r))
+			TH_LOG("receive way %d took a call", k);
+	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+
+	for (k = 0; k < NPASS; k++) {
+		snprintf(want, sizeof(want), "p%d", k);
+		ASSERT_EQ(0, mb_raw_send(self->fd, want, 2, 0));
 	}
-
-	for (i = 0; i < NRECV; i++) {
-		memset(buf, 0, sizeof(buf));
-		mb_recv_args(&r, buf, sizeof(buf));
-		switch (i) {
-		case 0:
-			n = mb_hold(self->fd, buf, sizeof(buf), 0, &r);
-			break;
-		case 1:
-			r.size = MSGBOX_RECV_SIZE_VER0;
-			n = mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r);
-			break;
-		case 2:
-			/* A peek tells the id, and leaves the call queued. */
-			r.flags = MSGBOX_RECV_PEEK;
-			ASSERT_EQ(2, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
-			EXPECT_EQ(MSGBOX_MSG_CALL, r.msg_flags);
-			EXPECT_EQ(0, mb_wait_counts(self->fd, 2, 0, 2, NULL));
-			id = r.id;
-			memset(buf, 0, sizeof(buf));
-			n = (int)read(self->fd, buf, sizeof(buf));
-			r.id = id;
-			r.msg_flags = MSGBOX_MSG_CALL | MSGBOX_MSG_HELD;
-			break;
-		default:
-			mb_recv_args(&ent, buf, sizeof(buf));
-			memset(&b, 0, sizeof(b));
-			b.size = sizeof(b);
-			b.entries = (uintptr_t)&ent;
-			b.count = 1;
-			b.entry_size = sizeof(ent);
-			ASSERT_EQ(1, mb_ioctl(self->fd, MSGBOX_IOC_RECV_BATCH, &b));
-			r = ent;
-			n = (int)ent.len;
-			break;
+	for (k = 0; k < NPASS; k++) {
+		snprintf(want, sizeof(want), "p%d", k);
+		EXPECT_EQ(2, pass_recv(self->fd, k, getpid(), buf, sizeof(buf), &r))
+			TH_LOG("receive way %d", k);
+		EXPECT_STREQ(want, buf) TH_LOG("receive way %d", k);
+		if (k != PASS_READ)
+			EXPECT_EQ(0U, r.msg_flags) TH_LOG("receive way %d", k);
+		if (k == PASS_PEEK) {
+			ASSERT_EQ(2, mb_raw_recv(self->fd, buf, sizeof(buf), NULL));
+			EXPECT_STREQ(want, buf);
 		}
-		ASSERT_EQ(2, n) TH_LOG("receive %d", i);
-		EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags)
-			TH_LOG("receive %d", i);
-		EXPECT_EQ(0, mb_wait_counts(self->fd, NRECV - 1 - i, 1,
-					    NRECV - i, NULL)) TH_LOG("receive %d", i);
-		EXPECT_EQ(0, mb_reply(self->fd, r.id, rep,
-				      echo_reply(buf, 2, rep)));
 	}
+	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+
+	/* A holding receive takes it, from a VER0 struct too. */
+	cs[1] = call_to(self, "c1");
+	pid[1] = start_call(self, &cs[1], &rfd[1]);
+	ASSERT_LT(0, pid[1]);
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 2, 0, 2, NULL));
+	memset(buf, 0, sizeof(buf));
+	mb_recv_args(&r, buf, sizeof(buf));
+	r.size = MSGBOX_RECV_SIZE_VER0;
+	r.flags = MSGBOX_RECV_HOLD;
+	ASSERT_EQ(2, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	EXPECT_STREQ("c0", buf);
+	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
+	EXPECT_EQ(pid[0], r.pid);
+	EXPECT_EQ(0, mb_reply(self->fd, r.id, rep, echo_reply(buf, 2, rep)));
+	/* And filtered by its caller. */
+	memset(buf, 0, sizeof(buf));
+	mb_recv_args(&r, buf, sizeof(buf));
+	r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_FROM_PID;
+	r.from_pid = pid[1];
+	ASSERT_EQ(2, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	EXPECT_STREQ("c1", buf);
+	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
+	EXPECT_EQ(0, mb_reply(self->fd, r.id, rep, echo_reply(buf, 2, rep)));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 0, 0, NULL));
 
-	/* Each caller got the echo of its own request. */
-	for (i = 0; i < NRECV; i++) {
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, call_result(rfd[i], &res));
 		EXPECT_EQ(2, res.ret);
-		EXPECT_EQ('r', res.reply[0]);
-		EXPECT_EQ(text[i][1], res.reply[1]) TH_LOG("caller %d", i);
-		for (j = 0; j < i; j++)
-			EXPECT_NE(pid[j], pid[i]);
+		EXPECT_EQ(0, memcmp(res.reply, i ? "r1" : "r0", 2)) TH_LOG("caller %d", i);
 		EXPECT_TRUE(mb_exited_ok(reap_kid(self, pid[i])));
 		close(rfd[i]);
 	}
+}
+
+/*
+ * A call wakes only a receiver that holds: one blocked without HOLD keeps
+ * sleeping through calls and wakes for a plain message.
+ */
+TEST_F(call, call_wakes_only_holding_receivers)
+{
+	struct {
+		int ret;
+		int reply;
+		struct msgbox_recv_args r;
+		char data[16];
+	} got;
+	struct call_spec cs[2];
+	struct call_res res;
+	struct msgbox_recv_args r;
+	char buf[CALL_MAX];
+	int rfd[2], prfd, hrfd, wfd, i;
+	pid_t pid[2], rpid[2];	/* the plain receiver, the holding one */
+
+	/* Two receivers block: one plain, one holding (which answers). */
+	for (i = 0; i < 2; i++) {
+		pid_t kid = mb_fork(i ? &hrfd : &prfd, &wfd);
+
+		ASSERT_LE(0, kid);
+		if (kid == 0) {
+			int fd = mb_attach(self->name, O_RDWR);
+
+			memset(&got, 0, sizeof(got));
+			mb_recv_args(&got.r, got.data, sizeof(got.data));
+			got.r.flags = MSGBOX_RECV_DEADLINE | (i ? MSGBOX_RECV_HOLD : 0);
+			got.r.deadline_ns = mb_now_ns() + 10000000000ULL;
+			got.ret = fd < 0 ? fd : mb_ioctl(fd, MSGBOX_IOC_RECV, &got.r);
+			if (got.ret >= 0 && (got.r.msg_flags & MSGBOX_MSG_CALL))
+				got.reply = mb_reply(fd, got.r.id, "held", 4);
+			mb_write_all(wfd, &got, sizeof(got));
+			_exit(0);
+		}
+		add_kid(self, kid);
+		rpid[i] = kid;
+		ASSERT_EQ(0, mb_wait_waiters(self->fd, i + 1, 0));
+	}
+
+	cs[0] = call_to(self, "first");
+	pid[0] = start_call(self, &cs[0], &rfd[0]);
+	ASSERT_LT(0, pid[0]);
+	ASSERT_EQ(0, mb_read_all(hrfd, &got, sizeof(got)));
+	EXPECT_EQ(5, got.ret);
+	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, got.r.msg_flags);
+	EXPECT_EQ(0, got.reply);
+	ASSERT_EQ(0, call_result(rfd[0], &res));
+	EXPECT_EQ(4, res.ret);
+	EXPECT_EQ(rpid[1], res.a.reply_pid);
+	EXPECT_TRUE(mb_exited_ok(reap_kid(self, rpid[1])));
+
+	/* With no holder waiting, the next call stays queued. */
+	cs[1] = call_to(self, "second");
+	pid[1] = start_call(self, &cs[1], &rfd[1]);
+	ASSERT_LT(0, pid[1]);
+	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+	EXPECT_FALSE(mb_readable(prfd, 200)) TH_LOG("a plain receiver took a call");
+	EXPECT_EQ(0, mb_wait_receivers_eq(self->fd, 1));
+
+	/* A plain message wakes it. */
+	ASSERT_EQ(0, mb_raw_send(self->fd, "wake", 4, 0));
+	ASSERT_EQ(0, mb_read_all(prfd, &got, sizeof(got)));
+	EXPECT_EQ(4, got.ret);
+	EXPECT_EQ(0, memcmp(got.data, "wake", 4));
+	EXPECT_EQ(0U, got.r.msg_flags);
+	EXPECT_TRUE(mb_exited_ok(reap_kid(self, rpid[0])));
+
+	ASSERT_EQ(6, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
+	EXPECT_EQ(0, mb_reply(self->fd, r.id, "late", 4));
+	ASSERT_EQ(0, call_result(rfd[1], &res));
+	EXPECT_EQ(4, res.ret);
+	close(prfd);
+	close(hrfd);
+	for (i = 0; i < 2; i++)
+		close(rfd[i]);
 }
 
 /* Replies only go to calls this description holds. */
@@ -169,14 +291,17 @@ TEST_F(call, reply_to_foreign_call_enoent)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 
-	/* Queued, not received: not held by anyone. */
-	mb_recv_args(&r, buf, sizeof(buf));
-	r.flags = MSGBOX_RECV_PEEK;
-	ASSERT_EQ(4, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
-	id = r.id;
-	EXPECT_EQ(-ENOENT, mb_reply(self->fd, id, "x", 1));
-	EXPECT_EQ(-ENOENT, mb_reply(self->fd, id + 1, "x", 1));
+	/* Ids no message has. */
 	EXPECT_EQ(-ENOENT, mb_reply(self->fd, ~0ULL, "x", 1));
+	EXPECT_EQ(-ENOENT, mb_reply(self->fd, 0, "x", 1));
+	ASSERT_EQ(4, mb_hold(self->fd2, buf, sizeof(buf), 0, &r));
+	id = r.id;
+	EXPECT_EQ(-ENOENT, mb_reply(self->fd, id + 1, "x", 1));
+	/* Released, queued again: nobody holds it either. */
+	ASSERT_EQ(0, mb_release(self->fd2, id));
+	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
+	EXPECT_EQ(-ENOENT, mb_reply(self->fd, id, "x", 1));
+	EXPECT_EQ(-ENOENT, mb_reply(self->fd2, id, "x", 1));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 
 	/* Held by another process's description. */
@@ -188,7 +313,7 @@ TEST_F(call, reply_to_foreign_call_enoent)
 		char b;
 
 		close(go[1]);
-		srv.ret = fd < 0 ? fd : mb_raw_recv(fd, buf, sizeof(buf), &r);
+		srv.ret = fd < 0 ? fd : mb_hold(fd, buf, sizeof(buf), 0, &r);
 		srv.id = r.id;
 		mb_write_all(swfd, &srv, sizeof(srv));
 		while (read(go[0], &b, 1) < 0 && errno == EINTR)
@@ -234,7 +359,7 @@ TEST_F(call, reply_through_other_description_enoent)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(3, mb_raw_recv(self->fd2, buf, sizeof(buf), &r));
+	ASSERT_EQ(3, mb_hold(self->fd2, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(-ENOENT, mb_reply(self->fd, r.id, "no", 2));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 1, 1, NULL));
 	EXPECT_EQ(0, mb_reply(self->fd2, r.id, "yes", 3));
@@ -262,7 +387,7 @@ TEST_F(call, reply_too_long_stays_held)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(-EMSGSIZE, mb_reply(self->fd, r.id, big, 9));
 	EXPECT_EQ(-EMSGSIZE, mb_reply(self->fd, r.id, big, CALL_MAX + 1));
 	ASSERT_EQ(0, mb_raw_stat(self->fd, &st));
@@ -283,7 +408,7 @@ TEST_F(call, reply_too_long_stays_held)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(-EMSGSIZE, mb_reply(self->fd, r.id, big, CALL_MAX + 1));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 1, 1, NULL));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, big, CALL_MAX));
@@ -308,7 +433,7 @@ TEST_F(call, empty_reply_to_empty_buffer)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(0, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(0, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
 	EXPECT_EQ(-EMSGSIZE, mb_reply(self->fd, r.id, "x", 1));
 	EXPECT_EQ(0, mb_reply(self->fd, r.id, NULL, 0));
@@ -332,7 +457,7 @@ TEST_F(call, reply_bad_buffer_stays_held)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(5, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(5, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(-EFAULT, mb_reply(self->fd, r.id, mb_unmapped(), 4));
 	EXPECT_EQ(-EFAULT, mb_reply(self->fd, r.id, NULL, 4));
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 1, 1, NULL));
@@ -362,7 +487,7 @@ TEST_F(call, released_call_answered_by_another_server)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(3, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(3, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	id = r.id;
 	/* A release carries no reply. */
 	EXPECT_EQ(-EINVAL, mb_settle(self->fd, id, MSGBOX_SETTLE_RELEASE,
@@ -377,7 +502,7 @@ TEST_F(call, released_call_answered_by_another_server)
 		int fd = mb_attach(self->name, O_RDWR | O_NONBLOCK);
 
 		memset(&srv, 0, sizeof(srv));
-		srv.ret = fd < 0 ? fd : mb_raw_recv(fd, buf, sizeof(buf), &srv.r);
+		srv.ret = fd < 0 ? fd : mb_hold(fd, buf, sizeof(buf), 0, &srv.r);
 		srv.reply = mb_reply(fd, srv.r.id, "there", 5);
 		mb_write_all(swfd, &srv, sizeof(srv));
 		_exit(0);
@@ -447,7 +572,7 @@ TEST_F(call, nonblocking_call_waits_for_reply)
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 	ASSERT_EQ(0, mb_wait_sleeping(pid));
 	EXPECT_FALSE(mb_readable(rfd, 200)) TH_LOG("returned before the reply");
-	ASSERT_EQ(2, mb_raw_recv(self->fd2, buf, sizeof(buf), &r));
+	ASSERT_EQ(2, mb_hold(self->fd2, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0, mb_reply(self->fd2, r.id, "done", 4));
 	ASSERT_EQ(0, call_result(rfd, &res));
 	EXPECT_EQ(4, res.ret);
@@ -568,7 +693,7 @@ TEST_F(call, call_to_pid_port)
 						     4, 64, 0600);
 		mb_write_all(wfd, &srv, sizeof(srv));
 		mb_recv_args(&srv.r, buf, sizeof(buf));
-		srv.r.flags = MSGBOX_RECV_DEADLINE;
+		srv.r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
 		srv.r.deadline_ns = mb_now_ns() + 10000000000ULL;
 		srv.ret = mb_ioctl(fd, MSGBOX_IOC_RECV, &srv.r);
 		srv.reply = mb_reply(fd, srv.r.id, "port-reply", 10);
@@ -599,15 +724,16 @@ TEST_F(call, call_to_pid_port)
 }
 
 /*
- * Calls and plain messages in one mailbox: one order for all, calls held,
- * plain ones not.
+ * Calls and plain messages in one mailbox: a plain receive takes the plain
+ * ones in their order and passes the calls by; a holding receive takes
+ * both in their order, calls and plain ones held alike.
  */
 TEST_F(call, calls_mixed_with_plain_messages)
 {
 	struct call_spec cs1 = call_to(self, "c1"), cs2 = call_to(self, "c2");
-	struct msgbox_recv_args r[4];
+	struct msgbox_recv_args r[3];
 	struct call_res res;
-	char buf[4][CALL_MAX];
+	char buf[3][CALL_MAX];
 	int rfd1, rfd2, i;
 	pid_t p1, p2;
 
@@ -620,24 +746,34 @@ TEST_F(call, calls_mixed_with_plain_messages)
 	ASSERT_LT(0, p2);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 4, 0, 2, NULL));
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 2; i++) {
 		memset(buf[i], 0, sizeof(buf[i]));
 		ASSERT_EQ(2, mb_raw_recv(self->fd, buf[i], sizeof(buf[i]), &r[i]));
+		EXPECT_EQ(0U, r[i].msg_flags);
 	}
 	EXPECT_STREQ("p1", buf[0]);
-	EXPECT_STREQ("c1", buf[1]);
-	EXPECT_STREQ("p2", buf[2]);
-	EXPECT_STREQ("c2", buf[3]);
-	EXPECT_EQ(0U, r[0].msg_flags);
-	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r[1].msg_flags);
-	EXPECT_EQ(0U, r[2].msg_flags);
-	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r[3].msg_flags);
-	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 2, 2, NULL));
+	EXPECT_STREQ("p2", buf[1]);
+	EXPECT_EQ(-EAGAIN, mb_raw_recv(self->fd, buf[0], sizeof(buf[0]), NULL));
 	EXPECT_EQ(-ENOENT, mb_done(self->fd, r[0].id));
-	EXPECT_EQ(-ENOENT, mb_reply(self->fd, r[2].id, "x", 1));
+	EXPECT_EQ(0, mb_wait_counts(self->fd, 2, 0, 2, NULL));
 
-	EXPECT_EQ(0, mb_reply(self->fd, r[3].id, "r2", 2));
-	EXPECT_EQ(0, mb_reply(self->fd, r[1].id, "r1", 2));
+	ASSERT_EQ(0, mb_raw_send(self->fd, "p3", 2, 0));
+	for (i = 0; i < 3; i++) {
+		memset(buf[i], 0, sizeof(buf[i]));
+		ASSERT_EQ(2, mb_hold(self->fd, buf[i], sizeof(buf[i]), 0, &r[i]));
+	}
+	EXPECT_STREQ("c1", buf[0]);
+	EXPECT_STREQ("c2", buf[1]);
+	EXPECT_STREQ("p3", buf[2]);
+	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r[0].msg_flags);
+	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r[1].msg_flags);
+	EXPECT_EQ(MSGBOX_MSG_HELD, r[2].msg_flags);
+	EXPECT_EQ(0, mb_wait_counts(self->fd, 0, 3, 2, NULL));
+	/* A plain held message takes no reply; a call does. */
+	EXPECT_EQ(-EINVAL, mb_reply(self->fd, r[2].id, "x", 1));
+	EXPECT_EQ(0, mb_done(self->fd, r[2].id));
+	EXPECT_EQ(0, mb_reply(self->fd, r[1].id, "r2", 2));
+	EXPECT_EQ(0, mb_reply(self->fd, r[0].id, "r1", 2));
 	ASSERT_EQ(0, call_result(rfd1, &res));
 	EXPECT_EQ(2, res.ret);
 	EXPECT_EQ(0, memcmp(res.reply, "r1", 2));
@@ -648,7 +784,7 @@ TEST_F(call, calls_mixed_with_plain_messages)
 	close(rfd2);
 }
 
-/* A receive whose buffer is too small takes nothing: the call stays queued. */
+/* A holding receive whose buffer is too small takes nothing: the call stays queued. */
 TEST_F(call, short_receive_leaves_call_queued)
 {
 	struct call_spec cs = call_to(self, "longer");
@@ -661,13 +797,11 @@ TEST_F(call, short_receive_leaves_call_queued)
 	pid = start_call(self, &cs, &rfd);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	EXPECT_EQ(-EMSGSIZE, mb_raw_recv(self->fd, buf, 3, &r));
+	EXPECT_EQ(-EMSGSIZE, mb_hold(self->fd, buf, 3, 0, &r));
 	EXPECT_EQ(6U, r.len);
-	EXPECT_EQ(-EMSGSIZE, mb_hold(self->fd, buf, 3, 0, NULL));
-	EXPECT_EQ(-1, read(self->fd, buf, 3));
-	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(6, mb_raw_recv(self->fd2, buf, sizeof(buf), &r));
+	EXPECT_EQ(-ENOENT, mb_reply(self->fd, r.id, "no", 2));
+	ASSERT_EQ(6, mb_hold(self->fd2, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(0U, r.deliveries);
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD, r.msg_flags);
 	EXPECT_EQ(0, mb_reply(self->fd2, r.id, "ok", 2));
@@ -695,7 +829,7 @@ TEST_F(call, call_hold_timeout_requeues)
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
 	EXPECT_EQ(-ENOENT, mb_reply(self->fd, id, "late", 4));
 	EXPECT_FALSE(mb_readable(rfd, 50));
-	ASSERT_EQ(6, mb_raw_recv(self->fd2, buf, sizeof(buf), &r));
+	ASSERT_EQ(6, mb_hold(self->fd2, buf, sizeof(buf), 0, &r));
 	EXPECT_EQ(id, r.id);
 	EXPECT_EQ(MSGBOX_MSG_CALL | MSGBOX_MSG_HELD | MSGBOX_MSG_REDELIVERED,
 		  r.msg_flags);

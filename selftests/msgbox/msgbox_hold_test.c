@@ -240,9 +240,22 @@ TEST_F(hold, recv_hold_argument_errors)
 	r.__reserved2 = 0x80000000U;
 	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
 
+	/* A hold timeout longer than MSGBOX_HOLD_NS_MAX. */
+	mb_recv_args(&r, buf, sizeof(buf));
+	r.flags = MSGBOX_RECV_HOLD;
+	r.hold_ns = MSGBOX_HOLD_NS_MAX + 1;
+	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	r.hold_ns = ~0ULL;
+	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+
 	ASSERT_EQ(0, mb_raw_stat(self->fd, &st));
 	EXPECT_EQ(1U, st.msgs);
 	EXPECT_EQ(0U, st.held);
+
+	/* The longest hold timeout is one. */
+	ASSERT_EQ(1, mb_hold(self->fd, buf, sizeof(buf), MSGBOX_HOLD_NS_MAX, &r));
+	EXPECT_EQ(id, r.id);
+	EXPECT_EQ(0, mb_release(self->fd, id));
 
 	/* An 80-byte (VER0) struct holds too. */
 	mb_recv_args(&r, buf, sizeof(buf));
@@ -251,7 +264,7 @@ TEST_F(hold, recv_hold_argument_errors)
 	r.deliveries = 0xa5a5a5a5U;
 	EXPECT_EQ(1, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
 	EXPECT_EQ(id, r.id);
-	EXPECT_EQ(MSGBOX_MSG_HELD, r.msg_flags);
+	EXPECT_EQ(MSGBOX_MSG_HELD | MSGBOX_MSG_REDELIVERED, r.msg_flags);
 	/* The kernel wrote no further than the 80 bytes it was given. */
 	EXPECT_EQ(0xa5a5a5a5U, r.deliveries);
 	ASSERT_EQ(0, mb_raw_stat(self->fd, &st));

@@ -336,6 +336,8 @@ TEST_F(hold, rendezvous_offers_nothing_while_held)
 	EXPECT_EQ(0, mb_done(rv, r.id));
 	ASSERT_EQ(0, mb_read_all(rfd1, &res, sizeof(res)));
 	EXPECT_EQ(0, res.ret);
+	/* Once the first is done, the second sender offers its message. */
+	ASSERT_EQ(0, mb_wait_counts(rv, 1, 0, 0, NULL));
 	ASSERT_EQ(2, mb_raw_recv(rv2, buf, sizeof(buf), NULL));
 	EXPECT_EQ(0, memcmp(buf, "r2", 2));
 	ASSERT_EQ(0, mb_read_all(rfd2, &res, sizeof(res)));

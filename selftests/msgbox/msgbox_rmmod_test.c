@@ -247,7 +247,7 @@ TEST_F(rmmod, refused_while_call_pending)
 	if (server == 0) {
 		int s = mb_attach(self->name, O_RDWR | O_NONBLOCK);
 
-		held = s < 0 ? s : mb_raw_recv(s, buf, sizeof(buf), NULL);
+		held = s < 0 ? s : mb_hold(s, buf, sizeof(buf), 0, NULL);
 		mb_write_all(swfd, &held, sizeof(held));
 		for (;;)
 			pause();

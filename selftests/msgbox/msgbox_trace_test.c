@@ -181,7 +181,7 @@ TEST_F(trace, hold_call_settle_fire)
 	ASSERT_LT(0, pid);
 	ASSERT_TRUE(call_started(rfd));
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	call1 = r.id;
 	ASSERT_EQ(0, mb_reply(self->fd, call1, "pong", 4));
 	ASSERT_EQ(0, call_result(rfd, &res));
@@ -196,7 +196,7 @@ TEST_F(trace, hold_call_settle_fire)
 	ASSERT_LT(0, pid);
 	ASSERT_TRUE(call_started(rfd));
 	ASSERT_EQ(0, mb_wait_counts(self->fd, 1, 0, 1, NULL));
-	ASSERT_EQ(4, mb_raw_recv(self->fd, buf, sizeof(buf), &r));
+	ASSERT_EQ(4, mb_hold(self->fd, buf, sizeof(buf), 0, &r));
 	call2 = r.id;
 	ASSERT_EQ(0, call_result(rfd, &res));
 	EXPECT_EQ(-ETIMEDOUT, res.ret);
