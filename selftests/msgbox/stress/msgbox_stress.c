@@ -9,8 +9,10 @@
  * send to every destination (named mailboxes, and ports reached by PID),
  * consumers receive from every named mailbox, and one port owner per port
  * receives from its own port. Blocking, O_NONBLOCK, timed, acknowledged and
- * batched calls are mixed at random. All bookkeeping lives in one shared
- * anonymous mapping.
+ * batched calls are mixed at random. Beside them, callers make
+ * MSGBOX_IOC_CALLs to a mailbox of their own that servers answer
+ * (stress_calls.c has their model). All bookkeeping lives in shared
+ * anonymous mappings.
  *
  * Every message carries a header (global message number "gid", stream,
  * sequence number, length) and a CRC32C of its body. A stream is one
@@ -23,7 +25,8 @@
  * While it runs, the conductor (the parent) injects faults: storms of
  * SIGUSR1 at the workers (half of them with SA_RESTART), SIGKILL of
  * workers blocked in a call (respawned as new incarnations), destroy and
- * re-create of named mailboxes, delete_module() attempts (must be refused)
+ * re-create of named mailboxes and of the calls mailbox, delete_module()
+ * attempts (must be refused)
  * and, through failslab with a task filter, failed kernel allocations in a
  * few workers (ENOMEM, never anything else, never a lost message).
  *
@@ -32,9 +35,10 @@
  * to the wrong mailbox, per-consumer order increasing within each stream,
  * no message delivered whose send failed, and accepted messages missing
  * only where a destroy (at most its capacity per generation) or a killed
- * receiver (at most what its call was taking) explains it. Finally the
- * mailboxes are destroyed and kernel slab memory must be back near its
- * baseline.
+ * receiver (at most what its call was taking) explains it. Callers stop,
+ * servers drain the calls mailbox, and every call is held to the contract
+ * of calls. Finally the mailboxes are destroyed and kernel slab memory
+ * must be back near its baseline.
  *
  * A destroyed mailbox gets a new generation. The conductor destroys it,
  * then bumps the generation, then creates it again; a worker reads the
@@ -44,9 +48,11 @@
 #include "stress.h"
 
 struct shared *S;
+struct callrec *C;
 
 /* Options. */
 static unsigned int opt_producers = 8, opt_consumers = 8, opt_ports = 2;
+static unsigned int opt_callers = 3, opt_servers = 2;
 static unsigned int opt_seconds = 60, opt_messages = 1000000;
 static unsigned int opt_failslab = 10;	/* percent, 0: off */
 /* percent, 0: off */
@@ -59,10 +65,12 @@ static void usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [--seconds N] [--messages N] [--producers N] [--consumers N]\n"
-		"          [--ports N] [--seed N] [--failslab PERCENT] [--slab-slack KB]\n"
+		"          [--ports N] [--callers N] [--servers N] [--seed N]\n"
+		"          [--failslab PERCENT] [--slab-slack KB]\n"
 		"          [--no-kill] [--no-destroy] [--no-rmmod] [--no-signals]\n"
-		"Many producers and consumers over named mailboxes and ports with faults\n"
-		"injected; every message is checked and accounted. Needs root for\n"
+		"Many producers and consumers over named mailboxes and ports, callers and\n"
+		"servers over a calls mailbox, with faults injected; every message and\n"
+		"every call is checked and accounted. Needs root for\n"
 		"failslab and delete_module; prints TAP.\n", argv0);
 	exit(2);
 }
@@ -73,6 +81,7 @@ static void parse(int argc, char **argv)
 		{ "seconds", 1, NULL, 's' }, { "messages", 1, NULL, 'm' },
 		{ "producers", 1, NULL, 'p' }, { "consumers", 1, NULL, 'c' },
 		{ "ports", 1, NULL, 'P' }, { "seed", 1, NULL, 'S' },
+		{ "callers", 1, NULL, 'C' }, { "servers", 1, NULL, 'V' },
 		{ "failslab", 1, NULL, 'f' }, { "slab-slack", 1, NULL, 'k' },
 		{ "no-kill", 0, NULL, 'K' }, { "no-destroy", 0, NULL, 'D' },
 		{ "no-rmmod", 0, NULL, 'R' }, { "no-signals", 0, NULL, 'G' },
@@ -81,7 +90,7 @@ static void parse(int argc, char **argv)
 	int o;
 
 	opt_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-	while ((o = getopt_long(argc, argv, "s:m:p:c:P:S:f:k:KDRGh", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "s:m:p:c:P:S:C:V:f:k:KDRGh", lo, NULL)) != -1) {
 		switch (o) {
 		case 's': opt_seconds = strtoul(optarg, NULL, 0); break;
 		case 'm': opt_messages = strtoul(optarg, NULL, 0); break;
@@ -89,6 +98,8 @@ static void parse(int argc, char **argv)
 		case 'c': opt_consumers = strtoul(optarg, NULL, 0); break;
 		case 'P': opt_ports = strtoul(optarg, NULL, 0); break;
 		case 'S': opt_seed = strtoull(optarg, NULL, 0); break;
+		case 'C': opt_callers = strtoul(optarg, NULL, 0); break;
+		case 'V': opt_servers = strtoul(optarg, NULL, 0); break;
 		case 'f': opt_failslab = strtoul(optarg, NULL, 0); break;
 		case 'k': opt_slab_slack_kb = strtoul(optarg, NULL, 0); break;
 		case 'K': opt_kill = 0; break;
@@ -99,7 +110,8 @@ static void parse(int argc, char **argv)
 		}
 	}
 	if (!opt_producers || !opt_consumers || opt_consumers <= opt_ports ||
-	    opt_producers + opt_consumers > MAX_WORKERS || opt_ports > 4 ||
+	    opt_producers + opt_consumers + opt_callers + opt_servers > MAX_WORKERS ||
+	    (opt_callers && !opt_servers) || opt_ports > 4 ||
 	    !opt_messages || opt_messages > 100000000 || opt_failslab > 100)
 		usage(argv[0]);
 }
@@ -134,8 +146,9 @@ int main(int argc, char **argv)
 	uint64_t accepted = 0, received = 0, lost = 0, lost_destroy = 0;
 	uint64_t lost_kill = 0, excess = 0, phantom = 0, maybe_seen = 0;
 	uint64_t allow_destroy = 0, allow_kill = 0;
+	uint64_t calls_answered = 0, calls_failed = 0, calls_bad = 0;
 	long slab_base, slab_peak, slab_after, slack;
-	double start, next_kill, next_destroy, next_rmmod, next_slab, t;
+	double start, next_kill, next_destroy, next_rmmod, next_slab, next_calls, t;
 	int failslab_on = 0, rmmod_on, i, fd;
 	size_t shm_size;
 	struct rng r;
@@ -160,14 +173,21 @@ int main(int argc, char **argv)
 	}
 	memset(S, 0, shm_size);
 	S->max_gids = opt_messages;
+	C = mmap(NULL, MAX_CALLS * sizeof(*C), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (C == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
 	c = &S->c;
 	rng_init(&r, 0, 0);
 
 	printf("# msgbox_stress: seed %llu, %u producers, %u consumers (%u port owners), "
-	       "%u named mailboxes + %u ports, %u s, at most %u messages\n",
+	       "%u named mailboxes + %u ports, %u callers, %u servers, %u s, "
+	       "at most %u messages\n",
 	       (unsigned long long)opt_seed, opt_producers, opt_consumers, opt_ports,
 	       (unsigned)(sizeof(named_cfg) / sizeof(named_cfg[0])), opt_ports,
-	       opt_seconds, opt_messages);
+	       opt_callers, opt_servers, opt_seconds, opt_messages);
 
 	settle();
 	slab_base = slab_peak = meminfo_kb("Slab");
@@ -182,6 +202,14 @@ int main(int argc, char **argv)
 		i = create_dest(ds);
 		if (i) {
 			printf("not ok 1 create %s: %s\n", ds->name, strerror(-i));
+			return 1;
+		}
+	}
+	snprintf(S->calls.name, sizeof(S->calls.name), "stress-%d-calls", (int)getpid());
+	if (opt_callers) {
+		i = calls_create();
+		if (i) {
+			printf("not ok 1 create %s: %s\n", S->calls.name, strerror(-i));
 			return 1;
 		}
 	}
@@ -218,6 +246,14 @@ int main(int argc, char **argv)
 		me->restart = i & 1;
 		me->failslab = failslab_on && i == 0;
 	}
+	for (i = 0; i < (int)(opt_callers + opt_servers); i++) {
+		struct worker *me = &S->workers[S->nworkers++];
+		int k = i < (int)opt_callers ? i : i - (int)opt_callers;
+
+		me->kind = i < (int)opt_callers ? CALLER : SERVER;
+		me->restart = k & 1;
+		me->failslab = failslab_on && k == 0;
+	}
 	for (w = 0; w < S->nworkers; w++)
 		spawn(w);
 
@@ -226,6 +262,7 @@ int main(int argc, char **argv)
 	next_destroy = start + 1.5;
 	next_rmmod = start + 0.5;
 	next_slab = start;
+	next_calls = start + 2.0;
 	for (;;) {
 		t = now_s();
 		reap(1);
@@ -246,6 +283,10 @@ int main(int argc, char **argv)
 		if (opt_destroy && t >= next_destroy) {
 			destroy_one(&r);
 			next_destroy = t + 1.0 + rndn(&r, 2000) / 1000.0;
+		}
+		if (opt_callers && opt_destroy && t >= next_calls) {
+			calls_destroy();
+			next_calls = t + 2.0 + rndn(&r, 3000) / 1000.0;
 		}
 		if (rmmod_on && t >= next_rmmod) {
 			try_rmmod();
@@ -270,6 +311,10 @@ int main(int argc, char **argv)
 	store(&S->drain, 1);
 	stop_kind(CONSUMER, SIGUSR2, 60);
 	stop_kind(PORT_OWNER, SIGUSR2, 60);
+	/* Callers first; then the servers answer what is left and end. */
+	stop_kind(CALLER, SIGUSR2, 30);
+	store(&S->calls_drain, 1);
+	stop_kind(SERVER, SIGUSR2, 60);
 	reap(0);
 	if (failslab_on)
 		failslab_off();
@@ -299,7 +344,11 @@ int main(int argc, char **argv)
 			close(fd);
 	}
 
+	if (opt_callers)
+		calls_left();
+
 	/* The books. */
+	calls_bad = calls_books(&calls_answered, &calls_failed);
 	for (g = 0; g < load(&S->ngids); g++) {
 		struct msgrec *m = &S->msgs[g];
 		struct stream *s = &S->streams[m->stream];
@@ -361,6 +410,8 @@ int main(int argc, char **argv)
 	for (d = 0; d < S->ndests; d++)
 		if (!S->dests[d].port)
 			msgbox_destroy(S->dests[d].name);
+	if (opt_callers)
+		msgbox_destroy(S->calls.name);
 	settle();
 	slab_after = meminfo_kb("Slab");
 	slack = opt_slab_slack_kb ? (long)opt_slab_slack_kb : meminfo_kb("MemTotal") / 32 + 8192;
@@ -391,13 +442,27 @@ int main(int argc, char **argv)
 	       (unsigned long long)c->recv_eagain, (unsigned long long)c->recv_etimedout,
 	       (unsigned long long)c->recv_eintr, (unsigned long long)c->recv_eidrm,
 	       (unsigned long long)c->recv_enomem, (unsigned long long)c->open_enomem);
+	printf("# calls: %u made, %llu answered, %llu failed: ETIMEDOUT %llu, EINTR %llu, "
+	       "ECONNRESET %llu, EAGAIN %llu, EIDRM %llu, ENOMEM %llu\n",
+	       load(&S->ncalls) < MAX_CALLS ? load(&S->ncalls) : MAX_CALLS,
+	       (unsigned long long)calls_answered, (unsigned long long)calls_failed,
+	       (unsigned long long)c->call_etimedout, (unsigned long long)c->call_eintr,
+	       (unsigned long long)c->call_econnreset, (unsigned long long)c->call_eagain,
+	       (unsigned long long)c->call_eidrm, (unsigned long long)c->call_enomem);
+	printf("# serving: %llu received, %llu replies, %llu ECANCELED, %llu released, "
+	       "%llu holds expired, %llu EMSGSIZE, %llu SETTLE|RECV, %llu ENOMEM\n",
+	       (unsigned long long)c->serve_recv, (unsigned long long)c->serve_replies,
+	       (unsigned long long)c->serve_ecanceled, (unsigned long long)c->serve_releases,
+	       (unsigned long long)c->serve_expired, (unsigned long long)c->serve_emsgsize,
+	       (unsigned long long)c->serve_chained, (unsigned long long)c->serve_enomem);
 	printf("# faults: %llu signals, SIGKILL of %llu senders, %llu receivers, "
-	       "%llu port owners; %llu destroys; %llu delete_module refused of %llu; "
-	       "failslab %s\n",
+	       "%llu port owners, %llu callers, %llu servers; %llu destroys, %llu of "
+	       "the calls mailbox; %llu delete_module refused of %llu; failslab %s\n",
 	       (unsigned long long)c->signals, (unsigned long long)c->kills_tx,
 	       (unsigned long long)c->kills_rx, (unsigned long long)c->kills_port,
-	       (unsigned long long)c->destroys, (unsigned long long)c->rmmod_refused,
-	       (unsigned long long)c->rmmod_tries,
+	       (unsigned long long)c->kills_caller, (unsigned long long)c->kills_server,
+	       (unsigned long long)c->destroys, (unsigned long long)c->calls_destroys,
+	       (unsigned long long)c->rmmod_refused, (unsigned long long)c->rmmod_tries,
 	       failslab_on ? "on" : "off");
 	printf("# slab: baseline %ld kB, peak %ld kB, after cleanup %ld kB (slack %ld kB)\n",
 	       slab_base, slab_peak, slab_after, slack);
@@ -405,7 +470,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)received,
 	       (unsigned long long)(c->send_calls + c->recv_calls), t);
 
-	printf("1..10\n");
+	printf("1..11\n");
 	tap(accepted > 0 && received > 0, "traffic: %llu messages accepted, %llu received",
 	    (unsigned long long)accepted, (unsigned long long)received);
 	tap(!c->bad_payload && !c->bad_route && !c->bad_cred,
@@ -421,6 +486,14 @@ int main(int argc, char **argv)
 	    "(%llu unexplained, %llu left queued)", (unsigned long long)excess,
 	    (unsigned long long)c->left_queued);
 	tap(!phantom, "no delivery of a failed send (%llu)", (unsigned long long)phantom);
+	if (opt_callers)
+		tap(calls_answered > 0 && !calls_bad && !c->bad_call,
+		    "calls: %llu answered, each by one reply to its own caller, none "
+		    "to a failed call (%llu violations, %llu bad replies or requests)",
+		    (unsigned long long)calls_answered, (unsigned long long)calls_bad,
+		    (unsigned long long)c->bad_call);
+	else
+		printf("ok %d # SKIP calls (--callers 0)\n", ++tap_n);
 	tap(!c->bad_errno && !c->bad_open && !c->bad_setup && !c->worker_died,
 	    "only documented errors (%llu unexpected errno, %llu open, %llu setup, "
 	    "%llu workers died)", (unsigned long long)c->bad_errno,
@@ -441,6 +514,7 @@ int main(int argc, char **argv)
 	    "slab back near baseline (%+ld kB, slack %ld kB)", slab_after - slab_base, slack);
 
 	return c->bad_payload || c->bad_route || c->bad_cred || c->dup || c->order ||
+	       (opt_callers && (!calls_answered || calls_bad || c->bad_call)) ||
 	       excess || c->left_queued || phantom || c->bad_errno || c->bad_open ||
 	       c->bad_setup || c->worker_died || c->bad_rmmod || !accepted ||
 	       (failslab_on && !(c->send_enomem + c->recv_enomem + c->open_enomem)) ||

@@ -12,6 +12,8 @@
  *   stress_consumer.c     the consumers and the port owners
  *   stress_conductor.c    spawning and reaping workers, and the faults:
  *                         destroy, kill, rmmod
+ *   stress_calls.c        the callers and the servers of the calls
+ *                         mailbox, and the books of the calls
  */
 #ifndef _MSGBOX_STRESS_H
 #define _MSGBOX_STRESS_H
@@ -58,7 +60,39 @@ struct hdr {
 	uint32_t pad;
 };
 
-enum { PRODUCER, CONSUMER, PORT_OWNER };
+enum { PRODUCER, CONSUMER, PORT_OWNER, CALLER, SERVER };
+
+/* Calls: their own mailbox, each call numbered ("cgid") and accounted. */
+#define MAX_CALLS	(1U << 17)
+#define CALLS_CAP	16
+#define CALLS_MAX	1024
+#define CALL_MAGIC	0x6c6c6163U	/* "call" */
+#define REPLY_MAGIC	0x796c7072U	/* "rply" */
+
+/* The header of every request and reply. */
+struct callhdr {
+	uint32_t magic;
+	uint32_t cgid;
+	uint32_t len;
+	uint32_t crc;		/* CRC32C of the bytes after the header */
+	int32_t from;		/* reply: the server's pid */
+	uint32_t exact;		/* request: the caller's buffer is just its size */
+};
+
+/* What became of one call; in a shared mapping of its own. */
+struct callrec {
+	uint8_t outcome;	/* 0: none seen, 1: answered, 2: failed */
+	uint8_t err;		/* failed: the caller's errno */
+	uint8_t replied;	/* replies the kernel accepted */
+	uint8_t canceled;	/* replies refused with ECANCELED */
+	uint8_t maybe;		/* a reply whose fate its server could not learn */
+	uint8_t killed;		/* its caller was killed in the call */
+	uint8_t seen;		/* times a server received it */
+	uint8_t restart;	/* its caller has SA_RESTART */
+	uint64_t id;		/* the message id of the accepted reply's call */
+	uint64_t done_ns;	/* when the caller's call returned */
+	uint64_t reply_ns;	/* when the accepted reply's settle returned */
+};
 
 struct gen_state {
 	uint32_t destroyed;	/* this generation was destroyed (or port died) */
@@ -111,6 +145,8 @@ struct worker {
 	uint32_t rx_n;
 	int rx_dest;
 	uint32_t rx_gen;
+	/* caller: the call in progress, server: the one being settled; +1 */
+	uint32_t call_gid;
 };
 
 struct counters {
@@ -121,16 +157,25 @@ struct counters {
 	uint64_t recv_calls, recv_msgs, recv_batches, recv_bytes;
 	uint64_t recv_eagain, recv_etimedout, recv_eintr, recv_eidrm;
 	uint64_t recv_enomem, open_enomem;
+	uint64_t call_calls, call_ok, call_etimedout, call_eintr, call_econnreset;
+	uint64_t call_eagain, call_eidrm, call_enomem;
+	uint64_t serve_recv, serve_replies, serve_ecanceled, serve_releases;
+	uint64_t serve_expired, serve_emsgsize, serve_chained, serve_enomem;
+	uint64_t kills_caller, kills_server, calls_destroys;
 	uint64_t signals, kills_tx, kills_rx, kills_port, destroys;
 	uint64_t rmmod_tries, rmmod_refused, rmmod_skipped;
 	/* failures */
 	uint64_t bad_payload, bad_route, bad_cred, dup, order, bad_errno;
 	uint64_t bad_rmmod, worker_died, left_queued, bad_open, bad_setup;
+	uint64_t bad_call;
 };
 
 struct shared {
 	int stop_send;
 	int drain;
+	int calls_drain;	/* callers are gone: servers empty the mailbox */
+	uint32_t ncalls;
+	struct dest calls;	/* the calls mailbox (gens unused) */
 	uint32_t ndests;
 	uint32_t nworkers;
 	uint32_t nstreams;
@@ -158,6 +203,7 @@ enum { M_BLOCK, M_NONBLOCK, M_TIMED, M_ACK, M_BATCH };
 
 /* msgbox_stress.c */
 extern struct shared *S;
+extern struct callrec *C;
 extern uint64_t opt_seed;
 
 /* stress_common.c */
@@ -194,5 +240,13 @@ int create_dest(struct dest *ds);
 void destroy_one(struct rng *r);
 void kill_one(struct rng *r);
 int stop_kind(int kind, int sig, double limit);
+
+/* stress_calls.c */
+void caller(int w);
+void server(int w);
+int calls_create(void);
+void calls_destroy(void);
+int calls_left(void);
+uint64_t calls_books(uint64_t *answered, uint64_t *failed);
 
 #endif /* _MSGBOX_STRESS_H */

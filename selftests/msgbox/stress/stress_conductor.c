@@ -17,6 +17,7 @@ void spawn(int w)
 	me->killed = 0;
 	me->tx_n = 0;
 	me->rx_n = 0;
+	me->call_gid = 0;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -31,6 +32,10 @@ void spawn(int w)
 			producer(w);
 		else if (me->kind == CONSUMER)
 			consumer(w);
+		else if (me->kind == CALLER)
+			caller(w);
+		else if (me->kind == SERVER)
+			server(w);
 		else
 			port_owner(w);
 		_exit(0);
@@ -59,6 +64,11 @@ static void worker_gone(int w, int status, int respawn)
 			S->msgs[me->tx_gid[i]].maybe = 1;
 		if (me->rx_n)
 			S->dests[me->rx_dest].gens[me->rx_gen % MAX_GENS].rx_allow += me->rx_n;
+		/* A call under way: its caller's fate, or its reply's, is open. */
+		if (me->call_gid && me->kind == CALLER)
+			C[me->call_gid - 1].killed = 1;
+		else if (me->call_gid && me->kind == SERVER)
+			C[me->call_gid - 1].maybe = 1;
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 		   !load(&S->stop_send)) {
 		inc(worker_died);
@@ -192,6 +202,10 @@ void kill_one(struct rng *r)
 		inc(kills_tx);
 	else if (me->kind == CONSUMER)
 		inc(kills_rx);
+	else if (me->kind == CALLER)
+		inc(kills_caller);
+	else if (me->kind == SERVER)
+		inc(kills_server);
 	else
 		inc(kills_port);
 }
