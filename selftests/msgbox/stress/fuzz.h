@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -92,6 +93,8 @@ pid_t rpid(void);
 /* fuzz_args.c */
 uint64_t build(unsigned int nr, char *desc, size_t dlen);
 unsigned long rcmd(unsigned int *nr);
+void observe(unsigned int nr, int fd, uint64_t arg, long ret);
+int settle_fd(void);
 
 /* fuzz_worker.c */
 void count(struct wstate *ws, long ret);

@@ -112,6 +112,75 @@ static void fill_recv(struct msgbox_recv_args *a)
 	a->prio = r32();
 	a->id = r64();
 	a->__reserved = chance(95) ? 0 : r32();
+	a->hold_ns = chance(60) ? 0 : chance(70) ? rn(50000000) : r64();
+	a->deliveries = r32();
+	a->__reserved2 = chance(95) ? 0 : r32();
+}
+
+/* --- Held messages and calls -------------------------------------------- */
+
+/*
+ * Ids this worker received, with the descriptor it received them on: a
+ * settle mostly names one of them, on that descriptor or another.
+ */
+#define NHELD	32
+static struct { uint64_t id; int fd; } held[NHELD];
+static unsigned int nheld;
+static uint64_t settle_id;	/* the id build() puts in the next SETTLE */
+
+static void held_add(int fd, uint64_t id)
+{
+	held[nheld % NHELD].id = id;
+	held[nheld % NHELD].fd = fd;
+	nheld++;
+}
+
+/* The descriptor for the next SETTLE, choosing its id too. */
+int settle_fd(void)
+{
+	unsigned int i;
+
+	if (!nheld || chance(20)) {
+		settle_id = r64();
+		return pick_fd();
+	}
+	i = rn(nheld < NHELD ? nheld : NHELD);
+	settle_id = chance(95) ? held[i].id : held[i].id + rn(3) - 1;
+	return chance(80) ? held[i].fd : pick_fd();
+}
+
+/*
+ * Where the built structure was: observe() reads back what the kernel
+ * wrote there, @nested the receive of a SETTLE|RECV.
+ */
+static uint8_t *built;
+static uint8_t *nested;
+
+/* Learn the ids of what a call received. */
+void observe(unsigned int nr, int fd, uint64_t arg, long ret)
+{
+	struct msgbox_recv_args r;
+
+	if (ret < 0 || arg != (uint64_t)(uintptr_t)built)
+		return;
+	if (nr == 4) {
+		memcpy(&r, built, sizeof(r));
+		held_add(fd, r.id);
+	} else if (nr == 11 && nested) {
+		memcpy(&r, nested, sizeof(r));
+		held_add(fd, r.id);
+	}
+}
+
+/* A deadline for a call: mostly a few milliseconds away. */
+static uint64_t rcall_deadline(void)
+{
+	struct timespec ts;
+
+	if (chance(10))
+		return rdeadline();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + rn(3000000);
 }
 
 /*
@@ -124,6 +193,8 @@ uint64_t build(unsigned int nr, char *desc, size_t dlen)
 	uint32_t sz = 0, i;
 
 	memset(p, 0, 4096 + 64);
+	built = NULL;
+	nested = NULL;
 	switch (nr) {
 	case 1: {
 		struct msgbox_open_args *a = (void *)p;
@@ -254,6 +325,75 @@ uint64_t build(unsigned int nr, char *desc, size_t dlen)
 			 a->entry_size);
 		break;
 	}
+	case 10: {
+		struct msgbox_call_args *a = (void *)p;
+
+		sz = rsize(p, 4096 + 64, sizeof(*a), MSGBOX_CALL_SIZE_VER0);
+		a->flags = rflags(MSGBOX_CALL_FLAGS);
+		if (chance(70))
+			a->flags |= MSGBOX_CALL_DEADLINE;
+		a->len = rlen();
+		a->buf = rptr(a->len, 0, 92);
+		a->prio = rprio();
+		a->deadline_ns = rcall_deadline();
+		a->reply_buf_len = chance(80) ? rn(4097) : r32();
+		a->reply_buf = rptr(a->reply_buf_len, 1, 85);
+		a->pid = rpid();
+		a->id = r64();
+		a->reply_len = r32();
+		a->reply_pid = (int32_t)r32();
+		a->size = sz;
+		snprintf(desc, dlen, "CALL size %u flags %#x len %u reply_buf_len %u pid %d",
+			 sz, a->flags, a->len, a->reply_buf_len, a->pid);
+		break;
+	}
+	case 11: {
+		struct msgbox_settle_args *a = (void *)p;
+		struct msgbox_recv_args *r;
+		uint32_t rsz;
+
+		sz = rsize(p, 4096 + 64, sizeof(*a), MSGBOX_SETTLE_SIZE_VER0);
+		a->flags = rflags(MSGBOX_SETTLE_FLAGS);
+		if (chance(40))
+			a->flags |= MSGBOX_SETTLE_RECV;
+		a->id = settle_id;
+		a->len = chance(50) ? 0 : rlen();
+		a->buf = rptr(a->len, 0, 90);
+		a->settle_error = (int32_t)r32();
+		if (a->flags & MSGBOX_SETTLE_RECV) {
+			if (chance(85)) {
+				/* A receive of its own, in front of the structure. */
+				r = (void *)(scratch + 8 * rn(64));
+				memset(r, 0, 4096 + 64);
+				fill_recv(r);
+				if (chance(60))
+					r->flags |= MSGBOX_RECV_HOLD;
+				rsz = rsize((uint8_t *)r, 4096 + 64, sizeof(*r),
+					    MSGBOX_RECV_SIZE_VER0);
+				r->size = rsz;
+				nested = (uint8_t *)r;
+				if (chance(10)) {
+					/* Its tail in the PROT_NONE page. */
+					size_t cut = 1 + rn(sizeof(*r));
+
+					memcpy(scratch + SCRATCH_SIZE - cut, r, cut);
+					nested = NULL;
+					a->recv = (uint64_t)(uintptr_t)(scratch +
+							SCRATCH_SIZE - cut);
+				} else {
+					a->recv = (uint64_t)(uintptr_t)r;
+				}
+			} else {
+				a->recv = rptr(sizeof(*r), 1, 0);
+			}
+		} else {
+			a->recv = chance(95) ? 0 : rptr(sizeof(*r), 1, 50);
+		}
+		a->size = sz;
+		snprintf(desc, dlen, "SETTLE size %u flags %#x id %llu len %u",
+			 sz, a->flags, (unsigned long long)a->id, a->len);
+		break;
+	}
 	default:
 		for (i = 0; i < 64; i++)
 			p[i] = (uint8_t)rnd();
@@ -262,8 +402,10 @@ uint64_t build(unsigned int nr, char *desc, size_t dlen)
 	}
 
 	/* Where the kernel finds it. */
-	if (chance(88))
+	if (chance(88)) {
+		built = p;
 		return (uint64_t)(uintptr_t)p;
+	}
 	if (chance(40)) {
 		/* Straddling: the tail of the structure is PROT_NONE. */
 		size_t cut = 1 + rn(sz && sz < 200 ? sz : 64);
@@ -284,35 +426,35 @@ uint64_t build(unsigned int nr, char *desc, size_t dlen)
 
 unsigned long rcmd(unsigned int *nr)
 {
-	static const unsigned long cmds[] = {
-		MSGBOX_IOC_OPEN, MSGBOX_IOC_DESTROY, MSGBOX_IOC_SEND,
-		MSGBOX_IOC_RECV, MSGBOX_IOC_STAT, MSGBOX_IOC_NOTIFY,
-		MSGBOX_IOC_SEND_BATCH, MSGBOX_IOC_RECV_BATCH,
+	static const struct { unsigned int nr; unsigned long cmd; } cmds[] = {
+		{ 1, MSGBOX_IOC_OPEN }, { 2, MSGBOX_IOC_DESTROY },
+		{ 3, MSGBOX_IOC_SEND }, { 4, MSGBOX_IOC_RECV },
+		{ 5, MSGBOX_IOC_STAT }, { 6, MSGBOX_IOC_NOTIFY },
+		{ 7, MSGBOX_IOC_SEND_BATCH }, { 8, MSGBOX_IOC_RECV_BATCH },
+		{ 10, MSGBOX_IOC_CALL }, { 11, MSGBOX_IOC_SETTLE },
 	};
 	static const unsigned long others[] = {
 		FIONREAD, FIOCLEX, FIONCLEX, TCGETS, 0x1261 /* BLKFLSBUF */,
 		0x80086601 /* FS_IOC_GETFLAGS */, 0xc0185879, 0, 0xffffffff,
 	};
 	unsigned long cmd;
-	int k = rn(100);
+	int k = rn(100), i;
 
 	if (k < 80) {
-		*nr = 1 + rn(8);
-		cmd = cmds[*nr - 1];
-		/* Weight the calls that move messages. */
-		if (chance(30)) {
-			*nr = chance(50) ? 3 : 4;
-			cmd = cmds[*nr - 1];
-		}
-		return cmd;
+		i = rn(sizeof(cmds) / sizeof(cmds[0]));
+		/* Weight the calls that move messages, and settles. */
+		if (chance(30))
+			i = chance(40) ? 2 : chance(60) ? 3 : 9;
+		*nr = cmds[i].nr;
+		return cmds[i].cmd;
 	}
 	if (k < 88) {
 		/* The right number, the wrong direction or size. */
-		*nr = 1 + rn(9);
+		*nr = 1 + rn(11);
 		return _IOC(rn(4), MSGBOX_IOC_MAGIC, *nr, rn(1U << 14));
 	}
 	if (k < 95) {
-		*nr = chance(50) ? rn(256) : 10 + rn(8);
+		*nr = chance(50) ? rn(256) : 12 + rn(8);
 		return _IOC(rn(4), MSGBOX_IOC_MAGIC, *nr, rn(1U << 14));
 	}
 	*nr = 0;

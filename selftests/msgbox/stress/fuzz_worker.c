@@ -7,6 +7,107 @@
 
 /* --- Worker -------------------------------------------------------------- */
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* SIGALRM in @ms milliseconds, again every 5 ms until disarmed; 0: off. */
+static void arm_timer(unsigned int ms)
+{
+	struct itimerval it = {
+		.it_interval = { 0, ms ? 5000 : 0 },
+		.it_value = { 0, (long)ms * 1000 },
+	};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * A short-lived process making calls to, or serving, a mailbox the
+ * workers share, killed by its worker at a random moment: callers die
+ * with requests queued or held, servers with calls held or half settled.
+ */
+static void call_storm(void)
+{
+	struct msgbox_open_args o = { .size = sizeof(o) };
+	struct msgbox_call_args ca;
+	struct msgbox_recv_args r;
+	struct msgbox_settle_args st;
+	char buf[256], reply[256];
+	int fd, i, serve = chance(50);
+	struct timespec ts;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid > 0) {
+		if (chance(80)) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)rn(20) * 1000000L;
+			nanosleep(&ts, NULL);
+		}
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	fd = open(MSGBOX_DEVICE, O_RDWR);
+	o.flags = MSGBOX_OPEN_CREATE;
+	o.name = (uint64_t)(uintptr_t)names[rn(2)];
+	o.capacity = 8;
+	o.max_msg_size = 256;
+	o.mode = 0666;
+	if (fd < 0 || ioctl(fd, MSGBOX_IOC_OPEN, &o))
+		_exit(0);
+	for (i = 0; i < 50; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (!serve) {
+			memset(&ca, 0, sizeof(ca));
+			ca.size = sizeof(ca);
+			ca.flags = MSGBOX_CALL_DEADLINE;
+			ca.deadline_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
+					 ts.tv_nsec + rn(20000000);
+			ca.buf = (uint64_t)(uintptr_t)buf;
+			ca.len = rn(sizeof(buf));
+			ca.reply_buf = (uint64_t)(uintptr_t)reply;
+			ca.reply_buf_len = rn(sizeof(reply) + 1);
+			ioctl(fd, MSGBOX_IOC_CALL, &ca);
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		r.size = sizeof(r);
+		r.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
+		r.deadline_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec +
+				rn(10000000);
+		r.hold_ns = chance(20) ? rn(5000000) : 0;
+		r.buf = (uint64_t)(uintptr_t)buf;
+		r.buf_len = sizeof(buf);
+		if (ioctl(fd, MSGBOX_IOC_RECV, &r) < 0)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		st.id = r.id;
+		if (chance(15)) {
+			st.flags = MSGBOX_SETTLE_RELEASE;
+		} else if (r.msg_flags & MSGBOX_MSG_CALL) {
+			st.buf = (uint64_t)(uintptr_t)reply;
+			st.len = rn(sizeof(reply));
+		}
+		if (chance(40)) {
+			/* Answer and take the next one at once. */
+			st.flags |= MSGBOX_SETTLE_RECV;
+			st.recv = (uint64_t)(uintptr_t)&r;
+			r.flags = MSGBOX_RECV_HOLD;
+			r.hold_ns = 0;
+		}
+		if (chance(90))
+			ioctl(fd, MSGBOX_IOC_SETTLE, &st);
+	}
+	_exit(0);
+}
+
 void count(struct wstate *ws, long ret)
 {
 	if (ret >= 0)
@@ -22,7 +123,7 @@ static void other_op(struct wstate *ws)
 	struct pollfd pfd[NFDS];
 	long ret = 0;
 
-	switch (rn(12)) {
+	switch (rn(13)) {
 	case 0:
 	case 1:
 		snprintf(ws->last, sizeof(ws->last), "close slot %d", i);
@@ -98,6 +199,11 @@ static void other_op(struct wstate *ws)
 			close(fd);
 		}
 		break;
+	case 12:
+		snprintf(ws->last, sizeof(ws->last), "a caller or server killed");
+		if (chance(30))
+			call_storm();
+		break;
 	default:
 		snprintf(ws->last, sizeof(ws->last), "fcntl/ioctl on other fd");
 		ret = ioctl(other_fd, rcmd((unsigned int *)&n), rptr(64, 1, 50));
@@ -144,6 +250,9 @@ void worker(int w, uint64_t calls, double deadline)
 		if (sigaction(sig, &sa, NULL))
 			syscall(SYS_rt_sigaction, sig, &ksa, NULL, 8);
 	}
+	/* The timer that ends a call's wait: a handler, no SA_RESTART. */
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 
 	if (w > 0) {
 		/* Unprivileged: quotas apply; worker 1 in its own user namespace. */
@@ -168,15 +277,24 @@ void worker(int w, uint64_t calls, double deadline)
 		if (chance(6)) {
 			other_op(ws);
 		} else {
-			fd = pick_fd();
 			cmd = rcmd(&nr);
+			fd = nr == 11 ? settle_fd() : pick_fd();
 			arg = build(nr, desc, sizeof(desc));
 			snprintf(ws->last, sizeof(ws->last), "ioctl(%d, %#lx, %#llx) %s",
 				 fd, cmd, (unsigned long long)arg, desc);
 			if (opt_verbose)
 				fprintf(stderr, "# w%d %llu: %s\n", w,
 					(unsigned long long)c, ws->last);
+			/*
+			 * A call once queued waits for its reply whatever
+			 * O_NONBLOCK says: a timer's signal ends the wait.
+			 */
+			if (nr == 10)
+				arm_timer(1 + rn(5));
 			ret = ioctl(fd, cmd, (void *)(uintptr_t)arg);
+			if (nr == 10)
+				arm_timer(0);
+			observe(nr, fd, arg, ret);
 			count(ws, ret);
 			ws->ioctls++;
 		}

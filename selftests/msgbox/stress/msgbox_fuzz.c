@@ -12,10 +12,18 @@
  * zero or non-zero tails, unknown flags and reserved fields, names valid
  * and invalid, lengths and priorities at their limits, and pointers that
  * are NULL, unmapped, kernel addresses, misaligned, read-only, or straddle
- * into a PROT_NONE page. The rest are unknown ioctl numbers (msgbox's magic
- * and others), open/dup/close, destroy by name, poll, read/write on the
- * device, reads of /proc/driver/msgbox and, as root, writes to the fault
- * injection file in debugfs.
+ * into a PROT_NONE page. Receives hold (MSGBOX_RECV_HOLD, hold timeouts
+ * included), and MSGBOX_IOC_SETTLE names mostly ids the worker received,
+ * on the descriptor it received them on or another, with or without a
+ * reply, a release, or a SETTLE|RECV whose receive structure is broken as
+ * the others are. MSGBOX_IOC_CALL goes to the bound mailbox or a peer's
+ * port; since a queued call waits for its reply whatever O_NONBLOCK says,
+ * a timer signal ends the wait a few milliseconds on. The rest are unknown
+ * ioctl numbers (msgbox's magic and others), open/dup/close, destroy by
+ * name, poll, read/write on the device, reads of /proc/driver/msgbox, as
+ * root writes to the fault injection file in debugfs, and short-lived
+ * processes that call or serve a shared mailbox and are killed at a
+ * random moment.
  *
  * Worker 0 runs as root; the others drop to nobody (per-user quotas then
  * bound the memory they can pin), and worker 1 also enters a new user
