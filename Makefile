@@ -146,7 +146,7 @@ bench-net: module lib
 	$(MAKE) -C bench/net run
 
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
-bench: module lib
+bench: module lib examples
 	$(MAKE) -C bench run
 
 PREFIX ?= /usr/local

@@ -111,11 +111,11 @@
  * is mounted there, and pins processes to CPUs. Mechanisms that cannot be
  * set up (no /dev/msgbox, say) are reported and left out.
  */
-#include "bench.h"
+#include "call.h"
 
 static const char *const section_names[NSEC] = {
 	"syscall", "rtt", "paired-rtt", "stream", "paired-stream", "mpmc",
-	"pairs", "mem",
+	"pairs", "mem", "call", "call-threads", "held",
 };
 
 struct bench_opts opt;
@@ -130,7 +130,7 @@ static void usage(FILE *f)
 		"  -m, --mech=LIST       mechanisms, comma-separated (default all)\n"
 		"  -s, --sizes=LIST      message sizes, e.g. 64,4k,64k (default)\n"
 		"  -S, --sections=LIST   syscall,rtt,paired-rtt,stream,paired-stream,mpmc,\n"
-		"                        pairs,mem (default all)\n"
+		"                        pairs,mem,call,call-threads,held (default all)\n"
 		"  -r, --repeats=N       runs per figure (default 3)\n"
 		"  -t, --time=SECS       measuring time per run (default 0.5, quick 0.1)\n"
 		"  -w, --warmup=SECS     warm-up per run (default 0.1, quick 0.03)\n"
@@ -310,6 +310,7 @@ int main(int argc, char **argv)
 	static void (*const run[NSEC])(void) = {
 		section_syscall, section_rtt, section_paired, section_stream,
 		section_pstream, section_mpmc, section_pairs, section_mem,
+		section_call, section_call_threads, section_held,
 	};
 	struct sigaction sa = { .sa_handler = on_alarm };
 	double start = now(), t;
@@ -337,6 +338,7 @@ int main(int argc, char **argv)
 	pick_cpus();
 	setup_limits();
 	probe_mechs();
+	cm_probe();
 	print_header();
 
 	for (s = 0; s < NSEC; s++)
@@ -377,7 +379,19 @@ int main(int argc, char **argv)
 		print_pairs();
 	if (opt.sections & (1U << SEC_MEM))
 		print_mem();
+	if (opt.sections & (1U << SEC_CALL))
+		print_call();
+	if (opt.sections & (1U << SEC_CALL_THREADS))
+		print_call_threads();
+	if (opt.sections & (1U << SEC_HELD))
+		print_held();
 	print_bench_lines();
+	if (opt.sections & (1U << SEC_CALL))
+		call_bench_lines();
+	if (opt.sections & (1U << SEC_CALL_THREADS))
+		call_threads_bench_lines();
+	if (opt.sections & (1U << SEC_HELD))
+		held_bench_lines();
 	printf("BENCH done elapsed_s=%.1f\n", now() - start);
 	return 0;
 }
