@@ -7,11 +7,11 @@
 
 #define CALL_ROUNDS	PAIRED_ROUNDS
 /*
- * Blocks of a client that is a program of its own are this many times
- * longer, so that its start-up, left out of its timing and taken out of
- * its CPU time, stays small beside them.
+ * Blocks of a client that is a program of its own, started for each, are
+ * this many times longer: its timing and CPU time leave its start-up out,
+ * but its first call and its thread's start are in them.
  */
-#define CALL_EXT_BLOCKS	5
+#define CALL_EXT_BLOCKS	2
 
 /* What a call run's driver hands back; in a shared mapping. */
 struct call_result {

@@ -7,9 +7,10 @@
  * program on a mailbox and on a TCP and a UDP port of 127.0.0.1, and a
  * block of calls is one run of "kv-client -T TRANSPORT bench N", N KV_GET
  * calls of rpcgen's client stub, which times its own loop and prints calls
- * per second. Its CPU time is its rusage less that of a run of one call
- * (start-up, loading, connecting; the median of five, once per pair); the
- * driver makes a block long enough for that to be small beside it.
+ * per second. Its CPU time is that of the thread that makes the calls
+ * (kv-client makes one): once the program has ended, and before it is
+ * reaped, the CPU time of the whole process less that of its main thread,
+ * which starts, connects and ends.
  */
 #include "call.h"
 
@@ -25,11 +26,6 @@ static struct {
 	int port;
 	char mailbox[64];
 } kv;
-
-/* Per transport, in the driver: the CPU seconds of a one-call run, the
- * median of KV_BASE_RUNS. */
-#define KV_BASE_RUNS	5
-static double kv_base[3] = { NANV, NANV, NANV };
 
 static const char *const kv_transport[3] = { "msgbox", "tcp", "udp" };
 
@@ -139,15 +135,16 @@ int rpc_create(struct clink *c, int cpu, int nthreads)
 
 /*
  * One run of kv-client: @n calls on @cpu over @c's transport. Calls per
- * second as it prints them, and in @cpu_secs its CPU seconds; NaN when it
- * failed.
+ * second as it prints them, and in @cpu_secs the CPU seconds of its
+ * calling thread; NaN when it failed.
  */
 static double kv_run(const struct clink *c, long n, int cpu, double *cpu_secs)
 {
 	char path[PATH_MAX], port[16], calls[24], out[256];
 	int t = (int)(c->m - &cmechs[CM_RPC_MSGBOX]), pfd[2], status;
-	double rate = NANV;
-	struct rusage ru;
+	double rate = NANV, total;
+	long main_ns;
+	siginfo_t si;
 	const char *p;
 	ssize_t got;
 	size_t len = 0;
@@ -184,7 +181,15 @@ static double kv_run(const struct clink *c, long n, int cpu, double *cpu_secs)
 	}
 	out[len] = 0;
 	close(pfd[0]);
-	while (wait4(pid, &status, 0, &ru) < 0)
+	/* Ended, not reaped: its clocks can still be read. */
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return NANV;
+	total = pid_cpu_secs(pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
+		 (int)pid);
+	main_ns = read_long(path);
+	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return NANV;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
@@ -196,30 +201,20 @@ static double kv_run(const struct clink *c, long n, int cpu, double *cpu_secs)
 	p = strstr(out, "calls/s ");
 	if (p)
 		rate = strtod(p + 8, NULL);
-	*cpu_secs = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-		    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+	if (main_ns >= 0)
+		*cpu_secs = total - (double)main_ns * 1e-9;
 	return rate > 0 ? rate : NANV;
 }
 
 double rpc_block(struct clink *c, long n, int cpu, double *cpu_us)
 {
-	int t = (int)(c->m - &cmechs[CM_RPC_MSGBOX]);
 	double rate, secs;
 
-	double base[KV_BASE_RUNS];
-	int i;
-
 	*cpu_us = NANV;
-	if (IS_NAN(kv_base[t])) {
-		for (i = 0; i < KV_BASE_RUNS; i++)
-			if (IS_NAN(kv_run(c, 1, cpu, &base[i])))
-				return NANV;
-		kv_base[t] = median(base, KV_BASE_RUNS);
-	}
 	rate = kv_run(c, n, cpu, &secs);
 	if (IS_NAN(rate))
 		return NANV;
-	*cpu_us = (secs - kv_base[t]) / (double)(n - 1) * 1e6;
+	*cpu_us = secs / (double)n * 1e6;
 	return 1e6 / rate;
 }
 
