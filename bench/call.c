@@ -377,3 +377,17 @@ void call_bench_lines(void)
 					   fig_median(&call_cpu_fig[p][END_RECV][m]), 2, 0));
 			}
 }
+
+/* The call mechanisms, and why any is left out, for the run's header. */
+void print_call_header(void)
+{
+	int m;
+
+	printf("call mechanisms (%d B, sections call and call-threads):\n",
+	       CALL_SIZE);
+	for (m = 0; m < NCMECH; m++)
+		printf("  %-12s %s%s%s\n", cmechs[m].name, cmechs[m].what,
+		       cm_unavailable[m] ? ": LEFT OUT, " : "",
+		       cm_unavailable[m] ? cm_unavailable[m] : "");
+	fflush(stdout);
+}

@@ -120,6 +120,7 @@ const char *rpc_probe(void);
 
 /* call.c */
 void section_call(void);
+void print_call_header(void);
 void print_call(void);
 void call_bench_lines(void);
 

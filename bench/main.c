@@ -66,6 +66,22 @@
  *            through the shrink file of each cache in /sys/kernel/slab),
  *            plus the pages of kmallocs too large for a slab cache, plus
  *            vmalloc pages (both from /proc/meminfo).
+ *   call     64 B request/reply calls, paired as paired-rtt is, with
+ *            client and server on one vCPU and then on two: a msgbox call
+ *            (msgbox_call(), the server answering with a receive and
+ *            msgbox_reply(), or with msgbox_reply_recv(), one SETTLE|RECV),
+ *            msgbox send then receive, a POSIX mq request queue and reply
+ *            queue, the futex floor, a D-Bus method call through a
+ *            dbus-daemon started for it, and the RPC example's kv.x over
+ *            msgbox, TCP and UDP loopback (examples/rpc, its kv-client
+ *            timing one block per run). Every ratio between two of them is
+ *            taken within rounds; a table of targets follows.
+ *   call-threads  8 client threads against 1, calling one server process
+ *            of 2 threads, one thread of each kind per vCPU in turn, paired
+ *            as the pairs section is: calls per second and their ratio.
+ *   held     64 B streaming across vCPUs where the consumer holds each
+ *            message and settles it done, in two calls or in one
+ *            SETTLE|RECV, against a plain receive and mq, paired.
  *
  * Beside every throughput (stream, paired-stream, mpmc, pairs) is the CPU
  * time each side spends per message: snd_cpu_us is the CPU time of the
@@ -108,8 +124,10 @@
  * The program is meant to run as root in a throw-away VM: it raises the
  * queue limits in /proc/sys (and puts them back on exit), lifts
  * RLIMIT_MSGQUEUE, mounts the mqueue file system on /dev/mqueue if nothing
- * is mounted there, and pins processes to CPUs. Mechanisms that cannot be
- * set up (no /dev/msgbox, say) are reported and left out.
+ * is mounted there, and pins processes to CPUs. The call section runs
+ * dbus-daemon, kv-server and kv-client from $PATH and brings the loopback
+ * interface up. Mechanisms that cannot be set up (no /dev/msgbox, no
+ * dbus-daemon, say) are reported and left out.
  */
 #include "call.h"
 
@@ -340,6 +358,8 @@ int main(int argc, char **argv)
 	probe_mechs();
 	cm_probe();
 	print_header();
+	if (opt.sections & ((1U << SEC_CALL) | (1U << SEC_CALL_THREADS)))
+		print_call_header();
 
 	for (s = 0; s < NSEC; s++)
 		if (opt.sections & (1U << s)) {
