@@ -31,9 +31,11 @@
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
+#                        libmsgbox-rpc's warnings, header and exports,
 #                        and lint-man
-#   make lint-man        the library's man pages: groff warnings, sections,
-#                        a page for every symbol of libmsgbox.map
+#   make lint-man        the libraries' man pages: groff warnings, sections,
+#                        a page for every symbol of libmsgbox.map and
+#                        libmsgbox-rpc.map
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
 #   make dkms-check      dkms add/build/install/remove against KVER's headers

@@ -207,11 +207,18 @@ int main(int argc, char **argv)
 
 		memset(&who, 0, sizeof(who));
 		stat = kv_whoami_1(NULL, &who, cl);
-		if (stat == RPC_SUCCESS && who.flavor == AUTH_SYS)
-			printf("%s: AUTH_SYS uid %u gid %u machine %s\n",
-			       transport, who.uid, who.gid, who.machine);
+		if (stat == RPC_SUCCESS && forge)
+			printf("%s, claiming uid %u gid %u: ", transport, uid,
+			       gid);
 		else if (stat == RPC_SUCCESS)
-			printf("%s: flavor %d\n", transport, who.flavor);
+			printf("%s: ", transport);
+		if (stat == RPC_SUCCESS && who.flavor == AUTH_SYS)
+			printf("the server sees AUTH_SYS uid %u gid %u machine %s\n",
+			       who.uid, who.gid, who.machine);
+		else if (stat == RPC_SUCCESS && who.flavor == AUTH_NONE)
+			printf("the server sees AUTH_NONE\n");
+		else if (stat == RPC_SUCCESS)
+			printf("the server sees flavor %d\n", who.flavor);
 		clnt_freeres(cl, (xdrproc_t)xdr_kv_caller, (char *)&who);
 	} else if (!strcmp(cmd, "bench") && argc - optind == 1) {
 		ret = kv_bench(cl, transport, atol(argv[optind]), threads);

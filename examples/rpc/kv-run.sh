@@ -27,6 +27,7 @@ if kv-client get size; then
 	exit 1
 fi
 
+echo "kv-run: the caller as the server sees it, this process being root:"
 kv-client whoami
 kv-client -c 4242:4343 whoami
 kv-client -T tcp -p $port -c 4242:4343 whoami

@@ -18,6 +18,7 @@
  * SIGTERM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,9 @@ bool_t kv_put_1_svc(kv_pair *arg, int *result, struct svc_req *rq)
 		return TRUE;
 	}
 	e = calloc(1, sizeof(*e));
-	if (!e || !(e->key = strdup(arg->key))) {
+	if (e)
+		e->key = strdup(arg->key);
+	if (!e || !e->key) {
 		free(e);
 		free(value);
 		return FALSE;
@@ -222,6 +225,13 @@ int main(int argc, char **argv)
 			printf("%d\n", (int)pid);
 			return 0;
 		}
+		/* Let go of the caller's stdout: "$(kv-server -d)" ends. */
+		fd = open("/dev/null", O_WRONLY);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+			perror("kv-server: /dev/null");
+			return 1;
+		}
+		close(fd);
 		setsid();
 	}
 	svc_run();

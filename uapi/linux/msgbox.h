@@ -216,9 +216,11 @@ struct msgbox_send_args {
  * keeps its slot meanwhile. A held message returns to the queue, ahead of
  * the messages of its priority that came after it, marked
  * MSGBOX_MSG_REDELIVERED, when it is released, when @hold_ns runs out, and
- * when the last descriptor of the open file description is closed. A
- * call (MSGBOX_MSG_CALL) is always held, whatever the flags; when its
- * holder's descriptor closes, its caller fails with ECONNRESET instead.
+ * when the last descriptor of the open file description is closed. Only
+ * a receive with MSGBOX_RECV_HOLD takes calls (MSGBOX_MSG_CALL): any other
+ * receive, peek, batch or read(2) passes them by, since it could not
+ * answer them. When the descriptor holding a call closes, its caller
+ * fails with ECONNRESET.
  *
  * On success the ioctl returns the message length.
  */
@@ -401,8 +403,9 @@ struct msgbox_batch_args {
  * @reply_gid: out: the replier's effective GID in the caller's user
  *	namespace
  *
- * The request is queued as a message that a receiver of the mailbox gets
- * marked MSGBOX_MSG_CALL and holds until it answers with MSGBOX_IOC_SETTLE.
+ * The request is queued as a message that a receiver of the mailbox that
+ * holds (MSGBOX_RECV_HOLD) gets, marked MSGBOX_MSG_CALL, and holds until
+ * it answers with MSGBOX_IOC_SETTLE.
  * The calling thread waits for that answer: threads of one process may
  * each have a call outstanding on one descriptor. The descriptor needs
  * write access; O_NONBLOCK makes a call that cannot be queued at once fail

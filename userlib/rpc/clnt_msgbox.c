@@ -96,7 +96,7 @@ static void clnt_msgbox_seterr(struct rpc_err *err, int error)
 		err->re_status = RPC_TIMEDOUT;
 		break;
 	case ECONNRESET:	/* the server closed the mailbox holding it */
-	case EINTR:		/* a signal after the server took the call */
+	case EINTR:		/* a signal, the call cancelled or withdrawn */
 		err->re_status = RPC_CANTRECV;
 		break;
 	default:		/* EIDRM, EMSGSIZE, EACCES, EAGAIN, ENOMEM, ... */

@@ -7,16 +7,16 @@
  * svc_run() polls the mailbox descriptor (xprt_register()) and calls
  * svc_getreq_common(), which runs the operations below in this order:
  *
- *   xp_recv	takes the next message, held (msgbox_recv_held(), never
- *		blocking: another server of the mailbox may have taken it
- *		since the poll), decodes the call header and replaces the
- *		credentials with the kernel's record of the caller (below)
+ *   xp_recv	takes the next message, held (msgbox_recv_held()), decodes
+ *		the call header and replaces the credentials with the
+ *		kernel's record of the caller (below)
  *   dispatch	the service's routine; svc_getargs() and svc_sendreply()
  *		come back as xp_getargs and xp_reply, which answers the
- *		held call with msgbox_reply()
+ *		held call (msgbox_reply_recv(), see below)
  *   xp_stat	answers a call the routine left unanswered with SYSTEM_ERR,
  *		since its caller waits for an answer and nothing else would
- *		give it one; XPRT_DIED once the mailbox is gone
+ *		give it one; XPRT_MOREREQS when the reply brought the next
+ *		request; XPRT_DIED once the mailbox is gone
  *
  * A request that is not a msgbox call (a batched call, sent as a plain
  * message) is done once the routine returns, and what it replies is
@@ -27,6 +27,21 @@
  * version, AUTH_BADCRED for a header whose credentials or verifier do not
  * decode. A message too short for that, or not a call, gets an empty
  * reply, which the client cannot decode either; nothing is left held.
+ *
+ * DOC: the next request
+ *
+ * A reply is made with msgbox_reply_recv(), which also waits up to
+ * SVC_MSGBOX_LINGER_NS for the next request, held; xp_stat then says
+ * XPRT_MOREREQS and svc_getreq_common() serves it at once, without going
+ * back to poll(). A client calling in a loop has its next call there
+ * within that time, and the module's receive spins (its poll_ns) before it
+ * sleeps, where poll() in svc_run() sleeps at once and must be woken, a
+ * wake-up per request saved. So that svc_run() still gets to its other
+ * descriptors, at most SVC_MSGBOX_STREAK requests are served so in a row;
+ * no request is ever left held when control returns to svc_run(), since
+ * poll() would not see it. Each receive is bounded by SVC_MSGBOX_LINGER_NS:
+ * another server of the mailbox may have taken the request poll() saw.
+ * The two requests in hand use one buffer each, in turn.
  *
  * DOC: credentials
  *
@@ -39,11 +54,13 @@
  * DOC: the end of a mailbox
  *
  * When the mailbox is destroyed the descriptor polls ready, the receive
- * fails with EIDRM and xp_stat says XPRT_DIED, so svc_getreq_common()
- * destroys the transport. If nothing else is registered, svc_run() would
- * then poll nothing forever: the transport calls svc_exit() and svc_run()
- * returns. Any other error of the receive but EAGAIN and EINTR also ends
- * the transport, with a message on stderr naming it.
+ * (or a reply) fails with EIDRM and xp_stat says XPRT_DIED, so
+ * svc_getreq_common() destroys the transport. If nothing else is
+ * registered, svc_run() would then poll nothing forever: the transport
+ * calls svc_exit() and svc_run() returns. Any other error of the receive
+ * but ETIMEDOUT and EINTR also ends the transport, with a message on
+ * stderr naming it. svc_destroy() hands a request received ahead back to
+ * the queue, for another server.
  *
  * One thread serves a transport, as for libtirpc's own.
  */
@@ -63,21 +80,40 @@
 
 #include <rpc/svc_mt.h>
 
+/*
+ * How long a receive waits for a request: after a reply, the time a client
+ * calling in a loop takes to call again (a round trip of the module is
+ * 40-100 us under emulation, a few us on hardware), over the module's
+ * default poll_ns of 20 us, so that the receive spins before it sleeps.
+ */
+#define SVC_MSGBOX_LINGER_NS	50000
+
+/* The most requests served one after another without a poll(). */
+#define SVC_MSGBOX_STREAK	32
+
+/* A request held by the transport. */
+struct svc_msgbox_req {
+	char *buf;
+	u_int len;
+	struct msgbox_held_info info;
+};
+
 /**
  * struct svc_msgbox - the private part of a transport (xp_p1)
  * @ext: what xp_p3 points to; libtirpc keeps the request's authenticator
  *	there
- * @fd: the mailbox, opened for reading, O_NONBLOCK
+ * @fd: the mailbox, opened for reading
  * @name: the mailbox's name
- * @bufsz: the size of @inbuf: the mailbox's largest message
+ * @bufsz: the size of each request buffer: the mailbox's largest message
  * @sendsz: the size of @outbuf: the largest reply
- * @inbuf: the request being served
- * @outbuf: its reply
- * @in: decodes @inbuf; the arguments follow the header
- * @pending: a request is held and not answered yet
- * @call: it is a msgbox call (its caller waits), not a plain message
- * @id: its msgbox id
- * @xid: its RPC xid
+ * @outbuf: the reply
+ * @cur: the request being served; its buffer is what @in decodes
+ * @next: a request received with the last reply, served next
+ * @in: decodes @cur's buffer; the arguments follow the header
+ * @pending: @cur is held and not answered yet
+ * @has_next: @next holds a request
+ * @streak: requests served in a row without going back to poll()
+ * @xid: @cur's RPC xid
  * @error: once the transport is dead, the errno that ended it, else 0
  */
 struct svc_msgbox {
@@ -86,14 +122,23 @@ struct svc_msgbox {
 	char *name;
 	u_int bufsz;
 	u_int sendsz;
-	char *inbuf;
 	char *outbuf;
+	struct svc_msgbox_req cur;
+	struct svc_msgbox_req next;
 	XDR in;
 	int pending;
-	int call;
-	uint64_t id;
+	int has_next;
+	unsigned int streak;
 	uint32_t xid;
 	int error;
+};
+
+/* xdr_authunix_parms() takes a char *, which encoding only reads. */
+static char svc_msgbox_machname[] = MSGBOX_RPC_MACHNAME;
+
+static const struct msgbox_held_opts svc_msgbox_linger = {
+	.flags = MSGBOX_HO_TIMEOUT,
+	.timeout = { 0, SVC_MSGBOX_LINGER_NS },
 };
 
 static struct svc_msgbox *svc_msgbox_of(SVCXPRT *xprt)
@@ -111,23 +156,53 @@ static void svc_msgbox_die(struct svc_msgbox *s, int error, const char *what)
 }
 
 /*
- * Settles the held request with @len bytes of @outbuf (a call) or as done
- * (a plain message). Returns 1 when the caller has the reply.
+ * What a receive returned (@ret, the length or -errno) for @req. Returns
+ * 1 when @req holds a request.
  */
-static int svc_msgbox_settle(struct svc_msgbox *s, u_int len)
+static int svc_msgbox_received(struct svc_msgbox *s,
+			       struct svc_msgbox_req *req, int ret)
 {
-	int ret;
-
-	if (!s->call) {
-		ret = msgbox_done(s->fd, s->id);
-		len = 0;
-	} else {
-		ret = msgbox_reply(s->fd, s->id, s->outbuf, len);
+	if (ret >= 0) {
+		req->len = (u_int)ret;
+		return 1;
 	}
-	switch (ret) {
+	if (ret == -EBADMSG) {
+		/* A plain message whose checksum failed: held, drop it. */
+		msgbox_done(s->fd, req->info.msg.id);
+	} else if (ret != -ETIMEDOUT && ret != -EINTR) {
+		svc_msgbox_die(s, -ret, "receive");
+	}
+	return 0;
+}
+
+/*
+ * Answers the request being served with @len bytes of @outbuf (a call) or
+ * as done (a plain message: the reply is dropped), receiving the next
+ * request with it unless @last. Returns 1 when the caller has the reply.
+ */
+static int svc_msgbox_answer(struct svc_msgbox *s, u_int len, int last)
+{
+	int ret, err;
+
+	if (!s->cur.info.call)
+		len = 0;
+	if (last || s->streak >= SVC_MSGBOX_STREAK) {
+		ret = s->cur.info.call ?
+		      msgbox_reply(s->fd, s->cur.info.msg.id, s->outbuf, len) :
+		      msgbox_done(s->fd, s->cur.info.msg.id);
+		err = ret;
+	} else {
+		ret = msgbox_reply_recv(s->fd, s->cur.info.msg.id, s->outbuf,
+					len, &err, s->next.buf, s->bufsz,
+					&svc_msgbox_linger, &s->next.info);
+		if (err == 0 || err == -ECANCELED)
+			s->has_next = svc_msgbox_received(s, &s->next, ret);
+	}
+
+	switch (err) {
 	case 0:
 		s->pending = 0;
-		return s->call;
+		return s->cur.info.call;
 	case -EMSGSIZE:
 		/* Longer than the caller takes: still held, answer again. */
 		return 0;
@@ -137,13 +212,13 @@ static int svc_msgbox_settle(struct svc_msgbox *s, u_int len)
 		return 0;
 	default:
 		s->pending = 0;
-		svc_msgbox_die(s, -ret, "reply");
+		svc_msgbox_die(s, -err, "reply");
 		return 0;
 	}
 }
 
-/* Encodes @msg as the reply to the held request and settles it. */
-static bool_t svc_msgbox_reply(SVCXPRT *xprt, struct rpc_msg *msg)
+/* Encodes @msg as the reply to the request being served and answers it. */
+static int svc_msgbox_send(SVCXPRT *xprt, struct rpc_msg *msg, int last)
 {
 	struct svc_msgbox *s = svc_msgbox_of(xprt);
 	xdrproc_t xresults = NULL;
@@ -152,12 +227,13 @@ static bool_t svc_msgbox_reply(SVCXPRT *xprt, struct rpc_msg *msg)
 	XDR xdrs;
 
 	if (!s->pending)
-		return FALSE;
+		return 0;
 	if (msg->rm_reply.rp_stat == MSG_ACCEPTED &&
 	    msg->acpted_rply.ar_stat == SUCCESS) {
 		xresults = msg->acpted_rply.ar_results.proc;
 		where = msg->acpted_rply.ar_results.where;
-		msg->acpted_rply.ar_results.proc = (xdrproc_t)(void (*)(void))xdr_void;
+		msg->acpted_rply.ar_results.proc =
+			(xdrproc_t)(void (*)(void))xdr_void;
 		msg->acpted_rply.ar_results.where = NULL;
 	}
 	msg->rm_xid = s->xid;
@@ -170,22 +246,29 @@ static bool_t svc_msgbox_reply(SVCXPRT *xprt, struct rpc_msg *msg)
 		msg->acpted_rply.ar_results.where = where;
 	}
 	if (ok)
-		ok = svc_msgbox_settle(s, XDR_GETPOS(&xdrs)) || !s->call;
+		ok = svc_msgbox_answer(s, XDR_GETPOS(&xdrs), last) ||
+		     !s->cur.info.call;
 	XDR_DESTROY(&xdrs);
 	return ok;
 }
 
-/* Answers the held request with an error reply made from @rply. */
-static void svc_msgbox_error_reply(SVCXPRT *xprt, struct rpc_msg *rply)
+static bool_t svc_msgbox_reply(SVCXPRT *xprt, struct rpc_msg *msg)
+{
+	return svc_msgbox_send(xprt, msg, 0);
+}
+
+/* Answers the request being served with an error reply made from @rply. */
+static void svc_msgbox_error_reply(SVCXPRT *xprt, struct rpc_msg *rply,
+				   int last)
 {
 	struct svc_msgbox *s = svc_msgbox_of(xprt);
 
 	rply->rm_direction = REPLY;
-	if (!svc_msgbox_reply(xprt, rply) && s->pending)
-		svc_msgbox_settle(s, 0);
+	if (!svc_msgbox_send(xprt, rply, last) && s->pending)
+		svc_msgbox_answer(s, 0, last);
 }
 
-static void svc_msgbox_systemerr(SVCXPRT *xprt)
+static void svc_msgbox_systemerr(SVCXPRT *xprt, int last)
 {
 	struct rpc_msg rply;
 
@@ -193,27 +276,27 @@ static void svc_msgbox_systemerr(SVCXPRT *xprt)
 	rply.rm_reply.rp_stat = MSG_ACCEPTED;
 	rply.acpted_rply.ar_verf = _null_auth;
 	rply.acpted_rply.ar_stat = SYSTEM_ERR;
-	svc_msgbox_error_reply(xprt, &rply);
+	svc_msgbox_error_reply(xprt, &rply, last);
 }
 
 /*
- * A request of @len bytes whose call header does not decode: the reply
+ * The request being served, whose call header does not decode: the reply
  * that says why, when it has an xid and is a call, else an empty one.
  */
-static void svc_msgbox_refuse(SVCXPRT *xprt, u_int len)
+static void svc_msgbox_refuse(SVCXPRT *xprt)
 {
 	struct svc_msgbox *s = svc_msgbox_of(xprt);
 	struct rpc_msg rply;
 	uint32_t word[3];
 
 	memset(&rply, 0, sizeof(rply));
-	if (len < sizeof(word)) {
-		svc_msgbox_settle(s, 0);
+	if (s->cur.len < sizeof(word)) {
+		svc_msgbox_answer(s, 0, 0);
 		return;
 	}
-	memcpy(word, s->inbuf, sizeof(word));
+	memcpy(word, s->cur.buf, sizeof(word));
 	if (ntohl(word[1]) != CALL) {
-		svc_msgbox_settle(s, 0);
+		svc_msgbox_answer(s, 0, 0);
 		return;
 	}
 	s->xid = ntohl(word[0]);
@@ -226,7 +309,7 @@ static void svc_msgbox_refuse(SVCXPRT *xprt, u_int len)
 		rply.rjcted_rply.rj_stat = AUTH_ERROR;
 		rply.rjcted_rply.rj_why = AUTH_BADCRED;
 	}
-	svc_msgbox_error_reply(xprt, &rply);
+	svc_msgbox_error_reply(xprt, &rply, 0);
 }
 
 /*
@@ -244,7 +327,7 @@ static bool_t svc_msgbox_stamp(struct rpc_msg *msg,
 
 	memset(&aup, 0, sizeof(aup));
 	aup.aup_time = (u_long)time(NULL);
-	aup.aup_machname = (char *)MSGBOX_RPC_MACHNAME;
+	aup.aup_machname = svc_msgbox_machname;
 	aup.aup_uid = info->msg.uid;
 	aup.aup_gid = info->msg.gid;
 	aup.aup_len = 0;
@@ -263,38 +346,40 @@ static bool_t svc_msgbox_stamp(struct rpc_msg *msg,
 static bool_t svc_msgbox_recv(SVCXPRT *xprt, struct rpc_msg *msg)
 {
 	struct svc_msgbox *s = svc_msgbox_of(xprt);
-	struct msgbox_held_info info;
-	int ret;
+	struct svc_msgbox_req req;
 
+	if (s->pending)
+		svc_msgbox_systemerr(xprt, 1);
 	if (s->error)
 		return FALSE;
-	if (s->pending)
-		svc_msgbox_systemerr(xprt);
 
-	ret = msgbox_recv_held(s->fd, s->inbuf, s->bufsz, NULL, &info);
-	if (ret == -EBADMSG) {
-		/* A plain message whose checksum failed: held, drop it. */
-		msgbox_done(s->fd, info.msg.id);
-		return FALSE;
-	}
-	if (ret < 0) {
-		if (ret != -EAGAIN && ret != -EINTR)
-			svc_msgbox_die(s, -ret, "receive");
-		return FALSE;
+	if (s->has_next) {
+		/* Received with the last reply: swap the buffers. */
+		req = s->cur;
+		s->cur = s->next;
+		s->next = req;
+		s->has_next = 0;
+		s->streak++;
+	} else {
+		s->streak = 0;
+		if (!svc_msgbox_received(s, &s->cur,
+					 msgbox_recv_held(s->fd, s->cur.buf,
+							  s->bufsz,
+							  &svc_msgbox_linger,
+							  &s->cur.info)))
+			return FALSE;
 	}
 	s->pending = 1;
-	s->call = info.call;
-	s->id = info.msg.id;
 
 	XDR_DESTROY(&s->in);
-	xdrmem_create(&s->in, s->inbuf, (u_int)ret, XDR_DECODE);
+	xdrmem_create(&s->in, s->cur.buf, s->cur.len, XDR_DECODE);
 	if (!xdr_callmsg(&s->in, msg)) {
-		svc_msgbox_refuse(xprt, (u_int)ret);
+		svc_msgbox_refuse(xprt);
 		return FALSE;
 	}
 	s->xid = msg->rm_xid;
-	if (!svc_msgbox_stamp(msg, &info)) {
-		svc_msgbox_systemerr(xprt);
+	if (!svc_msgbox_stamp(msg, &s->cur.info)) {
+		svc_msgbox_systemerr(xprt, 0);
 		return FALSE;
 	}
 	return TRUE;
@@ -305,8 +390,10 @@ static enum xprt_stat svc_msgbox_stat(SVCXPRT *xprt)
 	struct svc_msgbox *s = svc_msgbox_of(xprt);
 
 	if (s->pending)
-		svc_msgbox_systemerr(xprt);
-	return s->error ? XPRT_DIED : XPRT_IDLE;
+		svc_msgbox_systemerr(xprt, 0);
+	if (s->error)
+		return XPRT_DIED;
+	return s->has_next ? XPRT_MOREREQS : XPRT_IDLE;
 }
 
 static bool_t svc_msgbox_getargs(SVCXPRT *xprt, xdrproc_t xargs, void *argsp)
@@ -356,7 +443,8 @@ static void svc_msgbox_free(SVCXPRT *xprt)
 	if (s) {
 		if (s->fd >= 0)
 			msgbox_close(s->fd);
-		free(s->inbuf);
+		free(s->cur.buf);
+		free(s->next.buf);
 		free(s->outbuf);
 		free(s->name);
 		free(s);
@@ -372,7 +460,9 @@ static void svc_msgbox_destroy(SVCXPRT *xprt)
 
 	xprt_unregister(xprt);
 	if (s->pending)
-		svc_msgbox_systemerr(xprt);
+		svc_msgbox_systemerr(xprt, 1);
+	if (s->has_next)
+		msgbox_release(s->fd, s->next.info.msg.id);
 	XDR_DESTROY(&s->in);
 	svc_msgbox_free(xprt);
 	if (died && !svc_msgbox_any_registered())
@@ -410,8 +500,7 @@ SVCXPRT *svc_msgbox_create(const char *mailbox, u_int sendsz, u_int recvsz)
 	}
 	if (!attr.max_msg_size)
 		attr.max_msg_size = MSGBOX_DEFAULT_MSG_SIZE;
-	fd = msgbox_open(mailbox, O_RDONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC,
-			 &attr);
+	fd = msgbox_open(mailbox, O_RDONLY | O_CREAT | O_CLOEXEC, &attr);
 	if (fd < 0) {
 		errno = -fd;
 		return NULL;
@@ -438,12 +527,17 @@ SVCXPRT *svc_msgbox_create(const char *mailbox, u_int sendsz, u_int recvsz)
 	s->bufsz = st.max_msg_size;
 	s->sendsz = sendsz && sendsz < s->bufsz ? sendsz : s->bufsz;
 	s->name = strdup(mailbox);
-	s->inbuf = malloc(s->bufsz);
+	s->cur.buf = malloc(s->bufsz);
+	s->next.buf = malloc(s->bufsz);
 	s->outbuf = malloc(s->sendsz);
 	xprt->xp_netid = strdup(MSGBOX_RPC_NETID);
-	if (!s->name || !s->inbuf || !s->outbuf || !xprt->xp_netid)
-		goto err_nomem;
-	xdrmem_create(&s->in, s->inbuf, 0, XDR_DECODE);
+	if (!s->name || !s->cur.buf || !s->next.buf || !s->outbuf ||
+	    !xprt->xp_netid) {
+		svc_msgbox_free(xprt);
+		errno = ENOMEM;
+		return NULL;
+	}
+	xdrmem_create(&s->in, s->cur.buf, 0, XDR_DECODE);
 
 	xprt->xp_fd = fd;
 	xprt->xp_port = 0;
@@ -454,9 +548,4 @@ SVCXPRT *svc_msgbox_create(const char *mailbox, u_int sendsz, u_int recvsz)
 	xprt->xp_p3 = (void *)&s->ext;
 	xprt_register(xprt);
 	return xprt;
-
-err_nomem:
-	svc_msgbox_free(xprt);
-	errno = ENOMEM;
-	return NULL;
 }

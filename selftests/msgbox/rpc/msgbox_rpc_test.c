@@ -818,6 +818,49 @@ TEST_F(rpc_mb, destroyed_mid_call)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+struct rt_sleeper {
+	CLIENT *cl;
+	enum clnt_stat stat;
+};
+
+static void *rt_sleeper_main(void *arg)
+{
+	struct rt_sleeper *t = arg;
+	u_int ms = 500;
+
+	t->stat = rt_sleep_1(&ms, NULL, t->cl);
+	return NULL;
+}
+
+/* Two server processes on one mailbox: each call goes to one of them. */
+TEST_F(rpc_mb, two_servers_share_a_mailbox)
+{
+	struct rt_server second = { 0, 0, 0, 0 };
+	struct rt_sleeper t[4];
+	pthread_t tid[4];
+	uint64_t start, took;
+	char c;
+	int i;
+
+	ASSERT_EQ(0, rt_server_start(&second, self->ctx.name, 0));
+	start = mb_now_ns();
+	for (i = 0; i < 4; i++) {
+		t[i].cl = self->ctx.cl;
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, rt_sleeper_main, &t[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(tid[i], NULL));
+		EXPECT_EQ(RPC_SUCCESS, t[i].stat);
+	}
+	took = mb_ms_since(start);
+	/* Each server slept at least once; alone, one would take 2 s. */
+	EXPECT_EQ(0, rt_wait_started(&self->ctx.srv));
+	EXPECT_EQ(0, mb_read_all_timeout(second.started_fd, &c, 1, 0));
+	EXPECT_GE(took, 950);
+	EXPECT_LT(took, 1900);
+	rt_server_stop(&second);
+}
+
 /* A procedure that does not reply: answered for it, never a hang. */
 TEST_F(rpc_mb, procedure_without_reply)
 {
