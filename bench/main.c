@@ -68,7 +68,7 @@
  *            vmalloc pages (both from /proc/meminfo).
  *   call     64 B request/reply calls, paired as paired-rtt is, with
  *            client and server on one vCPU and then on two: a msgbox call
- *            (msgbox_call(), the server answering with a receive and
+ *            (msgbox_call(), the server answering with a held receive and
  *            msgbox_reply(), or with msgbox_reply_recv(), one SETTLE|RECV),
  *            msgbox send then receive, a POSIX mq request queue and reply
  *            queue, the futex floor, a D-Bus method call through a

@@ -145,21 +145,24 @@ static int call_srv_attach(struct clink *c)
 	return c->fd < 0 ? c->fd : 0;
 }
 
-/* Receive a call with an ordinary receive, answer with MSGBOX_IOC_SETTLE. */
+/*
+ * Take a call with a held receive (only those take calls), answer it with
+ * MSGBOX_IOC_SETTLE: two system calls per call.
+ */
 static void call_serve(struct clink *c, int t)
 {
 	char *buf = buf_alloc(c->l.size);
-	struct msgbox_msg_info info;
+	struct msgbox_held_info info;
 	int n, r;
 
 	(void)t;
 	for (;;) {
-		n = msgbox_recvx(c->fd, buf, c->l.size, NULL, &info);
+		n = msgbox_recv_held(c->fd, buf, c->l.size, NULL, &info);
 		if (n == -EINTR)
 			continue;
 		if (n < 0)
 			srv_fail(c, "receive", -n);
-		r = msgbox_reply(c->fd, info.id, buf, (size_t)n);
+		r = msgbox_reply(c->fd, info.msg.id, buf, (size_t)n);
 		/* ECANCELED: the caller is gone, killed at the end of a run. */
 		if (r < 0 && r != -ECANCELED)
 			srv_fail(c, "reply", -r);
@@ -464,7 +467,7 @@ static void rt_destroy(struct clink *c)
 
 const struct cmech cmechs[NCMECH] = {
 	[CM_CALL] = {
-		.name = "call", .what = "msgbox call; server: receive, settle",
+		.name = "call", .what = "msgbox call; server: held receive, settle",
 		.threads = 1, .create = call_create_plain, .attach = call_attach,
 		.call = call_call, .destroy = call_destroy,
 	},
