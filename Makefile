@@ -28,7 +28,10 @@
 #                        payloads, back-pressure; last line "N passed, N failed"
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
-#   make lint            sparse (C=2) + W=1 build, checkpatch --strict
+#   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
+#                        and lint-man
+#   make lint-man        the library's man pages: groff warnings, sections,
+#                        a page for every symbol of libmsgbox.map
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
 #   make dkms-check      dkms add/build/install/remove against KVER's headers
@@ -110,6 +113,9 @@ check-lib:
 lint: kdir-check ksft
 	@KDIR=$(KDIR) $(CURDIR)/scripts/lint.sh
 
+lint-man:
+	@$(CURDIR)/scripts/man-lint.sh
+
 check-all:
 	@$(CURDIR)/scripts/check-all.sh
 
@@ -174,7 +180,7 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
-	check-debug bench lint bridge check-net bench-net \
+	check-debug bench lint lint-man bridge check-net bench-net \
 	install uninstall dkms-check module-clean clean
 
 endif

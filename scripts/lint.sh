@@ -7,7 +7,8 @@
 #   - checkpatch.pl --strict --no-tree -f on module/*.[ch] and the uapi
 #     header, from build/ksrc/scripts (scripts/ksft.sh extracts it);
 #   - the uapi header compiled on its own as C and as C++, 64- and 32-bit,
-#     with -Wall -Wextra -pedantic -Werror.
+#     with -Wall -Wextra -pedantic -Werror;
+#   - the library's man pages (scripts/man-lint.sh).
 #
 # Flow: run each check, keep its output in build/lint/, count the
 # "warning:"/"error:" lines of the build and checkpatch's verdict, print a
@@ -94,6 +95,15 @@ if [ "$uapi_rc" -ne 0 ]; then
 	problems=$((problems + 1))
 else
 	pretty "uapi header: compiles alone as C and C++, 64- and 32-bit"
+fi
+
+pretty "man pages"
+if ! "$top/scripts/man-lint.sh" >"$out/man.log" 2>&1; then
+	cat "$out/man.log"
+	n=$(grep -vc '^\[' "$out/man.log" || true)
+	problems=$((problems + (n > 0 ? n : 1)))
+else
+	pretty "man pages: clean"
 fi
 
 if [ "$problems" -ne 0 ]; then

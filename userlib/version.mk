@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # The project's one version, for the libraries' sonames, msgbox.pc and
-# msgbox_version(): VERSION (e.g. 1.1.0) and MAJOR (1). Included with
+# msgbox_version(): VERSION (e.g. 1.2.0) and MAJOR (1). Included with
 # TOPDIR set to the top of the tree.
 
 VERSION		:= $(shell cat $(TOPDIR)/VERSION 2>/dev/null)

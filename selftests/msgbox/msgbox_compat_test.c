@@ -15,10 +15,14 @@ _Static_assert(sizeof(struct msgbox_destroy_args) == MSGBOX_DESTROY_SIZE_VER0,
 	       "destroy args size");
 _Static_assert(sizeof(struct msgbox_send_args) == MSGBOX_SEND_SIZE_VER0,
 	       "send args size");
-_Static_assert(sizeof(struct msgbox_recv_args) == MSGBOX_RECV_SIZE_VER0,
+_Static_assert(sizeof(struct msgbox_recv_args) == MSGBOX_RECV_SIZE_VER1,
 	       "recv args size");
-_Static_assert(sizeof(struct msgbox_stat_args) == MSGBOX_STAT_SIZE_VER0,
+_Static_assert(sizeof(struct msgbox_stat_args) == MSGBOX_STAT_SIZE_VER1,
 	       "stat args size");
+_Static_assert(sizeof(struct msgbox_call_args) == MSGBOX_CALL_SIZE_VER0,
+	       "call args size");
+_Static_assert(sizeof(struct msgbox_settle_args) == MSGBOX_SETTLE_SIZE_VER0,
+	       "settle args size");
 _Static_assert(offsetof(struct msgbox_open_args, name) == 8, "open name");
 _Static_assert(offsetof(struct msgbox_open_args, __reserved) == 28,
 	       "open reserved");
@@ -39,16 +43,52 @@ _Static_assert(offsetof(struct msgbox_recv_args, key) == 48, "recv key");
 _Static_assert(offsetof(struct msgbox_recv_args, pid) == 56, "recv pid");
 _Static_assert(offsetof(struct msgbox_recv_args, __reserved) == 76,
 	       "recv reserved");
+_Static_assert(offsetof(struct msgbox_recv_args, hold_ns) ==
+	       MSGBOX_RECV_SIZE_VER0, "recv hold_ns");
+_Static_assert(offsetof(struct msgbox_recv_args, deliveries) == 88,
+	       "recv deliveries");
+_Static_assert(offsetof(struct msgbox_recv_args, __reserved2) == 92,
+	       "recv reserved2");
 _Static_assert(offsetof(struct msgbox_stat_args, bytes) == 24, "stat bytes");
 _Static_assert(offsetof(struct msgbox_stat_args, received) == 40,
 	       "stat received");
 _Static_assert(offsetof(struct msgbox_stat_args, mb_flags) == 68,
 	       "stat mb_flags");
+_Static_assert(offsetof(struct msgbox_stat_args, held) ==
+	       MSGBOX_STAT_SIZE_VER0, "stat held");
+_Static_assert(offsetof(struct msgbox_stat_args, calls) == 76, "stat calls");
+_Static_assert(offsetof(struct msgbox_call_args, buf) == 8, "call buf");
+_Static_assert(offsetof(struct msgbox_call_args, deadline_ns) == 24,
+	       "call deadline");
+_Static_assert(offsetof(struct msgbox_call_args, reply_buf) == 32,
+	       "call reply_buf");
+_Static_assert(offsetof(struct msgbox_call_args, pid) == 44, "call pid");
+_Static_assert(offsetof(struct msgbox_call_args, id) == 48, "call id");
+_Static_assert(offsetof(struct msgbox_call_args, reply_gid) == 68,
+	       "call reply_gid");
+_Static_assert(offsetof(struct msgbox_settle_args, id) == 8, "settle id");
+_Static_assert(offsetof(struct msgbox_settle_args, buf) == 16, "settle buf");
+_Static_assert(offsetof(struct msgbox_settle_args, settle_error) == 28,
+	       "settle settle_error");
+_Static_assert(offsetof(struct msgbox_settle_args, recv) == 32,
+	       "settle recv");
 /* So the ioctl numbers are the 64-bit ones too. */
 _Static_assert(_IOC_SIZE(MSGBOX_IOC_OPEN) == MSGBOX_OPEN_SIZE_VER0, "OPEN");
 _Static_assert(_IOC_SIZE(MSGBOX_IOC_SEND) == MSGBOX_SEND_SIZE_VER0, "SEND");
-_Static_assert(_IOC_SIZE(MSGBOX_IOC_RECV) == MSGBOX_RECV_SIZE_VER0, "RECV");
-_Static_assert(_IOC_SIZE(MSGBOX_IOC_STAT) == MSGBOX_STAT_SIZE_VER0, "STAT");
+_Static_assert(_IOC_SIZE(MSGBOX_IOC_RECV) == MSGBOX_RECV_SIZE_VER1, "RECV");
+_Static_assert(_IOC_SIZE(MSGBOX_IOC_STAT) == MSGBOX_STAT_SIZE_VER1, "STAT");
+_Static_assert(_IOC_SIZE(MSGBOX_IOC_CALL) == MSGBOX_CALL_SIZE_VER0, "CALL");
+_Static_assert(_IOC_SIZE(MSGBOX_IOC_SETTLE) == MSGBOX_SETTLE_SIZE_VER0,
+	       "SETTLE");
+
+/*
+ * The RECV and STAT commands of a program built before the structures grew:
+ * the same numbers with the old sizes, which the module does not look at.
+ */
+#define RECV_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
+			     _IOC_NR(MSGBOX_IOC_RECV), MSGBOX_RECV_SIZE_VER0)
+#define STAT_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
+			     _IOC_NR(MSGBOX_IOC_STAT), MSGBOX_STAT_SIZE_VER0)
 
 FIXTURE(c32) {
 	int fd;			/* O_RDWR | O_NONBLOCK */
@@ -76,8 +116,12 @@ TEST_F(c32, is_32bit)
 	EXPECT_EQ(4U, sizeof(long));
 	/* 64-bit ioctl command values, computed by hand. */
 	EXPECT_EQ(0xc040e703UL, (unsigned long)MSGBOX_IOC_SEND);
-	EXPECT_EQ(0xc050e704UL, (unsigned long)MSGBOX_IOC_RECV);
-	EXPECT_EQ(0xc048e705UL, (unsigned long)MSGBOX_IOC_STAT);
+	EXPECT_EQ(0xc060e704UL, (unsigned long)MSGBOX_IOC_RECV);
+	EXPECT_EQ(0xc050e705UL, (unsigned long)MSGBOX_IOC_STAT);
+	EXPECT_EQ(0xc048e709UL, (unsigned long)MSGBOX_IOC_CALL);
+	EXPECT_EQ(0xc028e70aUL, (unsigned long)MSGBOX_IOC_SETTLE);
+	EXPECT_EQ(0xc050e704UL, (unsigned long)RECV_CMD_VER0);
+	EXPECT_EQ(0xc048e705UL, (unsigned long)STAT_CMD_VER0);
 	EXPECT_EQ(0x4020e701UL, (unsigned long)MSGBOX_IOC_OPEN);
 	EXPECT_EQ(0x4010e702UL, (unsigned long)MSGBOX_IOC_DESTROY);
 }
@@ -175,6 +219,127 @@ TEST_F(c32, struct_sizes)
 	EXPECT_EQ(-E2BIG, mb_ioctl(self->fd, MSGBOX_IOC_STAT, big));
 	st->size = MSGBOX_STAT_SIZE_VER0 - 4;
 	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_STAT, big));
+}
+
+/* A program built with the first RECV and STAT keeps working unchanged. */
+TEST_F(c32, ver0_commands)
+{
+	unsigned char rbuf[MSGBOX_RECV_SIZE_VER1], sbuf[MSGBOX_STAT_SIZE_VER1];
+	struct msgbox_recv_args *r = (void *)rbuf;
+	struct msgbox_stat_args *st = (void *)sbuf;
+	char in[16];
+
+	ASSERT_EQ(0, mb_raw_send(self->fd, "old", 3, 0));
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	memset(sbuf, 0, MSGBOX_STAT_SIZE_VER0);
+	st->size = MSGBOX_STAT_SIZE_VER0;
+	EXPECT_EQ(0, mb_ioctl(self->fd, STAT_CMD_VER0, st));
+	EXPECT_EQ(1U, st->msgs);
+	EXPECT_EQ(4U, st->capacity);
+	/* Nothing written past the size it was given. */
+	EXPECT_EQ(0xa5a5a5a5U, st->held);
+	EXPECT_EQ(0xa5a5a5a5U, st->calls);
+
+	memset(rbuf, 0xa5, sizeof(rbuf));
+	memset(rbuf, 0, MSGBOX_RECV_SIZE_VER0);
+	r->size = MSGBOX_RECV_SIZE_VER0;
+	r->buf = (uintptr_t)in;
+	r->buf_len = sizeof(in);
+	EXPECT_EQ(3, mb_ioctl(self->fd, RECV_CMD_VER0, r));
+	EXPECT_EQ(0, memcmp(in, "old", 3));
+	EXPECT_EQ(0U, r->msg_flags);
+	EXPECT_EQ(0xa5a5a5a5U, r->deliveries);
+}
+
+/* Hold, release, redeliver and settle, through the compat path. */
+TEST_F(c32, hold_settle)
+{
+	struct msgbox_settle_args s;
+	struct msgbox_recv_args r;
+	struct msgbox_stat_args st;
+	char in[16];
+
+	ASSERT_EQ(0, mb_raw_send(self->fd, "held", 4, 0));
+	mb_recv_args(&r, in, sizeof(in));
+	r.flags = MSGBOX_RECV_HOLD;
+	r.hold_ns = 60ULL * 1000000000ULL;
+	ASSERT_EQ(4, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	EXPECT_EQ((__u32)MSGBOX_MSG_HELD, r.msg_flags);
+	EXPECT_EQ(0U, r.deliveries);
+	ASSERT_EQ(0, mb_raw_stat(self->fd, &st));
+	EXPECT_EQ(0U, st.msgs);
+	EXPECT_EQ(1U, st.held);
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.flags = MSGBOX_SETTLE_RELEASE;
+	s.id = r.id;
+	EXPECT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SETTLE, &s));
+	EXPECT_EQ(-ENOENT, mb_ioctl(self->fd, MSGBOX_IOC_SETTLE, &s));
+
+	mb_recv_args(&r, in, sizeof(in));
+	r.flags = MSGBOX_RECV_HOLD;
+	ASSERT_EQ(4, mb_ioctl(self->fd, MSGBOX_IOC_RECV, &r));
+	EXPECT_EQ((__u32)(MSGBOX_MSG_HELD | MSGBOX_MSG_REDELIVERED),
+		  r.msg_flags);
+	EXPECT_EQ(1U, r.deliveries);
+	s.flags = 0;
+	s.id = r.id;
+	EXPECT_EQ(0, mb_ioctl(self->fd, MSGBOX_IOC_SETTLE, &s));
+	ASSERT_EQ(0, mb_raw_stat(self->fd, &st));
+	EXPECT_EQ(0U, st.msgs);
+	EXPECT_EQ(0U, st.held);
+}
+
+/* A call answered by another process: pointers and ids both ways. */
+TEST_F(c32, call_reply)
+{
+	struct msgbox_call_args c;
+	char reply[16];
+	int rfd, wfd, status;
+	pid_t pid;
+
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct msgbox_settle_args s;
+		struct msgbox_recv_args r;
+		char in[16];
+		int fd = mb_attach(self->name, O_RDWR);
+
+		mb_recv_args(&r, in, sizeof(in));
+		r.flags = MSGBOX_RECV_DEADLINE;
+		r.deadline_ns = mb_now_ns() + 10000000000ULL;
+		if (fd < 0 || mb_ioctl(fd, MSGBOX_IOC_RECV, &r) != 4 ||
+		    memcmp(in, "ping", 4) ||
+		    !(r.msg_flags & MSGBOX_MSG_CALL) ||
+		    !(r.msg_flags & MSGBOX_MSG_HELD))
+			_exit(1);
+		memset(&s, 0, sizeof(s));
+		s.size = sizeof(s);
+		s.id = r.id;
+		s.buf = (uintptr_t)"pong!";
+		s.len = 5;
+		_exit(mb_ioctl(fd, MSGBOX_IOC_SETTLE, &s) ? 2 : 0);
+	}
+	close(rfd);
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = MSGBOX_CALL_DEADLINE;
+	c.deadline_ns = mb_now_ns() + 10000000000ULL;
+	c.buf = (uintptr_t)"ping";
+	c.len = 4;
+	c.reply_buf = (uintptr_t)reply;
+	c.reply_buf_len = sizeof(reply);
+	EXPECT_EQ(5, mb_ioctl(self->fd, MSGBOX_IOC_CALL, &c));
+	EXPECT_EQ(5U, c.reply_len);
+	EXPECT_EQ(0, memcmp(reply, "pong!", 5));
+	EXPECT_EQ(pid, c.reply_pid);
+	EXPECT_EQ(geteuid(), c.reply_uid);
+	EXPECT_NE(0U, c.id);
+	status = mb_wait_exit(pid);
+	EXPECT_TRUE(mb_exited_ok(status)) TH_LOG("status %d", status);
 }
 
 TEST_F(c32, deadline_64bit_time)

@@ -13,11 +13,14 @@
 /*
  * The struct size matrix, unknown flags, reserved fields and bad argument
  * pointers, for every ioctl. prep() builds a valid argument struct of
- * ksize bytes in a zeroed buffer and returns the descriptor to use.
+ * ksize bytes in a zeroed buffer and returns the descriptor to use. The
+ * valid struct's result is ok_ret: for CALL, whose reply nobody gives
+ * here, the ETIMEDOUT of a deadline long past, which comes only once the
+ * arguments were taken.
  */
 enum {
 	OP_OPEN, OP_DESTROY, OP_SEND, OP_RECV, OP_STAT, OP_NOTIFY,
-	OP_SEND_BATCH, OP_RECV_BATCH,
+	OP_SEND_BATCH, OP_RECV_BATCH, OP_CALL, OP_SETTLE,
 };
 
 FIXTURE(sizes) {
@@ -36,15 +39,18 @@ FIXTURE_VARIANT(sizes) {
 	int op;
 	unsigned long cmd;
 	size_t ver0;
+	size_t latest;		/* the newest MSGBOX_*_SIZE_VERn */
 	size_t ksize;
 	unsigned int known_flags;
 	size_t reserved_off;	/* 0: no __reserved field */
+	size_t reserved2_off;	/* 0: no second one */
 	int ok_ret;
 };
 
 FIXTURE_VARIANT_ADD(sizes, open) {
 	.op = OP_OPEN, .cmd = MSGBOX_IOC_OPEN,
 	.ver0 = MSGBOX_OPEN_SIZE_VER0,
+	.latest = MSGBOX_OPEN_SIZE_VER0,
 	.ksize = sizeof(struct msgbox_open_args),
 	.known_flags = MSGBOX_OPEN_FLAGS,
 	.reserved_off = offsetof(struct msgbox_open_args, __reserved),
@@ -54,6 +60,7 @@ FIXTURE_VARIANT_ADD(sizes, open) {
 FIXTURE_VARIANT_ADD(sizes, destroy) {
 	.op = OP_DESTROY, .cmd = MSGBOX_IOC_DESTROY,
 	.ver0 = MSGBOX_DESTROY_SIZE_VER0,
+	.latest = MSGBOX_DESTROY_SIZE_VER0,
 	.ksize = sizeof(struct msgbox_destroy_args),
 	.known_flags = MSGBOX_DESTROY_FLAGS,
 	.ok_ret = 0,
@@ -62,6 +69,7 @@ FIXTURE_VARIANT_ADD(sizes, destroy) {
 FIXTURE_VARIANT_ADD(sizes, send) {
 	.op = OP_SEND, .cmd = MSGBOX_IOC_SEND,
 	.ver0 = MSGBOX_SEND_SIZE_VER0,
+	.latest = MSGBOX_SEND_SIZE_VER0,
 	.ksize = sizeof(struct msgbox_send_args),
 	.known_flags = MSGBOX_SEND_FLAGS,
 	.reserved_off = offsetof(struct msgbox_send_args, __reserved),
@@ -71,15 +79,18 @@ FIXTURE_VARIANT_ADD(sizes, send) {
 FIXTURE_VARIANT_ADD(sizes, recv) {
 	.op = OP_RECV, .cmd = MSGBOX_IOC_RECV,
 	.ver0 = MSGBOX_RECV_SIZE_VER0,
+	.latest = MSGBOX_RECV_SIZE_VER1,
 	.ksize = sizeof(struct msgbox_recv_args),
 	.known_flags = MSGBOX_RECV_FLAGS,
 	.reserved_off = offsetof(struct msgbox_recv_args, __reserved),
+	.reserved2_off = offsetof(struct msgbox_recv_args, __reserved2),
 	.ok_ret = 4,
 };
 
 FIXTURE_VARIANT_ADD(sizes, stat) {
 	.op = OP_STAT, .cmd = MSGBOX_IOC_STAT,
 	.ver0 = MSGBOX_STAT_SIZE_VER0,
+	.latest = MSGBOX_STAT_SIZE_VER1,
 	.ksize = sizeof(struct msgbox_stat_args),
 	.known_flags = 0,
 	.ok_ret = 0,
@@ -88,6 +99,7 @@ FIXTURE_VARIANT_ADD(sizes, stat) {
 FIXTURE_VARIANT_ADD(sizes, notify) {
 	.op = OP_NOTIFY, .cmd = MSGBOX_IOC_NOTIFY,
 	.ver0 = MSGBOX_NOTIFY_SIZE_VER0,
+	.latest = MSGBOX_NOTIFY_SIZE_VER0,
 	.ksize = sizeof(struct msgbox_notify_args),
 	.known_flags = MSGBOX_NOTIFY_FLAGS,
 	.reserved_off = offsetof(struct msgbox_notify_args, __reserved),
@@ -97,6 +109,7 @@ FIXTURE_VARIANT_ADD(sizes, notify) {
 FIXTURE_VARIANT_ADD(sizes, send_batch) {
 	.op = OP_SEND_BATCH, .cmd = MSGBOX_IOC_SEND_BATCH,
 	.ver0 = MSGBOX_BATCH_SIZE_VER0,
+	.latest = MSGBOX_BATCH_SIZE_VER0,
 	.ksize = sizeof(struct msgbox_batch_args),
 	.known_flags = MSGBOX_BATCH_FLAGS,
 	.ok_ret = 1,
@@ -105,9 +118,28 @@ FIXTURE_VARIANT_ADD(sizes, send_batch) {
 FIXTURE_VARIANT_ADD(sizes, recv_batch) {
 	.op = OP_RECV_BATCH, .cmd = MSGBOX_IOC_RECV_BATCH,
 	.ver0 = MSGBOX_BATCH_SIZE_VER0,
+	.latest = MSGBOX_BATCH_SIZE_VER0,
 	.ksize = sizeof(struct msgbox_batch_args),
 	.known_flags = MSGBOX_BATCH_FLAGS,
 	.ok_ret = 1,
+};
+
+FIXTURE_VARIANT_ADD(sizes, call) {
+	.op = OP_CALL, .cmd = MSGBOX_IOC_CALL,
+	.ver0 = MSGBOX_CALL_SIZE_VER0,
+	.latest = MSGBOX_CALL_SIZE_VER0,
+	.ksize = sizeof(struct msgbox_call_args),
+	.known_flags = MSGBOX_CALL_FLAGS,
+	.ok_ret = -ETIMEDOUT,
+};
+
+FIXTURE_VARIANT_ADD(sizes, settle) {
+	.op = OP_SETTLE, .cmd = MSGBOX_IOC_SETTLE,
+	.ver0 = MSGBOX_SETTLE_SIZE_VER0,
+	.latest = MSGBOX_SETTLE_SIZE_VER0,
+	.ksize = sizeof(struct msgbox_settle_args),
+	.known_flags = MSGBOX_SETTLE_FLAGS,
+	.ok_ret = 0,
 };
 
 #define SIZES_BUF	(3 * 4096 + 65536)
@@ -149,6 +181,9 @@ static int sizes_prep(FIXTURE_DATA(sizes) *self,
 	struct msgbox_stat_args *st = (void *)self->buf;
 	struct msgbox_notify_args *n = (void *)self->buf;
 	struct msgbox_batch_args *b = (void *)self->buf;
+	struct msgbox_call_args *c = (void *)self->buf;
+	struct msgbox_settle_args *se = (void *)self->buf;
+	struct msgbox_recv_args held;
 	struct msgbox_notify_args clear = {
 		.size = sizeof(clear), .flags = MSGBOX_NOTIFY_CLEAR,
 	};
@@ -204,6 +239,25 @@ static int sizes_prep(FIXTURE_DATA(sizes) *self,
 		b->count = 1;
 		b->entry_size = sizeof(self->rent);
 		return self->mb;
+	case OP_CALL:
+		c->size = variant->ksize;
+		c->flags = MSGBOX_CALL_DEADLINE;
+		c->deadline_ns = 1;
+		c->buf = (uintptr_t)"abc";
+		c->len = 3;
+		c->reply_buf = (uintptr_t)self->rbuf;
+		c->reply_buf_len = sizeof(self->rbuf);
+		return self->mb;
+	case OP_SETTLE:
+		/* A message held for the valid call to be done with. */
+		mb_raw_send(self->mb, "abcd", 4, 0);
+		mb_recv_args(&held, self->rbuf, sizeof(self->rbuf));
+		held.flags = MSGBOX_RECV_HOLD;
+		if (mb_ioctl(self->mb, MSGBOX_IOC_RECV, &held) != 4)
+			return -1;
+		se->size = variant->ksize;
+		se->id = held.id;
+		return self->mb;
 	default:
 		st->size = variant->ksize;
 		return self->mb;
@@ -225,8 +279,18 @@ TEST_F(sizes, size_ver0_ok)
 	int fd = sizes_prep(self, variant);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(variant->ver0, variant->ksize);
 	sizes_set_size(self, variant->ver0);
+	EXPECT_EQ(variant->ok_ret, mb_ioctl(fd, variant->cmd, self->buf));
+}
+
+/* The header's structure is the newest published size, which works. */
+TEST_F(sizes, size_latest_ok)
+{
+	int fd = sizes_prep(self, variant);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(variant->latest, variant->ksize);
+	sizes_set_size(self, variant->latest);
 	EXPECT_EQ(variant->ok_ret, mb_ioctl(fd, variant->cmd, self->buf));
 }
 
@@ -326,12 +390,16 @@ TEST_F(sizes, unknown_flags_einval)
  */
 TEST_F(sizes, reserved_or_out_fields)
 {
+	size_t offs[] = { variant->reserved_off, variant->reserved2_off };
 	uint32_t one = 1, high = 0x80000000U;
+	unsigned int i;
 	int fd;
 
 	if (!variant->reserved_off) {
 		struct msgbox_stat_args *st = (void *)self->buf;
 		struct msgbox_batch_args *b = (void *)self->buf;
+		struct msgbox_call_args *c = (void *)self->buf;
+		struct msgbox_settle_args *se = (void *)self->buf;
 
 		fd = sizes_prep(self, variant);
 		ASSERT_LE(0, fd);
@@ -342,6 +410,22 @@ TEST_F(sizes, reserved_or_out_fields)
 			EXPECT_EQ(64U, st->capacity);
 			EXPECT_EQ(64U, st->max_msg_size);
 			EXPECT_EQ(0U, st->waiting_senders);
+			EXPECT_EQ(0U, st->held);
+			EXPECT_EQ(0U, st->calls);
+			break;
+		case OP_CALL:
+			c->id = 0xa5a5a5a5a5a5a5a5ULL;
+			c->reply_len = 0xa5a5a5a5U;
+			c->reply_pid = -1;
+			c->reply_uid = 0xa5a5a5a5U;
+			c->reply_gid = 0xa5a5a5a5U;
+			EXPECT_EQ(-ETIMEDOUT, mb_ioctl(fd, variant->cmd, self->buf));
+			break;
+		case OP_SETTLE:
+			/* Written only with MSGBOX_SETTLE_RECV; any value in. */
+			se->settle_error = -1;
+			EXPECT_EQ(0, mb_ioctl(fd, variant->cmd, self->buf));
+			EXPECT_EQ(-ENOENT, mb_ioctl(fd, variant->cmd, self->buf));
 			break;
 		case OP_SEND_BATCH:
 		case OP_RECV_BATCH:
@@ -361,11 +445,15 @@ TEST_F(sizes, reserved_or_out_fields)
 	}
 	fd = sizes_prep(self, variant);
 	ASSERT_LE(0, fd);
-	memcpy(self->buf + variant->reserved_off, &one, sizeof(one));
-	EXPECT_EQ(-EINVAL, mb_ioctl(fd, variant->cmd, self->buf));
-	memcpy(self->buf + variant->reserved_off, &high, sizeof(high));
-	EXPECT_EQ(-EINVAL, mb_ioctl(fd, variant->cmd, self->buf));
-	memset(self->buf + variant->reserved_off, 0, sizeof(uint32_t));
+	for (i = 0; i < MB_ARRAY_SIZE(offs) && offs[i]; i++) {
+		memcpy(self->buf + offs[i], &one, sizeof(one));
+		EXPECT_EQ(-EINVAL, mb_ioctl(fd, variant->cmd, self->buf))
+			TH_LOG("offset %zu", offs[i]);
+		memcpy(self->buf + offs[i], &high, sizeof(high));
+		EXPECT_EQ(-EINVAL, mb_ioctl(fd, variant->cmd, self->buf))
+			TH_LOG("offset %zu", offs[i]);
+		memset(self->buf + offs[i], 0, sizeof(uint32_t));
+	}
 	EXPECT_EQ(variant->ok_ret, mb_ioctl(fd, variant->cmd, self->buf));
 }
 

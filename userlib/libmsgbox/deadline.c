@@ -49,6 +49,18 @@ int msgbox_deadline_after(const struct timespec *ts, __u64 *deadline)
 	return 0;
 }
 
+int msgbox_timeout_ns(const struct timespec *ts, __u64 *ns)
+{
+	if (!ts_valid(ts))
+		return -EINVAL;
+	if ((uint64_t)ts->tv_sec > (DEADLINE_MAX - (uint64_t)ts->tv_nsec) /
+				   NSEC_PER_SEC)
+		*ns = DEADLINE_MAX;
+	else
+		*ns = ts_ns(ts);
+	return 0;
+}
+
 int msgbox_deadline_realtime(const struct timespec *abs, __u64 *deadline)
 {
 	struct timespec rt, mono;

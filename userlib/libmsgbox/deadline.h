@@ -29,6 +29,18 @@ MSGBOX_INTERNAL int msgbox_deadline_after(const struct timespec *ts,
 					  __u64 *deadline);
 
 /**
+ * msgbox_timeout_ns() - a relative timeout in nanoseconds, as a duration
+ * @ts: the timeout, tv_nsec below one second, nothing negative
+ * @ns: set on success, saturated at the largest ktime_t
+ *
+ * For the durations the module takes as they are (hold_ns of the receive
+ * arguments) rather than as deadlines.
+ *
+ * Return: 0, or -EINVAL for a malformed @ts.
+ */
+MSGBOX_INTERNAL int msgbox_timeout_ns(const struct timespec *ts, __u64 *ns);
+
+/**
  * msgbox_deadline_realtime() - the deadline of an absolute CLOCK_REALTIME time
  * @abs: the time, checked as timespec64_valid() does
  * @deadline: set on success; a time already past becomes 1 ns (long past as

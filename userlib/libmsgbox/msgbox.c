@@ -18,6 +18,7 @@
 
 #include "msgbox.h"
 #include "deadline.h"
+#include "recv.h"
 #include "sys.h"
 
 #ifndef MSGBOX_VERSION
@@ -178,17 +179,6 @@ static void send_args_init(struct msgbox_send_args *args, const void *buf,
 	args->len = (uint32_t)len;
 }
 
-/* Plain receive arguments for a buffer of @len bytes at @buf. */
-static void recv_args_init(struct msgbox_recv_args *args, void *buf,
-			   size_t len)
-{
-	memset(args, 0, sizeof(*args));
-	args->size = sizeof(*args);
-	args->buf = msgbox_sys_ptr(buf);
-	/* A buffer beyond 4 GiB holds any message: clamping loses nothing. */
-	args->buf_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-}
-
 /* MSGBOX_IOC_SEND: 0 or -errno. */
 static int send_ioctl(int fd, struct msgbox_send_args *args)
 {
@@ -280,33 +270,6 @@ int msgbox_send_to(int fd, pid_t pid, const void *buf, size_t len,
 	return msgbox_sendx(fd, buf, len, &opts, NULL);
 }
 
-static void msg_info_fill(struct msgbox_msg_info *info,
-			  const struct msgbox_recv_args *args)
-{
-	info->id = args->id;
-	info->key = args->key;
-	info->prio = args->prio;
-	info->pid = args->pid;
-	info->uid = args->uid;
-	info->gid = args->gid;
-	info->len = args->len;
-	info->has_key = !!(args->msg_flags & MSGBOX_MSG_KEY);
-	info->has_csum = !!(args->msg_flags & MSGBOX_MSG_CSUM);
-}
-
-/*
- * The kernel checked the sender's bytes against the checksum the sender
- * gave; this checks the copy a receive of @ret bytes got. True on mismatch.
- */
-static int recv_csum_check(const void *buf, size_t len, int ret,
-			   const struct msgbox_recv_args *args)
-{
-	size_t copied = (size_t)ret < len ? (size_t)ret : len;
-
-	return (args->msg_flags & MSGBOX_MSG_CSUM) &&
-	       msgbox_crc32c(buf, copied) != args->csum;
-}
-
 int msgbox_recvx(int fd, void *buf, size_t len,
 		 const struct msgbox_recv_opts *opts,
 		 struct msgbox_msg_info *info)
@@ -314,7 +277,7 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 	struct msgbox_recv_args args;
 	int ret;
 
-	recv_args_init(&args, buf, len);
+	msgbox_recv_args_init(&args, buf, len);
 
 	if (opts) {
 		if (opts->flags & ~RO_FLAGS)
@@ -340,9 +303,9 @@ int msgbox_recvx(int fd, void *buf, size_t len,
 		return ret;
 
 	if (info)
-		msg_info_fill(info, &args);
+		msgbox_msg_info_fill(info, &args);
 
-	if (recv_csum_check(buf, len, ret, &args)) {
+	if (msgbox_recv_csum_bad(buf, len, ret, &args)) {
 		if (info)
 			info->has_csum = 0;
 		return -EBADMSG;
@@ -355,11 +318,11 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
 	struct msgbox_recv_args args;
 	int ret;
 
-	recv_args_init(&args, buf, len);
+	msgbox_recv_args_init(&args, buf, len);
 	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
 	if (ret < 0)
 		return ret;
-	if (recv_csum_check(buf, len, ret, &args))
+	if (msgbox_recv_csum_bad(buf, len, ret, &args))
 		return -EBADMSG;
 	if (prio)
 		*prio = args.prio;
@@ -376,7 +339,9 @@ int msgbox_recv(int fd, void *buf, size_t len, unsigned int *prio)
  * The library's own option and info structures are fixed alike: checked
  * here, so that none changes size without a new symbol version.
  */
-_Static_assert(MSGBOX_STAT_SIZE_VER0 <= sizeof(struct msgbox_stat_args),
+_Static_assert(sizeof(struct msgbox_stat_args) == MSGBOX_STAT_SIZE_VER1,
+	       "msgbox_stat@@MSGBOX_1.2 writes the second version");
+_Static_assert(MSGBOX_STAT_SIZE_VER0 < MSGBOX_STAT_SIZE_VER1,
 	       "msgbox_stat@MSGBOX_1.0 writes the first version");
 _Static_assert(sizeof(struct msgbox_attr) == 16, "MSGBOX_1.0 layout");
 _Static_assert(sizeof(struct msgbox_send_info) == 16, "MSGBOX_1.0 layout");
@@ -384,18 +349,54 @@ _Static_assert(sizeof(struct msgbox_send_opts) ==
 	       (sizeof(long) == 8 ? 40 : 28), "MSGBOX_1.0 layout");
 _Static_assert(sizeof(struct msgbox_recv_opts) ==
 	       (sizeof(long) == 8 ? 24 : 16), "MSGBOX_1.0 layout");
+_Static_assert(sizeof(struct msgbox_msg_info) ==
+	       (sizeof(long) == 8 ? 48 : 44), "MSGBOX_1.0 layout");
+/*
+ * The receive arguments go to the kernel (and into batches) at the size
+ * this header gives them, which must be one the kernel knows.
+ */
+_Static_assert(sizeof(struct msgbox_recv_args) == MSGBOX_RECV_SIZE_VER1,
+	       "MSGBOX_IOC_RECV size");
 
-int msgbox_stat(int fd, struct msgbox_stat_args *st)
+/*
+ * MSGBOX_IOC_STAT with the size bits of the first version, for the first
+ * version's structure: the module dispatches on the number alone, but the
+ * command then says truly what it points to.
+ */
+#define STAT_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
+			     _IOC_NR(MSGBOX_IOC_STAT), MSGBOX_STAT_SIZE_VER0)
+
+/* MSGBOX_IOC_STAT into the first @size bytes of @st: 0 or -errno. */
+static int stat_size(int fd, struct msgbox_stat_args *st, uint32_t size,
+		     unsigned long cmd)
 {
 	int ret;
 
 	if (!st)
 		return -EINVAL;
 
-	memset(st, 0, MSGBOX_STAT_SIZE_VER0);
-	st->size = MSGBOX_STAT_SIZE_VER0;
-	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_STAT, st);
+	memset(st, 0, size);
+	st->size = size;
+	ret = msgbox_sys_ioctl(fd, cmd, st);
 	return ret < 0 ? ret : 0;
+}
+
+/* msgbox_stat@MSGBOX_1.0, for programs linked before @held and @calls. */
+int msgbox_stat_ver0(int fd, struct msgbox_stat_args *st);
+__asm__(".symver msgbox_stat_ver0, msgbox_stat@MSGBOX_1.0");
+
+int msgbox_stat_ver0(int fd, struct msgbox_stat_args *st)
+{
+	return stat_size(fd, st, MSGBOX_STAT_SIZE_VER0, STAT_CMD_VER0);
+}
+
+/* msgbox_stat@@MSGBOX_1.2, the default: what msgbox.h declares. */
+int msgbox_stat_ver1(int fd, struct msgbox_stat_args *st);
+__asm__(".symver msgbox_stat_ver1, msgbox_stat@@MSGBOX_1.2");
+
+int msgbox_stat_ver1(int fd, struct msgbox_stat_args *st)
+{
+	return stat_size(fd, st, MSGBOX_STAT_SIZE_VER1, MSGBOX_IOC_STAT);
 }
 
 /* Entries per MSGBOX_IOC_*_BATCH call: arrays of this size live on the stack. */

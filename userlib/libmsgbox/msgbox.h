@@ -51,7 +51,7 @@ struct msgbox_attr {
 #define MSGBOX_ATTR_DEDUP	(1U << 0)	/* duplicate detection */
 
 /**
- * msgbox_version() - the library's version string, e.g. "1.1.0"
+ * msgbox_version() - the library's version string, e.g. "1.2.0"
  */
 const char *msgbox_version(void);
 
@@ -378,12 +378,233 @@ int msgbox_send_reliable(int fd, const void *buf, size_t len,
 			 const struct timespec *attempt_timeout,
 			 unsigned int max_attempts);
 
+/*
+ * Held messages and calls (since MSGBOX_1.2).
+ *
+ * A message received with msgbox_recv_held() is copied out but stays the
+ * mailbox's, held by the open file description it was received through,
+ * until msgbox_done() says it is finished with (it goes) or
+ * msgbox_release() hands it back (it returns to the queue, ahead of the
+ * later messages of its priority, marked redelivered). It also returns to
+ * the queue when its hold timeout runs out and when the last descriptor of
+ * that open file description is closed. A held message keeps its slot.
+ *
+ * A call is a request sent with msgbox_call(), whose caller waits for the
+ * answer. Whichever receive takes it holds it, and the receiver answers with
+ * msgbox_reply() or msgbox_reply_recv().
+ */
+
+/* struct msgbox_held_opts.flags */
+#define MSGBOX_HO_FROM_PID	(1U << 1)	/* only from @pid */
+#define MSGBOX_HO_TIMEOUT	(1U << 2)	/* @timeout is valid */
+#define MSGBOX_HO_HOLD_TIMEOUT	(1U << 3)	/* @hold_timeout is valid */
+
+/**
+ * struct msgbox_held_opts - options of msgbox_recv_held() and
+ *	msgbox_reply_recv()
+ * @flags: MSGBOX_HO_* bits
+ * @pid: with MSGBOX_HO_FROM_PID, the sender to take from
+ * @timeout: with MSGBOX_HO_TIMEOUT, the longest time to block (relative,
+ *	measured on CLOCK_MONOTONIC)
+ * @hold_timeout: with MSGBOX_HO_HOLD_TIMEOUT, how long the message may stay
+ *	held before it returns to the queue by itself; more than zero, at
+ *	most a day.
+ *	Without the flag it stays held until settled or closed.
+ */
+struct msgbox_held_opts {
+	uint32_t flags;
+	pid_t pid;
+	struct timespec timeout;
+	struct timespec hold_timeout;
+};
+
+/**
+ * struct msgbox_held_info - what msgbox_recv_held() reports of a message
+ * @msg: as msgbox_recvx() fills it; @msg.id is what settles it
+ * @deliveries: how many times it was received and returned to the queue
+ *	before (0 on a first delivery)
+ * @redelivered: 1 when it was returned to the queue before
+ * @call: 1 for a call: answer it with msgbox_reply()
+ */
+struct msgbox_held_info {
+	struct msgbox_msg_info msg;
+	uint32_t deliveries;
+	int redelivered;
+	int call;
+};
+
+/**
+ * msgbox_recv_held() - receive a message and hold it until settled
+ * @fd: a mailbox descriptor opened for reading
+ * @buf: where to copy the message
+ * @len: the size of @buf
+ * @opts: options, NULL for none
+ * @info: filled on success and on -EBADMSG (with @info->msg.has_csum 0),
+ *	and @info->msg.len alone on -EMSGSIZE; required, since @info->msg.id
+ *	is what settles the message
+ *
+ * On success the message is held by the open file description of @fd
+ * until msgbox_done(), msgbox_reply() (a call) or msgbox_release(), or
+ * until @opts->hold_timeout runs out or the last descriptor of that open
+ * file description is closed. On -EBADMSG it is held too.
+ *
+ * Return: the message length, or a negative errno as for msgbox_recvx():
+ * -EINVAL (unknown flags, a malformed timeout, a zero @hold_timeout,
+ * @info NULL), -EFAULT (@buf NULL with @len not 0), -EAGAIN, -ETIMEDOUT,
+ * -EMSGSIZE (the message stays queued), -EINTR, -EIDRM, -EBADF, -ENOTCONN,
+ * -EBADMSG (the message is held).
+ */
+int msgbox_recv_held(int fd, void *buf, size_t len,
+		     const struct msgbox_held_opts *opts,
+		     struct msgbox_held_info *info);
+
+/**
+ * msgbox_done() - finish with a held message: it goes
+ * @fd: a descriptor of the open file description that holds it
+ * @id: the message's id, from struct msgbox_held_info
+ *
+ * A sender waiting for its acknowledgement (MSGBOX_SO_ACK) gets it now. For
+ * a call this is an empty reply.
+ *
+ * Return: 0, or a negative errno: -ENOENT (@id is not held here: never
+ * received through it, settled already, or returned to the queue),
+ * -ECANCELED (a call whose caller gave up: settled, the reply went
+ * nowhere), -EIDRM, -EBADF, -ENOTCONN.
+ */
+int msgbox_done(int fd, uint64_t id);
+
+/**
+ * msgbox_release() - hand a held message back to its mailbox's queue
+ * @fd: a descriptor of the open file description that holds it
+ * @id: the message's id
+ *
+ * The message goes back ahead of the later messages of its priority, and
+ * its next receiver sees it redelivered. A released call waits for another
+ * receiver; its caller keeps waiting.
+ *
+ * Return: 0, or a negative errno: -ENOENT, -EIDRM, -EBADF, -ENOTCONN.
+ */
+int msgbox_release(int fd, uint64_t id);
+
+/* struct msgbox_call_opts.flags */
+#define MSGBOX_CO_TO_PID	(1U << 0)	/* call the port of @pid */
+#define MSGBOX_CO_TIMEOUT	(1U << 1)	/* @timeout is valid */
+
+/**
+ * struct msgbox_call_opts - options of msgbox_call()
+ * @flags: MSGBOX_CO_* bits
+ * @prio: the request's priority
+ * @pid: with MSGBOX_CO_TO_PID, the process whose port is called
+ * @timeout: with MSGBOX_CO_TIMEOUT, the longest the whole call may take,
+ *	queueing and waiting for the reply (relative, measured on
+ *	CLOCK_MONOTONIC)
+ */
+struct msgbox_call_opts {
+	uint32_t flags;
+	uint32_t prio;
+	pid_t pid;
+	struct timespec timeout;
+};
+
+/**
+ * struct msgbox_call_info - what msgbox_call() reports
+ * @id: the call's id, which is the request's message id
+ * @pid: the replier's PID as the caller sees it (0: not visible)
+ * @uid: the replier's effective UID
+ * @gid: the replier's effective GID
+ */
+struct msgbox_call_info {
+	uint64_t id;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+};
+
+/**
+ * msgbox_call() - send a request and wait for its reply
+ * @fd: a msgbox descriptor opened for writing: the mailbox it is bound to
+ *	is called, or with MSGBOX_CO_TO_PID the port of @opts->pid
+ * @req: the request
+ * @req_len: its length; 0 is allowed
+ * @reply: where to copy the reply
+ * @reply_size: the size of @reply, the longest reply the server may give
+ *	(0: only empty replies)
+ * @opts: options, NULL for none
+ * @info: if not NULL, filled on success
+ *
+ * O_NONBLOCK on @fd makes a call that cannot be queued at once fail with
+ * -EAGAIN; a call queued waits for its reply all the same. A call that
+ * fails is never answered later.
+ *
+ * Return: the reply's length, or a negative errno: -EINVAL (unknown
+ * flags, priority, pid, malformed timeout), -EFAULT, -EMSGSIZE (@req_len
+ * above the mailbox's largest message), -EAGAIN, -ETIMEDOUT, -EINTR (a
+ * signal after the request was received: the call is cancelled),
+ * -ECONNRESET (the receiver holding it closed its descriptor), -EIDRM,
+ * -ESRCH (@opts->pid has no port), -EACCES, -EBADF (not opened for
+ * writing), -ENOTCONN (unbound and no MSGBOX_CO_TO_PID).
+ */
+int msgbox_call(int fd, const void *req, size_t req_len,
+		void *reply, size_t reply_size,
+		const struct msgbox_call_opts *opts,
+		struct msgbox_call_info *info);
+
+/**
+ * msgbox_reply() - answer a held call
+ * @fd: a descriptor of the open file description that holds the call
+ * @id: the call's id, from struct msgbox_held_info
+ * @buf: the reply
+ * @len: its length; 0 is allowed
+ *
+ * Return: 0 (the caller has the reply), or a negative errno: -ECANCELED
+ * (the caller gave up: the call is settled and the reply went nowhere),
+ * -EMSGSIZE (@len above the caller's reply size or the mailbox's largest
+ * message: the call stays held, answer again), -ENOENT (@id not held
+ * here), -EINVAL (@id is not a call and @len is not 0), -EFAULT, -EIDRM,
+ * -EBADF, -ENOTCONN.
+ */
+int msgbox_reply(int fd, uint64_t id, const void *buf, size_t len);
+
+/**
+ * msgbox_reply_recv() - answer a held call and receive the next message
+ * @fd: a descriptor of the open file description that holds the call
+ * @id: the call's id
+ * @reply: the reply
+ * @reply_len: its length; 0 is allowed
+ * @reply_err: required; set to 0 when the caller has the reply,
+ *	-ECANCELED when the call was settled but the reply went nowhere,
+ *	or else to the error of the reply, which is also returned
+ * @buf: where to copy the next message
+ * @len: the size of @buf
+ * @opts: options of the receive as for msgbox_recv_held(), NULL for none
+ * @info: filled as by msgbox_recv_held(); required
+ *
+ * One system call for a server's loop: reply to @id as msgbox_reply()
+ * does, then receive the next message, which is held, as
+ * msgbox_recv_held() would. When the reply is not made, because the
+ * arguments are refused or the reply fails (-ENOENT, -EINVAL, -EMSGSIZE,
+ * -EFAULT, -EIDRM, -EBADF, -ENOTCONN), the call stays held as it was,
+ * nothing is received, and *@reply_err and the return value are that
+ * error. With @reply_len 0, @id may be any held message: it is done.
+ *
+ * Return: the next message's length, or a negative errno: the reply's
+ * error as said, or, with *@reply_err 0 or -ECANCELED, any error of
+ * msgbox_recv_held().
+ */
+int msgbox_reply_recv(int fd, uint64_t id, const void *reply,
+		      size_t reply_len, int *reply_err, void *buf, size_t len,
+		      const struct msgbox_held_opts *opts,
+		      struct msgbox_held_info *info);
+
 /**
  * msgbox_stat() - attributes and live state of a mailbox
  * @fd: a mailbox descriptor
- * @st: filled on success
+ * @st: filled on success, MSGBOX_STAT_SIZE_VER1 bytes of it (@held and
+ *	@calls included) since MSGBOX_1.2; programs linked against an
+ *	earlier version keep getting MSGBOX_STAT_SIZE_VER0 bytes
  *
- * Return: 0, or a negative errno: -EIDRM, -ENOTCONN.
+ * Return: 0, or a negative errno: -EINVAL (@st is NULL), -EIDRM,
+ * -ENOTCONN.
  */
 int msgbox_stat(int fd, struct msgbox_stat_args *st);
 

@@ -219,6 +219,7 @@ void test_recv(void)
 	close(fd);
 }
 
+/* As the kernel does, nothing is written beyond the size it was given. */
 static int answer_stat(unsigned long cmd, void *arg)
 {
 	struct msgbox_stat_args *a = arg;
@@ -227,23 +228,60 @@ static int answer_stat(unsigned long cmd, void *arg)
 	a->capacity = 3;
 	a->msgs = 2;
 	a->waiting_senders = 1;
+	if (a->size >= MSGBOX_STAT_SIZE_VER1) {
+		a->held = 4;
+		a->calls = 5;
+	}
 	return 0;
 }
+
+/* msgbox_stat() as a program linked against MSGBOX_1.0 calls it. */
+int msgbox_stat_1_0(int fd, struct msgbox_stat_args *st);
+__asm__(".symver msgbox_stat_1_0, msgbox_stat@MSGBOX_1.0");
 
 void test_stat(void)
 {
 	struct msgbox_stat_args st;
-	int fd;
+	unsigned char *tail = (unsigned char *)&st + MSGBOX_STAT_SIZE_VER0;
+	size_t i;
+	int fd, untouched;
 
 	reset(answer_stat);
 	fd = open(MSGBOX_DEVICE, O_RDWR);
+
+	/* The default version asks for, and fills, the second version. */
 	memset(&st, 0xff, sizeof(st));
 	CHECK(msgbox_stat(fd, &st) == 0);
 	CHECK(last_cmd == MSGBOX_IOC_STAT);
-	CHECK(last.stat.size == sizeof(st) && last.stat.flags == 0 &&
-	      last.stat.capacity == 0);
+	CHECK(last.stat.size == MSGBOX_STAT_SIZE_VER1 &&
+	      last.stat.size == sizeof(st) && last.stat.flags == 0 &&
+	      last.stat.capacity == 0 && last.stat.held == 0 &&
+	      last.stat.calls == 0);
 	CHECK(st.capacity == 3 && st.msgs == 2 && st.waiting_senders == 1);
+	CHECK(st.held == 4 && st.calls == 5);
 	CHECK(msgbox_stat(fd, NULL) == -EINVAL);
+
+	/* MSGBOX_1.0: the first version only, command size included. */
+	memset(&st, 0xff, sizeof(st));
+	CHECK(msgbox_stat_1_0(fd, &st) == 0);
+	CHECK(_IOC_NR(last_cmd) == _IOC_NR(MSGBOX_IOC_STAT) &&
+	      _IOC_TYPE(last_cmd) == MSGBOX_IOC_MAGIC &&
+	      _IOC_DIR(last_cmd) == (_IOC_READ | _IOC_WRITE) &&
+	      _IOC_SIZE(last_cmd) == MSGBOX_STAT_SIZE_VER0);
+	CHECK(last.stat.size == MSGBOX_STAT_SIZE_VER0 &&
+	      last.stat.flags == 0 && last.stat.capacity == 0);
+	CHECK(st.capacity == 3 && st.msgs == 2 && st.waiting_senders == 1);
+	untouched = 1;
+	for (i = 0; i < sizeof(st) - MSGBOX_STAT_SIZE_VER0; i++)
+		if (tail[i] != 0xff)
+			untouched = 0;
+	CHECK(untouched);
+	CHECK(msgbox_stat_1_0(fd, NULL) == -EINVAL);
+
+	hook = answer_enotty;
+	ioctls = 0;
+	CHECK(msgbox_stat(fd, &st) == -ENOTTY && ioctls == 1);
+	CHECK(msgbox_stat_1_0(fd, &st) == -ENOTTY && ioctls == 2);
 	close(fd);
 }
 

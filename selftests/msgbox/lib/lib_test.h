@@ -8,6 +8,7 @@
  *                       what the library handed the kernel, the answer
  *   calls.c             checksum, version, open, port, device, destroy
  *   io.c                send, receive, stat, and the real system's errors
+ *   held.c              held receives, settling and calls
  */
 #ifndef _MSGBOX_LIB_TEST_H
 #define _MSGBOX_LIB_TEST_H
@@ -36,6 +37,8 @@ union mock_last {
 	struct msgbox_send_args send;
 	struct msgbox_recv_args recv;
 	struct msgbox_stat_args stat;
+	struct msgbox_call_args call;
+	struct msgbox_settle_args settle;
 	unsigned char raw[256];
 };
 
@@ -75,5 +78,8 @@ void test_recv(void);
 void test_stat(void);
 void test_no_device(void);
 void test_not_msgbox(void);
+
+/* held.c */
+void test_held(void);
 
 #endif /* _MSGBOX_LIB_TEST_H */

@@ -37,6 +37,7 @@ int main(void)
 	test_send();
 	test_recv();
 	test_stat();
+	test_held();
 	test_no_device();
 	test_not_msgbox();
 	printf("1..%d\n", testno);
