@@ -17,11 +17,11 @@
  *
  * Reliable class, the path of one message:
  *
- *   1. out: peek the head of the out mailbox, append it to the spool file
- *      (fsync), then take it off the mailbox. The spool record carries
- *      the mailbox's "received" counter from before the take, so that a
- *      restart after a crash between append and take can tell whether the
- *      take happened (the bridge is the out mailbox's only receiver).
+ *   1. out: receive the head of the out mailbox held (MSGBOX_RECV_HOLD),
+ *      append it to the spool file (fsync), then tell the mailbox it is
+ *      done. A bridge killed while it holds the message gets it back from
+ *      the mailbox on restart, with the same id, marked redelivered; the
+ *      spool has it then, and it is only done (spool.c).
  *   2. publish to msgbox.NAME, persistent, mandatory, on a channel in
  *      confirm mode; the spool entry is marked confirmed only on the
  *      broker's ack. A nack (queue full) or a lost connection re-sends it
@@ -42,6 +42,16 @@
  *      journal; after the send it records the pair in a ring of the last
  *      deliveries, then acks. A restart resolves a pending entry from the
  *      mailbox's counter and skips redeliveries found in the ring.
+ *
+ * Why a spool at all, when the message could stay held in the out mailbox
+ * until the broker confirms it: a message published again after a crash
+ * must carry the same sequence number for the distributor to drop the
+ * copy, and a msgbox id cannot be one, as ids start again whenever the
+ * mailbox is created anew (every boot); corruption re-sends need the
+ * payload after the confirm; and every held message keeps its slot, so
+ * the broker's latency would throttle local senders at the mailbox's
+ * capacity. The spool holds a message for one fsync and numbers it in a
+ * stream of its own.
  *
  * Best-effort class: publish without confirms or spool, consume
  * msgbox.NAME directly with automatic acks; the CRC is checked and a
@@ -161,12 +171,15 @@ enum bridge_spool_state {
  * struct bridge_spool_entry - one message of the outbound spool
  * @rid: record id, unique in the spool file
  * @state: enum bridge_spool_state
+ * @held: the out mailbox may still have the message: it was spooled while
+ *	held, and its done is not recorded (see spool.c)
  * @tag: delivery tag of the publish while SPOOL_INFLIGHT
  * @msg: the message
  */
 struct bridge_spool_entry {
 	uint64_t rid;
 	int state;
+	int held;
 	uint64_t tag;
 	struct bridge_msg msg;
 };
@@ -184,6 +197,7 @@ struct bridge_spool_entry {
  * @cap: entries allocated
  * @unconfirmed: entries not SPOOL_CONFIRMED
  * @records: records in the file, for compaction
+ * @boot: the running kernel's boot_id ("" if unknown)
  */
 struct bridge_spool {
 	int fd;
@@ -197,15 +211,20 @@ struct bridge_spool {
 	size_t cap;
 	size_t unconfirmed;
 	size_t records;
+	char boot[40];
 };
 
 /* spool.c */
 int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 		      const char *name, int sync, int out_fd);
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
-		     uint64_t received_before, uint64_t cancels,
-		     struct bridge_spool_entry **ep);
-int bridge_spool_cancel(struct bridge_spool *sp, struct bridge_spool_entry *e);
+		     int held, struct bridge_spool_entry **ep);
+int bridge_spool_done(struct bridge_spool *sp, struct bridge_spool_entry *e);
+struct bridge_spool_entry *bridge_spool_held(struct bridge_spool *sp,
+					     uint64_t id, uint32_t crc,
+					     size_t len, int32_t pid,
+					     uint32_t prio);
+int bridge_spool_unhold(struct bridge_spool *sp);
 int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e);
 int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq);
 int bridge_spool_compact(struct bridge_spool *sp);

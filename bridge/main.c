@@ -685,133 +685,210 @@ static int ensure_scratch(size_t size)
 	return 0;
 }
 
+/* A message of the out mailbox as the bridge carries it. */
+static void msg_from_local(struct mbox *mb, struct bridge_msg *m,
+			   const struct msgbox_msg_info *info, char *data,
+			   size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	strcpy(m->origin, conf.host);
+	m->epoch = mb->spool.epoch;
+	if (mb->c->kind == BRIDGE_DIRECT_OUT)
+		m->to_pid = info->key;
+	m->id = info->id;
+	m->pid = info->pid;
+	m->uid = info->uid;
+	m->gid = info->gid;
+	m->prio = info->prio;
+	m->len = len;
+	m->data = data;
+	m->crc = msgbox_crc32c(data, len);
+}
+
+/* Tell the out mailbox that message @id, held, is done: 0 or -errno. */
+static int out_done(struct mbox *mb, uint64_t id)
+{
+	int ret = msgbox_done(mb->out_fd, id);
+
+	if (ret)
+		bridge_log(LOG_ERR, "mailbox %s: done with message %" PRIu64 ": %s",
+			   mb->c->out, id, strerror(-ret));
+	return ret;
+}
+
 /*
- * Take one message from the out mailbox into the spool: peek, spool with
- * the "received" counter, then take. Returns 1 when one was taken, 0 when
- * the mailbox is empty, a negative errno on failure.
+ * The out mailbox is empty: if nothing is held there either, no message the
+ * spool counts as held can come back (see spool.c).
+ */
+static int out_empty(struct mbox *mb)
+{
+	struct msgbox_stat_args st;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	ret = msgbox_stat(mb->out_fd, &st);
+	if (ret || st.held)
+		return ret;
+	ret = bridge_spool_unhold(&mb->spool);
+	if (ret > 0)
+		bridge_log(LOG_INFO, "%s: %d spooled messages were done before the bridge stopped",
+			   mb->c->name, ret);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Give the out mailbox a new descriptor, and return the old one, which
+ * holds what it held: -errno if none can be opened.
+ */
+static int out_swap(struct mbox *mb)
+{
+	int fd, old;
+
+	fd = msgbox_open(mb->c->out, O_RDONLY | O_NONBLOCK | O_CLOEXEC, NULL);
+	if (fd < 0) {
+		bridge_log(LOG_ERR, "mailbox %s: %s", mb->c->out, strerror(-fd));
+		return fd;
+	}
+	old = mb->out_fd;
+	mb->out_fd = fd;
+	return old;
+}
+
+/*
+ * A call in the out mailbox, held by out_fd alone (messages are done one
+ * at a time): calls are not carried, so its caller fails with ECONNRESET,
+ * as when a server goes away, by closing that descriptor.
+ */
+static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
+		     int len)
+{
+	int fd = out_swap(mb);
+
+	(void)len;
+	if (fd < 0) {
+		msgbox_release(mb->out_fd, hi->msg.id);
+		return fd;
+	}
+	bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d refused: calls are not carried",
+		   mb->c->name, hi->msg.id, (int)hi->msg.pid);
+	close(fd);
+	return 1;
+}
+
+/*
+ * Take one message from the out mailbox into the spool: receive it held
+ * (MSGBOX_RECV_HOLD), append it to the spool, then tell the mailbox it is
+ * done. A bridge killed before the done gets the message back from the
+ * mailbox, with the same id and marked redelivered: found in the spool
+ * then, it is only done, neither spooled nor published a second time.
+ * One message is held at a time, so a higher-priority one that arrives
+ * meanwhile cannot take its place.
+ *
+ * Returns 1 when one was taken, 0 when the mailbox is empty, a negative
+ * errno on failure.
  */
 static int take_reliable(struct mbox *mb)
 {
-	struct msgbox_recv_opts ro = { .flags = MSGBOX_RO_PEEK };
-	struct msgbox_msg_info info, info2;
 	struct bridge_spool_entry *e;
-	struct msgbox_stat_args st;
+	struct msgbox_held_info hi;
 	struct bridge_msg m;
-	uint64_t rid;
-	int n, n2, ret;
+	uint32_t crc;
+	int n, ret;
 
 	ret = ensure_scratch(mb->out_size ? mb->out_size : 1);
 	if (ret)
 		return ret;
-	n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, &ro, &info);
+	n = msgbox_recv_held(mb->out_fd, scratch, mb->out_size, NULL, &hi);
 	if (n == -EAGAIN)
-		return 0;
-	if (n < 0 && n != -EBADMSG) {
-		bridge_log(LOG_ERR, "mailbox %s: peek: %s", mb->c->out,
+		return out_empty(mb);
+	if (n == -EBADMSG) {
+		/* The copy is not what was sent: leave it for another try. */
+		bridge_log(LOG_ERR, "mailbox %s: message %" PRIu64 " copied wrong; released",
+			   mb->c->out, hi.msg.id);
+		msgbox_release(mb->out_fd, hi.msg.id);
+		return n;
+	}
+	if (n < 0) {
+		bridge_log(LOG_ERR, "mailbox %s: receive: %s", mb->c->out,
 			   strerror(-n));
 		return n;
 	}
-	if (mb->c->kind == BRIDGE_DIRECT_OUT &&
-	    (!info.has_key || !info.key || info.key > INT32_MAX)) {
-		n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info);
-		bridge_log(LOG_ERR, "%s: a message from pid %d without a destination PID as its key dropped",
-			   mb->c->name, (int)info.pid);
-		return n < 0 && n != -EBADMSG ? n : 1;
+	if (hi.call)
+		return take_call(mb, &hi, n);
+	if (hi.redelivered) {
+		crc = msgbox_crc32c(scratch, n);
+		e = bridge_spool_held(&mb->spool, hi.msg.id, crc, n, hi.msg.pid,
+				      hi.msg.prio);
+		if (e) {
+			bridge_log(LOG_NOTICE, "%s: message %" PRIu64 " came back to mailbox %s, spooled already as %" PRIu64 ": done with it",
+				   mb->c->name, hi.msg.id, mb->c->out,
+				   e->msg.seq);
+			ret = out_done(mb, hi.msg.id);
+			if (ret)
+				return ret;
+			ret = bridge_spool_done(&mb->spool, e);
+			return ret ? ret : 1;
+		}
 	}
-	memset(&st, 0, sizeof(st));
-	ret = msgbox_stat(mb->out_fd, &st);
-	if (ret)
-		return ret;
-	memset(&m, 0, sizeof(m));
-	strcpy(m.origin, conf.host);
-	m.epoch = mb->spool.epoch;
-	if (mb->c->kind == BRIDGE_DIRECT_OUT)
-		m.to_pid = info.key;
-	m.id = info.id;
-	m.pid = info.pid;
-	m.uid = info.uid;
-	m.gid = info.gid;
-	m.prio = info.prio;
-	m.len = n < 0 ? 0 : n;
-	m.crc = msgbox_crc32c(scratch, m.len);
-	m.data = malloc(m.len ? m.len : 1);
-	if (!m.data)
+	if (mb->c->kind == BRIDGE_DIRECT_OUT &&
+	    (!hi.msg.has_key || !hi.msg.key || hi.msg.key > INT32_MAX)) {
+		bridge_log(LOG_ERR, "%s: a message from pid %d without a destination PID as its key dropped",
+			   mb->c->name, (int)hi.msg.pid);
+		ret = out_done(mb, hi.msg.id);
+		return ret ? ret : 1;
+	}
+	m.data = malloc(n ? n : 1);
+	if (!m.data) {
+		msgbox_release(mb->out_fd, hi.msg.id);
 		return -ENOMEM;
-	memcpy(m.data, scratch, m.len);
-	ret = bridge_spool_add(&mb->spool, &m, st.received, 0, &e);
+	}
+	memcpy(m.data, scratch, n);
+	msg_from_local(mb, &m, &hi.msg, m.data, n);
+	ret = bridge_spool_add(&mb->spool, &m, 1, &e);
 	if (ret) {
 		free(m.data);
 		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
 			   strerror(-ret));
+		msgbox_release(mb->out_fd, hi.msg.id);
 		return ret;
-	}
-	rid = e->rid;
-
-	n2 = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info2);
-	if (n2 < 0 && n2 != -EBADMSG) {
-		/* Nobody else receives from it: it cannot have gone. */
-		bridge_log(LOG_ERR, "mailbox %s: take: %s", mb->c->out,
-			   strerror(-n2));
-		ret = bridge_spool_cancel(&mb->spool, e);
-		return ret ? ret : n2;
 	}
 	mb->n_taken++;
-	if (info2.id == info.id)
-		return 1;
-
-	/* Another message overtook the peeked one: spool it in its stead. */
-	memset(&m, 0, sizeof(m));
-	strcpy(m.origin, conf.host);
-	m.epoch = mb->spool.epoch;
-	if (mb->c->kind == BRIDGE_DIRECT_OUT)
-		m.to_pid = info2.has_key && info2.key <= INT32_MAX ? info2.key : 0;
-	m.id = info2.id;
-	m.pid = info2.pid;
-	m.uid = info2.uid;
-	m.gid = info2.gid;
-	m.prio = info2.prio;
-	m.len = n2 < 0 ? 0 : n2;
-	m.crc = msgbox_crc32c(scratch, m.len);
-	m.data = malloc(m.len ? m.len : 1);
-	if (!m.data)
-		return -ENOMEM;
-	memcpy(m.data, scratch, m.len);
-	ret = bridge_spool_add(&mb->spool, &m, UINT64_MAX, rid, &e);
-	if (ret) {
-		free(m.data);
-		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
-			   strerror(-ret));
+	ret = out_done(mb, hi.msg.id);
+	if (ret)
 		return ret;
-	}
-	return 1;
+	ret = bridge_spool_done(&mb->spool, e);
+	return ret ? ret : 1;
 }
 
-/* Best-effort: take and publish at once; nothing kept. */
+/*
+ * Best-effort: take and publish at once; nothing kept. The receive holds
+ * only so that a call can be told from a message; the message is done
+ * before it is published, so that a bridge killed in between loses it
+ * rather than send it twice.
+ */
 static int take_best_effort(struct mbox *mb)
 {
-	struct msgbox_msg_info info;
+	struct msgbox_held_info hi;
 	struct bridge_msg m;
 	int n, ret;
 
 	ret = ensure_scratch(mb->out_size ? mb->out_size : 1);
 	if (ret)
 		return ret;
-	n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info);
+	n = msgbox_recv_held(mb->out_fd, scratch, mb->out_size, NULL, &hi);
 	if (n == -EAGAIN)
 		return 0;
+	if (n < 0 && n != -EBADMSG)
+		return n;
+	if (n >= 0 && hi.call)
+		return take_call(mb, &hi, n);
+	ret = out_done(mb, hi.msg.id);
+	if (ret)
+		return ret;
 	if (n < 0)
-		return n == -EBADMSG ? 1 : n;
-	memset(&m, 0, sizeof(m));
-	strcpy(m.origin, conf.host);
+		return 1;	/* copied wrong: dropped */
+	msg_from_local(mb, &m, &hi.msg, scratch, n);
 	m.seq = ++mb->seq;
-	m.id = info.id;
-	m.pid = info.pid;
-	m.uid = info.uid;
-	m.gid = info.gid;
-	m.prio = info.prio;
-	m.len = n;
-	m.data = scratch;
-	m.crc = msgbox_crc32c(scratch, n);
 	mb->corrupt_count++;
 	mb->n_taken++;
 	ret = publish_msg(mb->ch_out, mb->q, &m, 0, 0, mb->c->corrupt_every &&
