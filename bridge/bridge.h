@@ -274,6 +274,8 @@ void bridge_journal_close(struct bridge_journal *j);
  * @mode: mode of created local mailboxes
  * @spool: most unconfirmed messages taken from @out at once
  * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
+ * @kill_held: test mode: SIGKILL the bridge while it holds the Nth message
+ *	taken from @out since it started, spooled and not yet done (0: never)
  * @envelope: prefix each local delivery with a line naming its origin
  * @kind: enum bridge_kind
  */
@@ -291,6 +293,7 @@ struct bridge_mbox_conf {
 	unsigned int mode;
 	unsigned int spool;
 	unsigned int corrupt_every;
+	unsigned int kill_held;
 	int envelope;
 	int kind;
 };

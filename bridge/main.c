@@ -853,6 +853,11 @@ static int take_reliable(struct mbox *mb)
 		return ret;
 	}
 	mb->n_taken++;
+	if (mb->c->kill_held && mb->n_taken == mb->c->kill_held) {
+		bridge_log(LOG_NOTICE, "test mode: killed holding message %" PRIu64 " of %s, spooled as %" PRIu64,
+			   hi.msg.id, mb->c->out, e->msg.seq);
+		raise(SIGKILL);
+	}
 	ret = out_done(mb, hi.msg.id);
 	if (ret)
 		return ret;
