@@ -66,6 +66,7 @@ write_confs() {
 		echo "mailbox tiny out=tiny in=tiny-in create capacity=4 queue-length=8 prefetch=2 spool=4"
 		echo "mailbox crc out=crc in=crc-in create envelope test-corrupt=7"
 		echo "mailbox fast out=fast in=fast-in class=best-effort create capacity=64"
+		echo "mailbox mixed out=mixed in=mixed-in create capacity=16 prefetch=8 spool=32 test-kill-held=37"
 	} >"$tmp/a.conf"
 	{
 		conf_common b
@@ -73,6 +74,7 @@ write_confs() {
 		echo "mailbox tiny in=tiny-in create capacity=4 queue-length=8 prefetch=2"
 		echo "mailbox crc in=crc-in create envelope"
 		echo "mailbox fast in=fast-in class=best-effort create capacity=64"
+		echo "mailbox mixed in=mixed-in create capacity=16 prefetch=8"
 	} >"$tmp/b.conf"
 }
 
@@ -340,6 +342,39 @@ main() {
 		check "random kills of bridges and broker" "$tmp/s10" z1:$((2 * count)) z2:$((2 * count))
 	}
 
+	# 11. The bridge on a killed with SIGKILL while messages of mixed
+	#     priorities flow: it kills itself while holding every 37th message
+	#     it takes (test-kill-held), after spooling it, and is killed from
+	#     here at random moments besides; a loop in the guest starts it
+	#     again each time. A message spooled and not yet done comes back
+	#     from the mailbox on restart and must be recognised, not sent twice.
+	s11() {
+		local k n n0 self back
+		n0=$(vm a 10 'grep -c "connected to broker" /tmp/bridge.log' || true)
+		bridge_kill a
+		vm a 10 ': >/tmp/keep; (i=0; while [ -e /tmp/keep ] && [ $i -lt 150 ]; do msgbox-bridge -w -c /etc/bridge.conf -p /run/bridge.pid >>/tmp/bridge.log 2>&1; i=$((i + 1)); done) >/dev/null 2>&1 &'
+		consume a mixed-in c11
+		consume b mixed-in c11
+		vm a 10 "net_prod -m 8 mixed m1 $((2 * count)) >/tmp/p11 2>&1 & net_prod -m 3 mixed m2 $((2 * count)) >/tmp/p11b 2>&1 &"
+		for k in 1 2 3 4 5 6 7 8; do
+			sleep "$((RANDOM % 2)).$((RANDOM % 10))"
+			vm a 10 'kill -9 $(cat /run/bridge.pid) 2>/dev/null' || true
+		done
+		vm a 240 'i=0; while pidof net_prod >/dev/null && [ $i -lt 400 ]; do sleep 0.5; i=$((i + 1)); done' || true
+		collect "$tmp/s11" c11
+		check "bridge on a killed at random instants, mixed priorities" "$tmp/s11" m1:$((2 * count)) m2:$((2 * count))
+		self=$(vm a 10 'grep -c "test mode: killed holding message [0-9]* of mixed," /tmp/bridge.log' || true)
+		back=$(vm a 10 'grep -c "mixed: message [0-9]* came back to mailbox mixed, spooled already" /tmp/bridge.log' || true)
+		n=$(vm a 10 'grep -c "connected to broker" /tmp/bridge.log' || true)
+		if [ "${self:-0}" -gt 0 ] && [ "${back:-0}" -ge "$self" ]; then
+			pass "killed holding a spooled message $self times: each came back and was only done ($back recognised, $((n - n0)) starts)"
+		else
+			fail "killed holding a spooled message ${self:-0} times, ${back:-0} recognised on restart"
+		fi
+		vm a 10 'rm -f /tmp/keep; kill -9 $(cat /run/bridge.pid) 2>/dev/null; sleep 1' || true
+		bridge_start a
+	}
+
 	# 9. Direct addressing: a sends to a process on b by host and PID.
 	s9() {
 		local pid
@@ -370,7 +405,7 @@ main() {
 	else
 		fail "queue with other arguments: $out"
 	fi
-	for s in ${NET_ONLY:-1 2 3 4 5 6 10 7 8 9}; do
+	for s in ${NET_ONLY:-1 2 3 4 5 6 10 11 7 8 9}; do
 		"s$s"
 	done
 
