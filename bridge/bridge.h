@@ -14,6 +14,9 @@
  *                       to HOST; only HOST's bridge consumes it
  *   msgbox.NAME.ledger  x-max-length 1: the distributor's duplicate window
  *   msgbox.@HOST        HOST's control queue (re-send requests)
+ *   msgbox.NAME.calls   calls to NAME (x-expires: gone a minute after its
+ *                       last consumer); its messages are transient
+ *   msgbox.@HOST.replies  replies to the calls from HOST (transient too)
  *
  * Reliable class, the path of one message:
  *
@@ -57,8 +60,34 @@
  * msgbox.NAME directly with automatic acks; the CRC is checked and a
  * mismatch dropped; nothing is ever re-sent, so nothing is duplicated.
  *
- * Everything runs in one thread around poll(2): the broker socket and the
- * out mailboxes' descriptors (and in mailboxes waiting for room).
+ * Calls (MSGBOX_IOC_CALL) to an out mailbox, the AMQP RPC convention:
+ *
+ *   1. origin: the call is received held, like a message, through the
+ *      descriptor the bridge receives with, which holds nothing else then;
+ *      that descriptor goes with the call, and a new one takes its place.
+ *      The request is published (transient, mandatory) to msgbox.NAME.calls
+ *      with reply_to msgbox.@HOST.replies, a correlation_id unique to the
+ *      call and the run, and an expiration of call-timeout.
+ *   2. far end: every host with in= for NAME consumes msgbox.NAME.calls
+ *      with a prefetch of calls=, so that at most that many are made at
+ *      once. Each is made with msgbox_call() on the in mailbox, deadline
+ *      call-timeout, in a thread of its own (call.c); the reply, or the
+ *      error by name, goes to reply_to with the correlation_id, and only
+ *      then is the request acknowledged. A request the broker delivers
+ *      again was taken by a bridge that died making it, which may have
+ *      made it: it is answered ECONNRESET, never made twice.
+ *   3. origin: the reply answers the held call (msgbox_reply()); an error,
+ *      a request the broker could not route, or no answer within
+ *      call-timeout and a grace close the call's descriptor instead, which
+ *      fails that caller alone with ECONNRESET.
+ *
+ * A call is not spooled: a bridge that dies closes the calls it holds,
+ * their callers fail with ECONNRESET, and the replies that come later
+ * find no correlation_id and are dropped.
+ *
+ * Everything but the far end's calls runs in one thread around poll(2):
+ * the broker socket, the out mailboxes' descriptors (and in mailboxes
+ * waiting for room) and the pipe that says a call thread finished.
  */
 #ifndef _MSGBOX_BRIDGE_H
 #define _MSGBOX_BRIDGE_H
@@ -78,6 +107,8 @@
 #define BRIDGE_MAX_ORIGINS	64
 #define BRIDGE_RING		256	/* recent local deliveries remembered */
 #define BRIDGE_HISTORY		1024	/* confirmed messages kept for re-sends */
+#define BRIDGE_CORR_MAX		127	/* correlation ids we make and accept */
+#define BRIDGE_CALLS_MAX	64	/* calls= of a mailbox, each direction */
 
 enum bridge_class {
 	BRIDGE_RELIABLE,
@@ -260,6 +291,58 @@ int bridge_journal_done(struct bridge_journal *j, const char *origin,
 void bridge_journal_close(struct bridge_journal *j);
 
 /**
+ * struct bridge_call_job - a call made here for a caller on another host
+ * @mailbox: the local mailbox to call (the in mailbox)
+ * @owner: index of the bridged mailbox it came for
+ * @gen: the broker connection it came on (see main.c)
+ * @tag: its delivery tag on that connection
+ * @reply_to: the queue the reply goes to
+ * @corr: the correlation_id the reply carries
+ * @origin: the calling host
+ * @prio: the call's priority
+ * @timeout_ms: its deadline, relative to when the thread starts it
+ * @len: request length
+ * @data: the request (owned)
+ * @err: out: 0, or the call's negative errno
+ * @reply_len: out: the reply's length
+ * @reply: out: the reply (owned)
+ * @id: out: the call's id in @mailbox
+ * @pid: out: the replier
+ * @uid: out: its UID
+ * @gid: out: its GID
+ * @next: list link
+ */
+struct bridge_call_job {
+	char mailbox[BRIDGE_NAME_MAX + 1];
+	unsigned int owner;
+	uint64_t gen;
+	uint64_t tag;
+	char reply_to[256];
+	char corr[BRIDGE_CORR_MAX + 1];
+	char origin[BRIDGE_HOST_MAX + 1];
+	uint32_t prio;
+	unsigned int timeout_ms;
+	size_t len;
+	char *data;
+	int err;
+	size_t reply_len;
+	char *reply;
+	uint64_t id;
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	struct bridge_call_job *next;
+};
+
+/* call.c */
+int bridge_calls_init(void);
+int bridge_calls_start(struct bridge_call_job *job);
+struct bridge_call_job *bridge_calls_finished(void);
+void bridge_call_job_free(struct bridge_call_job *job);
+const char *bridge_errno_name(int err);
+int bridge_errno_value(const char *name);
+
+/**
  * struct bridge_mbox_conf - one "mailbox" line of the configuration
  * @name: the bridged name (broker queue msgbox.NAME)
  * @out: local mailbox drained to the broker ("" for none)
@@ -276,7 +359,10 @@ void bridge_journal_close(struct bridge_journal *j);
  * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
  * @kill_held: test mode: SIGKILL the bridge while it holds the Nth message
  *	taken from @out since it started, spooled and not yet done (0: never)
- * @envelope: prefix each local delivery with a line naming its origin
+ * @envelope: prefix each local delivery, and each reply to a call, with a
+ *	line naming its origin
+ * @calls: calls carried at once in each direction (0: refused)
+ * @call_timeout: seconds a call may take across hosts
  * @kind: enum bridge_kind
  */
 struct bridge_mbox_conf {
@@ -295,6 +381,8 @@ struct bridge_mbox_conf {
 	unsigned int corrupt_every;
 	unsigned int kill_held;
 	int envelope;
+	unsigned int calls;
+	unsigned int call_timeout;
 	int kind;
 };
 

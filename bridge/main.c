@@ -24,11 +24,14 @@
 
 #define CTL_CHANNEL	1	/* declarations and ledger reads */
 #define CONS_CHANNEL	2	/* this host's control queue */
+#define REPLY_CHANNEL	3	/* this host's replies to its calls */
 #define MAX_INFLIGHT	256
 #define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
 #define EXIT_BROKER	3	/* broker unreachable at start */
+#define CALL_GRACE_MS	5000	/* the far end's deadline, then the way back */
+#define CALLS_EXPIRE_MS	60000	/* a calls queue without consumers goes */
 
 int bridge_verbose;
 static int use_syslog;
@@ -67,6 +70,22 @@ struct held {
 };
 
 /**
+ * struct out_call - a local call carried to another host
+ * @fd: the descriptor that holds the call, and nothing else; -1: unused
+ * @corr: its correlation_id
+ * @expires: time (ms) after which the call is failed
+ * @published: the request went to the broker
+ * @m: the request (@m.data freed once published); @m.id is the call's id
+ */
+struct out_call {
+	int fd;
+	char corr[BRIDGE_CORR_MAX + 1];
+	uint64_t expires;
+	int published;
+	struct bridge_msg m;
+};
+
+/**
  * struct mbox - a bridged mailbox at run time
  * @c: its configuration
  * @out_fd: the out mailbox, or -1
@@ -75,9 +94,11 @@ struct held {
  * @q: the shared queue's name
  * @qself: this host's queue for the mailbox
  * @ledger: the ledger queue
+ * @qcalls: the calls queue
  * @ch_out: publishing channel
  * @ch_dist: distributor channel (transactional)
  * @ch_in: receiving channel
+ * @ch_call: calls: requests out, and in with their replies
  * @spool: outbound spool (reliable)
  * @journal: inbound journal (reliable)
  * @next_tag: next publish's confirm tag on @ch_out
@@ -105,6 +126,14 @@ struct held {
  * @n_dups: duplicates the distributor dropped
  * @n_commits: distributor transactions
  * @n_delivered: messages sent to @in_fd
+ * @oc: local calls carried, @c->calls slots
+ * @noc: slots of @oc in use
+ * @far_running: calls being made here for other hosts, one thread each
+ * @far_pending: requests waiting for a thread, oldest first
+ * @far_last: the last of @far_pending
+ * @n_calls: local calls carried
+ * @n_answered: local calls answered from another host
+ * @n_served: calls made here for other hosts that got a reply
  */
 struct mbox {
 	struct bridge_mbox_conf *c;
@@ -114,9 +143,11 @@ struct mbox {
 	char q[BRIDGE_NAME_MAX + 16];
 	char qself[BRIDGE_NAME_MAX + BRIDGE_HOST_MAX + 16];
 	char ledger[BRIDGE_NAME_MAX + 16];
+	char qcalls[BRIDGE_NAME_MAX + 16];
 	amqp_channel_t ch_out;
 	amqp_channel_t ch_dist;
 	amqp_channel_t ch_in;
+	amqp_channel_t ch_call;
 	struct bridge_spool spool;
 	struct bridge_journal journal;
 	uint64_t next_tag;
@@ -144,6 +175,14 @@ struct mbox {
 	uint64_t n_dups;
 	uint64_t n_commits;
 	uint64_t n_delivered;
+	struct out_call *oc;
+	unsigned int noc;
+	unsigned int far_running;
+	struct bridge_call_job *far_pending;
+	struct bridge_call_job *far_last;
+	uint64_t n_calls;
+	uint64_t n_answered;
+	uint64_t n_served;
 };
 
 static struct bridge_conf conf;
@@ -152,6 +191,11 @@ static int dev_fd = -1;	/* unbound, for reports to senders' ports */
 static amqp_connection_state_t conn;
 static int connected;
 static char ctlq[BRIDGE_HOST_MAX + 16];
+static char replyq[BRIDGE_HOST_MAX + 24];
+static uint64_t conn_gen;	/* broker connections made so far */
+static uint64_t run_id;	/* start time (us): correlation ids of this run */
+static uint64_t call_seq;
+static int calls_fd = -1;	/* readable when a call thread finished */
 static char *scratch;
 static size_t scratch_size;
 
@@ -178,10 +222,12 @@ static void log_stats(void)
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
 
-		bridge_log(LOG_INFO, "%s: taken %" PRIu64 " confirmed %" PRIu64 " refused %" PRIu64 " moved %" PRIu64 " in %" PRIu64 " transactions, duplicates %" PRIu64 ", delivered %" PRIu64 ", spool %zu unconfirmed",
+		bridge_log(LOG_INFO, "%s: taken %" PRIu64 " confirmed %" PRIu64 " refused %" PRIu64 " moved %" PRIu64 " in %" PRIu64 " transactions, duplicates %" PRIu64 ", delivered %" PRIu64 ", spool %zu unconfirmed, calls %" PRIu64 " out (%" PRIu64 " answered, %u open), %" PRIu64 " served (%u running)",
 			   mb->c->name, mb->n_taken, mb->n_confirmed,
 			   mb->n_refused, mb->n_moved, mb->n_commits,
-			   mb->n_dups, mb->n_delivered, mb->spool.unconfirmed);
+			   mb->n_dups, mb->n_delivered, mb->spool.unconfirmed,
+			   mb->n_calls, mb->n_answered, mb->noc, mb->n_served,
+			   mb->far_running);
 	}
 }
 
@@ -252,6 +298,14 @@ static void broker_drop(void)
 		for (k = 0; k < mb->nin; k++)
 			free(mb->in[k].m.data);
 		mb->ndist = mb->nin = 0;
+		/* Requests not started yet: the broker gives them again. */
+		while (mb->far_pending) {
+			struct bridge_call_job *job = mb->far_pending;
+
+			mb->far_pending = job->next;
+			bridge_call_job_free(job);
+		}
+		mb->far_last = NULL;
 		mb->win_loaded = 0;
 		mb->commit_pending = 0;
 		mb->in_blocked = 0;
@@ -343,6 +397,25 @@ static int declare_ledger(struct mbox *mb)
 		       NULL, NULL);
 }
 
+/* The queue of NAME's calls, gone once no host has consumed it a while. */
+static int declare_calls(struct mbox *mb)
+{
+	amqp_table_entry_t e[1];
+	int n = 0;
+
+	table_add(e, &n, "x-expires", AMQP_FIELD_KIND_I64, CALLS_EXPIRE_MS,
+		  NULL);
+	return declare(mb->qcalls,
+		       (amqp_table_t){ .num_entries = n, .entries = e },
+		       NULL, NULL);
+}
+
+/* Does @mb carry calls, from here or to here? */
+static int carries_calls(const struct mbox *mb)
+{
+	return mb->c->calls && mb->c->kind == BRIDGE_MAILBOX;
+}
+
 static int channel_open(amqp_channel_t ch)
 {
 	if (!amqp_channel_open(conn, ch))
@@ -425,6 +498,18 @@ static int broker_connect(void)
 	ret = declare(ctlq, amqp_empty_table, NULL, NULL);
 	if (ret)
 		goto err;
+	for (i = 0; i < conf.nmb; i++)
+		if (carries_calls(&mbs[i]) && mbs[i].out_fd >= 0)
+			break;
+	if (i < conf.nmb) {
+		ret = channel_open(REPLY_CHANNEL);
+		if (!ret)
+			ret = declare(replyq, amqp_empty_table, NULL, NULL);
+		if (!ret)
+			ret = consume(REPLY_CHANNEL, replyq, 1, 0);
+		if (ret)
+			goto err;
+	}
 
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
@@ -443,6 +528,20 @@ static int broker_connect(void)
 				}
 				mb->next_tag = 1;
 			}
+		}
+		if (carries_calls(mb) && (mb->out_fd >= 0 || mb->in_fd >= 0)) {
+			ret = channel_open(mb->ch_call);
+			if (ret)
+				goto err;
+		}
+		if (carries_calls(mb) && mb->in_fd >= 0) {
+			/* The prefetch bounds the calls made here at once. */
+			ret = declare_calls(mb);
+			if (!ret)
+				ret = consume(mb->ch_call, mb->qcalls, 0,
+					      mb->c->calls);
+			if (ret)
+				goto err;
 		}
 		if (mb->in_fd < 0)
 			continue;
@@ -487,6 +586,7 @@ static int broker_connect(void)
 	if (ret)
 		goto err;
 	connected = 1;
+	conn_gen++;
 	bridge_log(LOG_INFO, "connected to broker %s:%d as host %s",
 		   conf.broker_host, conf.broker_port, conf.host);
 	return RPC_OK;
@@ -754,25 +854,461 @@ static int out_swap(struct mbox *mb)
 	return old;
 }
 
+/* ---- calls ---- */
+
+/*
+ * The first line of an envelope: "msgbox-from host=H pid=P uid=U gid=G
+ * id=I seq=S user=L\n". Returns its length, or -EOVERFLOW.
+ */
+static int envelope_line(char *buf, size_t size, const char *host, int pid,
+			 uint32_t uid, uint32_t gid, uint64_t id, uint64_t seq,
+			 const char *user)
+{
+	int n = snprintf(buf, size,
+			 "msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 " user=%s\n",
+			 host, pid, uid, gid, id, seq, user[0] ? user : "-");
+
+	return n < 0 || (size_t)n >= size ? -EOVERFLOW : n;
+}
+
+/* The properties' string @b into @buf of @size: 0, or -1 if absent or long. */
+static int prop_str(amqp_flags_t flags, amqp_flags_t flag, amqp_bytes_t b,
+		    char *buf, size_t size)
+{
+	if (!(flags & flag) || !b.len || b.len >= size)
+		return -1;
+	memcpy(buf, b.bytes, b.len);
+	buf[b.len] = '\0';
+	return 0;
+}
+
+/* The broker login that published @am, as the broker validated it. */
+static void prop_user(const amqp_message_t *am, char *buf, size_t size)
+{
+	if (prop_str(am->properties._flags, AMQP_BASIC_USER_ID_FLAG,
+		     am->properties.user_id, buf, size))
+		buf[0] = '\0';
+}
+
+/*
+ * Publish a request to the far ends: transient (a call does not outlive
+ * the broker), mandatory (no queue: nobody serves the name), expiring
+ * with the call.
+ */
+static void call_publish(struct mbox *mb, struct out_call *oc)
+{
+	unsigned int ms = mb->c->call_timeout * 1000;
+	const struct bridge_msg *m = &oc->m;
+	amqp_basic_properties_t p;
+	amqp_table_entry_t e[8];
+	char id[32], exp[16];
+	amqp_bytes_t body;
+	int n = 0, ret;
+
+	if (!connected || oc->published)
+		return;
+	snprintf(id, sizeof(id), "%" PRIu64, m->id);
+	snprintf(exp, sizeof(exp), "%u", ms);
+	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
+	table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
+	table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
+	table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
+	table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
+	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
+	table_add(e, &n, "x-msgbox-timeout-ms", AMQP_FIELD_KIND_I64, ms, NULL);
+	memset(&p, 0, sizeof(p));
+	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
+		   AMQP_BASIC_PRIORITY_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
+		   AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_REPLY_TO_FLAG |
+		   AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_EXPIRATION_FLAG |
+		   AMQP_BASIC_USER_ID_FLAG;
+	p.headers.num_entries = n;
+	p.headers.entries = e;
+	p.message_id = amqp_cstring_bytes(id);
+	p.priority = m->prio > 255 ? 255 : m->prio;
+	p.delivery_mode = 1;
+	p.content_type = amqp_cstring_bytes("application/octet-stream");
+	p.reply_to = amqp_cstring_bytes(replyq);
+	p.correlation_id = amqp_cstring_bytes(oc->corr);
+	p.expiration = amqp_cstring_bytes(exp);
+	p.user_id = amqp_cstring_bytes(conf.user);
+	body.len = m->len;
+	body.bytes = m->data;
+	ret = amqp_basic_publish(conn, mb->ch_call, amqp_empty_bytes,
+				 amqp_cstring_bytes(mb->qcalls), 1, 0, &p, body);
+	if (ret) {
+		bridge_log(LOG_ERR, "publishing to %s: %s", mb->qcalls,
+			   amqp_error_string2(ret));
+		broker_drop();
+		return;
+	}
+	oc->published = 1;
+	free(oc->m.data);
+	oc->m.data = NULL;
+}
+
+/* The call is over: close its descriptor, which fails a caller still there. */
+static void call_end(struct mbox *mb, struct out_call *oc)
+{
+	close(oc->fd);
+	oc->fd = -1;
+	free(oc->m.data);
+	oc->m.data = NULL;
+	mb->noc--;
+}
+
+/* Fail a call: its caller gets ECONNRESET. */
+static void call_fail(struct mbox *mb, struct out_call *oc, const char *why)
+{
+	bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d: %s; its caller gets ECONNRESET",
+		   mb->c->name, oc->m.id, (int)oc->m.pid, why);
+	call_end(mb, oc);
+}
+
+static struct out_call *call_find(const char *corr, struct mbox **mbp)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < conf.nmb; i++) {
+		for (k = 0; mbs[i].oc && k < mbs[i].c->calls; k++) {
+			if (mbs[i].oc[k].fd >= 0 &&
+			    !strcmp(mbs[i].oc[k].corr, corr)) {
+				*mbp = &mbs[i];
+				return &mbs[i].oc[k];
+			}
+		}
+	}
+	return NULL;
+}
+
 /*
  * A call in the out mailbox, held by out_fd alone (messages are done one
- * at a time): calls are not carried, so its caller fails with ECONNRESET,
- * as when a server goes away, by closing that descriptor.
+ * at a time): that descriptor goes with the call, a new one takes its
+ * place, and the request goes to the broker. Closing the call's
+ * descriptor is how its caller is failed, with ECONNRESET, and it fails
+ * no one else. take_all() takes nothing while every slot is in use.
  */
 static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
 		     int len)
 {
-	int fd = out_swap(mb);
+	struct out_call *oc = NULL;
+	unsigned int k;
+	int fd;
 
-	(void)len;
+	fd = out_swap(mb);
 	if (fd < 0) {
 		msgbox_release(mb->out_fd, hi->msg.id);
 		return fd;
 	}
-	bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d refused: calls are not carried",
-		   mb->c->name, hi->msg.id, (int)hi->msg.pid);
-	close(fd);
+	for (k = 0; k < mb->c->calls && !oc; k++)
+		if (mb->oc[k].fd < 0)
+			oc = &mb->oc[k];
+	if (!oc) {
+		bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d refused: %s; its caller gets ECONNRESET",
+			   mb->c->name, hi->msg.id, (int)hi->msg.pid,
+			   mb->c->kind != BRIDGE_MAILBOX ?
+			   "calls are not carried to ports" : "calls=0");
+		close(fd);
+		return 1;
+	}
+	oc->m.data = malloc(len ? len : 1);
+	if (!oc->m.data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	memcpy(oc->m.data, scratch, len);
+	msg_from_local(mb, &oc->m, &hi->msg, oc->m.data, len);
+	oc->fd = fd;
+	oc->published = 0;
+	snprintf(oc->corr, sizeof(oc->corr), "%s.%" PRIx64 ".%" PRIu64,
+		 conf.host, run_id, ++call_seq);
+	oc->expires = now_ms() + mb->c->call_timeout * 1000ULL + CALL_GRACE_MS;
+	mb->noc++;
+	mb->n_calls++;
+	call_publish(mb, oc);
 	return 1;
+}
+
+/* Publish what waited for the broker; fail what waited too long. */
+static void calls_tick(struct mbox *mb)
+{
+	uint64_t now = now_ms();
+	unsigned int k;
+
+	for (k = 0; mb->oc && k < mb->c->calls; k++) {
+		struct out_call *oc = &mb->oc[k];
+
+		if (oc->fd < 0)
+			continue;
+		if (now >= oc->expires)
+			call_fail(mb, oc, "no reply in time");
+		else
+			call_publish(mb, oc);
+	}
+}
+
+/* A reply (or a far end's error) on this host's reply queue. */
+static void on_reply(const amqp_message_t *am)
+{
+	const amqp_table_t *t = &am->properties.headers;
+	char corr[BRIDGE_CORR_MAX + 1], err[32], why[128];
+	char host[BRIDGE_HOST_MAX + 1] = "?", user[BRIDGE_HOST_MAX + 1];
+	char head[2 * BRIDGE_HOST_MAX + 192];
+	int64_t pid = 0, uid = 0, gid = 0, id = 0, crc = -1;
+	struct out_call *oc;
+	struct mbox *mb;
+	const char *buf = am->body.bytes;
+	size_t len = am->body.len;
+	int hlen = 0, ret;
+
+	if (prop_str(am->properties._flags, AMQP_BASIC_CORRELATION_ID_FLAG,
+		     am->properties.correlation_id, corr, sizeof(corr))) {
+		bridge_log(LOG_WARNING, "a reply without a correlation_id dropped");
+		return;
+	}
+	oc = call_find(corr, &mb);
+	if (!oc) {
+		bridge_log(LOG_DEBUG, "a reply to call %s, which is over, dropped",
+			   corr);
+		return;
+	}
+	if (am->properties._flags & AMQP_BASIC_HEADERS_FLAG) {
+		header_str(t, "x-msgbox-origin", host, sizeof(host));
+		if (!header_str(t, "x-msgbox-error", err, sizeof(err))) {
+			snprintf(why, sizeof(why), "%s on host %s", err, host);
+			call_fail(mb, oc, why);
+			return;
+		}
+		header_int(t, "x-msgbox-pid", &pid);
+		header_int(t, "x-msgbox-uid", &uid);
+		header_int(t, "x-msgbox-gid", &gid);
+		header_int(t, "x-msgbox-id", &id);
+		header_int(t, "x-msgbox-crc32c", &crc);
+	}
+	if (crc != msgbox_crc32c(buf, len)) {
+		snprintf(why, sizeof(why), "the reply from host %s is corrupted",
+			 host);
+		call_fail(mb, oc, why);
+		return;
+	}
+	prop_user(am, user, sizeof(user));
+	if (mb->c->envelope) {
+		hlen = envelope_line(head, sizeof(head), host, pid, uid, gid,
+				     id, 0, user);
+		ret = hlen < 0 ? hlen : ensure_scratch(hlen + len);
+		if (ret) {
+			call_fail(mb, oc, strerror(-ret));
+			return;
+		}
+		memcpy(scratch, head, hlen);
+		memcpy(scratch + hlen, buf, len);
+		buf = scratch;
+	}
+	ret = msgbox_reply(oc->fd, oc->m.id, buf, hlen + len);
+	if (ret == -ECANCELED) {
+		bridge_log(LOG_INFO, "%s: call %" PRIu64 " from pid %d: the caller gave up before host %s answered",
+			   mb->c->name, oc->m.id, (int)oc->m.pid, host);
+	} else if (ret) {
+		snprintf(why, sizeof(why), "the reply from host %s: %s", host,
+			 strerror(-ret));
+		call_fail(mb, oc, why);
+		return;
+	} else {
+		mb->n_answered++;
+	}
+	call_end(mb, oc);
+}
+
+/* The broker could not route a request: no host consumes NAME's calls. */
+static void on_call_returned(struct mbox *mb, const amqp_message_t *am,
+			     const char *reason)
+{
+	char corr[BRIDGE_CORR_MAX + 1], why[BRIDGE_NAME_MAX + 192];
+	struct out_call *oc;
+	struct mbox *owner;
+
+	if (prop_str(am->properties._flags, AMQP_BASIC_CORRELATION_ID_FLAG,
+		     am->properties.correlation_id, corr, sizeof(corr)))
+		return;
+	oc = call_find(corr, &owner);
+	if (!oc || owner != mb)
+		return;
+	snprintf(why, sizeof(why), "no host serves calls to %s (%s)",
+		 mb->c->name, reason);
+	call_fail(mb, oc, why);
+}
+
+/* ---- calls made here for other hosts ---- */
+
+/* Send a finished job's reply, or its error, and let its request go. */
+static void far_finish(struct bridge_call_job *job)
+{
+	struct mbox *mb = &mbs[job->owner];
+	amqp_basic_properties_t p;
+	amqp_table_entry_t e[7];
+	amqp_bytes_t body = { 0 };
+	int n = 0;
+
+	if (job->err)
+		bridge_log(LOG_NOTICE, "%s: call from host %s: %s", mb->c->name,
+			   job->origin, bridge_errno_name(-job->err));
+	else
+		mb->n_served++;
+	if (!connected) {
+		bridge_log(LOG_NOTICE, "%s: the answer to a call from host %s is lost: no broker connection",
+			   mb->c->name, job->origin);
+		bridge_call_job_free(job);
+		return;
+	}
+	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, conf.host);
+	if (job->err) {
+		table_add(e, &n, "x-msgbox-error", AMQP_FIELD_KIND_UTF8, 0,
+			  bridge_errno_name(-job->err));
+	} else {
+		body.len = job->reply_len;
+		body.bytes = job->reply;
+		table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, job->pid, NULL);
+		table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, job->uid, NULL);
+		table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, job->gid, NULL);
+		table_add(e, &n, "x-msgbox-id", AMQP_FIELD_KIND_I64, job->id, NULL);
+		table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64,
+			  msgbox_crc32c(job->reply, job->reply_len), NULL);
+	}
+	memset(&p, 0, sizeof(p));
+	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
+		   AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_USER_ID_FLAG |
+		   AMQP_BASIC_CONTENT_TYPE_FLAG;
+	p.headers.num_entries = n;
+	p.headers.entries = e;
+	p.delivery_mode = 1;
+	p.correlation_id = amqp_cstring_bytes(job->corr);
+	p.user_id = amqp_cstring_bytes(conf.user);
+	p.content_type = amqp_cstring_bytes("application/octet-stream");
+	if (amqp_basic_publish(conn, mb->ch_call, amqp_empty_bytes,
+			       amqp_cstring_bytes(job->reply_to), 0, 0, &p,
+			       body) ||
+	    /* A request of an earlier connection comes again by itself. */
+	    (job->gen == conn_gen &&
+	     amqp_basic_ack(conn, mb->ch_call, job->tag, 0)))
+		broker_drop();
+	bridge_call_job_free(job);
+}
+
+/* Start waiting requests while fewer than calls= are being made. */
+static void far_start(struct mbox *mb)
+{
+	struct bridge_call_job *job;
+	int ret;
+
+	while (mb->far_pending && mb->far_running < mb->c->calls) {
+		job = mb->far_pending;
+		mb->far_pending = job->next;
+		if (!mb->far_pending)
+			mb->far_last = NULL;
+		job->next = NULL;
+		ret = bridge_calls_start(job);
+		if (ret) {
+			job->err = ret;
+			far_finish(job);
+			continue;
+		}
+		mb->far_running++;
+	}
+}
+
+/* Threads finished: answer their callers, start what waited. */
+static void far_finished(void)
+{
+	struct bridge_call_job *job, *next;
+	unsigned int i;
+
+	for (job = bridge_calls_finished(); job; job = next) {
+		next = job->next;
+		mbs[job->owner].far_running--;
+		far_finish(job);
+	}
+	for (i = 0; i < conf.nmb; i++)
+		far_start(&mbs[i]);
+}
+
+/* A request from another host's caller, for the local in mailbox. */
+static void on_call_request(struct mbox *mb, const amqp_message_t *am,
+			    uint64_t tag, int redelivered)
+{
+	const amqp_table_t *t = &am->properties.headers;
+	int64_t pid = 0, uid = 0, gid = 0, prio = 0, crc = -1, ms = 0;
+	char user[BRIDGE_HOST_MAX + 1], head[2 * BRIDGE_HOST_MAX + 192];
+	char id[32] = "0";
+	struct bridge_call_job *job;
+	int hlen = 0;
+
+	job = calloc(1, sizeof(*job));
+	if (!job ||
+	    prop_str(am->properties._flags, AMQP_BASIC_REPLY_TO_FLAG,
+		     am->properties.reply_to, job->reply_to,
+		     sizeof(job->reply_to)) ||
+	    prop_str(am->properties._flags, AMQP_BASIC_CORRELATION_ID_FLAG,
+		     am->properties.correlation_id, job->corr,
+		     sizeof(job->corr))) {
+		bridge_log(LOG_WARNING, "%s: a call without reply_to or correlation_id dropped",
+			   mb->c->name);
+		free(job);
+		if (amqp_basic_ack(conn, mb->ch_call, tag, 0))
+			broker_drop();
+		return;
+	}
+	strcpy(job->mailbox, mb->c->in);
+	strcpy(job->origin, "?");
+	job->owner = mb - mbs;
+	job->gen = conn_gen;
+	job->tag = tag;
+	if (am->properties._flags & AMQP_BASIC_HEADERS_FLAG) {
+		header_str(t, "x-msgbox-origin", job->origin, sizeof(job->origin));
+		header_int(t, "x-msgbox-pid", &pid);
+		header_int(t, "x-msgbox-uid", &uid);
+		header_int(t, "x-msgbox-gid", &gid);
+		header_int(t, "x-msgbox-prio", &prio);
+		header_int(t, "x-msgbox-crc32c", &crc);
+		header_int(t, "x-msgbox-timeout-ms", &ms);
+	}
+	prop_str(am->properties._flags, AMQP_BASIC_MESSAGE_ID_FLAG,
+		 am->properties.message_id, id, sizeof(id));
+	job->prio = prio >= 0 && prio < MSGBOX_PRIO_MAX ? prio : 0;
+	job->timeout_ms = mb->c->call_timeout * 1000;
+	if (ms > 0 && ms < job->timeout_ms)
+		job->timeout_ms = ms;
+	if (redelivered) {
+		/* Its bridge stopped while making it: it may have been made. */
+		job->err = -ECONNRESET;
+	} else if (crc != msgbox_crc32c(am->body.bytes, am->body.len)) {
+		job->err = -EBADMSG;
+	} else if (mb->c->envelope) {
+		prop_user(am, user, sizeof(user));
+		hlen = envelope_line(head, sizeof(head), job->origin, pid, uid,
+				     gid, strtoull(id, NULL, 10), 0, user);
+		if (hlen < 0)
+			job->err = hlen;
+	}
+	if (!job->err) {
+		job->len = hlen + am->body.len;
+		job->data = malloc(job->len ? job->len : 1);
+		if (job->data) {
+			memcpy(job->data, head, hlen);
+			memcpy(job->data + hlen, am->body.bytes, am->body.len);
+		} else {
+			job->err = -ENOMEM;
+		}
+	}
+	if (job->err) {
+		far_finish(job);
+		return;
+	}
+	if (mb->far_last)
+		mb->far_last->next = job;
+	else
+		mb->far_pending = job;
+	mb->far_last = job;
+	far_start(mb);
 }
 
 /*
@@ -903,6 +1439,12 @@ static int take_best_effort(struct mbox *mb)
 	return 1;
 }
 
+/* Room for one more call: the next message may be one. */
+static int may_take(const struct mbox *mb)
+{
+	return !mb->c->calls || mb->noc < mb->c->calls;
+}
+
 static void take_all(void)
 {
 	unsigned int i;
@@ -911,17 +1453,17 @@ static void take_all(void)
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
 
-		if (mb->out_fd < 0)
+		if (mb->out_fd < 0 || !may_take(mb))
 			continue;
 		if (mb->c->class == BRIDGE_BEST_EFFORT) {
 			int k;
 
-			for (k = 0; connected && k < 64; k++)
+			for (k = 0; connected && k < 64 && may_take(mb); k++)
 				if (take_best_effort(mb) <= 0)
 					break;
 			continue;
 		}
-		while (mb->spool.unconfirmed < mb->c->spool) {
+		while (mb->spool.unconfirmed < mb->c->spool && may_take(mb)) {
 			ret = take_reliable(mb);
 			if (ret <= 0)
 				break;
@@ -1212,12 +1754,10 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 
 	if (!mb->c->envelope)
 		return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
-	hlen = snprintf(head, sizeof(head),
-			"msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 " user=%s\n",
-			m->origin, (int)m->pid, m->uid, m->gid, m->id, m->seq,
-			m->user[0] ? m->user : "-");
-	if (hlen < 0 || hlen >= (int)sizeof(head))
-		return -EOVERFLOW;
+	hlen = envelope_line(head, sizeof(head), m->origin, m->pid, m->uid,
+			     m->gid, m->id, m->seq, m->user);
+	if (hlen < 0)
+		return hlen;
 	ret = ensure_scratch(hlen + m->len);
 	if (ret)
 		return ret;
@@ -1457,6 +1997,10 @@ static struct mbox *mbox_by_channel(amqp_channel_t ch, int *role)
 			*role = 2;
 			return &mbs[i];
 		}
+		if (mbs[i].ch_call == ch) {
+			*role = 3;
+			return &mbs[i];
+		}
 	}
 	return NULL;
 }
@@ -1466,6 +2010,7 @@ static void on_deliver(amqp_frame_t *f)
 	amqp_basic_deliver_t *d = f->payload.method.decoded;
 	amqp_channel_t ch = f->channel;
 	uint64_t tag = d->delivery_tag;
+	int redelivered = d->redelivered;
 	amqp_message_t am;
 	struct held h;
 	struct mbox *mb;
@@ -1480,8 +2025,15 @@ static void on_deliver(amqp_frame_t *f)
 		amqp_destroy_message(&am);
 		return;
 	}
+	if (ch == REPLY_CHANNEL) {
+		on_reply(&am);
+		amqp_destroy_message(&am);
+		return;
+	}
 	mb = mbox_by_channel(ch, &role);
-	if (!mb || role == 0) {
+	if (mb && role == 3)
+		on_call_request(mb, &am, tag, redelivered);
+	if (!mb || role == 0 || role == 3) {
 		amqp_destroy_message(&am);
 		return;
 	}
@@ -1563,14 +2115,25 @@ static void read_frames(int ms)
 				mb->commit_pending = 0;
 			break;
 		case AMQP_BASIC_RETURN_METHOD: {
+			amqp_basic_return_t *r = f.payload.method.decoded;
+			char why[128];
 			amqp_message_t am;
 
-			/* Only when the queue was deleted under us. */
+			/* The method's memory may be reused by the next read. */
+			snprintf(why, sizeof(why), "%d %.*s", r->reply_code,
+				 (int)r->reply_text.len, (char *)r->reply_text.bytes);
 			if (reply_check(amqp_read_message(conn, f.channel, &am, 0),
 					"reading a returned message")) {
 				broker_drop();
 				return;
 			}
+			mb = mbox_by_channel(f.channel, &role);
+			if (mb && role == 3) {
+				on_call_returned(mb, &am, why);
+				amqp_destroy_message(&am);
+				break;
+			}
+			/* Else only when the queue was deleted under us. */
 			amqp_destroy_message(&am);
 			bridge_log(LOG_ERR, "a message was returned: its queue is gone; reconnecting");
 			broker_drop();
@@ -1658,10 +2221,22 @@ static int setup(void)
 		return -1;
 	}
 	snprintf(ctlq, sizeof(ctlq), "msgbox.@%s", conf.host);
+	snprintf(replyq, sizeof(replyq), "msgbox.@%s.replies", conf.host);
 	dev_fd = msgbox_dev_open(O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (dev_fd < 0) {
 		bridge_log(LOG_ERR, "%s: %s", MSGBOX_DEVICE, strerror(-dev_fd));
 		return -1;
+	}
+	calls_fd = bridge_calls_init();
+	if (calls_fd < 0) {
+		bridge_log(LOG_ERR, "calls: %s", strerror(-calls_fd));
+		return -1;
+	}
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		run_id = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	}
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
@@ -1675,13 +2250,27 @@ static int setup(void)
 			 mb->c->name, conf.host);
 		snprintf(mb->ledger, sizeof(mb->ledger), "msgbox.%s.ledger",
 			 mb->c->name);
-		mb->ch_out = 10 + 3 * i;
-		mb->ch_dist = 11 + 3 * i;
-		mb->ch_in = 12 + 3 * i;
+		mb->ch_out = 10 + 4 * i;
+		mb->ch_dist = 11 + 4 * i;
+		mb->ch_in = 12 + 4 * i;
+		mb->ch_call = 13 + 4 * i;
+		snprintf(mb->qcalls, sizeof(mb->qcalls), "msgbox.%s.calls",
+			 mb->c->name);
 		if (mb->c->out[0]) {
 			mb->out_fd = open_local(mb, mb->c->out, 0);
 			if (mb->out_fd < 0)
 				return -1;
+			if (mb->c->calls) {
+				unsigned int k;
+
+				mb->oc = calloc(mb->c->calls, sizeof(*mb->oc));
+				if (!mb->oc) {
+					bridge_log(LOG_ERR, "out of memory");
+					return -1;
+				}
+				for (k = 0; k < mb->c->calls; k++)
+					mb->oc[k].fd = -1;
+			}
 			if (mb->c->class == BRIDGE_RELIABLE) {
 				ret = bridge_spool_open(&mb->spool, conf.state,
 							mb->c->name, conf.sync,
@@ -1733,7 +2322,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *path = "/etc/msgbox-bridge.conf", *pidfile = NULL;
-	struct pollfd pfd[2 * (BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS) + 1];
+	struct pollfd pfd[2 * (BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS) + 2];
 	int opt, wait_broker = 0, test_only = 0, ret, backoff = 0, first = 1;
 	int wait_ms;
 	uint64_t next_try = 0;
@@ -1805,8 +2394,10 @@ int main(int argc, char **argv)
 			want_stats = 0;
 			log_stats();
 		}
+		far_finished();
 		take_all();
 		for (i = 0; i < conf.nmb; i++) {
+			calls_tick(&mbs[i]);
 			publish_pending(&mbs[i]);
 			if (mbs[i].c->kind == BRIDGE_DIRECT_IN) {
 				deliver_direct(&mbs[i]);
@@ -1819,13 +2410,14 @@ int main(int argc, char **argv)
 
 		n = 0;
 		wait_ms = 100;
+		pfd[n++] = (struct pollfd){ .fd = calls_fd, .events = POLLIN };
 		for (i = 0; i < conf.nmb; i++) {
 			struct mbox *mb = &mbs[i];
 
 			if (mb->ndist || mb->in_blocked)
 				wait_ms = DIST_WAIT_MS / 2;
 
-			if (mb->out_fd >= 0 &&
+			if (mb->out_fd >= 0 && may_take(mb) &&
 			    (mb->c->class == BRIDGE_BEST_EFFORT ? connected :
 			     mb->spool.unconfirmed < mb->c->spool))
 				pfd[n++] = (struct pollfd){ .fd = mb->out_fd,
@@ -1861,6 +2453,10 @@ int main(int argc, char **argv)
 		amqp_destroy_connection(conn);
 	}
 	for (i = 0; i < conf.nmb; i++) {
+		for (n = 0; mbs[i].oc && n < mbs[i].c->calls; n++)
+			if (mbs[i].oc[n].fd >= 0)
+				call_end(&mbs[i], &mbs[i].oc[n]);
+		free(mbs[i].oc);
 		bridge_spool_close(&mbs[i].spool);
 		bridge_journal_close(&mbs[i].journal);
 		if (mbs[i].out_fd >= 0)
