@@ -16,11 +16,15 @@
 #   3. Run the scenarios. Producers send CRC-tagged messages with
 #      per-producer sequence numbers; consumers on both hosts list what
 #      they got; every message must be there exactly once and whole.
+#      Callers on a call a bridged mailbox that a server on b answers,
+#      or does not (net_call), and each outcome is checked.
 #   4. Stop the VMs and the broker; print "N passed, N failed" and exit 1
 #      when anything failed.
 #
 # Environment: KVER, MSGBOX_KO (default <repo>/msgbox.ko), NET_COUNT
-# (messages per producer, default 150), VM_TIMEOUT (default 900).
+# (messages per producer, default 150), VM_TIMEOUT (default 900),
+# NET_ONLY (the scenarios to run, by number, default all), NET_KEEP=1
+# (keep the logs in build/net-logs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +40,7 @@ export KVER
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "rabbitmq-server missing: scripts/deps.sh rabbitmq-server"
 command -v socat >/dev/null || die "socat missing: scripts/deps.sh socat"
 [ -r "$module" ] || die "$module missing: make module"
-for p in "$bridge" "$here/net_prod" "$here/net_cons"; do
+for p in "$bridge" "$here/net_prod" "$here/net_cons" "$here/net_call"; do
 	[ -x "$p" ] || die "$p missing: make -C selftests/net"
 done
 
@@ -67,6 +71,9 @@ write_confs() {
 		echo "mailbox crc out=crc in=crc-in create envelope test-corrupt=7"
 		echo "mailbox fast out=fast in=fast-in class=best-effort create capacity=64"
 		echo "mailbox mixed out=mixed in=mixed-in create capacity=16 prefetch=8 spool=32 test-kill-held=37"
+		echo "mailbox svc out=svc create envelope calls=4 call-timeout=8"
+		echo "mailbox ghost out=ghost create calls=2 call-timeout=8"
+		echo "mailbox nobody out=nobody create calls=2 call-timeout=8"
 	} >"$tmp/a.conf"
 	{
 		conf_common b
@@ -75,6 +82,8 @@ write_confs() {
 		echo "mailbox crc in=crc-in create envelope"
 		echo "mailbox fast in=fast-in class=best-effort create capacity=64"
 		echo "mailbox mixed in=mixed-in create capacity=16 prefetch=8"
+		echo "mailbox svc in=svc-in create envelope calls=4 call-timeout=8"
+		echo "mailbox ghost in=ghost-in create calls=2 call-timeout=8"
 	} >"$tmp/b.conf"
 }
 
@@ -159,7 +168,8 @@ main() {
 	write_confs
 	for n in a b; do
 		vm_boot "$n" -f "$bridge:/bin/msgbox-bridge" -f "$here/net_prod:/bin/net_prod" \
-			-f "$here/net_cons:/bin/net_cons" -f "$tmp/$n.conf:/etc/bridge.conf"
+			-f "$here/net_cons:/bin/net_cons" -f "$here/net_call:/bin/net_call" \
+			-f "$tmp/$n.conf:/etc/bridge.conf"
 	done
 	vm_ready a
 	vm_ready b
@@ -396,6 +406,74 @@ main() {
 		fi
 	}
 
+	# 12. Calls: a process on a calls the bridged mailbox svc, a server on
+	#     b answers; then a server that never answers (the caller's own
+	#     deadline), a server killed holding the call (ECONNRESET long
+	#     before the deadline), a mailbox removed on b and a name no host
+	#     serves (ECONNRESET at once).
+	s12() {
+		local pid out n i ms ok
+		vm b 10 "net_call serve svc-in echo >/tmp/srv12 2>&1 &"
+		sleep 1
+		pid=$(vm b 10 'head -n 1 /tmp/srv12' | awk '$1 == "serving" { print $2 }')
+		out=$(vm a 90 'for i in 1 2 3 4 5 6; do net_call call svc ping-$i 30000 >/tmp/call12-$i 2>&1 & done; wait; cat /tmp/call12-*; rm -f /tmp/call12-*' || true)
+		ok=1
+		for i in 1 2 3 4 5 6; do
+			grep -q "^reply from=b/$pid/guest body=echo ping-$i by $pid after " <<<"$out" || ok=0
+		done
+		n=$(vm b 10 'cat /tmp/srv12' | grep -c '^call [0-9]* from=a/[0-9]*/guest body=ping-[1-6]$' || true)
+		if [ -n "$pid" ] && [ "$ok" = 1 ] && [ "$n" = 6 ]; then
+			pass "calls across hosts: 6 concurrent calls on a answered by pid $pid on b, the reply naming b, $pid and the broker login, each request naming its caller on a"
+		else
+			fail "calls across hosts: server ${pid:-none}, $n requests seen on b, callers: $out"
+		fi
+		vm b 10 "kill $pid" || true
+
+		vm b 10 "net_call serve svc-in hold >/tmp/srv12b 2>&1 &"
+		out=$(vm a 30 'net_call call svc slow 3000' || true)
+		ms=$(sed -n 's/^error ETIMEDOUT after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -ge 2900 ] && [ "$ms" -le 6000 ] &&
+		   vm b 10 'grep -q "body=slow$" /tmp/srv12b'; then
+			pass "call the far server holds unanswered: ETIMEDOUT at the caller's deadline ($ms ms of 3000)"
+		else
+			fail "call the far server holds unanswered: $out"
+		fi
+		vm b 10 'kill -9 $(awk "\$1 == \"serving\" { print \$2 }" /tmp/srv12b)' || true
+
+		vm b 10 "net_call serve svc-in hold >/tmp/srv12c 2>&1 &"
+		vm a 10 "net_call call svc doomed 30000 >/tmp/call12c 2>&1 &"
+		vm b 30 'i=0; while ! grep -q "body=doomed$" /tmp/srv12c && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done' || true
+		vm b 10 'kill -9 $(awk "\$1 == \"serving\" { print \$2 }" /tmp/srv12c)' || true
+		out=$(vm a 60 'i=0; while [ ! -s /tmp/call12c ] && [ $i -lt 200 ]; do sleep 0.2; i=$((i + 1)); done; cat /tmp/call12c' || true)
+		ms=$(sed -n 's/^error ECONNRESET after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -lt 15000 ] &&
+		   vm b 10 'grep -q "body=doomed$" /tmp/srv12c' &&
+		   vm a 10 'grep -q "svc: call [0-9]* from pid [0-9]*: ECONNRESET on host b" /tmp/bridge.log'; then
+			pass "far server killed holding the call: ECONNRESET after $ms ms, deadline 30000"
+		else
+			fail "far server killed holding the call: $out"
+		fi
+
+		vm b 10 'net_call unlink ghost-in' >/dev/null || true
+		out=$(vm a 30 'net_call call ghost anyone 20000' || true)
+		ms=$(sed -n 's/^error ECONNRESET after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -lt 10000 ] &&
+		   vm a 10 'grep -q "ghost: call [0-9]* from pid [0-9]*: ENOENT on host b" /tmp/bridge.log'; then
+			pass "call to a mailbox missing on the far host: ECONNRESET after $ms ms, ENOENT logged"
+		else
+			fail "call to a mailbox missing on the far host: $out"
+		fi
+
+		out=$(vm a 30 'net_call call nobody anyone 20000' || true)
+		ms=$(sed -n 's/^error ECONNRESET after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -lt 10000 ] &&
+		   vm a 10 'grep -q "no host serves calls to nobody" /tmp/bridge.log'; then
+			pass "call to a name no host serves: ECONNRESET after $ms ms"
+		else
+			fail "call to a name no host serves: $out"
+		fi
+	}
+
 	bridge_start a
 	bridge_start b
 	sleep 2
@@ -405,7 +483,7 @@ main() {
 	else
 		fail "queue with other arguments: $out"
 	fi
-	for s in ${NET_ONLY:-1 2 3 4 5 6 10 11 7 8 9}; do
+	for s in ${NET_ONLY:-1 2 3 4 5 6 10 11 7 8 9 12}; do
 		"s$s"
 	done
 
