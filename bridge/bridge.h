@@ -227,6 +227,7 @@ struct bridge_spool_entry {
  * @n: entries used
  * @cap: entries allocated
  * @unconfirmed: entries not SPOOL_CONFIRMED
+ * @nheld: entries held
  * @records: records in the file, for compaction
  * @boot: the running kernel's boot_id ("" if unknown)
  */
@@ -241,6 +242,7 @@ struct bridge_spool {
 	size_t n;
 	size_t cap;
 	size_t unconfirmed;
+	size_t nheld;
 	size_t records;
 	char boot[40];
 };

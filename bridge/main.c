@@ -825,6 +825,8 @@ static int out_empty(struct mbox *mb)
 	struct msgbox_stat_args st;
 	int ret;
 
+	if (!mb->spool.nheld)
+		return 0;
 	memset(&st, 0, sizeof(st));
 	ret = msgbox_stat(mb->out_fd, &st);
 	if (ret || st.held)

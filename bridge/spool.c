@@ -176,6 +176,8 @@ static void spool_remove(struct bridge_spool *sp, struct bridge_spool_entry *e)
 
 	if (e->state != SPOOL_CONFIRMED)
 		sp->unconfirmed--;
+	if (e->held)
+		sp->nheld--;
 	free(e->msg.data);
 	memmove(e, e + 1, (sp->n - i - 1) * sizeof(*e));
 	sp->n--;
@@ -244,6 +246,7 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			e->state = SPOOL_PENDING;
 			/* Held in an earlier boot: that mailbox is gone. */
 			e->held = h.type == REC_HELD && !strcmp(boot, sp->boot);
+			sp->nheld += e->held;
 			e->msg.seq = r.seq;
 			e->msg.id = r.id;
 			e->msg.crc = r.crc;
@@ -282,6 +285,7 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			if (e && h.type == REC_CANCEL) {
 				spool_remove(sp, e);
 			} else if (e && h.type == REC_DONE) {
+				sp->nheld -= e->held;
 				e->held = 0;
 			} else if (e && e->state != SPOOL_CONFIRMED) {
 				e->state = SPOOL_CONFIRMED;
@@ -486,7 +490,7 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 		return -ENOMEM;
 	e->rid = sp->next_rid;
 	e->state = SPOOL_PENDING;
-	e->held = held;
+	e->held = !!held;
 	e->msg = *msg;
 	if (!msg->resent)
 		e->msg.seq = sp->next_seq;
@@ -500,6 +504,7 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 	if (!msg->resent)
 		sp->next_seq++;
 	sp->unconfirmed++;
+	sp->nheld += e->held;
 	msg->seq = e->msg.seq;
 	*ep = spool_find(sp, rid);
 	return 0;
@@ -523,6 +528,7 @@ int bridge_spool_done(struct bridge_spool *sp, struct bridge_spool_entry *e)
 			  NULL, 0, 0);
 	if (ret)
 		return ret;
+	sp->nheld -= e->held;
 	e->held = 0;
 	return 0;
 }
@@ -549,7 +555,7 @@ struct bridge_spool_entry *bridge_spool_held(struct bridge_spool *sp,
 {
 	size_t i;
 
-	for (i = 0; i < sp->n; i++) {
+	for (i = 0; sp->nheld && i < sp->n; i++) {
 		const struct bridge_msg *m = &sp->e[i].msg;
 
 		if (sp->e[i].held && m->id == id && m->crc == crc &&
@@ -573,7 +579,7 @@ int bridge_spool_unhold(struct bridge_spool *sp)
 	size_t i;
 	int n = 0, ret;
 
-	for (i = 0; i < sp->n; i++) {
+	for (i = 0; sp->nheld && i < sp->n; i++) {
 		if (!sp->e[i].held)
 			continue;
 		ret = bridge_spool_done(sp, &sp->e[i]);
@@ -655,7 +661,7 @@ void bridge_spool_close(struct bridge_spool *sp)
 		free(sp->e[i].msg.data);
 	free(sp->e);
 	sp->e = NULL;
-	sp->n = sp->cap = 0;
+	sp->n = sp->cap = sp->nheld = 0;
 	if (sp->fd >= 0)
 		close(sp->fd);
 	sp->fd = -1;
