@@ -272,7 +272,9 @@ main() {
 		sleep 2
 		cut=$(for d in /proc/[0-9]*; do
 			[ "$(cat "$d/comm" 2>/dev/null)" = socat ] || continue
-			tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "-lf $tmp/a-socat.log " && echo "${d#/proc/}"
+			if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "-lf $tmp/a-socat.log "; then
+				echo "${d#/proc/}"
+			fi
 		done)
 		if [ -n "$cut" ]; then
 			kill $cut
