@@ -421,7 +421,7 @@ main() {
 		local pid out n i ms ok
 		vm b 10 "net_call serve svc-in echo >/tmp/srv12 2>&1 &"
 		sleep 1
-		pid=$(vm b 10 'head -n 1 /tmp/srv12' | awk '$1 == "serving" { print $2 }')
+		pid=$(vm b 10 'head -n 1 /tmp/srv12' | awk '$1 == "serving" { print $2 }' || true)
 		out=$(vm a 90 'for i in 1 2 3 4 5 6; do net_call call svc ping-$i 30000 >/tmp/call12-$i 2>&1 & done; wait; cat /tmp/call12-*; rm -f /tmp/call12-*' || true)
 		ok=1
 		for i in 1 2 3 4 5 6; do
