@@ -293,58 +293,6 @@ int bridge_journal_done(struct bridge_journal *j, const char *origin,
 void bridge_journal_close(struct bridge_journal *j);
 
 /**
- * struct bridge_call_job - a call made here for a caller on another host
- * @mailbox: the local mailbox to call (the in mailbox)
- * @owner: index of the bridged mailbox it came for
- * @gen: the broker connection it came on (see main.c)
- * @tag: its delivery tag on that connection
- * @reply_to: the queue the reply goes to
- * @corr: the correlation_id the reply carries
- * @origin: the calling host
- * @prio: the call's priority
- * @timeout_ms: its deadline, relative to when the thread starts it
- * @len: request length
- * @data: the request (owned)
- * @err: out: 0, or the call's negative errno
- * @reply_len: out: the reply's length
- * @reply: out: the reply (owned)
- * @id: out: the call's id in @mailbox
- * @pid: out: the replier
- * @uid: out: its UID
- * @gid: out: its GID
- * @next: list link
- */
-struct bridge_call_job {
-	char mailbox[BRIDGE_NAME_MAX + 1];
-	unsigned int owner;
-	uint64_t gen;
-	uint64_t tag;
-	char reply_to[256];
-	char corr[BRIDGE_CORR_MAX + 1];
-	char origin[BRIDGE_HOST_MAX + 1];
-	uint32_t prio;
-	unsigned int timeout_ms;
-	size_t len;
-	char *data;
-	int err;
-	size_t reply_len;
-	char *reply;
-	uint64_t id;
-	int32_t pid;
-	uint32_t uid;
-	uint32_t gid;
-	struct bridge_call_job *next;
-};
-
-/* call.c */
-int bridge_calls_init(void);
-int bridge_calls_start(struct bridge_call_job *job);
-struct bridge_call_job *bridge_calls_finished(void);
-void bridge_call_job_free(struct bridge_call_job *job);
-const char *bridge_errno_name(int err);
-int bridge_errno_value(const char *name);
-
-/**
  * struct bridge_mbox_conf - one "mailbox" line of the configuration
  * @name: the bridged name (broker queue msgbox.NAME)
  * @out: local mailbox drained to the broker ("" for none)
@@ -425,9 +373,139 @@ struct bridge_conf {
 /* config.c */
 int bridge_conf_load(struct bridge_conf *c, const char *path);
 
+/* props.c */
+void bridge_table_add(amqp_table_entry_t *e, int *n, const char *key,
+		      uint8_t kind, int64_t v, const char *s);
+int bridge_header_int(const amqp_table_t *t, const char *key, int64_t *v);
+int bridge_header_str(const amqp_table_t *t, const char *key, char *buf,
+		      size_t size);
+int bridge_prop_str(amqp_flags_t flags, amqp_flags_t flag, amqp_bytes_t b,
+		    char *buf, size_t size);
+void bridge_prop_user(const amqp_message_t *am, char *buf, size_t size);
+int bridge_envelope_line(char *buf, size_t size, const char *host, int pid,
+			 uint32_t uid, uint32_t gid, uint64_t id, uint64_t seq,
+			 const char *user);
+
+/**
+ * struct bridge_out_call - a local call carried to another host
+ * @fd: the descriptor that holds the call, and nothing else; -1: unused
+ * @corr: its correlation_id
+ * @expires: time (ms, bridge_now_ms()) after which the call is failed
+ * @published: the request went to the broker
+ * @m: the request (@m.data freed once published); @m.id is the call's id
+ */
+struct bridge_out_call {
+	int fd;
+	char corr[BRIDGE_CORR_MAX + 1];
+	uint64_t expires;
+	int published;
+	struct bridge_msg m;
+};
+
+/**
+ * struct bridge_calls - the calls of one bridged mailbox, both ways
+ * @c: the mailbox's configuration
+ * @ch: the channel its requests go out on, and come in on with replies
+ * @queue: msgbox.NAME.calls
+ * @oc: calls from the out mailbox, @c->calls slots; NULL without out= or
+ *	with calls=0
+ * @noc: slots of @oc in use
+ * @far_running: calls being made on the in mailbox, one thread each
+ * @far_pending: requests waiting for a thread, oldest first
+ * @far_last: the last of @far_pending
+ * @n_calls: calls taken from the out mailbox
+ * @n_answered: of those, answered from another host
+ * @n_served: calls made on the in mailbox that got a reply
+ *
+ * Only the main thread touches it.
+ */
+struct bridge_calls {
+	const struct bridge_mbox_conf *c;
+	amqp_channel_t ch;
+	char queue[BRIDGE_NAME_MAX + 16];
+	struct bridge_out_call *oc;
+	unsigned int noc;
+	unsigned int far_running;
+	struct bridge_call_job *far_pending;
+	struct bridge_call_job *far_last;
+	uint64_t n_calls;
+	uint64_t n_answered;
+	uint64_t n_served;
+};
+
+/**
+ * struct bridge_call_job - a call made here for a caller on another host
+ * @mailbox: the local mailbox to call (the in mailbox)
+ * @owner: the calls of the bridged mailbox it came for
+ * @gen: the broker connection it came on (bridge_broker_gen())
+ * @tag: its delivery tag on that connection
+ * @reply_to: the queue the reply goes to
+ * @corr: the correlation_id the reply carries
+ * @origin: the calling host
+ * @prio: the call's priority
+ * @timeout_ms: its deadline, relative to when the thread starts it
+ * @len: request length
+ * @data: the request (owned)
+ * @err: out: 0, or the call's negative errno
+ * @reply_len: out: the reply's length
+ * @reply: out: the reply (owned)
+ * @id: out: the call's id in @mailbox
+ * @pid: out: the replier
+ * @uid: out: its UID
+ * @gid: out: its GID
+ * @next: list link
+ *
+ * The main thread fills it, the call's thread has it until the call
+ * ends, and gives it back through a list guarded by a mutex (call.c).
+ */
+struct bridge_call_job {
+	char mailbox[BRIDGE_NAME_MAX + 1];
+	struct bridge_calls *owner;
+	uint64_t gen;
+	uint64_t tag;
+	char reply_to[256];
+	char corr[BRIDGE_CORR_MAX + 1];
+	char origin[BRIDGE_HOST_MAX + 1];
+	uint32_t prio;
+	unsigned int timeout_ms;
+	size_t len;
+	char *data;
+	int err;
+	size_t reply_len;
+	char *reply;
+	uint64_t id;
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	struct bridge_call_job *next;
+};
+
+/* call.c */
+int bridge_calls_setup(const struct bridge_conf *c);
+const char *bridge_calls_reply_queue(void);
+int bridge_calls_add(struct bridge_calls *cs, const struct bridge_mbox_conf *c,
+		     amqp_channel_t ch, int out);
+void bridge_call_take(struct bridge_calls *cs, int fd, struct bridge_msg *m);
+int bridge_calls_room(const struct bridge_calls *cs);
+void bridge_calls_tick(struct bridge_calls *cs);
+void bridge_call_reply(const amqp_message_t *am);
+void bridge_call_returned(struct bridge_calls *cs, const amqp_message_t *am,
+			  const char *reason);
+void bridge_call_request(struct bridge_calls *cs, const amqp_message_t *am,
+			 uint64_t tag, int redelivered);
+void bridge_calls_run(void);
+void bridge_calls_drop(struct bridge_calls *cs);
+void bridge_calls_close(struct bridge_calls *cs);
+
 /* main.c: logging to stderr or syslog */
 void bridge_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 extern int bridge_verbose;
+
+/* main.c: the broker connection and the clock, for call.c */
+amqp_connection_state_t bridge_broker(void);
+uint64_t bridge_broker_gen(void);
+void bridge_broker_drop(void);
+uint64_t bridge_now_ms(void);
 
 #endif /* _MSGBOX_BRIDGE_H */

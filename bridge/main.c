@@ -30,7 +30,6 @@
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
 #define EXIT_BROKER	3	/* broker unreachable at start */
-#define CALL_GRACE_MS	5000	/* the far end's deadline, then the way back */
 #define CALLS_EXPIRE_MS	60000	/* a calls queue without consumers goes */
 
 int bridge_verbose;
@@ -70,22 +69,6 @@ struct held {
 };
 
 /**
- * struct out_call - a local call carried to another host
- * @fd: the descriptor that holds the call, and nothing else; -1: unused
- * @corr: its correlation_id
- * @expires: time (ms) after which the call is failed
- * @published: the request went to the broker
- * @m: the request (@m.data freed once published); @m.id is the call's id
- */
-struct out_call {
-	int fd;
-	char corr[BRIDGE_CORR_MAX + 1];
-	uint64_t expires;
-	int published;
-	struct bridge_msg m;
-};
-
-/**
  * struct mbox - a bridged mailbox at run time
  * @c: its configuration
  * @out_fd: the out mailbox, or -1
@@ -94,11 +77,9 @@ struct out_call {
  * @q: the shared queue's name
  * @qself: this host's queue for the mailbox
  * @ledger: the ledger queue
- * @qcalls: the calls queue
  * @ch_out: publishing channel
  * @ch_dist: distributor channel (transactional)
  * @ch_in: receiving channel
- * @ch_call: calls: requests out, and in with their replies
  * @spool: outbound spool (reliable)
  * @journal: inbound journal (reliable)
  * @next_tag: next publish's confirm tag on @ch_out
@@ -126,14 +107,7 @@ struct out_call {
  * @n_dups: duplicates the distributor dropped
  * @n_commits: distributor transactions
  * @n_delivered: messages sent to @in_fd
- * @oc: local calls carried, @c->calls slots
- * @noc: slots of @oc in use
- * @far_running: calls being made here for other hosts, one thread each
- * @far_pending: requests waiting for a thread, oldest first
- * @far_last: the last of @far_pending
- * @n_calls: local calls carried
- * @n_answered: local calls answered from another host
- * @n_served: calls made here for other hosts that got a reply
+ * @calls: its calls, both ways (call.c)
  */
 struct mbox {
 	struct bridge_mbox_conf *c;
@@ -143,11 +117,9 @@ struct mbox {
 	char q[BRIDGE_NAME_MAX + 16];
 	char qself[BRIDGE_NAME_MAX + BRIDGE_HOST_MAX + 16];
 	char ledger[BRIDGE_NAME_MAX + 16];
-	char qcalls[BRIDGE_NAME_MAX + 16];
 	amqp_channel_t ch_out;
 	amqp_channel_t ch_dist;
 	amqp_channel_t ch_in;
-	amqp_channel_t ch_call;
 	struct bridge_spool spool;
 	struct bridge_journal journal;
 	uint64_t next_tag;
@@ -175,14 +147,7 @@ struct mbox {
 	uint64_t n_dups;
 	uint64_t n_commits;
 	uint64_t n_delivered;
-	struct out_call *oc;
-	unsigned int noc;
-	unsigned int far_running;
-	struct bridge_call_job *far_pending;
-	struct bridge_call_job *far_last;
-	uint64_t n_calls;
-	uint64_t n_answered;
-	uint64_t n_served;
+	struct bridge_calls calls;
 };
 
 static struct bridge_conf conf;
@@ -191,15 +156,17 @@ static int dev_fd = -1;	/* unbound, for reports to senders' ports */
 static amqp_connection_state_t conn;
 static int connected;
 static char ctlq[BRIDGE_HOST_MAX + 16];
-static char replyq[BRIDGE_HOST_MAX + 24];
 static uint64_t conn_gen;	/* broker connections made so far */
-static uint64_t run_id;	/* start time (us): correlation ids of this run */
-static uint64_t call_seq;
-static int calls_fd = -1;	/* readable when a call thread finished */
+static int calls_fd = -1;	/* readable when a call made here ended */
 static char *scratch;
 static size_t scratch_size;
 
-static uint64_t now_ms(void)
+/**
+ * bridge_now_ms() - the monotonic clock
+ *
+ * Return: milliseconds since some fixed point.
+ */
+uint64_t bridge_now_ms(void)
 {
 	struct timespec ts;
 
@@ -226,8 +193,9 @@ static void log_stats(void)
 			   mb->c->name, mb->n_taken, mb->n_confirmed,
 			   mb->n_refused, mb->n_moved, mb->n_commits,
 			   mb->n_dups, mb->n_delivered, mb->spool.unconfirmed,
-			   mb->n_calls, mb->n_answered, mb->noc, mb->n_served,
-			   mb->far_running);
+			   mb->calls.n_calls, mb->calls.n_answered,
+			   mb->calls.noc, mb->calls.n_served,
+			   mb->calls.far_running);
 	}
 }
 
@@ -279,7 +247,13 @@ static int rpc_check(const char *what)
 	return reply_check(amqp_get_rpc_reply(conn), what);
 }
 
-static void broker_drop(void)
+/**
+ * bridge_broker_drop() - give up the broker connection
+ *
+ * What was received and not acknowledged the broker gives again; what was
+ * published and not confirmed is sent again after the next connection.
+ */
+void bridge_broker_drop(void)
 {
 	unsigned int i, k;
 
@@ -298,14 +272,7 @@ static void broker_drop(void)
 		for (k = 0; k < mb->nin; k++)
 			free(mb->in[k].m.data);
 		mb->ndist = mb->nin = 0;
-		/* Requests not started yet: the broker gives them again. */
-		while (mb->far_pending) {
-			struct bridge_call_job *job = mb->far_pending;
-
-			mb->far_pending = job->next;
-			bridge_call_job_free(job);
-		}
-		mb->far_last = NULL;
+		bridge_calls_drop(&mb->calls);
 		mb->win_loaded = 0;
 		mb->commit_pending = 0;
 		mb->in_blocked = 0;
@@ -315,25 +282,32 @@ static void broker_drop(void)
 	}
 }
 
+/**
+ * bridge_broker() - the broker connection
+ *
+ * Return: it, or NULL while there is none.
+ */
+amqp_connection_state_t bridge_broker(void)
+{
+	return connected ? conn : NULL;
+}
+
+/**
+ * bridge_broker_gen() - which broker connection this is
+ *
+ * Return: the number of connections made so far; delivery tags belong to
+ * one.
+ */
+uint64_t bridge_broker_gen(void)
+{
+	return conn_gen;
+}
+
 /* Messages per distributor transaction: no more than the queue holds. */
 static unsigned int dist_batch(const struct mbox *mb)
 {
 	return mb->c->queue_length < DIST_BATCH ? mb->c->queue_length :
 						  DIST_BATCH;
-}
-
-static void table_add(amqp_table_entry_t *e, int *n, const char *key,
-		      uint8_t kind, int64_t v, const char *s)
-{
-	e[*n].key = amqp_cstring_bytes(key);
-	e[*n].value.kind = kind;
-	if (kind == AMQP_FIELD_KIND_UTF8)
-		e[*n].value.value.bytes = amqp_cstring_bytes(s);
-	else if (kind == AMQP_FIELD_KIND_BOOLEAN)
-		e[*n].value.value.boolean = !!v;
-	else
-		e[*n].value.value.i64 = v;
-	(*n)++;
 }
 
 static int declare(const char *queue, amqp_table_t args, uint32_t *msgs,
@@ -359,14 +333,14 @@ static int declare_shared(struct mbox *mb)
 	amqp_table_entry_t e[4];
 	int n = 0;
 
-	table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64,
+	bridge_table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64,
 		  mb->c->queue_length, NULL);
-	table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0,
+	bridge_table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0,
 		  "reject-publish");
-	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
+	bridge_table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
 		  mb->c->priorities, NULL);
 	if (mb->c->class == BRIDGE_RELIABLE && mb->c->kind == BRIDGE_MAILBOX)
-		table_add(e, &n, "x-single-active-consumer",
+		bridge_table_add(e, &n, "x-single-active-consumer",
 			  AMQP_FIELD_KIND_BOOLEAN, 1, NULL);
 	return declare(mb->q, (amqp_table_t){ .num_entries = n, .entries = e },
 		       NULL, NULL);
@@ -379,7 +353,7 @@ static int declare_host(struct mbox *mb, unsigned int h)
 	int n = 0;
 
 	snprintf(name, sizeof(name), "%s.@%s", mb->q, conf.hosts[h]);
-	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
+	bridge_table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
 		  mb->c->priorities, NULL);
 	return declare(name, (amqp_table_t){ .num_entries = n, .entries = e },
 		       &mb->tgt_msgs[h], &mb->tgt_cons[h]);
@@ -390,8 +364,8 @@ static int declare_ledger(struct mbox *mb)
 	amqp_table_entry_t e[2];
 	int n = 0;
 
-	table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64, 1, NULL);
-	table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0, "drop-head");
+	bridge_table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64, 1, NULL);
+	bridge_table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0, "drop-head");
 	return declare(mb->ledger,
 		       (amqp_table_t){ .num_entries = n, .entries = e },
 		       NULL, NULL);
@@ -403,9 +377,9 @@ static int declare_calls(struct mbox *mb)
 	amqp_table_entry_t e[1];
 	int n = 0;
 
-	table_add(e, &n, "x-expires", AMQP_FIELD_KIND_I64, CALLS_EXPIRE_MS,
+	bridge_table_add(e, &n, "x-expires", AMQP_FIELD_KIND_I64, CALLS_EXPIRE_MS,
 		  NULL);
-	return declare(mb->qcalls,
+	return declare(mb->calls.queue,
 		       (amqp_table_t){ .num_entries = n, .entries = e },
 		       NULL, NULL);
 }
@@ -504,9 +478,11 @@ static int broker_connect(void)
 	if (i < conf.nmb) {
 		ret = channel_open(REPLY_CHANNEL);
 		if (!ret)
-			ret = declare(replyq, amqp_empty_table, NULL, NULL);
+			ret = declare(bridge_calls_reply_queue(),
+				      amqp_empty_table, NULL, NULL);
 		if (!ret)
-			ret = consume(REPLY_CHANNEL, replyq, 1, 0);
+			ret = consume(REPLY_CHANNEL, bridge_calls_reply_queue(),
+				      1, 0);
 		if (ret)
 			goto err;
 	}
@@ -530,7 +506,7 @@ static int broker_connect(void)
 			}
 		}
 		if (carries_calls(mb) && (mb->out_fd >= 0 || mb->in_fd >= 0)) {
-			ret = channel_open(mb->ch_call);
+			ret = channel_open(mb->calls.ch);
 			if (ret)
 				goto err;
 		}
@@ -538,8 +514,8 @@ static int broker_connect(void)
 			/* The prefetch bounds the calls made here at once. */
 			ret = declare_calls(mb);
 			if (!ret)
-				ret = consume(mb->ch_call, mb->qcalls, 0,
-					      mb->c->calls);
+				ret = consume(mb->calls.ch, mb->calls.queue,
+					      0, mb->c->calls);
 			if (ret)
 				goto err;
 		}
@@ -613,20 +589,20 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	char *copy = NULL;
 
 	snprintf(id, sizeof(id), "%" PRIu64, m->id);
-	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
-	table_add(e, &n, "x-msgbox-epoch", AMQP_FIELD_KIND_I64, m->epoch, NULL);
-	table_add(e, &n, "x-msgbox-seq", AMQP_FIELD_KIND_I64, m->seq, NULL);
-	table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
-	table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
-	table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
-	table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
-	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
-	table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
+	bridge_table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
+	bridge_table_add(e, &n, "x-msgbox-epoch", AMQP_FIELD_KIND_I64, m->epoch, NULL);
+	bridge_table_add(e, &n, "x-msgbox-seq", AMQP_FIELD_KIND_I64, m->seq, NULL);
+	bridge_table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
+	bridge_table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
+	bridge_table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
+	bridge_table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
+	bridge_table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
+	bridge_table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
 		  NULL);
 	if (m->user[0])
-		table_add(e, &n, "x-msgbox-user", AMQP_FIELD_KIND_UTF8, 0, m->user);
+		bridge_table_add(e, &n, "x-msgbox-user", AMQP_FIELD_KIND_UTF8, 0, m->user);
 	if (m->to_pid)
-		table_add(e, &n, "x-msgbox-to-pid", AMQP_FIELD_KIND_I64,
+		bridge_table_add(e, &n, "x-msgbox-to-pid", AMQP_FIELD_KIND_I64,
 			  m->to_pid, NULL);
 	memset(&p, 0, sizeof(p));
 	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
@@ -665,53 +641,6 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	return 0;
 }
 
-static int header_int(const amqp_table_t *t, const char *key, int64_t *v)
-{
-	int i;
-
-	for (i = 0; i < t->num_entries; i++) {
-		const amqp_table_entry_t *e = &t->entries[i];
-
-		if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
-			continue;
-		switch (e->value.kind) {
-		case AMQP_FIELD_KIND_I8: *v = e->value.value.i8; return 0;
-		case AMQP_FIELD_KIND_U8: *v = e->value.value.u8; return 0;
-		case AMQP_FIELD_KIND_I16: *v = e->value.value.i16; return 0;
-		case AMQP_FIELD_KIND_U16: *v = e->value.value.u16; return 0;
-		case AMQP_FIELD_KIND_I32: *v = e->value.value.i32; return 0;
-		case AMQP_FIELD_KIND_U32: *v = e->value.value.u32; return 0;
-		case AMQP_FIELD_KIND_I64: *v = e->value.value.i64; return 0;
-		case AMQP_FIELD_KIND_U64: *v = e->value.value.u64; return 0;
-		case AMQP_FIELD_KIND_BOOLEAN: *v = e->value.value.boolean; return 0;
-		default: return -1;
-		}
-	}
-	return -1;
-}
-
-static int header_str(const amqp_table_t *t, const char *key, char *buf,
-		      size_t size)
-{
-	int i;
-
-	for (i = 0; i < t->num_entries; i++) {
-		const amqp_table_entry_t *e = &t->entries[i];
-
-		if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
-			continue;
-		if (e->value.kind != AMQP_FIELD_KIND_UTF8 &&
-		    e->value.kind != AMQP_FIELD_KIND_BYTES)
-			return -1;
-		if (!e->value.value.bytes.len || e->value.value.bytes.len >= size)
-			return -1;
-		memcpy(buf, e->value.value.bytes.bytes, e->value.value.bytes.len);
-		buf[e->value.value.bytes.len] = '\0';
-		return 0;
-	}
-	return -1;
-}
-
 /* Turn a broker message into a bridge_msg; -1 if it is not one of ours. */
 static int decode_msg(const amqp_message_t *am, struct held *h)
 {
@@ -722,23 +651,23 @@ static int decode_msg(const amqp_message_t *am, struct held *h)
 
 	memset(m, 0, sizeof(*m));
 	if (!(am->properties._flags & AMQP_BASIC_HEADERS_FLAG) ||
-	    header_str(t, "x-msgbox-origin", m->origin, sizeof(m->origin)) ||
-	    header_int(t, "x-msgbox-seq", &seq) ||
-	    header_int(t, "x-msgbox-crc32c", &crc) ||
-	    header_int(t, "x-msgbox-pid", &pid) ||
-	    header_int(t, "x-msgbox-uid", &uid) ||
-	    header_int(t, "x-msgbox-gid", &gid) ||
-	    header_int(t, "x-msgbox-prio", &prio))
+	    bridge_header_str(t, "x-msgbox-origin", m->origin, sizeof(m->origin)) ||
+	    bridge_header_int(t, "x-msgbox-seq", &seq) ||
+	    bridge_header_int(t, "x-msgbox-crc32c", &crc) ||
+	    bridge_header_int(t, "x-msgbox-pid", &pid) ||
+	    bridge_header_int(t, "x-msgbox-uid", &uid) ||
+	    bridge_header_int(t, "x-msgbox-gid", &gid) ||
+	    bridge_header_int(t, "x-msgbox-prio", &prio))
 		return -1;
-	header_int(t, "x-msgbox-resent", &resent);
-	header_int(t, "x-msgbox-to-pid", &to_pid);
-	header_int(t, "x-msgbox-epoch", &epoch);
+	bridge_header_int(t, "x-msgbox-resent", &resent);
+	bridge_header_int(t, "x-msgbox-to-pid", &to_pid);
+	bridge_header_int(t, "x-msgbox-epoch", &epoch);
 	if ((am->properties._flags & AMQP_BASIC_USER_ID_FLAG) &&
 	    am->properties.user_id.len && am->properties.user_id.len < sizeof(m->user)) {
 		memcpy(m->user, am->properties.user_id.bytes,
 		       am->properties.user_id.len);
 		m->user[am->properties.user_id.len] = '\0';
-	} else if (header_str(t, "x-msgbox-user", m->user, sizeof(m->user))) {
+	} else if (bridge_header_str(t, "x-msgbox-user", m->user, sizeof(m->user))) {
 		m->user[0] = '\0';
 	}
 	if ((am->properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) &&
@@ -856,145 +785,17 @@ static int out_swap(struct mbox *mb)
 	return old;
 }
 
-/* ---- calls ---- */
-
-/*
- * The first line of an envelope: "msgbox-from host=H pid=P uid=U gid=G
- * id=I seq=S user=L\n". Returns its length, or -EOVERFLOW.
- */
-static int envelope_line(char *buf, size_t size, const char *host, int pid,
-			 uint32_t uid, uint32_t gid, uint64_t id, uint64_t seq,
-			 const char *user)
-{
-	int n = snprintf(buf, size,
-			 "msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 " user=%s\n",
-			 host, pid, uid, gid, id, seq, user[0] ? user : "-");
-
-	return n < 0 || (size_t)n >= size ? -EOVERFLOW : n;
-}
-
-/* The properties' string @b into @buf of @size: 0, or -1 if absent or long. */
-static int prop_str(amqp_flags_t flags, amqp_flags_t flag, amqp_bytes_t b,
-		    char *buf, size_t size)
-{
-	if (!(flags & flag) || !b.len || b.len >= size)
-		return -1;
-	memcpy(buf, b.bytes, b.len);
-	buf[b.len] = '\0';
-	return 0;
-}
-
-/* The broker login that published @am, as the broker validated it. */
-static void prop_user(const amqp_message_t *am, char *buf, size_t size)
-{
-	if (prop_str(am->properties._flags, AMQP_BASIC_USER_ID_FLAG,
-		     am->properties.user_id, buf, size))
-		buf[0] = '\0';
-}
-
-/*
- * Publish a request to the far ends: transient (a call does not outlive
- * the broker), mandatory (no queue: nobody serves the name), expiring
- * with the call.
- */
-static void call_publish(struct mbox *mb, struct out_call *oc)
-{
-	unsigned int ms = mb->c->call_timeout * 1000;
-	const struct bridge_msg *m = &oc->m;
-	amqp_basic_properties_t p;
-	amqp_table_entry_t e[8];
-	char id[32], exp[16];
-	amqp_bytes_t body;
-	int n = 0, ret;
-
-	if (!connected || oc->published)
-		return;
-	snprintf(id, sizeof(id), "%" PRIu64, m->id);
-	snprintf(exp, sizeof(exp), "%u", ms);
-	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
-	table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
-	table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
-	table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
-	table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
-	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
-	table_add(e, &n, "x-msgbox-timeout-ms", AMQP_FIELD_KIND_I64, ms, NULL);
-	memset(&p, 0, sizeof(p));
-	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
-		   AMQP_BASIC_PRIORITY_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
-		   AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_REPLY_TO_FLAG |
-		   AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_EXPIRATION_FLAG |
-		   AMQP_BASIC_USER_ID_FLAG;
-	p.headers.num_entries = n;
-	p.headers.entries = e;
-	p.message_id = amqp_cstring_bytes(id);
-	p.priority = m->prio > 255 ? 255 : m->prio;
-	p.delivery_mode = 1;
-	p.content_type = amqp_cstring_bytes("application/octet-stream");
-	p.reply_to = amqp_cstring_bytes(replyq);
-	p.correlation_id = amqp_cstring_bytes(oc->corr);
-	p.expiration = amqp_cstring_bytes(exp);
-	p.user_id = amqp_cstring_bytes(conf.user);
-	body.len = m->len;
-	body.bytes = m->data;
-	ret = amqp_basic_publish(conn, mb->ch_call, amqp_empty_bytes,
-				 amqp_cstring_bytes(mb->qcalls), 1, 0, &p, body);
-	if (ret) {
-		bridge_log(LOG_ERR, "publishing to %s: %s", mb->qcalls,
-			   amqp_error_string2(ret));
-		broker_drop();
-		return;
-	}
-	oc->published = 1;
-	free(oc->m.data);
-	oc->m.data = NULL;
-}
-
-/* The call is over: close its descriptor, which fails a caller still there. */
-static void call_end(struct mbox *mb, struct out_call *oc)
-{
-	close(oc->fd);
-	oc->fd = -1;
-	free(oc->m.data);
-	oc->m.data = NULL;
-	mb->noc--;
-}
-
-/* Fail a call: its caller gets ECONNRESET. */
-static void call_fail(struct mbox *mb, struct out_call *oc, const char *why)
-{
-	bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d: %s; its caller gets ECONNRESET",
-		   mb->c->name, oc->m.id, (int)oc->m.pid, why);
-	call_end(mb, oc);
-}
-
-static struct out_call *call_find(const char *corr, struct mbox **mbp)
-{
-	unsigned int i, k;
-
-	for (i = 0; i < conf.nmb; i++) {
-		for (k = 0; mbs[i].oc && k < mbs[i].c->calls; k++) {
-			if (mbs[i].oc[k].fd >= 0 &&
-			    !strcmp(mbs[i].oc[k].corr, corr)) {
-				*mbp = &mbs[i];
-				return &mbs[i].oc[k];
-			}
-		}
-	}
-	return NULL;
-}
-
 /*
  * A call in the out mailbox, held by out_fd alone (messages are done one
- * at a time): that descriptor goes with the call, a new one takes its
- * place, and the request goes to the broker. Closing the call's
- * descriptor is how its caller is failed, with ECONNRESET, and it fails
- * no one else. take_all() takes nothing while every slot is in use.
+ * at a time): that descriptor goes with the call (call.c) and a new one
+ * takes its place. Closing the call's descriptor is how its caller is
+ * failed, with ECONNRESET, and it fails no one else. take_all() takes
+ * nothing while every slot is in use.
  */
 static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
 		     int len)
 {
-	struct out_call *oc = NULL;
-	unsigned int k;
+	struct bridge_msg m;
 	int fd;
 
 	fd = out_swap(mb);
@@ -1002,10 +803,7 @@ static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
 		msgbox_release(mb->out_fd, hi->msg.id);
 		return fd;
 	}
-	for (k = 0; k < mb->c->calls && !oc; k++)
-		if (mb->oc[k].fd < 0)
-			oc = &mb->oc[k];
-	if (!oc) {
+	if (!mb->c->calls) {
 		bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d refused: %s; its caller gets ECONNRESET",
 			   mb->c->name, hi->msg.id, (int)hi->msg.pid,
 			   mb->c->kind != BRIDGE_MAILBOX ?
@@ -1013,304 +811,15 @@ static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
 		close(fd);
 		return 1;
 	}
-	oc->m.data = malloc(len ? len : 1);
-	if (!oc->m.data) {
+	m.data = malloc(len ? len : 1);
+	if (!m.data) {
 		close(fd);
 		return -ENOMEM;
 	}
-	memcpy(oc->m.data, scratch, len);
-	msg_from_local(mb, &oc->m, &hi->msg, oc->m.data, len);
-	oc->fd = fd;
-	oc->published = 0;
-	snprintf(oc->corr, sizeof(oc->corr), "%s.%" PRIx64 ".%" PRIu64,
-		 conf.host, run_id, ++call_seq);
-	oc->expires = now_ms() + mb->c->call_timeout * 1000ULL + CALL_GRACE_MS;
-	mb->noc++;
-	mb->n_calls++;
-	call_publish(mb, oc);
+	memcpy(m.data, scratch, len);
+	msg_from_local(mb, &m, &hi->msg, m.data, len);
+	bridge_call_take(&mb->calls, fd, &m);
 	return 1;
-}
-
-/* Publish what waited for the broker; fail what waited too long. */
-static void calls_tick(struct mbox *mb)
-{
-	uint64_t now = now_ms();
-	unsigned int k;
-
-	for (k = 0; mb->oc && k < mb->c->calls; k++) {
-		struct out_call *oc = &mb->oc[k];
-
-		if (oc->fd < 0)
-			continue;
-		if (now >= oc->expires)
-			call_fail(mb, oc, "no reply in time");
-		else
-			call_publish(mb, oc);
-	}
-}
-
-/* A reply (or a far end's error) on this host's reply queue. */
-static void on_reply(const amqp_message_t *am)
-{
-	const amqp_table_t *t = &am->properties.headers;
-	char corr[BRIDGE_CORR_MAX + 1], err[32], why[128];
-	char host[BRIDGE_HOST_MAX + 1] = "?", user[BRIDGE_HOST_MAX + 1];
-	char head[2 * BRIDGE_HOST_MAX + 192];
-	int64_t pid = 0, uid = 0, gid = 0, id = 0, crc = -1;
-	struct out_call *oc;
-	struct mbox *mb;
-	const char *buf = am->body.bytes;
-	size_t len = am->body.len;
-	int hlen = 0, ret;
-
-	if (prop_str(am->properties._flags, AMQP_BASIC_CORRELATION_ID_FLAG,
-		     am->properties.correlation_id, corr, sizeof(corr))) {
-		bridge_log(LOG_WARNING, "a reply without a correlation_id dropped");
-		return;
-	}
-	oc = call_find(corr, &mb);
-	if (!oc) {
-		bridge_log(LOG_DEBUG, "a reply to call %s, which is over, dropped",
-			   corr);
-		return;
-	}
-	if (am->properties._flags & AMQP_BASIC_HEADERS_FLAG) {
-		header_str(t, "x-msgbox-origin", host, sizeof(host));
-		if (!header_str(t, "x-msgbox-error", err, sizeof(err))) {
-			snprintf(why, sizeof(why), "%s on host %s", err, host);
-			call_fail(mb, oc, why);
-			return;
-		}
-		header_int(t, "x-msgbox-pid", &pid);
-		header_int(t, "x-msgbox-uid", &uid);
-		header_int(t, "x-msgbox-gid", &gid);
-		header_int(t, "x-msgbox-id", &id);
-		header_int(t, "x-msgbox-crc32c", &crc);
-	}
-	if (crc != msgbox_crc32c(buf, len)) {
-		snprintf(why, sizeof(why), "the reply from host %s is corrupted",
-			 host);
-		call_fail(mb, oc, why);
-		return;
-	}
-	prop_user(am, user, sizeof(user));
-	if (mb->c->envelope) {
-		hlen = envelope_line(head, sizeof(head), host, pid, uid, gid,
-				     id, 0, user);
-		ret = hlen < 0 ? hlen : ensure_scratch(hlen + len);
-		if (ret) {
-			call_fail(mb, oc, strerror(-ret));
-			return;
-		}
-		memcpy(scratch, head, hlen);
-		memcpy(scratch + hlen, buf, len);
-		buf = scratch;
-	}
-	ret = msgbox_reply(oc->fd, oc->m.id, buf, hlen + len);
-	if (ret == -ECANCELED) {
-		bridge_log(LOG_INFO, "%s: call %" PRIu64 " from pid %d: the caller gave up before host %s answered",
-			   mb->c->name, oc->m.id, (int)oc->m.pid, host);
-	} else if (ret) {
-		snprintf(why, sizeof(why), "the reply from host %s: %s", host,
-			 strerror(-ret));
-		call_fail(mb, oc, why);
-		return;
-	} else {
-		mb->n_answered++;
-	}
-	call_end(mb, oc);
-}
-
-/* The broker could not route a request: no host consumes NAME's calls. */
-static void on_call_returned(struct mbox *mb, const amqp_message_t *am,
-			     const char *reason)
-{
-	char corr[BRIDGE_CORR_MAX + 1], why[BRIDGE_NAME_MAX + 192];
-	struct out_call *oc;
-	struct mbox *owner;
-
-	if (prop_str(am->properties._flags, AMQP_BASIC_CORRELATION_ID_FLAG,
-		     am->properties.correlation_id, corr, sizeof(corr)))
-		return;
-	oc = call_find(corr, &owner);
-	if (!oc || owner != mb)
-		return;
-	snprintf(why, sizeof(why), "no host serves calls to %s (%s)",
-		 mb->c->name, reason);
-	call_fail(mb, oc, why);
-}
-
-/* ---- calls made here for other hosts ---- */
-
-/* Send a finished job's reply, or its error, and let its request go. */
-static void far_finish(struct bridge_call_job *job)
-{
-	struct mbox *mb = &mbs[job->owner];
-	amqp_basic_properties_t p;
-	amqp_table_entry_t e[7];
-	amqp_bytes_t body = { 0 };
-	int n = 0;
-
-	if (job->err)
-		bridge_log(LOG_NOTICE, "%s: call from host %s: %s", mb->c->name,
-			   job->origin, bridge_errno_name(-job->err));
-	else
-		mb->n_served++;
-	if (!connected) {
-		bridge_log(LOG_NOTICE, "%s: the answer to a call from host %s is lost: no broker connection",
-			   mb->c->name, job->origin);
-		bridge_call_job_free(job);
-		return;
-	}
-	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, conf.host);
-	if (job->err) {
-		table_add(e, &n, "x-msgbox-error", AMQP_FIELD_KIND_UTF8, 0,
-			  bridge_errno_name(-job->err));
-	} else {
-		body.len = job->reply_len;
-		body.bytes = job->reply;
-		table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, job->pid, NULL);
-		table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, job->uid, NULL);
-		table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, job->gid, NULL);
-		table_add(e, &n, "x-msgbox-id", AMQP_FIELD_KIND_I64, job->id, NULL);
-		table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64,
-			  msgbox_crc32c(job->reply, job->reply_len), NULL);
-	}
-	memset(&p, 0, sizeof(p));
-	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
-		   AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_USER_ID_FLAG |
-		   AMQP_BASIC_CONTENT_TYPE_FLAG;
-	p.headers.num_entries = n;
-	p.headers.entries = e;
-	p.delivery_mode = 1;
-	p.correlation_id = amqp_cstring_bytes(job->corr);
-	p.user_id = amqp_cstring_bytes(conf.user);
-	p.content_type = amqp_cstring_bytes("application/octet-stream");
-	if (amqp_basic_publish(conn, mb->ch_call, amqp_empty_bytes,
-			       amqp_cstring_bytes(job->reply_to), 0, 0, &p,
-			       body) ||
-	    /* A request of an earlier connection comes again by itself. */
-	    (job->gen == conn_gen &&
-	     amqp_basic_ack(conn, mb->ch_call, job->tag, 0)))
-		broker_drop();
-	bridge_call_job_free(job);
-}
-
-/* Start waiting requests while fewer than calls= are being made. */
-static void far_start(struct mbox *mb)
-{
-	struct bridge_call_job *job;
-	int ret;
-
-	while (mb->far_pending && mb->far_running < mb->c->calls) {
-		job = mb->far_pending;
-		mb->far_pending = job->next;
-		if (!mb->far_pending)
-			mb->far_last = NULL;
-		job->next = NULL;
-		ret = bridge_calls_start(job);
-		if (ret) {
-			job->err = ret;
-			far_finish(job);
-			continue;
-		}
-		mb->far_running++;
-	}
-}
-
-/* Threads finished: answer their callers, start what waited. */
-static void far_finished(void)
-{
-	struct bridge_call_job *job, *next;
-	unsigned int i;
-
-	for (job = bridge_calls_finished(); job; job = next) {
-		next = job->next;
-		mbs[job->owner].far_running--;
-		far_finish(job);
-	}
-	for (i = 0; i < conf.nmb; i++)
-		far_start(&mbs[i]);
-}
-
-/* A request from another host's caller, for the local in mailbox. */
-static void on_call_request(struct mbox *mb, const amqp_message_t *am,
-			    uint64_t tag, int redelivered)
-{
-	const amqp_table_t *t = &am->properties.headers;
-	int64_t pid = 0, uid = 0, gid = 0, prio = 0, crc = -1, ms = 0;
-	char user[BRIDGE_HOST_MAX + 1], head[2 * BRIDGE_HOST_MAX + 192];
-	char id[32] = "0";
-	struct bridge_call_job *job;
-	int hlen = 0;
-
-	job = calloc(1, sizeof(*job));
-	if (!job ||
-	    prop_str(am->properties._flags, AMQP_BASIC_REPLY_TO_FLAG,
-		     am->properties.reply_to, job->reply_to,
-		     sizeof(job->reply_to)) ||
-	    prop_str(am->properties._flags, AMQP_BASIC_CORRELATION_ID_FLAG,
-		     am->properties.correlation_id, job->corr,
-		     sizeof(job->corr))) {
-		bridge_log(LOG_WARNING, "%s: a call without reply_to or correlation_id dropped",
-			   mb->c->name);
-		free(job);
-		if (amqp_basic_ack(conn, mb->ch_call, tag, 0))
-			broker_drop();
-		return;
-	}
-	strcpy(job->mailbox, mb->c->in);
-	strcpy(job->origin, "?");
-	job->owner = mb - mbs;
-	job->gen = conn_gen;
-	job->tag = tag;
-	if (am->properties._flags & AMQP_BASIC_HEADERS_FLAG) {
-		header_str(t, "x-msgbox-origin", job->origin, sizeof(job->origin));
-		header_int(t, "x-msgbox-pid", &pid);
-		header_int(t, "x-msgbox-uid", &uid);
-		header_int(t, "x-msgbox-gid", &gid);
-		header_int(t, "x-msgbox-prio", &prio);
-		header_int(t, "x-msgbox-crc32c", &crc);
-		header_int(t, "x-msgbox-timeout-ms", &ms);
-	}
-	prop_str(am->properties._flags, AMQP_BASIC_MESSAGE_ID_FLAG,
-		 am->properties.message_id, id, sizeof(id));
-	job->prio = prio >= 0 && prio < MSGBOX_PRIO_MAX ? prio : 0;
-	job->timeout_ms = mb->c->call_timeout * 1000;
-	if (ms > 0 && ms < job->timeout_ms)
-		job->timeout_ms = ms;
-	if (redelivered) {
-		/* Its bridge stopped while making it: it may have been made. */
-		job->err = -ECONNRESET;
-	} else if (crc != msgbox_crc32c(am->body.bytes, am->body.len)) {
-		job->err = -EBADMSG;
-	} else if (mb->c->envelope) {
-		prop_user(am, user, sizeof(user));
-		hlen = envelope_line(head, sizeof(head), job->origin, pid, uid,
-				     gid, strtoull(id, NULL, 10), 0, user);
-		if (hlen < 0)
-			job->err = hlen;
-	}
-	if (!job->err) {
-		job->len = hlen + am->body.len;
-		job->data = malloc(job->len ? job->len : 1);
-		if (job->data) {
-			memcpy(job->data, head, hlen);
-			memcpy(job->data + hlen, am->body.bytes, am->body.len);
-		} else {
-			job->err = -ENOMEM;
-		}
-	}
-	if (job->err) {
-		far_finish(job);
-		return;
-	}
-	if (mb->far_last)
-		mb->far_last->next = job;
-	else
-		mb->far_pending = job;
-	mb->far_last = job;
-	far_start(mb);
 }
 
 /*
@@ -1437,14 +946,14 @@ static int take_best_effort(struct mbox *mb)
 	ret = publish_msg(mb->ch_out, mb->q, &m, 0, 0, mb->c->corrupt_every &&
 			  mb->corrupt_count % mb->c->corrupt_every == 0);
 	if (ret)
-		broker_drop();
+		bridge_broker_drop();
 	return 1;
 }
 
 /* Room for one more call: the next message may be one. */
 static int may_take(const struct mbox *mb)
 {
-	return !mb->c->calls || mb->noc < mb->c->calls;
+	return bridge_calls_room(&mb->calls);
 }
 
 static void take_all(void)
@@ -1481,7 +990,7 @@ static void publish_pending(struct mbox *mb)
 
 	if (!connected || mb->out_fd < 0 || mb->c->class != BRIDGE_RELIABLE)
 		return;
-	if (now_ms() < mb->retry_at)
+	if (bridge_now_ms() < mb->retry_at)
 		return;
 	for (i = 0; i < mb->spool.n; i++)
 		inflight += mb->spool.e[i].state == SPOOL_INFLIGHT;
@@ -1498,7 +1007,7 @@ static void publish_pending(struct mbox *mb)
 				   mb->c->name, e->msg.seq);
 		}
 		if (publish_msg(mb->ch_out, mb->q, &e->msg, 1, 1, corrupt)) {
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		e->state = SPOOL_INFLIGHT;
@@ -1540,7 +1049,7 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 	} while (again);
 	if (!ack) {
 		/* Refused: the queue is full. Back off, keep the order. */
-		mb->retry_at = now_ms() + 100;
+		mb->retry_at = bridge_now_ms() + 100;
 		for (i = 0; i < mb->spool.n; i++)
 			if (mb->spool.e[i].state == SPOOL_INFLIGHT)
 				mb->spool.e[i].state = SPOOL_PENDING;
@@ -1596,7 +1105,7 @@ static int refresh_targets(struct mbox *mb)
 	for (h = 0; h < conf.nhosts; h++)
 		if (declare_host(mb, h))
 			return -EIO;
-	mb->tgt_at = now_ms();
+	mb->tgt_at = bridge_now_ms();
 	return 0;
 }
 
@@ -1636,7 +1145,7 @@ static int request_resend(amqp_channel_t ch, const struct bridge_msg *m,
 static void distribute(struct mbox *mb)
 {
 	unsigned int done = 0, k;
-	uint64_t now = now_ms();
+	uint64_t now = bridge_now_ms();
 	int h, ret = 0;
 
 	if (!connected || !mb->ndist || mb->commit_pending)
@@ -1645,11 +1154,11 @@ static void distribute(struct mbox *mb)
 	if (mb->ndist < dist_batch(mb) && now - mb->dist_since < DIST_WAIT_MS)
 		return;
 	if (!mb->win_loaded && load_ledger(mb)) {
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	if (now - mb->tgt_at > 200 && refresh_targets(mb)) {
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	for (k = 0; k < mb->ndist; k++) {
@@ -1665,7 +1174,7 @@ static void distribute(struct mbox *mb)
 			char q[sizeof(mb->qself)];
 
 			h = pick_target(mb);
-			if (h < 0 && now_ms() - mb->tgt_at >= 10) {
+			if (h < 0 && bridge_now_ms() - mb->tgt_at >= 10) {
 				/* Every host looked full: look again. */
 				if (refresh_targets(mb)) {
 					ret = -EIO;
@@ -1727,7 +1236,7 @@ static void distribute(struct mbox *mb)
 	}
 	if (ret) {
 		/* Rolled back by the broker; the window is read again. */
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	for (k = 0; k < done; k++)
@@ -1756,7 +1265,7 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 
 	if (!mb->c->envelope)
 		return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
-	hlen = envelope_line(head, sizeof(head), m->origin, m->pid, m->uid,
+	hlen = bridge_envelope_line(head, sizeof(head), m->origin, m->pid, m->uid,
 			     m->gid, m->id, m->seq, m->user);
 	if (hlen < 0)
 		return hlen;
@@ -1843,7 +1352,7 @@ static void deliver(struct mbox *mb)
 	}
 	return;
 drop:
-	broker_drop();
+	bridge_broker_drop();
 }
 
 /* Tell the origin that a direct message could not be delivered. */
@@ -1907,7 +1416,7 @@ static void deliver_direct(struct mbox *mb)
 	}
 	return;
 drop:
-	broker_drop();
+	bridge_broker_drop();
 }
 
 /* The far end could not deliver a direct message: tell its sender. */
@@ -1979,7 +1488,7 @@ static void on_control(amqp_message_t *am, uint64_t tag)
 		}
 	}
 	if (amqp_basic_ack(conn, CONS_CHANNEL, tag, 0))
-		broker_drop();
+		bridge_broker_drop();
 }
 
 static struct mbox *mbox_by_channel(amqp_channel_t ch, int *role)
@@ -1999,7 +1508,7 @@ static struct mbox *mbox_by_channel(amqp_channel_t ch, int *role)
 			*role = 2;
 			return &mbs[i];
 		}
-		if (mbs[i].ch_call == ch) {
+		if (mbs[i].calls.ch == ch) {
 			*role = 3;
 			return &mbs[i];
 		}
@@ -2019,7 +1528,7 @@ static void on_deliver(amqp_frame_t *f)
 	int role = -1;
 
 	if (reply_check(amqp_read_message(conn, ch, &am, 0), "reading a message")) {
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	if (ch == CONS_CHANNEL) {
@@ -2028,13 +1537,13 @@ static void on_deliver(amqp_frame_t *f)
 		return;
 	}
 	if (ch == REPLY_CHANNEL) {
-		on_reply(&am);
+		bridge_call_reply(&am);
 		amqp_destroy_message(&am);
 		return;
 	}
 	mb = mbox_by_channel(ch, &role);
 	if (mb && role == 3)
-		on_call_request(mb, &am, tag, redelivered);
+		bridge_call_request(&mb->calls, &am, tag, redelivered);
 	if (!mb || role == 0 || role == 3) {
 		amqp_destroy_message(&am);
 		return;
@@ -2045,7 +1554,7 @@ static void on_deliver(amqp_frame_t *f)
 			   mb->c->name);
 		if (mb->c->class == BRIDGE_RELIABLE &&
 		    amqp_basic_ack(conn, ch, tag, 0))
-			broker_drop();
+			bridge_broker_drop();
 		return;
 	}
 	amqp_destroy_message(&am);
@@ -2057,14 +1566,14 @@ static void on_deliver(amqp_frame_t *f)
 	}
 	if (role == 1 && mb->ndist < DIST_BATCH) {
 		if (!mb->ndist)
-			mb->dist_since = now_ms();
+			mb->dist_since = bridge_now_ms();
 		mb->dist[mb->ndist++] = h;
 	} else if (role == 2 && mb->nin < BRIDGE_RING / 4) {
 		mb->in[mb->nin++] = h;
 	} else {
 		bridge_log(LOG_ERR, "%s: more deliveries than the prefetch", mb->c->name);
 		free(h.m.data);
-		broker_drop();
+		bridge_broker_drop();
 	}
 }
 
@@ -2086,7 +1595,7 @@ static void read_frames(int ms)
 		if (ret) {
 			bridge_log(LOG_ERR, "broker connection: %s",
 				   amqp_error_string2(ret));
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		if (f.frame_type != AMQP_FRAME_METHOD)
@@ -2126,19 +1635,19 @@ static void read_frames(int ms)
 				 (int)r->reply_text.len, (char *)r->reply_text.bytes);
 			if (reply_check(amqp_read_message(conn, f.channel, &am, 0),
 					"reading a returned message")) {
-				broker_drop();
+				bridge_broker_drop();
 				return;
 			}
 			mb = mbox_by_channel(f.channel, &role);
 			if (mb && role == 3) {
-				on_call_returned(mb, &am, why);
+				bridge_call_returned(&mb->calls, &am, why);
 				amqp_destroy_message(&am);
 				break;
 			}
 			/* Else only when the queue was deleted under us. */
 			amqp_destroy_message(&am);
 			bridge_log(LOG_ERR, "a message was returned: its queue is gone; reconnecting");
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		case AMQP_CHANNEL_CLOSE_METHOD: {
@@ -2147,7 +1656,7 @@ static void read_frames(int ms)
 			bridge_log(LOG_ERR, "broker closed channel %u: %d %.*s",
 				   f.channel, c->reply_code, (int)c->reply_text.len,
 				   (char *)c->reply_text.bytes);
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		case AMQP_CONNECTION_CLOSE_METHOD: {
@@ -2156,7 +1665,7 @@ static void read_frames(int ms)
 			bridge_log(LOG_ERR, "broker closed the connection: %d %.*s",
 				   c->reply_code, (int)c->reply_text.len,
 				   (char *)c->reply_text.bytes);
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		default:
@@ -2223,22 +1732,15 @@ static int setup(void)
 		return -1;
 	}
 	snprintf(ctlq, sizeof(ctlq), "msgbox.@%s", conf.host);
-	snprintf(replyq, sizeof(replyq), "msgbox.@%s.replies", conf.host);
 	dev_fd = msgbox_dev_open(O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (dev_fd < 0) {
 		bridge_log(LOG_ERR, "%s: %s", MSGBOX_DEVICE, strerror(-dev_fd));
 		return -1;
 	}
-	calls_fd = bridge_calls_init();
+	calls_fd = bridge_calls_setup(&conf);
 	if (calls_fd < 0) {
 		bridge_log(LOG_ERR, "calls: %s", strerror(-calls_fd));
 		return -1;
-	}
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		run_id = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	}
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
@@ -2255,24 +1757,15 @@ static int setup(void)
 		mb->ch_out = 10 + 4 * i;
 		mb->ch_dist = 11 + 4 * i;
 		mb->ch_in = 12 + 4 * i;
-		mb->ch_call = 13 + 4 * i;
-		snprintf(mb->qcalls, sizeof(mb->qcalls), "msgbox.%s.calls",
-			 mb->c->name);
+		if (bridge_calls_add(&mb->calls, mb->c, 13 + 4 * i,
+				     mb->c->out[0] != '\0')) {
+			bridge_log(LOG_ERR, "out of memory");
+			return -1;
+		}
 		if (mb->c->out[0]) {
 			mb->out_fd = open_local(mb, mb->c->out, 0);
 			if (mb->out_fd < 0)
 				return -1;
-			if (mb->c->calls) {
-				unsigned int k;
-
-				mb->oc = calloc(mb->c->calls, sizeof(*mb->oc));
-				if (!mb->oc) {
-					bridge_log(LOG_ERR, "out of memory");
-					return -1;
-				}
-				for (k = 0; k < mb->c->calls; k++)
-					mb->oc[k].fd = -1;
-			}
 			if (mb->c->class == BRIDGE_RELIABLE) {
 				ret = bridge_spool_open(&mb->spool, conf.state,
 							mb->c->name, conf.sync,
@@ -2372,7 +1865,7 @@ int main(int argc, char **argv)
 	}
 
 	while (!stop) {
-		if (!connected && now_ms() >= next_try) {
+		if (!connected && bridge_now_ms() >= next_try) {
 			ret = broker_connect();
 			if (ret == RPC_FATAL)
 				return EXIT_CONFIG;
@@ -2380,11 +1873,11 @@ int main(int argc, char **argv)
 				if (first && !wait_broker)
 					return EXIT_BROKER;
 				backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 250;
-				next_try = now_ms() + backoff;
+				next_try = bridge_now_ms() + backoff;
 			} else {
 				backoff = 0;
 				if (first && test_only) {
-					broker_drop();
+					bridge_broker_drop();
 					bridge_log(LOG_INFO, "configuration and broker are fine");
 					return 0;
 				}
@@ -2396,10 +1889,10 @@ int main(int argc, char **argv)
 			want_stats = 0;
 			log_stats();
 		}
-		far_finished();
+		bridge_calls_run();
 		take_all();
 		for (i = 0; i < conf.nmb; i++) {
-			calls_tick(&mbs[i]);
+			bridge_calls_tick(&mbs[i].calls);
 			publish_pending(&mbs[i]);
 			if (mbs[i].c->kind == BRIDGE_DIRECT_IN) {
 				deliver_direct(&mbs[i]);
@@ -2455,10 +1948,7 @@ int main(int argc, char **argv)
 		amqp_destroy_connection(conn);
 	}
 	for (i = 0; i < conf.nmb; i++) {
-		for (n = 0; mbs[i].oc && n < mbs[i].c->calls; n++)
-			if (mbs[i].oc[n].fd >= 0)
-				call_end(&mbs[i], &mbs[i].oc[n]);
-		free(mbs[i].oc);
+		bridge_calls_close(&mbs[i].calls);
 		bridge_spool_close(&mbs[i].spool);
 		bridge_journal_close(&mbs[i].journal);
 		if (mbs[i].out_fd >= 0)
