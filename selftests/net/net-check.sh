@@ -419,7 +419,7 @@ main() {
 	#     serves (ECONNRESET at once).
 	s12() {
 		local pid out n i ms ok
-		vm b 10 "net_call serve svc-in echo >/tmp/srv12 2>&1 &"
+		vm b 10 "net_call serve svc-in echo 6 >/tmp/srv12 2>&1 &"
 		sleep 1
 		pid=$(vm b 10 'head -n 1 /tmp/srv12' | awk '$1 == "serving" { print $2 }' || true)
 		out=$(vm a 90 'for i in 1 2 3 4 5 6; do net_call call svc ping-$i 30000 >/tmp/call12-$i 2>&1 & done; wait; cat /tmp/call12-*; rm -f /tmp/call12-*' || true)
@@ -433,9 +433,9 @@ main() {
 		else
 			fail "calls across hosts: server ${pid:-none}, $n requests seen on b, callers: $out"
 		fi
-		vm b 10 "kill $pid" || true
+		vm b 10 "kill $pid 2>/dev/null" || true
 
-		vm b 10 "net_call serve svc-in hold >/tmp/srv12b 2>&1 &"
+		vm b 10 "net_call serve svc-in hold 1 >/tmp/srv12b 2>&1 &"
 		out=$(vm a 30 'net_call call svc slow 3000' || true)
 		ms=$(sed -n 's/^error ETIMEDOUT after \([0-9]*\) ms$/\1/p' <<<"$out")
 		if [ -n "$ms" ] && [ "$ms" -ge 2900 ] && [ "$ms" -le 6000 ] &&
@@ -446,7 +446,7 @@ main() {
 		fi
 		vm b 10 'kill -9 $(awk "\$1 == \"serving\" { print \$2 }" /tmp/srv12b)' || true
 
-		vm b 10 "net_call serve svc-in hold >/tmp/srv12c 2>&1 &"
+		vm b 10 "net_call serve svc-in hold 1 >/tmp/srv12c 2>&1 &"
 		vm a 10 "net_call call svc doomed 30000 >/tmp/call12c 2>&1 &"
 		vm b 30 'i=0; while ! grep -q "body=doomed$" /tmp/srv12c && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done' || true
 		vm b 10 'kill -9 $(awk "\$1 == \"serving\" { print \$2 }" /tmp/srv12c)' || true

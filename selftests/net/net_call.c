@@ -3,7 +3,7 @@
  * net_call: the calls of the bridge tests.
  *
  * usage: net_call call MAILBOX TEXT TIMEOUT_MS
- *        net_call serve MAILBOX echo|hold [COUNT]
+ *        net_call serve MAILBOX echo|hold COUNT
  *        net_call unlink NAME
  *
  * call: call MAILBOX with TEXT and a deadline TIMEOUT_MS from now. Prints
@@ -12,8 +12,8 @@
  *   the reply ("from=-" without one), or "error NAME after MS ms". Exit
  *   status 0 either way, the line says how it went; 1 when the mailbox
  *   cannot be opened.
- * serve: prints "serving PID", then receives calls from MAILBOX, COUNT of
- *   them or until killed, and for each prints
+ * serve: prints "serving PID", then receives COUNT calls (1 to 10000) from
+ *   MAILBOX, and for each prints
  *   "call ID from=HOST/PID/USER body=BODY" and, in mode
  *     echo   replies "echo BODY by PID"
  *     hold   never replies: keeps the call held and sleeps until killed
@@ -105,7 +105,7 @@ static int do_serve(const char *name, const char *mode, int count)
 		return 1;
 	}
 	printf("serving %d\n", (int)getpid());
-	for (i = 0; !count || i < count; i++) {
+	for (i = 0; i < count; i++) {
 		n = msgbox_recv_held(fd, buf, BUF_SIZE, NULL, &info);
 		if (n < 0) {
 			fprintf(stderr, "net_call: receive: %s\n", strerror(-n));
@@ -141,9 +141,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 5 && !strcmp(argv[1], "call"))
 		return do_call(argv[2], argv[3], atoi(argv[4]));
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "serve") &&
-	    (!strcmp(argv[3], "echo") || !strcmp(argv[3], "hold")))
-		return do_serve(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 0);
+	if (argc == 5 && !strcmp(argv[1], "serve") &&
+	    (!strcmp(argv[3], "echo") || !strcmp(argv[3], "hold")) &&
+	    atoi(argv[4]) > 0 && atoi(argv[4]) <= 10000)
+		return do_serve(argv[2], argv[3], atoi(argv[4]));
 	if (argc == 3 && !strcmp(argv[1], "unlink")) {
 		ret = msgbox_unlink(argv[2]);
 		if (ret) {
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: net_call call MAILBOX TEXT TIMEOUT_MS\n"
-		"       net_call serve MAILBOX echo|hold [COUNT]\n"
+		"       net_call serve MAILBOX echo|hold COUNT\n"
 		"       net_call unlink NAME\n");
 	return 2;
 }
