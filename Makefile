@@ -6,11 +6,13 @@
 #                        the examples and the selftests
 #   make module          msgbox.ko against $(KDIR) (kbuild reads ./Kbuild)
 #   make lib             userlib: libmsgbox.a/.so, msgbox.pc, libmsgbox-mq,
-#                        the msgbox command-line tool
-#   make examples        examples/: msgbox-hello, msgbox-demo
+#                        libmsgbox-rpc (ONC RPC over msgbox), the msgbox
+#                        command-line tool
+#   make examples        examples/: msgbox-hello, msgbox-demo, rpc/ (kv.x
+#                        over msgbox, TCP and UDP)
 #   make selftests       selftests/msgbox (static programs)
-#   make run             boot a VM, load msgbox.ko, run msgbox-hello and
-#                        msgbox-demo
+#   make run             boot a VM, load msgbox.ko, run msgbox-hello,
+#                        msgbox-demo and the RPC example (examples/rpc)
 #   make check-lib       host tests of libmsgbox against a mock device
 #                        (no module, no VM), 64- and 32-bit
 #   make check           boot a VM, run every selftest, unload the module;
@@ -30,9 +32,11 @@
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
+#                        libmsgbox-rpc's warnings, header and exports,
 #                        and lint-man
-#   make lint-man        the library's man pages: groff warnings, sections,
-#                        a page for every symbol of libmsgbox.map
+#   make lint-man        the libraries' man pages: groff warnings, sections,
+#                        a page for every symbol of libmsgbox.map and
+#                        libmsgbox-rpc.map
 #   make install         module, udev rule, library, header, pkg-config file
 #                        and man pages (DESTDIR, PREFIX); make uninstall
 #   make dkms-check      dkms add/build/install/remove against KVER's headers
@@ -103,7 +107,9 @@ run: all
 	$(CURDIR)/scripts/vm.sh -m $(CURDIR)/msgbox.ko \
 		-f $(CURDIR)/examples/msgbox-hello:/bin/msgbox-hello \
 		-f $(CURDIR)/examples/msgbox-demo:/bin/msgbox-demo \
-		-c '/bin/msgbox-hello && /bin/msgbox-demo'
+		$$($(MAKE) -s --no-print-directory -C examples/rpc print-vm-files | \
+		   sed 's/^/-f /') \
+		-c '/bin/msgbox-hello && /bin/msgbox-demo && sh /bin/kv-run.sh'
 
 check: all
 	@$(CURDIR)/scripts/check.sh
@@ -143,7 +149,7 @@ bench-net: module lib
 	$(MAKE) -C bench/net run
 
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
-bench: module lib
+bench: module lib examples
 	$(MAKE) -C bench run
 
 PREFIX ?= /usr/local

@@ -263,7 +263,7 @@ bool msgbox_direct_settle(struct msgbox_mailbox *mb, struct msgbox_direct *d)
 		return false;
 	while (d->state == MSGBOX_DIRECT_CLAIMED)
 		msgbox_wait_sleep(mb, &mb->recv_wq, 0, TASK_UNINTERRUPTIBLE,
-				  false);
+				  false, false);
 	return d->state == MSGBOX_DIRECT_DONE;
 }
 
@@ -339,7 +339,9 @@ int msgbox_direct_send(struct msgbox_mailbox *mb, struct msgbox_msg *hdr,
 		goto out_unlock;
 	}
 	err = 1;
-	if (mb->nr_msgs || mb->nr_inflight)
+	/* Only into an empty mailbox, with room for one more (held ones). */
+	if (mb->nr_msgs || mb->nr_inflight ||
+	    (mb->capacity && mb->nr_held >= mb->capacity))
 		goto out_unlock;
 	list_for_each_entry(pos, &mb->direct_waiters, node) {
 		if (pos->len >= len) {

@@ -6,6 +6,7 @@
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include <linux/msgbox.h>
@@ -14,6 +15,7 @@
 #include "hold.h"
 #include "mailbox.h"
 #include "message.h"
+#include "notify.h"
 #include "queue.h"
 #include "recv.h"
 #include "spares.h"
@@ -66,34 +68,24 @@ void msgbox_hold_free(struct msgbox_hold *h)
 		kmem_cache_free(msgbox_hold_cache, h);
 }
 
-/* The record of a queued message that was returned before, or NULL. */
+/*
+ * The record of a queued message that was returned before, or NULL. Only
+ * a message marked MSGBOX_MSGF_RETURNED has one; records are appended as
+ * messages return, and messages are taken oldest first, so the walk is
+ * short unless priorities reorder them.
+ */
 static struct msgbox_hold *msgbox_hold_returned(struct msgbox_mailbox *mb,
 						const struct msgbox_msg *msg)
 {
 	struct msgbox_hold *h;
 
 	lockdep_assert_held(&mb->lock);
-	if (!mb->nr_returned)
+	if (!(msg->flags & MSGBOX_MSGF_RETURNED))
 		return NULL;
 	list_for_each_entry(h, &mb->returned, node)
 		if (h->msg == msg)
 			return h;
 	return NULL;
-}
-
-/**
- * msgbox_hold_ready() - can @req take @msg as it must?
- * @mb: the mailbox, locked
- * @msg: the message found
- * @req: the receive
- *
- * Return: false when @req must hold @msg and has no record for it.
- */
-bool msgbox_hold_ready(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
-		       const struct msgbox_recv_req *req)
-{
-	return !msgbox_recv_holds(req, msg) || req->rec ||
-	       msgbox_hold_returned(mb, msg);
 }
 
 /**
@@ -145,7 +137,7 @@ static void msgbox_hold_arm(struct msgbox_mailbox *mb, unsigned long expires)
  * @mb: the mailbox, locked
  * @msg: the message, off the queue (or in flight); its record gets the
  *	queue's reference
- * @req: the receive, which msgbox_hold_ready() found ready
+ * @req: the receive, with its record
  *
  * A message returned before keeps its record, and so its count; any other
  * takes the one @req brought.
@@ -177,14 +169,23 @@ void msgbox_hold_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		msgbox_hold_arm(mb, h->expires);
 }
 
+/* What returning held messages to the queue leaves to do once unlocked. */
+struct msgbox_hold_returns {
+	struct list_head gone;
+	unsigned int plain;
+	unsigned int calls;
+	struct msgbox_notify notify;
+};
+
 /*
- * Return a held message to the queue, as redelivered; a call whose caller
- * gave up is dropped instead, onto @gone, whose references the caller
- * drops once unlocked.
+ * Return a held message to the queue, as redelivered, counting it in @r;
+ * a call whose caller gave up is dropped instead, onto @r->gone, whose
+ * references are dropped once unlocked. It was received by its holder,
+ * and counts as received.
  */
 static void msgbox_hold_return(struct msgbox_mailbox *mb,
-			       struct msgbox_hold *h, struct list_head *gone,
-			       const char *how)
+			       struct msgbox_hold *h,
+			       struct msgbox_hold_returns *r, const char *how)
 {
 	struct msgbox_msg *msg = h->msg;
 
@@ -193,22 +194,33 @@ static void msgbox_hold_return(struct msgbox_mailbox *mb,
 	trace_msgbox_settle(mb, msg, how);
 	if (msgbox_call_orphan(msg)) {
 		msg->state = MSGBOX_MSG_GONE;
-		list_add_tail(&msg->node, gone);
+		mb->received++;
+		list_add_tail(&msg->node, &r->gone);
 		msgbox_hold_free(h);
 		return;
 	}
+	/* Arrival notification, as for a message sent to the empty mailbox. */
+	if (msgbox_notify_due(mb))
+		msgbox_notify_take(mb, &r->notify);
 	h->holder = NULL;
 	h->timed = false;
 	h->deliveries++;
 	list_add_tail(&h->node, &mb->returned);
 	mb->nr_returned++;
+	/* Set while the message is held: no receiver looks at it now. */
+	msg->flags |= MSGBOX_MSGF_RETURNED;
 	msgbox_queue_insert(mb, msg);
 	mb->bytes += msg->len;
+	if (msg->flags & MSGBOX_MSGF_CALL)
+		r->calls++;
+	else
+		r->plain++;
 }
 
 /* Deliver a held message: its record goes, it goes onto @gone. */
 static void msgbox_hold_done(struct msgbox_mailbox *mb, struct msgbox_hold *h,
 			     struct list_head *gone, const char *how)
+	__must_hold(&mb->lock)
 {
 	struct msgbox_msg *msg = h->msg;
 
@@ -233,15 +245,27 @@ static struct msgbox_hold *msgbox_hold_find(struct msgbox_mailbox *mb,
 	return NULL;
 }
 
-/* Wake who a change of the held messages concerns, and drop @gone. */
-static void msgbox_hold_wake(struct msgbox_mailbox *mb, struct list_head *gone,
-			     bool returned)
+/*
+ * Once unlocked: wake a receiver for each message returned, and the
+ * senders (room, or an acknowledgment), tell who asked to be told, and
+ * drop what went.
+ */
+static void msgbox_hold_wake(struct msgbox_mailbox *mb,
+			     struct msgbox_hold_returns *r)
 {
-	if (returned)
-		msgbox_queue_wake(&mb->recv_wq);
-	/* Room, or an acknowledgment, for the senders. */
+	msgbox_queue_wake_recv(mb, r->plain, false);
+	msgbox_queue_wake_recv(mb, r->calls, true);
 	msgbox_queue_wake(&mb->send_wq);
-	msgbox_spares_put_list(&mb->spares, gone);
+	msgbox_notify_fire(&r->notify);
+	msgbox_spares_put_list(&mb->spares, &r->gone);
+}
+
+static void msgbox_hold_returns_init(struct msgbox_hold_returns *r)
+{
+	INIT_LIST_HEAD(&r->gone);
+	r->plain = 0;
+	r->calls = 0;
+	memset(&r->notify, 0, sizeof(r->notify));
 }
 
 /**
@@ -259,11 +283,12 @@ static void msgbox_hold_wake(struct msgbox_mailbox *mb, struct list_head *gone,
 int msgbox_hold_settle(struct msgbox_mailbox *mb, const struct file *holder,
 		       struct msgbox_settle_req *req)
 {
+	struct msgbox_hold_returns r;
 	bool call, settled = false;
 	struct msgbox_hold *h;
-	LIST_HEAD(gone);
 	int err = 0;
 
+	msgbox_hold_returns_init(&r);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		err = -EIDRM;
@@ -275,7 +300,7 @@ int msgbox_hold_settle(struct msgbox_mailbox *mb, const struct file *holder,
 		goto out_unlock;
 	}
 	if (req->release) {
-		msgbox_hold_return(mb, h, &gone, "release");
+		msgbox_hold_return(mb, h, &r, "release");
 		settled = true;
 		goto out_unlock;
 	}
@@ -286,12 +311,13 @@ int msgbox_hold_settle(struct msgbox_mailbox *mb, const struct file *holder,
 		err = -EINVAL;
 	if (err && err != -ECANCELED)
 		goto out_unlock;
-	msgbox_hold_done(mb, h, &gone, err ? "cancel" : call ? "reply" : "done");
+	msgbox_hold_done(mb, h, &r.gone,
+			 err ? "cancel" : call ? "reply" : "done");
 	settled = true;
 out_unlock:
 	spin_unlock(&mb->lock);
 	if (settled)
-		msgbox_hold_wake(mb, &gone, req->release);
+		msgbox_hold_wake(mb, &r);
 	return err;
 }
 
@@ -307,22 +333,23 @@ out_unlock:
  */
 void msgbox_hold_close(struct msgbox_mailbox *mb, const struct file *holder)
 {
+	struct msgbox_hold_returns r;
 	struct msgbox_hold *h, *tmp;
 	bool any = false;
-	LIST_HEAD(gone);
 
+	msgbox_hold_returns_init(&r);
 	spin_lock(&mb->lock);
 	list_for_each_entry_safe(h, tmp, &mb->held, node) {
 		if (h->holder != holder)
 			continue;
 		if (h->msg->flags & MSGBOX_MSGF_CALL)
 			msgbox_call_end(mb, h->msg, -ECONNRESET);
-		msgbox_hold_return(mb, h, &gone, "close");
+		msgbox_hold_return(mb, h, &r, "close");
 		any = true;
 	}
 	spin_unlock(&mb->lock);
 	if (any)
-		msgbox_hold_wake(mb, &gone, true);
+		msgbox_hold_wake(mb, &r);
 }
 
 /**
@@ -338,16 +365,17 @@ void msgbox_hold_work(struct work_struct *work)
 						 hold_work);
 	unsigned long now = jiffies, next = 0;
 	bool any = false, pending = false;
+	struct msgbox_hold_returns r;
 	struct msgbox_hold *h, *tmp;
-	LIST_HEAD(gone);
 
+	msgbox_hold_returns_init(&r);
 	spin_lock(&mb->lock);
 	mb->hold_armed = false;
 	list_for_each_entry_safe(h, tmp, &mb->held, node) {
 		if (!h->timed)
 			continue;
 		if (time_after_eq(now, h->expires)) {
-			msgbox_hold_return(mb, h, &gone, "expire");
+			msgbox_hold_return(mb, h, &r, "expire");
 			any = true;
 		} else if (!pending || time_before(h->expires, next)) {
 			next = h->expires;
@@ -358,7 +386,7 @@ void msgbox_hold_work(struct work_struct *work)
 		msgbox_hold_arm(mb, next);
 	spin_unlock(&mb->lock);
 	if (any)
-		msgbox_hold_wake(mb, &gone, true);
+		msgbox_hold_wake(mb, &r);
 }
 
 /**

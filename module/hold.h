@@ -20,8 +20,15 @@
  * messages of that priority sent after it, and its record moves to the
  * mailbox's @returned list, where it keeps the delivery count until the
  * message is taken again: the next receiver sees MSGBOX_MSG_REDELIVERED
- * and that count. A call whose caller gave up is dropped, not returned,
- * and a call whose holder closes fails its caller with -ECONNRESET.
+ * and that count. Such a message is marked MSGBOX_MSGF_RETURNED, so that
+ * no other is looked up there. Returned messages wake a receiver each,
+ * and one returned to the empty mailbox fires its arrival notification as
+ * a message sent to it would. A call whose caller gave up is dropped, not
+ * returned, and a call whose holder closes fails its caller with
+ * -ECONNRESET.
+ *
+ * Only a receive that holds takes calls (see recv.h): a receiver that
+ * does not hold could not answer one, and would keep its slot for ever.
  *
  * Timed holds are returned by a delayed work item of the mailbox, armed
  * for the earliest expiry; it takes the mailbox lock as any receive does.
@@ -39,9 +46,6 @@ struct msgbox_mailbox;
 struct msgbox_msg;
 struct msgbox_recv_req;
 struct work_struct;
-
-/* The longest hold timeout, in ns: a day. */
-#define MSGBOX_HOLD_NS_MAX	(24ULL * 3600 * NSEC_PER_SEC)
 
 /**
  * struct msgbox_hold - a held message, or one returned to the queue
@@ -83,8 +87,6 @@ struct msgbox_hold *msgbox_hold_alloc(void);
 void msgbox_hold_free(struct msgbox_hold *h);
 void msgbox_hold_work(struct work_struct *work);
 
-bool msgbox_hold_ready(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
-		       const struct msgbox_recv_req *req);
 u32 msgbox_hold_deliveries(struct msgbox_mailbox *mb,
 			   const struct msgbox_msg *msg);
 void msgbox_hold_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg,

@@ -268,7 +268,9 @@ static int msgbox_recv_out(struct msgbox_recv_req *req, bool probe)
 		return msgbox_args_out(c->uarg, a, sizeof(*a), c->usize);
 	if (put_user(a->len, &c->uarg->len) ||
 	    copy_to_user((void __user *)c->uarg + from, (void *)a + from,
-			 to - from) ||
+			 to - from))
+		return -EFAULT;
+	if (a->size >= MSGBOX_RECV_SIZE_VER1 &&
 	    put_user(a->deliveries, &c->uarg->deliveries))
 		return -EFAULT;
 	return 0;
@@ -380,11 +382,16 @@ static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
 		c = &calls[n];
 		c->uarg = entry + (size_t)n * stride;
 		c->entry = true;
-		c->usize = sizeof(c->args);
+		/* Either version, as long as the entry holds it. */
+		c->usize = min_t(u32, stride, sizeof(c->args));
 		c->req.out = msgbox_recv_out;
 		c->req.out_arg = c;
-		if (copy_from_user(&c->args, c->uarg, sizeof(c->args)) ||
-		    c->args.size != sizeof(c->args) || c->args.flags ||
+		memset((void *)&c->args + MSGBOX_RECV_SIZE_VER0, 0,
+		       sizeof(c->args) - MSGBOX_RECV_SIZE_VER0);
+		if (copy_from_user(&c->args, c->uarg, c->usize) ||
+		    (c->args.size != MSGBOX_RECV_SIZE_VER0 &&
+		     c->args.size != MSGBOX_RECV_SIZE_VER1) ||
+		    c->args.size > c->usize || c->args.flags ||
 		    msgbox_recv_req_in(&c->req, &c->args, file, nonblock || n) ||
 		    put_user(c->args.len, &c->uarg->len) ||
 		    put_user(c->args.msg_flags, &c->uarg->msg_flags))

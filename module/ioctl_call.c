@@ -23,6 +23,7 @@
 #include "mailbox.h"
 #include "message.h"
 #include "send.h"
+#include "spares.h"
 
 /* Fill a call's send request from arguments of this module's version. */
 static int msgbox_call_req_in(struct msgbox_send_req *req,
@@ -38,6 +39,22 @@ static int msgbox_call_req_in(struct msgbox_send_req *req,
 	req->w.nonblock = nonblock;
 	if (args->flags & MSGBOX_CALL_DEADLINE)
 		return msgbox_deadline_in(args->deadline_ns, &req->w.deadline);
+	return 0;
+}
+
+/*
+ * The reply buffer, checked writable at both ends before the request is
+ * queued: a reply that cannot be copied out is lost once it was given.
+ */
+static int msgbox_call_probe_reply(const struct msgbox_call_args *args)
+{
+	u8 __user *buf = u64_to_user_ptr(args->reply_buf);
+
+	if (!args->reply_buf_len)
+		return 0;
+	if (!access_ok(buf, args->reply_buf_len) || put_user(0, buf) ||
+	    put_user(0, buf + args->reply_buf_len - 1))
+		return -EFAULT;
 	return 0;
 }
 
@@ -99,19 +116,22 @@ int msgbox_ioctl_call(struct file *file, void __user *uarg)
 
 	/* Where the results go must be writable before the request runs. */
 	ret = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	if (!ret)
+		ret = msgbox_call_probe_reply(&args);
 	call.buf_len = args.reply_buf_len;
 	req.call = &call;
 	if (!ret)
 		ret = msgbox_send(mb, &req, 1);
-	if (put)
-		msgbox_mailbox_put(mb);
 	if (ret > 0) {
 		ret = msgbox_call_out(&args, uarg, usize, &req, &call);
 		if (!ret)
 			ret = args.reply_len;
 	}
-	msgbox_msg_put(call.reply);
+	if (call.reply)
+		msgbox_spares_put(&mb->spares, call.reply);
 	put_pid(call.replier);
+	if (put)
+		msgbox_mailbox_put(mb);
 	return ret;
 }
 
@@ -134,6 +154,7 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	struct msgbox_settle_req req = { };
 	struct msgbox_settle_args args;
 	struct msgbox_mailbox *mb;
+	s32 prev;
 	bool recv;
 	u32 usize;
 	int err;
@@ -153,14 +174,20 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
-	/* How it was settled must be writable before it is. */
-	if (recv && put_user(0, &ua->settle_error))
+	/*
+	 * How it was settled must be writable before it is; what is there
+	 * stays until then, for a caller to tell a refused settle.
+	 */
+	if (recv && (get_user(prev, &ua->settle_error) ||
+		     put_user(prev, &ua->settle_error)))
 		return -EFAULT;
 	if (args.len > mb->max_msg_size)
 		return -EMSGSIZE;
 	if (args.len) {
-		req.reply = msgbox_msg_new(NULL, u64_to_user_ptr(args.buf),
-					   args.len);
+		/* From the mailbox's spares, to which the caller gives it back. */
+		req.reply = msgbox_msg_new(msgbox_spares_take(&mb->spares,
+							      args.len),
+					   u64_to_user_ptr(args.buf), args.len);
 		if (IS_ERR(req.reply))
 			return PTR_ERR(req.reply);
 	}
@@ -168,7 +195,8 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	req.len = args.len;
 
 	err = msgbox_hold_settle(mb, file, &req);
-	msgbox_msg_put(req.reply);
+	if (req.reply)
+		msgbox_spares_put(&mb->spares, req.reply);
 	if (!recv || (err && err != -ECANCELED))
 		return err;
 	/* Probed above: only an unmap meanwhile can make this fail. */

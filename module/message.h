@@ -46,6 +46,7 @@ enum msgbox_msg_state {
 
 /* struct msgbox_msg.flags, internal bits above the uapi MSGBOX_MSG_* bits */
 #define MSGBOX_MSGF_CACHE	GENMASK(4, 2)	/* size class, see message.c */
+#define MSGBOX_MSGF_RETURNED	BIT(5)	/* has a returned record (hold.h) */
 #define MSGBOX_MSGF_EXT		BIT(6)	/* payload in its own allocation */
 #define MSGBOX_MSGF_CALL	BIT(7)	/* a call: @call, not @key (call.h) */
 
@@ -74,7 +75,10 @@ enum msgbox_msg_state {
  * @ref: references, see DOC above
  * @prio: priority
  * @state: an enum msgbox_msg_state; under the mailbox lock
- * @flags: MSGBOX_MSG_* and MSGBOX_MSGF_* bits; immutable once queued
+ * @flags: MSGBOX_MSG_* and MSGBOX_MSGF_* bits; immutable once queued,
+ *	but for MSGBOX_MSGF_RETURNED, set under the mailbox lock while the
+ *	message is held (a peek still copying it may read the other bits
+ *	meanwhile, which do not change)
  * @data: the payload, or with MSGBOX_MSGF_EXT a pointer to it; use
  *	msgbox_msg_data()
  *

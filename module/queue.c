@@ -203,23 +203,43 @@ static bool msgbox_msg_from(const struct msgbox_msg *msg, struct pid *from,
  * @from: the sender a receive filters by, or NULL
  * @from_nr: that sender's number in @ns, or 0 for any sender
  * @ns: the receiver's PID namespace
+ * @calls: the receive holds, and may take a call; any other passes calls
+ *	by, leaving them for one that can answer them
  *
  * Return: the message, or NULL.
  */
 struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
 				     struct pid *from, pid_t from_nr,
-				     struct pid_namespace *ns)
+				     struct pid_namespace *ns, bool calls)
 {
 	struct msgbox_msg *msg;
 
 	lockdep_assert_held(&mb->lock);
-	if (!from_nr)
-		return list_first_entry_or_null(&mb->msgs, struct msgbox_msg,
-						node);
-	list_for_each_entry(msg, &mb->msgs, node)
-		if (msgbox_msg_from(msg, from, from_nr, ns))
+	list_for_each_entry(msg, &mb->msgs, node) {
+		if (!calls && (msg->flags & MSGBOX_MSGF_CALL))
+			continue;
+		if (!from_nr || msgbox_msg_from(msg, from, from_nr, ns))
 			return msg;
+	}
 	return NULL;
+}
+
+/**
+ * msgbox_queue_wake_recv() - wake receivers for messages queued
+ * @mb: the mailbox
+ * @nr: how many messages, each for one receiver that takes what comes
+ *	first (and every peek and filtered receive)
+ * @call: they are calls: receivers that do not hold are passed over
+ *
+ * Context: no mailbox lock held.
+ */
+void msgbox_queue_wake_recv(struct msgbox_mailbox *mb, unsigned int nr,
+			    bool call)
+{
+	if (!nr || !wq_has_sleeper(&mb->recv_wq))
+		return;
+	__wake_up(&mb->recv_wq, TASK_NORMAL, nr,
+		  call ? poll_to_key(MSGBOX_POLL_CALL) : NULL);
 }
 
 /**

@@ -19,6 +19,11 @@
  *
  * Senders sleep on @send_wq and receivers on @recv_wq; pollers sleep on
  * both. Wake-ups are issued after the mailbox lock is dropped.
+ *
+ * Calls are taken only by receives that hold (hold.h): any other passes
+ * them by. A wake-up for a call is keyed MSGBOX_POLL_CALL, which pollers
+ * read as input ready and which passes over the receivers that do not
+ * hold, so that it reaches one that can take the call.
  */
 #ifndef _MSGBOX_QUEUE_H
 #define _MSGBOX_QUEUE_H
@@ -34,6 +39,9 @@ struct msgbox_mailbox;
 struct msgbox_msg;
 struct msgbox_stat_args;
 
+/* The key of a wake-up for a call, see the DOC above. */
+#define MSGBOX_POLL_CALL	(EPOLLIN | EPOLLRDNORM | EPOLLRDBAND)
+
 unsigned int msgbox_queue_room(const struct msgbox_mailbox *mb);
 bool msgbox_queue_has_room(const struct msgbox_mailbox *mb);
 bool msgbox_queue_offer_free(const struct msgbox_mailbox *mb);
@@ -47,8 +55,10 @@ void msgbox_queue_withdraw(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
 void msgbox_queue_taken(struct msgbox_mailbox *mb, struct msgbox_msg *msg);
 struct msgbox_msg *msgbox_queue_find(struct msgbox_mailbox *mb,
 				     struct pid *from, pid_t from_nr,
-				     struct pid_namespace *ns);
+				     struct pid_namespace *ns, bool calls);
 void msgbox_queue_wake(struct wait_queue_head *wq);
+void msgbox_queue_wake_recv(struct msgbox_mailbox *mb, unsigned int nr,
+			    bool call);
 __poll_t msgbox_queue_poll(struct msgbox_mailbox *mb, struct file *file,
 			   poll_table *pt);
 void msgbox_queue_stat(struct msgbox_mailbox *mb, struct msgbox_stat_args *st);

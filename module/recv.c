@@ -46,7 +46,7 @@ static void msgbox_recv_describe(struct msgbox_mailbox *mb,
 	desc->msg_flags = msg->flags & (MSGBOX_MSG_CSUM | MSGBOX_MSG_KEY);
 	if (msg->flags & MSGBOX_MSGF_CALL)
 		desc->msg_flags |= MSGBOX_MSG_CALL;
-	if (msgbox_recv_holds(req, msg))
+	if (req->hold)
 		desc->msg_flags |= MSGBOX_MSG_HELD;
 	desc->deliveries = msgbox_hold_deliveries(mb, msg);
 	if (desc->deliveries)
@@ -104,8 +104,8 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
 			    struct msgbox_msg **msgp)
 	__must_hold(&mb->lock)
 {
-	bool any = msgbox_recv_req_plain(req), tried_direct = false;
-	bool polled = false;
+	bool plain = msgbox_recv_req_plain(req), tried_direct = false;
+	bool first = !req->peek && !req->from_pid, polled = false;
 	int err = 0;
 
 	for (;;) {
@@ -114,14 +114,15 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
 		if (mb->dead)
 			return -EIDRM;
 		/* A message that came with the timeout or the signal is taken. */
-		*msgp = msgbox_queue_find(mb, from, req->from_pid, ns);
+		*msgp = msgbox_queue_find(mb, from, req->from_pid, ns,
+					  req->hold);
 		if (*msgp)
 			return 0;
 		if (err)
 			return err;
 		if (req->w.nonblock)
 			return -EAGAIN;
-		if (any && !tried_direct) {
+		if (plain && !tried_direct) {
 			tried_direct = true;
 			/*
 			 * A hand-off puts the payload in place before this
@@ -145,10 +146,11 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
 			msgbox_queue_wake(&mb->send_wq);
 		/*
 		 * Each new message wakes one receiver that takes whatever
-		 * comes first; peeks and receives filtered by sender all wake.
+		 * comes first (a call, one that holds); peeks and receives
+		 * filtered by sender all wake.
 		 */
 		err = msgbox_wait_sleep(mb, &mb->recv_wq, req->w.deadline,
-					TASK_INTERRUPTIBLE, any);
+					TASK_INTERRUPTIBLE, first, req->hold);
 		mb->nr_recv_waiting--;
 	}
 }
@@ -163,6 +165,7 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 				     struct msgbox_recv_req *req)
 	__releases(&mb->lock)
 {
+	bool call = msg->flags & MSGBOX_MSGF_CALL;
 	bool delivered;
 	int err = 0;
 
@@ -181,7 +184,7 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 		if (msg->flags & MSGBOX_MSGF_CALL)
 			msgbox_call_end(mb, msg, -EIDRM);
 		msgbox_queue_taken(mb, msg);
-	} else if (!err && msgbox_recv_holds(req, msg)) {
+	} else if (!err && req->hold) {
 		msgbox_hold_add(mb, msg, req);
 		spin_unlock(&mb->lock);
 		return 0;
@@ -190,9 +193,15 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 	} else if (!mb->dead && !msgbox_call_orphan(msg)) {
 		msgbox_queue_insert(mb, msg);
 	} else {
-		/* Discarded by destroy, or a call its caller gave up. */
+		/*
+		 * Discarded by destroy, or a call its caller gave up, which
+		 * is dropped as if withdrawn: either way never delivered.
+		 */
 		if (msg->flags & MSGBOX_MSGF_CALL)
 			msgbox_call_end(mb, msg, -EIDRM);
+		if (!mb->dead)
+			mb->sent--;
+		msgbox_hold_forget(mb, msg);
 		msg->state = MSGBOX_MSG_GONE;
 		mb->bytes -= msg->len;
 		delivered = true;	/* no longer queued: drop it */
@@ -204,7 +213,7 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 	if (delivered)
 		msgbox_spares_put(&mb->spares, msg);
 	else
-		msgbox_queue_wake(&mb->recv_wq);
+		msgbox_queue_wake_recv(mb, 1, call);
 	msgbox_debug_bug_after_put(msg, delivered);
 	return err;
 }
@@ -219,7 +228,7 @@ static void msgbox_recv_deliver(struct msgbox_mailbox *mb,
 	__releases(&mb->lock)
 {
 	msgbox_queue_unlink(mb, msg);
-	if (msgbox_recv_holds(req, msg)) {
+	if (req->hold) {
 		msgbox_hold_add(mb, msg, req);
 		spin_unlock(&mb->lock);
 		return;
@@ -252,19 +261,17 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct pid *from = req->from_pid ? find_get_pid(req->from_pid) : NULL;
 	struct msgbox_direct *d = NULL;
+	bool pass_on = false, pass_call = false;
 	struct msgbox_msg *msg;
-	bool pass_on = false;
 	int err;
 
-	/* A hold needs a record; so does a call, which any receive may take. */
-	if (!req->peek && (req->hold || data_race(mb->nr_calls))) {
+	if (req->hold) {
 		req->rec = msgbox_hold_alloc();
 		if (!req->rec) {
 			err = -ENOMEM;
 			goto out_put;
 		}
 	}
-again:
 	spin_lock(&mb->lock);
 	err = msgbox_recv_wait(mb, req, from, ns, &d, &msg);
 	if (err > 0) {
@@ -275,7 +282,7 @@ again:
 		msgbox_direct_leave(d);
 		spin_unlock(&mb->lock);
 		if (pass_on)
-			msgbox_queue_wake(&mb->recv_wq);
+			msgbox_queue_wake_recv(mb, 1, false);
 		/* Probed before the hand-off: only an unmap can fail it. */
 		err = req->out ? req->out(req, false) : 0;
 		goto out_put;
@@ -283,23 +290,13 @@ again:
 	if (err)
 		goto out_unlock;
 	msgbox_direct_leave(d);
-	if (!msgbox_hold_ready(mb, msg, req)) {
-		/* A call came with no record ready: get one and look again. */
-		spin_unlock(&mb->lock);
-		msgbox_direct_put(d);
-		d = NULL;
-		req->rec = msgbox_hold_alloc();
-		if (!req->rec) {
-			err = -ENOMEM;
-			goto out_put;
-		}
-		goto again;
-	}
 	msgbox_recv_describe(mb, msg, req, ns);
 	if (msg->len > req->buf_len) {
 		/* The message that did not fit may be for another receiver. */
+		req->desc.msg_flags &= ~MSGBOX_MSG_HELD;
 		err = -EMSGSIZE;
 		pass_on = true;
+		pass_call = msg->flags & MSGBOX_MSGF_CALL;
 		goto out_unlock;
 	}
 	if (req->peek)
@@ -314,7 +311,7 @@ out_unlock:
 	msgbox_direct_leave(d);
 	spin_unlock(&mb->lock);
 	if (pass_on)
-		msgbox_queue_wake(&mb->recv_wq);
+		msgbox_queue_wake_recv(mb, 1, pass_call);
 out_put:
 	put_pid(from);
 	msgbox_direct_put(d);

@@ -23,10 +23,11 @@
  * layer's writer (@out), and a description that cannot be written puts
  * the message back the same way.
  *
- * A receive that holds its message (MSGBOX_RECV_HOLD, or any receive
- * that takes a call) goes the same way, except that the message, once
- * copied out, goes to its holder's record (hold.h) instead of being
- * delivered; the record is allocated before the lock is taken.
+ * A receive that holds its message (MSGBOX_RECV_HOLD) goes the same way,
+ * except that the message, once copied out, goes to its holder's record
+ * (hold.h) instead of being delivered; the record is allocated before the
+ * lock is taken. Only such a receive takes calls: any other passes them
+ * by, since it could not answer them.
  *
  * A run of plain receives from a batch takes up to MSGBOX_RECV_RUN
  * messages, and MSGBOX_BATCH_LOCKED_BYTES of payload, under one hold of
@@ -37,7 +38,6 @@
 
 #include <linux/types.h>
 
-#include "message.h"
 #include "wait.h"
 
 struct file;
@@ -86,7 +86,7 @@ struct msgbox_recv_desc {
  * @peek: copy the message out and leave it queued
  * @from_pid: take only messages from this PID (the caller's namespace), or
  *	0 for any sender
- * @hold: hold the message taken (hold.h); a call is held either way
+ * @hold: hold the message taken (hold.h); only such a receive takes calls
  * @hold_ns: with @hold, how long, or 0 for no limit
  * @holder: the file the message is held by
  * @rec: a record for a hold, allocated by the core, which frees it if unused
@@ -121,13 +121,6 @@ struct msgbox_recv_req {
 static inline bool msgbox_recv_req_plain(const struct msgbox_recv_req *req)
 {
 	return !req->peek && !req->from_pid && !req->hold;
-}
-
-/* Does @req hold @msg when it takes it? A call is always held. */
-static inline bool msgbox_recv_holds(const struct msgbox_recv_req *req,
-				     const struct msgbox_msg *msg)
-{
-	return !req->peek && (req->hold || (msg->flags & MSGBOX_MSGF_CALL));
 }
 
 int msgbox_recv(struct msgbox_mailbox *mb, struct msgbox_recv_req *reqs,

@@ -101,7 +101,7 @@ static int msgbox_send_wait_room(struct msgbox_mailbox *mb,
 		}
 		mb->nr_send_waiting++;
 		err = msgbox_wait_sleep(mb, &mb->send_wq, w->deadline,
-					TASK_INTERRUPTIBLE, false);
+					TASK_INTERRUPTIBLE, false, true);
 		mb->nr_send_waiting--;
 	}
 }
@@ -116,6 +116,7 @@ static int msgbox_send_insert(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 			      struct msgbox_send_req *req, bool ack)
 {
 	struct msgbox_notify notify = { };
+	bool call = msg->flags & MSGBOX_MSGF_CALL;
 	int err;
 
 	spin_lock(&mb->lock);
@@ -130,7 +131,7 @@ static int msgbox_send_insert(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		goto out_unlock;
 	}
 	mb->next_id++;
-	if (msg->flags & MSGBOX_MSGF_CALL) {
+	if (call) {
 		mb->nr_calls++;
 		trace_msgbox_call(mb, msg);
 	}
@@ -146,9 +147,17 @@ static int msgbox_send_insert(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	msgbox_queue_add(mb, msg);
 	spin_unlock(&mb->lock);
 
-	/* The sender usually blocks next (a reply, a full mailbox): sync. */
-	if (wq_has_sleeper(&mb->recv_wq))
-		wake_up_interruptible_sync(&mb->recv_wq);
+	/*
+	 * The sender usually blocks next (a reply, a full mailbox): sync. A
+	 * call wakes a receiver that can take it (see queue.h).
+	 */
+	if (wq_has_sleeper(&mb->recv_wq)) {
+		if (call)
+			wake_up_interruptible_sync_poll(&mb->recv_wq,
+							MSGBOX_POLL_CALL);
+		else
+			wake_up_interruptible_sync(&mb->recv_wq);
+	}
 	msgbox_notify_fire(&notify);
 	return 0;
 
@@ -197,7 +206,7 @@ static int msgbox_send_wait_ack(struct msgbox_mailbox *mb,
 		}
 		mb->nr_send_waiting++;
 		err = msgbox_wait_sleep(mb, &mb->send_wq, req->w.deadline,
-					TASK_INTERRUPTIBLE, false);
+					TASK_INTERRUPTIBLE, false, true);
 		mb->nr_send_waiting--;
 	}
 	spin_unlock(&mb->lock);

@@ -3,6 +3,7 @@
  * Sleeping on a mailbox, and polling before it.
  */
 #include <linux/hrtimer.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
@@ -17,6 +18,28 @@
 /* How long a blocking call polls before it sleeps, in ns; 0: never. */
 unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
 
+/* A sleeper's wait entry, and whether it may take a call. */
+struct msgbox_waiter {
+	struct wait_queue_entry entry;
+	bool calls;
+};
+
+/*
+ * A wake-up for a call (keyed MSGBOX_POLL_CALL, see queue.h) passes over
+ * a receiver that does not hold, and so cannot take it: it does not count
+ * among the exclusive waiters woken, and the next one is tried.
+ */
+static int msgbox_wait_wake(struct wait_queue_entry *entry, unsigned int mode,
+			    int sync, void *key)
+{
+	struct msgbox_waiter *w = container_of(entry, struct msgbox_waiter,
+					       entry);
+
+	if (!w->calls && key && (key_to_poll(key) & EPOLLRDBAND))
+		return 0;
+	return autoremove_wake_function(entry, mode, sync, key);
+}
+
 /**
  * msgbox_wait_sleep() - sleep on one of a mailbox's wait queues
  * @mb: the mailbox, locked
@@ -27,6 +50,8 @@ unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
  * @exclusive: the caller is one of the receivers a new message wakes only
  *	one of: it must take a message when it finds one, whatever else
  *	happened meanwhile, or else pass the wake-up on by waking @wq
+ * @calls: the caller may take a call; a receiver that may not is not woken
+ *	for one
  *
  * The caller checks its condition again either way.
  *
@@ -36,16 +61,24 @@ unsigned int msgbox_poll_ns = MSGBOX_POLL_NS_DEFAULT;
  * has passed.
  */
 int msgbox_wait_sleep(struct msgbox_mailbox *mb, struct wait_queue_head *wq,
-		      ktime_t deadline, unsigned int state, bool exclusive)
+		      ktime_t deadline, unsigned int state, bool exclusive,
+		      bool calls)
 	__must_hold(&mb->lock)
 {
-	DEFINE_WAIT(wait);
+	struct msgbox_waiter w = {
+		.entry = {
+			.private = current,
+			.func = msgbox_wait_wake,
+			.entry = LIST_HEAD_INIT(w.entry.entry),
+		},
+		.calls = calls,
+	};
 	int ret = 0;
 
 	if (exclusive)
-		prepare_to_wait_exclusive(wq, &wait, state);
+		prepare_to_wait_exclusive(wq, &w.entry, state);
 	else
-		prepare_to_wait(wq, &wait, state);
+		prepare_to_wait(wq, &w.entry, state);
 	spin_unlock(&mb->lock);
 	trace_msgbox_block(mb, wq == &mb->send_wq);
 
@@ -60,7 +93,7 @@ int msgbox_wait_sleep(struct msgbox_mailbox *mb, struct wait_queue_head *wq,
 		schedule();
 	}
 
-	finish_wait(wq, &wait);
+	finish_wait(wq, &w.entry);
 	trace_msgbox_wake(mb, wq == &mb->send_wq);
 	spin_lock(&mb->lock);
 	return ret;

@@ -41,7 +41,8 @@ struct msgbox_wait {
 };
 
 int msgbox_wait_sleep(struct msgbox_mailbox *mb, struct wait_queue_head *wq,
-		      ktime_t deadline, unsigned int state, bool exclusive);
+		      ktime_t deadline, unsigned int state, bool exclusive,
+		      bool calls);
 void msgbox_wait_poll(struct msgbox_mailbox *mb, bool send, ktime_t deadline);
 void msgbox_wait_poll_result(struct msgbox_mailbox *mb, const int *result,
 			     ktime_t deadline);

@@ -8,7 +8,10 @@
 #     header, from build/ksrc/scripts (scripts/ksft.sh extracts it);
 #   - the uapi header compiled on its own as C and as C++, 64- and 32-bit,
 #     with -Wall -Wextra -pedantic -Werror;
-#   - the library's man pages (scripts/man-lint.sh).
+#   - libmsgbox-rpc: its sources with more warnings than its build's, its
+#     header alone as C and C++, the symbols its shared object exports
+#     against its map;
+#   - the libraries' man pages (scripts/man-lint.sh).
 #
 # Flow: run each check, keep its output in build/lint/, count the
 # "warning:"/"error:" lines of the build and checkpatch's verdict, print a
@@ -95,6 +98,48 @@ if [ "$uapi_rc" -ne 0 ]; then
 	problems=$((problems + 1))
 else
 	pretty "uapi header: compiles alone as C and C++, 64- and 32-bit"
+fi
+
+# libmsgbox-rpc, a userspace library: what checkpatch cannot judge there.
+rpc_rc=0
+rpc_log=$out/rpc.log
+: >"$rpc_log"
+tirpc=$(pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc)
+for f in userlib/rpc/*.c; do
+	# shellcheck disable=SC2086 # $tirpc is a list of flags
+	gcc -fsyntax-only -std=gnu11 -Wall -Wextra -Werror -Wshadow \
+		-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+		-Wformat=2 -Wundef -Wcast-qual -Wwrite-strings -D_GNU_SOURCE \
+		-Iuapi -Iuserlib/libmsgbox $tirpc "$f" >>"$rpc_log" 2>&1 || {
+		pretty "$f has warnings"
+		rpc_rc=1
+	}
+done
+for lang in c c++; do
+	# shellcheck disable=SC2086
+	printf '#include <msgbox_rpc.h>\nint main(void) { return 0; }\n' |
+		gcc -x "$lang" -Wall -Wextra -pedantic -Werror -Iuserlib/rpc $tirpc \
+			-fsyntax-only - >>"$rpc_log" 2>&1 || {
+		pretty "msgbox_rpc.h fails alone as $lang"
+		rpc_rc=1
+	}
+done
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C userlib/rpc libmsgbox-rpc.so \
+	>>"$rpc_log" 2>&1 || rpc_rc=1
+want=$(sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\);$/\1@@MSGBOX_RPC_1.0/p' \
+	userlib/rpc/libmsgbox-rpc.map | sort)
+got=$(nm -D --defined-only userlib/rpc/libmsgbox-rpc.so 2>>"$rpc_log" |
+	awk '$2 == "T" { print $3 }' | sort)
+if [ -z "$want" ] || [ "$want" != "$got" ]; then
+	{ echo "exported:"; echo "$got"; echo "libmsgbox-rpc.map:"; echo "$want"; } >>"$rpc_log"
+	pretty "libmsgbox-rpc.so exports other symbols than its map"
+	rpc_rc=1
+fi
+if [ "$rpc_rc" -ne 0 ]; then
+	cat "$rpc_log"
+	problems=$((problems + 1))
+else
+	pretty "libmsgbox-rpc: clean (warnings, header, exports)"
 fi
 
 pretty "man pages"

@@ -6,12 +6,13 @@
 #   - every page renders with groff -man -ww without a warning;
 #   - every page but a .so link has NAME, SYNOPSIS, DESCRIPTION,
 #     RETURN VALUE and ERRORS, and a .so link's target exists;
-#   - every global symbol of libmsgbox.map has a page of its name.
+#   - every global symbol of libmsgbox.map and libmsgbox-rpc.map has a
+#     page of its name.
 #
-# Flow: render each page of userlib/libmsgbox/man, userlib/mq and
-# userlib/cli (the last two are overviews: rendering only), check the
-# sections of the library's, then its map; print one line per finding
-# and exit 1 when there was any.
+# Flow: render each page of userlib/libmsgbox/man, userlib/rpc/man,
+# userlib/mq and userlib/cli (the last two are overviews: rendering only),
+# check the sections of the libraries', then their maps; print one line
+# per finding and exit 1 when there was any.
 #
 # Usage: scripts/man-lint.sh
 set -e
@@ -35,7 +36,7 @@ finding() {
 mkdir -p "$tmp/man"
 ln -s "$top/userlib/libmsgbox/man" "$tmp/man/man3"
 
-pages=("$top"/userlib/libmsgbox/man/*.3)
+pages=("$top"/userlib/libmsgbox/man/*.3 "$top"/userlib/rpc/man/*.3)
 for page in "${pages[@]}" "$top"/userlib/mq/*.7 "$top"/userlib/cli/*.[17]; do
 	name=${page#"$top"/}
 	out=$(cd "$tmp/man" && LC_ALL=C groff -man -ww -z -Tutf8 "$page" 2>&1) ||
@@ -57,13 +58,14 @@ for page in "${pages[@]}"; do
 done
 
 # The names between "global:" and "local:" or the node's end.
-map=userlib/libmsgbox/libmsgbox.map
-while read -r sym; do
-	[ -f "$top/userlib/libmsgbox/man/$sym.3" ] ||
-		finding "$map: $sym has no man page"
-done < <(awk '/global:/ { g = 1; next } /local:|}/ { g = 0 }
-	      g { gsub(/[;[:space:]]/, ""); if ($0 != "") print }' "$top/$map" |
-	 sort -u)
+for map in userlib/libmsgbox/libmsgbox.map userlib/rpc/libmsgbox-rpc.map; do
+	while read -r sym; do
+		[ -f "$top/$(dirname "$map")/man/$sym.3" ] ||
+			finding "$map: $sym has no man page"
+	done < <(awk '/global:/ { g = 1; next } /local:|}/ { g = 0 }
+		      g { gsub(/[;[:space:]]/, ""); if ($0 != "") print }' "$top/$map" |
+		 sort -u)
+done
 
 if [ "$problems" -ne 0 ]; then
 	pretty "FAIL: $problems findings"

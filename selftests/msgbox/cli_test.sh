@@ -92,14 +92,14 @@ check "create goes on after a failed name" \
 pretty "stat"
 run "$MSGBOX" stat q
 check "stat prints every field" \
-	'rc_is 0 && err_empty && [ "$(awk "{ print \$1 }" out | tr "\n" " ")" = "name capacity max_msg_size msgs mode bytes sent received waiting_senders waiting_receivers uid gid owner_pid mb_flags " ]'
+	'rc_is 0 && err_empty && [ "$(awk "{ print \$1 }" out | tr "\n" " ")" = "name capacity max_msg_size msgs mode bytes sent received waiting_senders waiting_receivers uid gid owner_pid mb_flags held calls " ]'
 check "stat shows the attributes create was given" \
 	'[ "$(field q capacity)/$(field q max_msg_size)/$(field q mode)/$(field q mb_flags)/$(field q uid)/$(field q owner_pid)" = 2/16/0640/dedup/0/0 ]'
 check "stat shows the defaults and the K suffix" \
 	'[ "$(field t1 capacity)/$(field t1 max_msg_size)/$(field t1 mode)/$(field t1 mb_flags)/$(field k1 max_msg_size)/$(field rv capacity)" = 64/8192/0600/none/1024/0 ]'
 run "$MSGBOX" stat --json q
 check "stat --json prints one object" \
-	'rc_is 0 && err_empty && [ "$(wc -l <out)" = 1 ] && out_has "{\"name\":\"q\",\"capacity\":2,\"max_msg_size\":16,\"msgs\":0,\"mode\":\"0640\",\"bytes\":0,\"sent\":0,\"received\":0,\"waiting_senders\":0,\"waiting_receivers\":0,\"uid\":0,\"gid\":0,\"owner_pid\":0,\"mb_flags\":2,\"port\":false,\"dedup\":true}"'
+	'rc_is 0 && err_empty && [ "$(wc -l <out)" = 1 ] && out_has "{\"name\":\"q\",\"capacity\":2,\"max_msg_size\":16,\"msgs\":0,\"mode\":\"0640\",\"bytes\":0,\"sent\":0,\"received\":0,\"waiting_senders\":0,\"waiting_receivers\":0,\"uid\":0,\"gid\":0,\"owner_pid\":0,\"mb_flags\":2,\"port\":false,\"dedup\":true,\"held\":0,\"calls\":0}"'
 fails "stat of a missing mailbox fails with ENOENT" 1 \
 	"msgbox: stat: nope: No such file or directory" "$MSGBOX" stat nope
 usage "stat without NAME" "$MSGBOX" stat

@@ -118,8 +118,8 @@ TEST_F(c32, is_32bit)
 	EXPECT_EQ(0xc040e703UL, (unsigned long)MSGBOX_IOC_SEND);
 	EXPECT_EQ(0xc060e704UL, (unsigned long)MSGBOX_IOC_RECV);
 	EXPECT_EQ(0xc050e705UL, (unsigned long)MSGBOX_IOC_STAT);
-	EXPECT_EQ(0xc048e709UL, (unsigned long)MSGBOX_IOC_CALL);
-	EXPECT_EQ(0xc028e70aUL, (unsigned long)MSGBOX_IOC_SETTLE);
+	EXPECT_EQ(0xc048e70aUL, (unsigned long)MSGBOX_IOC_CALL);
+	EXPECT_EQ(0xc028e70bUL, (unsigned long)MSGBOX_IOC_SETTLE);
 	EXPECT_EQ(0xc050e704UL, (unsigned long)RECV_CMD_VER0);
 	EXPECT_EQ(0xc048e705UL, (unsigned long)STAT_CMD_VER0);
 	EXPECT_EQ(0x4020e701UL, (unsigned long)MSGBOX_IOC_OPEN);
@@ -308,7 +308,7 @@ TEST_F(c32, call_reply)
 		int fd = mb_attach(self->name, O_RDWR);
 
 		mb_recv_args(&r, in, sizeof(in));
-		r.flags = MSGBOX_RECV_DEADLINE;
+		r.flags = MSGBOX_RECV_DEADLINE | MSGBOX_RECV_HOLD;
 		r.deadline_ns = mb_now_ns() + 10000000000ULL;
 		if (fd < 0 || mb_ioctl(fd, MSGBOX_IOC_RECV, &r) != 4 ||
 		    memcmp(in, "ping", 4) ||

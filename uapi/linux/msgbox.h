@@ -205,7 +205,7 @@ struct msgbox_send_args {
  * @__reserved: must be zero
  * @hold_ns: with MSGBOX_RECV_HOLD, how long the message may stay held, in
  *	nanoseconds, before it returns to the queue by itself; 0 for no
- *	limit (since MSGBOX_RECV_SIZE_VER1)
+ *	limit, at most MSGBOX_HOLD_NS_MAX (since MSGBOX_RECV_SIZE_VER1)
  * @deliveries: out: how many times the message was received and held
  *	before, and returned to the queue (since MSGBOX_RECV_SIZE_VER1)
  * @__reserved2: must be zero
@@ -216,9 +216,11 @@ struct msgbox_send_args {
  * keeps its slot meanwhile. A held message returns to the queue, ahead of
  * the messages of its priority that came after it, marked
  * MSGBOX_MSG_REDELIVERED, when it is released, when @hold_ns runs out, and
- * when the last descriptor of the open file description is closed. A
- * call (MSGBOX_MSG_CALL) is always held, whatever the flags; when its
- * holder's descriptor closes, its caller fails with ECONNRESET instead.
+ * when the last descriptor of the open file description is closed. Only
+ * a receive with MSGBOX_RECV_HOLD takes calls (MSGBOX_MSG_CALL): any other
+ * receive, peek, batch or read(2) passes them by, since it could not
+ * answer them. When the descriptor holding a call closes, its caller
+ * fails with ECONNRESET.
  *
  * On success the ioctl returns the message length.
  */
@@ -246,6 +248,9 @@ struct msgbox_recv_args {
 
 #define MSGBOX_RECV_SIZE_VER0	80
 #define MSGBOX_RECV_SIZE_VER1	96
+
+/* The longest struct msgbox_recv_args.hold_ns: a day. */
+#define MSGBOX_HOLD_NS_MAX	(24ULL * 3600 * 1000000000ULL)
 
 /* struct msgbox_stat_args.mb_flags */
 #define MSGBOX_STAT_PORT	(1U << 0)	/* a port, not a named mailbox */
@@ -398,8 +403,9 @@ struct msgbox_batch_args {
  * @reply_gid: out: the replier's effective GID in the caller's user
  *	namespace
  *
- * The request is queued as a message that a receiver of the mailbox gets
- * marked MSGBOX_MSG_CALL and holds until it answers with MSGBOX_IOC_SETTLE.
+ * The request is queued as a message that a receiver of the mailbox that
+ * holds (MSGBOX_RECV_HOLD) gets, marked MSGBOX_MSG_CALL, and holds until
+ * it answers with MSGBOX_IOC_SETTLE.
  * The calling thread waits for that answer: threads of one process may
  * each have a call outstanding on one descriptor. The descriptor needs
  * write access; O_NONBLOCK makes a call that cannot be queued at once fail
@@ -444,8 +450,9 @@ struct msgbox_call_args {
  * @id: the id of a message this open file description holds
  * @buf: for a call, pointer to the reply
  * @len: for a call, the reply's length, 0 allowed; 0 for any other message
- * @settle_error: out, with MSGBOX_SETTLE_RECV: 0, or ECANCELED when the
- *	reply went nowhere
+ * @settle_error: out, with MSGBOX_SETTLE_RECV, once the message is
+ *	settled: 0, or ECANCELED when the reply went nowhere; left as it was
+ *	when the settle fails
  * @recv: with MSGBOX_SETTLE_RECV, pointer to a struct msgbox_recv_args for
  *	a receive made in the same call, once the settling is done
  *

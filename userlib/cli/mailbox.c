@@ -143,14 +143,16 @@ static void stat_json(const char *name, const struct msgbox_stat_args *st)
 	       "\"mode\":\"%04o\",\"bytes\":%llu,\"sent\":%llu,"
 	       "\"received\":%llu,\"waiting_senders\":%u,"
 	       "\"waiting_receivers\":%u,\"uid\":%u,\"gid\":%u,"
-	       "\"owner_pid\":%d,\"mb_flags\":%u,\"port\":%s,\"dedup\":%s}\n",
+	       "\"owner_pid\":%d,\"mb_flags\":%u,\"port\":%s,\"dedup\":%s,"
+	       "\"held\":%u,\"calls\":%u}\n",
 	       st->capacity, st->max_msg_size, st->msgs, st->mode,
 	       (unsigned long long)st->bytes, (unsigned long long)st->sent,
 	       (unsigned long long)st->received, st->waiting_senders,
 	       st->waiting_receivers, st->uid, st->gid, st->owner_pid,
 	       st->mb_flags,
 	       st->mb_flags & MSGBOX_STAT_PORT ? "true" : "false",
-	       st->mb_flags & MSGBOX_STAT_DEDUP ? "true" : "false");
+	       st->mb_flags & MSGBOX_STAT_DEDUP ? "true" : "false",
+	       st->held, st->calls);
 }
 
 static void stat_text(const char *name, const struct msgbox_stat_args *st)
@@ -171,11 +173,14 @@ static void stat_text(const char *name, const struct msgbox_stat_args *st)
 	       "uid                %u\n"
 	       "gid                %u\n"
 	       "owner_pid          %d\n"
-	       "mb_flags           %s\n",
+	       "mb_flags           %s\n"
+	       "held               %u\n"
+	       "calls              %u\n",
 	       name, st->capacity, st->max_msg_size, st->msgs, st->mode,
 	       (unsigned long long)st->bytes, (unsigned long long)st->sent,
 	       (unsigned long long)st->received, st->waiting_senders,
-	       st->waiting_receivers, st->uid, st->gid, st->owner_pid, flags);
+	       st->waiting_receivers, st->uid, st->gid, st->owner_pid, flags,
+	       st->held, st->calls);
 }
 
 int cmd_stat(int argc, char **argv)

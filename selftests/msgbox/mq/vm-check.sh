@@ -8,7 +8,8 @@
 #   1. Check that msgbox.ko and the programs are built.
 #   2. Collect the files for the initramfs: the programs under /tests/mq,
 #      libmsgbox-mq.so at /usr/lib/msgbox/, and the dynamic loader and
-#      libraries mq_demo-dyn needs at their host paths (initramfs-files.sh).
+#      libraries mq_demo-dyn needs at their host paths
+#      (scripts/initramfs-libs.sh).
 #   3. Boot scripts/vm.sh with msgbox.ko and mq-guest.sh as the payload; its
 #      exit status is the payload's (0 only when everything passed).
 #
@@ -41,7 +42,7 @@ done
 files+=(-f "$so:/usr/lib/msgbox/libmsgbox-mq.so")
 while read -r lib; do
 	files+=(-f "$lib:$lib")
-done < <("$here/initramfs-files.sh" "$here/mq_demo-dyn" "$so")
+done < <("$top/scripts/initramfs-libs.sh" "$here/mq_demo-dyn" "$so")
 
 # 3. Boot.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msgbox-mq.XXXXXX")
