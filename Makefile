@@ -27,7 +27,8 @@
 #                        RabbitMQ (needs librabbitmq-dev)
 #   make check-net       two VMs, a broker on loopback, the bridge on each:
 #                        kills, broker restarts, cut connections, corrupted
-#                        payloads, back-pressure; last line "N passed, N failed"
+#                        payloads, back-pressure, calls across hosts; last
+#                        line "N passed, N failed"
 #   make bench-net       the bridge against rabbitmq-c between two VMs: msgs/s
 #                        and 64 B round trips, reliable and best-effort
 #   make lint            sparse (C=2) + W=1 build, checkpatch --strict,
@@ -148,7 +149,7 @@ bench-net: module lib
 	$(MAKE) -C bench/net run
 
 # msgbox against its peers in one VM run; options in BENCH_ARGS.
-bench: module lib
+bench: module lib examples
 	$(MAKE) -C bench run
 
 PREFIX ?= /usr/local

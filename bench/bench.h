@@ -19,6 +19,8 @@
  *   mem.c           the mem section
  *   output.c        tables and BENCH lines
  *   env.c           the environment: limits, mounts, the machine
+ *   call.h          the call, call-threads and held sections (its own
+ *                   files are listed there)
  */
 #ifndef _MSGBOX_BENCH_H
 #define _MSGBOX_BENCH_H
@@ -88,6 +90,9 @@ enum {
 	SEC_MPMC,
 	SEC_PAIRS,
 	SEC_MEM,
+	SEC_CALL,
+	SEC_CALL_THREADS,
+	SEC_HELD,
 	NSEC
 };
 
@@ -309,6 +314,8 @@ extern int paired_order[NMECH], paired_n, paired_nlinks;
 void paired_medians(double v[][PAIRED_ROUNDS], int rounds,
 		    double out[][3]);
 void paired_initiator(struct job *j);
+void ready_wait(void);
+void turn_wait(uint64_t gates);
 void spin_child(struct job *j);
 void stream_child(struct job *j);
 

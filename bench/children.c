@@ -348,7 +348,7 @@ void paired_initiator(struct job *j)
 }
 
 /* Tell the parent this child is ready, and wait for its go. */
-static void ready_wait(void)
+void ready_wait(void)
 {
 	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
 	while (!__atomic_load_n(&sh->go, __ATOMIC_SEQ_CST))
@@ -356,7 +356,7 @@ static void ready_wait(void)
 }
 
 /* A gated child of a paired run: wait until sh->turn is one of @gates. */
-static void turn_wait(uint64_t gates)
+void turn_wait(uint64_t gates)
 {
 	uint32_t t;
 

@@ -66,6 +66,22 @@
  *            through the shrink file of each cache in /sys/kernel/slab),
  *            plus the pages of kmallocs too large for a slab cache, plus
  *            vmalloc pages (both from /proc/meminfo).
+ *   call     64 B request/reply calls, paired as paired-rtt is, with
+ *            client and server on one vCPU and then on two: a msgbox call
+ *            (msgbox_call(), the server answering with a held receive and
+ *            msgbox_reply(), or with msgbox_reply_recv(), one SETTLE|RECV),
+ *            msgbox send then receive, a POSIX mq request queue and reply
+ *            queue, the futex floor, a D-Bus method call through a
+ *            dbus-daemon started for it, and the RPC example's kv.x over
+ *            msgbox, TCP and UDP loopback (examples/rpc, its kv-client
+ *            timing one block per run). Every ratio between two of them is
+ *            taken within rounds; a table of targets follows.
+ *   call-threads  8 client threads against 1, calling one server process
+ *            of 2 threads, one thread of each kind per vCPU in turn, paired
+ *            as the pairs section is: calls per second and their ratio.
+ *   held     64 B streaming across vCPUs where the consumer holds each
+ *            message and settles it done, in two calls or in one
+ *            SETTLE|RECV, against a plain receive and mq, paired.
  *
  * Beside every throughput (stream, paired-stream, mpmc, pairs) is the CPU
  * time each side spends per message: snd_cpu_us is the CPU time of the
@@ -108,14 +124,16 @@
  * The program is meant to run as root in a throw-away VM: it raises the
  * queue limits in /proc/sys (and puts them back on exit), lifts
  * RLIMIT_MSGQUEUE, mounts the mqueue file system on /dev/mqueue if nothing
- * is mounted there, and pins processes to CPUs. Mechanisms that cannot be
- * set up (no /dev/msgbox, say) are reported and left out.
+ * is mounted there, and pins processes to CPUs. The call section runs
+ * dbus-daemon, kv-server and kv-client from $PATH and brings the loopback
+ * interface up. Mechanisms that cannot be set up (no /dev/msgbox, no
+ * dbus-daemon, say) are reported and left out.
  */
-#include "bench.h"
+#include "call.h"
 
 static const char *const section_names[NSEC] = {
 	"syscall", "rtt", "paired-rtt", "stream", "paired-stream", "mpmc",
-	"pairs", "mem",
+	"pairs", "mem", "call", "call-threads", "held",
 };
 
 struct bench_opts opt;
@@ -130,7 +148,7 @@ static void usage(FILE *f)
 		"  -m, --mech=LIST       mechanisms, comma-separated (default all)\n"
 		"  -s, --sizes=LIST      message sizes, e.g. 64,4k,64k (default)\n"
 		"  -S, --sections=LIST   syscall,rtt,paired-rtt,stream,paired-stream,mpmc,\n"
-		"                        pairs,mem (default all)\n"
+		"                        pairs,mem,call,call-threads,held (default all)\n"
 		"  -r, --repeats=N       runs per figure (default 3)\n"
 		"  -t, --time=SECS       measuring time per run (default 0.5, quick 0.1)\n"
 		"  -w, --warmup=SECS     warm-up per run (default 0.1, quick 0.03)\n"
@@ -310,6 +328,7 @@ int main(int argc, char **argv)
 	static void (*const run[NSEC])(void) = {
 		section_syscall, section_rtt, section_paired, section_stream,
 		section_pstream, section_mpmc, section_pairs, section_mem,
+		section_call, section_call_threads, section_held,
 	};
 	struct sigaction sa = { .sa_handler = on_alarm };
 	double start = now(), t;
@@ -337,7 +356,10 @@ int main(int argc, char **argv)
 	pick_cpus();
 	setup_limits();
 	probe_mechs();
+	cm_probe();
 	print_header();
+	if (opt.sections & ((1U << SEC_CALL) | (1U << SEC_CALL_THREADS)))
+		print_call_header();
 
 	for (s = 0; s < NSEC; s++)
 		if (opt.sections & (1U << s)) {
@@ -377,7 +399,19 @@ int main(int argc, char **argv)
 		print_pairs();
 	if (opt.sections & (1U << SEC_MEM))
 		print_mem();
+	if (opt.sections & (1U << SEC_CALL))
+		print_call();
+	if (opt.sections & (1U << SEC_CALL_THREADS))
+		print_call_threads();
+	if (opt.sections & (1U << SEC_HELD))
+		print_held();
 	print_bench_lines();
+	if (opt.sections & (1U << SEC_CALL))
+		call_bench_lines();
+	if (opt.sections & (1U << SEC_CALL_THREADS))
+		call_threads_bench_lines();
+	if (opt.sections & (1U << SEC_HELD))
+		held_bench_lines();
 	printf("BENCH done elapsed_s=%.1f\n", now() - start);
 	return 0;
 }

@@ -14,14 +14,17 @@
  *                       to HOST; only HOST's bridge consumes it
  *   msgbox.NAME.ledger  x-max-length 1: the distributor's duplicate window
  *   msgbox.@HOST        HOST's control queue (re-send requests)
+ *   msgbox.NAME.calls   calls to NAME (x-expires: gone a minute after its
+ *                       last consumer); its messages are transient
+ *   msgbox.@HOST.replies  replies to the calls from HOST (transient too)
  *
  * Reliable class, the path of one message:
  *
- *   1. out: peek the head of the out mailbox, append it to the spool file
- *      (fsync), then take it off the mailbox. The spool record carries
- *      the mailbox's "received" counter from before the take, so that a
- *      restart after a crash between append and take can tell whether the
- *      take happened (the bridge is the out mailbox's only receiver).
+ *   1. out: receive the head of the out mailbox held (MSGBOX_RECV_HOLD),
+ *      append it to the spool file (fsync), then tell the mailbox it is
+ *      done. A bridge killed while it holds the message gets it back from
+ *      the mailbox on restart, with the same id, marked redelivered; the
+ *      spool has it then, and it is only done (spool.c).
  *   2. publish to msgbox.NAME, persistent, mandatory, on a channel in
  *      confirm mode; the spool entry is marked confirmed only on the
  *      broker's ack. A nack (queue full) or a lost connection re-sends it
@@ -43,12 +46,48 @@
  *      deliveries, then acks. A restart resolves a pending entry from the
  *      mailbox's counter and skips redeliveries found in the ring.
  *
+ * Why a spool at all, when the message could stay held in the out mailbox
+ * until the broker confirms it: a message published again after a crash
+ * must carry the same sequence number for the distributor to drop the
+ * copy, and a msgbox id cannot be one, as ids start again whenever the
+ * mailbox is created anew (every boot); corruption re-sends need the
+ * payload after the confirm; and every held message keeps its slot, so
+ * the broker's latency would throttle local senders at the mailbox's
+ * capacity. The spool holds a message for one fsync and numbers it in a
+ * stream of its own.
+ *
  * Best-effort class: publish without confirms or spool, consume
  * msgbox.NAME directly with automatic acks; the CRC is checked and a
  * mismatch dropped; nothing is ever re-sent, so nothing is duplicated.
  *
- * Everything runs in one thread around poll(2): the broker socket and the
- * out mailboxes' descriptors (and in mailboxes waiting for room).
+ * Calls (MSGBOX_IOC_CALL) to an out mailbox, the AMQP RPC convention:
+ *
+ *   1. origin: the call is received held, like a message, through the
+ *      descriptor the bridge receives with, which holds nothing else then;
+ *      that descriptor goes with the call, and a new one takes its place.
+ *      The request is published (transient, mandatory) to msgbox.NAME.calls
+ *      with reply_to msgbox.@HOST.replies, a correlation_id unique to the
+ *      call and the run, and an expiration of call-timeout.
+ *   2. far end: every host with in= for NAME consumes msgbox.NAME.calls
+ *      with a prefetch of calls=, so that at most that many are made at
+ *      once. Each is made with msgbox_call() on the in mailbox, deadline
+ *      call-timeout, in a thread of its own (call.c); the reply, or the
+ *      error by name, goes to reply_to with the correlation_id, and only
+ *      then is the request acknowledged. A request the broker delivers
+ *      again was taken by a bridge that died making it, which may have
+ *      made it: it is answered ECONNRESET, never made twice.
+ *   3. origin: the reply answers the held call (msgbox_reply()); an error,
+ *      a request the broker could not route, or no answer within
+ *      call-timeout and a grace close the call's descriptor instead, which
+ *      fails that caller alone with ECONNRESET.
+ *
+ * A call is not spooled: a bridge that dies closes the calls it holds,
+ * their callers fail with ECONNRESET, and the replies that come later
+ * find no correlation_id and are dropped.
+ *
+ * Everything but the far end's calls runs in one thread around poll(2):
+ * the broker socket, the out mailboxes' descriptors (and in mailboxes
+ * waiting for room) and the pipe that says a call thread finished.
  */
 #ifndef _MSGBOX_BRIDGE_H
 #define _MSGBOX_BRIDGE_H
@@ -68,6 +107,8 @@
 #define BRIDGE_MAX_ORIGINS	64
 #define BRIDGE_RING		256	/* recent local deliveries remembered */
 #define BRIDGE_HISTORY		1024	/* confirmed messages kept for re-sends */
+#define BRIDGE_CORR_MAX		127	/* correlation ids we make and accept */
+#define BRIDGE_CALLS_MAX	64	/* calls= of a mailbox, each direction */
 
 enum bridge_class {
 	BRIDGE_RELIABLE,
@@ -161,12 +202,15 @@ enum bridge_spool_state {
  * struct bridge_spool_entry - one message of the outbound spool
  * @rid: record id, unique in the spool file
  * @state: enum bridge_spool_state
+ * @held: the out mailbox may still have the message: it was spooled while
+ *	held, and its done is not recorded (see spool.c)
  * @tag: delivery tag of the publish while SPOOL_INFLIGHT
  * @msg: the message
  */
 struct bridge_spool_entry {
 	uint64_t rid;
 	int state;
+	int held;
 	uint64_t tag;
 	struct bridge_msg msg;
 };
@@ -183,7 +227,9 @@ struct bridge_spool_entry {
  * @n: entries used
  * @cap: entries allocated
  * @unconfirmed: entries not SPOOL_CONFIRMED
+ * @nheld: entries held
  * @records: records in the file, for compaction
+ * @boot: the running kernel's boot_id ("" if unknown)
  */
 struct bridge_spool {
 	int fd;
@@ -196,16 +242,22 @@ struct bridge_spool {
 	size_t n;
 	size_t cap;
 	size_t unconfirmed;
+	size_t nheld;
 	size_t records;
+	char boot[40];
 };
 
 /* spool.c */
 int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 		      const char *name, int sync, int out_fd);
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
-		     uint64_t received_before, uint64_t cancels,
-		     struct bridge_spool_entry **ep);
-int bridge_spool_cancel(struct bridge_spool *sp, struct bridge_spool_entry *e);
+		     int held, struct bridge_spool_entry **ep);
+int bridge_spool_done(struct bridge_spool *sp, struct bridge_spool_entry *e);
+struct bridge_spool_entry *bridge_spool_held(struct bridge_spool *sp,
+					     uint64_t id, uint32_t crc,
+					     size_t len, int32_t pid,
+					     uint32_t prio);
+int bridge_spool_unhold(struct bridge_spool *sp);
 int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e);
 int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq);
 int bridge_spool_compact(struct bridge_spool *sp);
@@ -255,7 +307,12 @@ void bridge_journal_close(struct bridge_journal *j);
  * @mode: mode of created local mailboxes
  * @spool: most unconfirmed messages taken from @out at once
  * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
- * @envelope: prefix each local delivery with a line naming its origin
+ * @kill_held: test mode: SIGKILL the bridge while it holds the Nth message
+ *	taken from @out since it started, spooled and not yet done (0: never)
+ * @envelope: prefix each local delivery, and each reply to a call, with a
+ *	line naming its origin
+ * @calls: calls carried at once in each direction (0: refused)
+ * @call_timeout: seconds a call may take across hosts
  * @kind: enum bridge_kind
  */
 struct bridge_mbox_conf {
@@ -272,7 +329,10 @@ struct bridge_mbox_conf {
 	unsigned int mode;
 	unsigned int spool;
 	unsigned int corrupt_every;
+	unsigned int kill_held;
 	int envelope;
+	unsigned int calls;
+	unsigned int call_timeout;
 	int kind;
 };
 
@@ -313,9 +373,139 @@ struct bridge_conf {
 /* config.c */
 int bridge_conf_load(struct bridge_conf *c, const char *path);
 
+/* props.c */
+void bridge_table_add(amqp_table_entry_t *e, int *n, const char *key,
+		      uint8_t kind, int64_t v, const char *s);
+int bridge_header_int(const amqp_table_t *t, const char *key, int64_t *v);
+int bridge_header_str(const amqp_table_t *t, const char *key, char *buf,
+		      size_t size);
+int bridge_prop_str(amqp_flags_t flags, amqp_flags_t flag, amqp_bytes_t b,
+		    char *buf, size_t size);
+void bridge_prop_user(const amqp_message_t *am, char *buf, size_t size);
+int bridge_envelope_line(char *buf, size_t size, const char *host, int pid,
+			 uint32_t uid, uint32_t gid, uint64_t id, uint64_t seq,
+			 const char *user);
+
+/**
+ * struct bridge_out_call - a local call carried to another host
+ * @fd: the descriptor that holds the call, and nothing else; -1: unused
+ * @corr: its correlation_id
+ * @expires: time (ms, bridge_now_ms()) after which the call is failed
+ * @published: the request went to the broker
+ * @m: the request (@m.data freed once published); @m.id is the call's id
+ */
+struct bridge_out_call {
+	int fd;
+	char corr[BRIDGE_CORR_MAX + 1];
+	uint64_t expires;
+	int published;
+	struct bridge_msg m;
+};
+
+/**
+ * struct bridge_calls - the calls of one bridged mailbox, both ways
+ * @c: the mailbox's configuration
+ * @ch: the channel its requests go out on, and come in on with replies
+ * @queue: msgbox.NAME.calls
+ * @oc: calls from the out mailbox, @c->calls slots; NULL without out= or
+ *	with calls=0
+ * @noc: slots of @oc in use
+ * @far_running: calls being made on the in mailbox, one thread each
+ * @far_pending: requests waiting for a thread, oldest first
+ * @far_last: the last of @far_pending
+ * @n_calls: calls taken from the out mailbox
+ * @n_answered: of those, answered from another host
+ * @n_served: calls made on the in mailbox that got a reply
+ *
+ * Only the main thread touches it.
+ */
+struct bridge_calls {
+	const struct bridge_mbox_conf *c;
+	amqp_channel_t ch;
+	char queue[BRIDGE_NAME_MAX + 16];
+	struct bridge_out_call *oc;
+	unsigned int noc;
+	unsigned int far_running;
+	struct bridge_call_job *far_pending;
+	struct bridge_call_job *far_last;
+	uint64_t n_calls;
+	uint64_t n_answered;
+	uint64_t n_served;
+};
+
+/**
+ * struct bridge_call_job - a call made here for a caller on another host
+ * @mailbox: the local mailbox to call (the in mailbox)
+ * @owner: the calls of the bridged mailbox it came for
+ * @gen: the broker connection it came on (bridge_broker_gen())
+ * @tag: its delivery tag on that connection
+ * @reply_to: the queue the reply goes to
+ * @corr: the correlation_id the reply carries
+ * @origin: the calling host
+ * @prio: the call's priority
+ * @timeout_ms: its deadline, relative to when the thread starts it
+ * @len: request length
+ * @data: the request (owned)
+ * @err: out: 0, or the call's negative errno
+ * @reply_len: out: the reply's length
+ * @reply: out: the reply (owned)
+ * @id: out: the call's id in @mailbox
+ * @pid: out: the replier
+ * @uid: out: its UID
+ * @gid: out: its GID
+ * @next: list link
+ *
+ * The main thread fills it, the call's thread has it until the call
+ * ends, and gives it back through a list guarded by a mutex (call.c).
+ */
+struct bridge_call_job {
+	char mailbox[BRIDGE_NAME_MAX + 1];
+	struct bridge_calls *owner;
+	uint64_t gen;
+	uint64_t tag;
+	char reply_to[256];
+	char corr[BRIDGE_CORR_MAX + 1];
+	char origin[BRIDGE_HOST_MAX + 1];
+	uint32_t prio;
+	unsigned int timeout_ms;
+	size_t len;
+	char *data;
+	int err;
+	size_t reply_len;
+	char *reply;
+	uint64_t id;
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	struct bridge_call_job *next;
+};
+
+/* call.c */
+int bridge_calls_setup(const struct bridge_conf *c);
+const char *bridge_calls_reply_queue(void);
+int bridge_calls_add(struct bridge_calls *cs, const struct bridge_mbox_conf *c,
+		     amqp_channel_t ch, int out);
+void bridge_call_take(struct bridge_calls *cs, int fd, struct bridge_msg *m);
+int bridge_calls_room(const struct bridge_calls *cs);
+void bridge_calls_tick(struct bridge_calls *cs);
+void bridge_call_reply(const amqp_message_t *am);
+void bridge_call_returned(struct bridge_calls *cs, const amqp_message_t *am,
+			  const char *reason);
+void bridge_call_request(struct bridge_calls *cs, const amqp_message_t *am,
+			 uint64_t tag, int redelivered);
+void bridge_calls_run(void);
+void bridge_calls_drop(struct bridge_calls *cs);
+void bridge_calls_close(struct bridge_calls *cs);
+
 /* main.c: logging to stderr or syslog */
 void bridge_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 extern int bridge_verbose;
+
+/* main.c: the broker connection and the clock, for call.c */
+amqp_connection_state_t bridge_broker(void);
+uint64_t bridge_broker_gen(void);
+void bridge_broker_drop(void);
+uint64_t bridge_now_ms(void);
 
 #endif /* _MSGBOX_BRIDGE_H */

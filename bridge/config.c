@@ -103,6 +103,8 @@ static int conf_mailbox(struct bridge_conf *c, char **w, int n,
 	m->max_size = 8192;
 	m->mode = 0666;
 	m->spool = 256;
+	m->calls = 8;
+	m->call_timeout = 30;
 
 	for (i = 2; i < n; i++) {
 		char *k = w[i], *val = strchr(k, '=');
@@ -141,8 +143,14 @@ static int conf_mailbox(struct bridge_conf *c, char **w, int n,
 			bad = conf_uint(val, 0, 0777, 8, &m->mode);
 		} else if (!strcmp(k, "spool")) {
 			bad = conf_uint(val, 1, BRIDGE_HISTORY, 10, &m->spool);
+		} else if (!strcmp(k, "calls")) {
+			bad = conf_uint(val, 0, BRIDGE_CALLS_MAX, 10, &m->calls);
+		} else if (!strcmp(k, "call-timeout")) {
+			bad = conf_uint(val, 1, 3600, 10, &m->call_timeout);
 		} else if (!strcmp(k, "test-corrupt")) {
 			bad = conf_uint(val, 0, UINT_MAX, 10, &m->corrupt_every);
+		} else if (!strcmp(k, "test-kill-held")) {
+			bad = conf_uint(val, 0, UINT_MAX, 10, &m->kill_held);
 		} else {
 			bridge_log(LOG_ERR, "%s:%d: unknown mailbox option '%s'",
 				   file, line, k);

@@ -24,11 +24,13 @@
 
 #define CTL_CHANNEL	1	/* declarations and ledger reads */
 #define CONS_CHANNEL	2	/* this host's control queue */
+#define REPLY_CHANNEL	3	/* this host's replies to its calls */
 #define MAX_INFLIGHT	256
 #define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
 #define EXIT_BROKER	3	/* broker unreachable at start */
+#define CALLS_EXPIRE_MS	60000	/* a calls queue without consumers goes */
 
 int bridge_verbose;
 static int use_syslog;
@@ -105,6 +107,7 @@ struct held {
  * @n_dups: duplicates the distributor dropped
  * @n_commits: distributor transactions
  * @n_delivered: messages sent to @in_fd
+ * @calls: its calls, both ways (call.c)
  */
 struct mbox {
 	struct bridge_mbox_conf *c;
@@ -144,6 +147,7 @@ struct mbox {
 	uint64_t n_dups;
 	uint64_t n_commits;
 	uint64_t n_delivered;
+	struct bridge_calls calls;
 };
 
 static struct bridge_conf conf;
@@ -152,10 +156,17 @@ static int dev_fd = -1;	/* unbound, for reports to senders' ports */
 static amqp_connection_state_t conn;
 static int connected;
 static char ctlq[BRIDGE_HOST_MAX + 16];
+static uint64_t conn_gen;	/* broker connections made so far */
+static int calls_fd = -1;	/* readable when a call made here ended */
 static char *scratch;
 static size_t scratch_size;
 
-static uint64_t now_ms(void)
+/**
+ * bridge_now_ms() - the monotonic clock
+ *
+ * Return: milliseconds since some fixed point.
+ */
+uint64_t bridge_now_ms(void)
 {
 	struct timespec ts;
 
@@ -178,10 +189,13 @@ static void log_stats(void)
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
 
-		bridge_log(LOG_INFO, "%s: taken %" PRIu64 " confirmed %" PRIu64 " refused %" PRIu64 " moved %" PRIu64 " in %" PRIu64 " transactions, duplicates %" PRIu64 ", delivered %" PRIu64 ", spool %zu unconfirmed",
+		bridge_log(LOG_INFO, "%s: taken %" PRIu64 " confirmed %" PRIu64 " refused %" PRIu64 " moved %" PRIu64 " in %" PRIu64 " transactions, duplicates %" PRIu64 ", delivered %" PRIu64 ", spool %zu unconfirmed, calls %" PRIu64 " out (%" PRIu64 " answered, %u open), %" PRIu64 " served (%u running)",
 			   mb->c->name, mb->n_taken, mb->n_confirmed,
 			   mb->n_refused, mb->n_moved, mb->n_commits,
-			   mb->n_dups, mb->n_delivered, mb->spool.unconfirmed);
+			   mb->n_dups, mb->n_delivered, mb->spool.unconfirmed,
+			   mb->calls.n_calls, mb->calls.n_answered,
+			   mb->calls.noc, mb->calls.n_served,
+			   mb->calls.far_running);
 	}
 }
 
@@ -233,7 +247,13 @@ static int rpc_check(const char *what)
 	return reply_check(amqp_get_rpc_reply(conn), what);
 }
 
-static void broker_drop(void)
+/**
+ * bridge_broker_drop() - give up the broker connection
+ *
+ * What was received and not acknowledged the broker gives again; what was
+ * published and not confirmed is sent again after the next connection.
+ */
+void bridge_broker_drop(void)
 {
 	unsigned int i, k;
 
@@ -252,6 +272,7 @@ static void broker_drop(void)
 		for (k = 0; k < mb->nin; k++)
 			free(mb->in[k].m.data);
 		mb->ndist = mb->nin = 0;
+		bridge_calls_drop(&mb->calls);
 		mb->win_loaded = 0;
 		mb->commit_pending = 0;
 		mb->in_blocked = 0;
@@ -261,25 +282,32 @@ static void broker_drop(void)
 	}
 }
 
+/**
+ * bridge_broker() - the broker connection
+ *
+ * Return: it, or NULL while there is none.
+ */
+amqp_connection_state_t bridge_broker(void)
+{
+	return connected ? conn : NULL;
+}
+
+/**
+ * bridge_broker_gen() - which broker connection this is
+ *
+ * Return: the number of connections made so far; delivery tags belong to
+ * one.
+ */
+uint64_t bridge_broker_gen(void)
+{
+	return conn_gen;
+}
+
 /* Messages per distributor transaction: no more than the queue holds. */
 static unsigned int dist_batch(const struct mbox *mb)
 {
 	return mb->c->queue_length < DIST_BATCH ? mb->c->queue_length :
 						  DIST_BATCH;
-}
-
-static void table_add(amqp_table_entry_t *e, int *n, const char *key,
-		      uint8_t kind, int64_t v, const char *s)
-{
-	e[*n].key = amqp_cstring_bytes(key);
-	e[*n].value.kind = kind;
-	if (kind == AMQP_FIELD_KIND_UTF8)
-		e[*n].value.value.bytes = amqp_cstring_bytes(s);
-	else if (kind == AMQP_FIELD_KIND_BOOLEAN)
-		e[*n].value.value.boolean = !!v;
-	else
-		e[*n].value.value.i64 = v;
-	(*n)++;
 }
 
 static int declare(const char *queue, amqp_table_t args, uint32_t *msgs,
@@ -305,14 +333,14 @@ static int declare_shared(struct mbox *mb)
 	amqp_table_entry_t e[4];
 	int n = 0;
 
-	table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64,
+	bridge_table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64,
 		  mb->c->queue_length, NULL);
-	table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0,
+	bridge_table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0,
 		  "reject-publish");
-	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
+	bridge_table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
 		  mb->c->priorities, NULL);
 	if (mb->c->class == BRIDGE_RELIABLE && mb->c->kind == BRIDGE_MAILBOX)
-		table_add(e, &n, "x-single-active-consumer",
+		bridge_table_add(e, &n, "x-single-active-consumer",
 			  AMQP_FIELD_KIND_BOOLEAN, 1, NULL);
 	return declare(mb->q, (amqp_table_t){ .num_entries = n, .entries = e },
 		       NULL, NULL);
@@ -325,7 +353,7 @@ static int declare_host(struct mbox *mb, unsigned int h)
 	int n = 0;
 
 	snprintf(name, sizeof(name), "%s.@%s", mb->q, conf.hosts[h]);
-	table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
+	bridge_table_add(e, &n, "x-max-priority", AMQP_FIELD_KIND_I64,
 		  mb->c->priorities, NULL);
 	return declare(name, (amqp_table_t){ .num_entries = n, .entries = e },
 		       &mb->tgt_msgs[h], &mb->tgt_cons[h]);
@@ -336,11 +364,30 @@ static int declare_ledger(struct mbox *mb)
 	amqp_table_entry_t e[2];
 	int n = 0;
 
-	table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64, 1, NULL);
-	table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0, "drop-head");
+	bridge_table_add(e, &n, "x-max-length", AMQP_FIELD_KIND_I64, 1, NULL);
+	bridge_table_add(e, &n, "x-overflow", AMQP_FIELD_KIND_UTF8, 0, "drop-head");
 	return declare(mb->ledger,
 		       (amqp_table_t){ .num_entries = n, .entries = e },
 		       NULL, NULL);
+}
+
+/* The queue of NAME's calls, gone once no host has consumed it a while. */
+static int declare_calls(struct mbox *mb)
+{
+	amqp_table_entry_t e[1];
+	int n = 0;
+
+	bridge_table_add(e, &n, "x-expires", AMQP_FIELD_KIND_I64, CALLS_EXPIRE_MS,
+		  NULL);
+	return declare(mb->calls.queue,
+		       (amqp_table_t){ .num_entries = n, .entries = e },
+		       NULL, NULL);
+}
+
+/* Does @mb carry calls, from here or to here? */
+static int carries_calls(const struct mbox *mb)
+{
+	return mb->c->calls && mb->c->kind == BRIDGE_MAILBOX;
 }
 
 static int channel_open(amqp_channel_t ch)
@@ -425,6 +472,20 @@ static int broker_connect(void)
 	ret = declare(ctlq, amqp_empty_table, NULL, NULL);
 	if (ret)
 		goto err;
+	for (i = 0; i < conf.nmb; i++)
+		if (carries_calls(&mbs[i]) && mbs[i].out_fd >= 0)
+			break;
+	if (i < conf.nmb) {
+		ret = channel_open(REPLY_CHANNEL);
+		if (!ret)
+			ret = declare(bridge_calls_reply_queue(),
+				      amqp_empty_table, NULL, NULL);
+		if (!ret)
+			ret = consume(REPLY_CHANNEL, bridge_calls_reply_queue(),
+				      1, 0);
+		if (ret)
+			goto err;
+	}
 
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
@@ -443,6 +504,20 @@ static int broker_connect(void)
 				}
 				mb->next_tag = 1;
 			}
+		}
+		if (carries_calls(mb) && (mb->out_fd >= 0 || mb->in_fd >= 0)) {
+			ret = channel_open(mb->calls.ch);
+			if (ret)
+				goto err;
+		}
+		if (carries_calls(mb) && mb->in_fd >= 0) {
+			/* The prefetch bounds the calls made here at once. */
+			ret = declare_calls(mb);
+			if (!ret)
+				ret = consume(mb->calls.ch, mb->calls.queue,
+					      0, mb->c->calls);
+			if (ret)
+				goto err;
 		}
 		if (mb->in_fd < 0)
 			continue;
@@ -487,6 +562,7 @@ static int broker_connect(void)
 	if (ret)
 		goto err;
 	connected = 1;
+	conn_gen++;
 	bridge_log(LOG_INFO, "connected to broker %s:%d as host %s",
 		   conf.broker_host, conf.broker_port, conf.host);
 	return RPC_OK;
@@ -513,20 +589,20 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	char *copy = NULL;
 
 	snprintf(id, sizeof(id), "%" PRIu64, m->id);
-	table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
-	table_add(e, &n, "x-msgbox-epoch", AMQP_FIELD_KIND_I64, m->epoch, NULL);
-	table_add(e, &n, "x-msgbox-seq", AMQP_FIELD_KIND_I64, m->seq, NULL);
-	table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
-	table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
-	table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
-	table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
-	table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
-	table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
+	bridge_table_add(e, &n, "x-msgbox-origin", AMQP_FIELD_KIND_UTF8, 0, m->origin);
+	bridge_table_add(e, &n, "x-msgbox-epoch", AMQP_FIELD_KIND_I64, m->epoch, NULL);
+	bridge_table_add(e, &n, "x-msgbox-seq", AMQP_FIELD_KIND_I64, m->seq, NULL);
+	bridge_table_add(e, &n, "x-msgbox-crc32c", AMQP_FIELD_KIND_I64, m->crc, NULL);
+	bridge_table_add(e, &n, "x-msgbox-pid", AMQP_FIELD_KIND_I64, m->pid, NULL);
+	bridge_table_add(e, &n, "x-msgbox-uid", AMQP_FIELD_KIND_I64, m->uid, NULL);
+	bridge_table_add(e, &n, "x-msgbox-gid", AMQP_FIELD_KIND_I64, m->gid, NULL);
+	bridge_table_add(e, &n, "x-msgbox-prio", AMQP_FIELD_KIND_I64, m->prio, NULL);
+	bridge_table_add(e, &n, "x-msgbox-resent", AMQP_FIELD_KIND_BOOLEAN, m->resent,
 		  NULL);
 	if (m->user[0])
-		table_add(e, &n, "x-msgbox-user", AMQP_FIELD_KIND_UTF8, 0, m->user);
+		bridge_table_add(e, &n, "x-msgbox-user", AMQP_FIELD_KIND_UTF8, 0, m->user);
 	if (m->to_pid)
-		table_add(e, &n, "x-msgbox-to-pid", AMQP_FIELD_KIND_I64,
+		bridge_table_add(e, &n, "x-msgbox-to-pid", AMQP_FIELD_KIND_I64,
 			  m->to_pid, NULL);
 	memset(&p, 0, sizeof(p));
 	p._flags = AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
@@ -565,53 +641,6 @@ static int publish_msg(amqp_channel_t ch, const char *queue,
 	return 0;
 }
 
-static int header_int(const amqp_table_t *t, const char *key, int64_t *v)
-{
-	int i;
-
-	for (i = 0; i < t->num_entries; i++) {
-		const amqp_table_entry_t *e = &t->entries[i];
-
-		if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
-			continue;
-		switch (e->value.kind) {
-		case AMQP_FIELD_KIND_I8: *v = e->value.value.i8; return 0;
-		case AMQP_FIELD_KIND_U8: *v = e->value.value.u8; return 0;
-		case AMQP_FIELD_KIND_I16: *v = e->value.value.i16; return 0;
-		case AMQP_FIELD_KIND_U16: *v = e->value.value.u16; return 0;
-		case AMQP_FIELD_KIND_I32: *v = e->value.value.i32; return 0;
-		case AMQP_FIELD_KIND_U32: *v = e->value.value.u32; return 0;
-		case AMQP_FIELD_KIND_I64: *v = e->value.value.i64; return 0;
-		case AMQP_FIELD_KIND_U64: *v = e->value.value.u64; return 0;
-		case AMQP_FIELD_KIND_BOOLEAN: *v = e->value.value.boolean; return 0;
-		default: return -1;
-		}
-	}
-	return -1;
-}
-
-static int header_str(const amqp_table_t *t, const char *key, char *buf,
-		      size_t size)
-{
-	int i;
-
-	for (i = 0; i < t->num_entries; i++) {
-		const amqp_table_entry_t *e = &t->entries[i];
-
-		if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
-			continue;
-		if (e->value.kind != AMQP_FIELD_KIND_UTF8 &&
-		    e->value.kind != AMQP_FIELD_KIND_BYTES)
-			return -1;
-		if (!e->value.value.bytes.len || e->value.value.bytes.len >= size)
-			return -1;
-		memcpy(buf, e->value.value.bytes.bytes, e->value.value.bytes.len);
-		buf[e->value.value.bytes.len] = '\0';
-		return 0;
-	}
-	return -1;
-}
-
 /* Turn a broker message into a bridge_msg; -1 if it is not one of ours. */
 static int decode_msg(const amqp_message_t *am, struct held *h)
 {
@@ -622,23 +651,23 @@ static int decode_msg(const amqp_message_t *am, struct held *h)
 
 	memset(m, 0, sizeof(*m));
 	if (!(am->properties._flags & AMQP_BASIC_HEADERS_FLAG) ||
-	    header_str(t, "x-msgbox-origin", m->origin, sizeof(m->origin)) ||
-	    header_int(t, "x-msgbox-seq", &seq) ||
-	    header_int(t, "x-msgbox-crc32c", &crc) ||
-	    header_int(t, "x-msgbox-pid", &pid) ||
-	    header_int(t, "x-msgbox-uid", &uid) ||
-	    header_int(t, "x-msgbox-gid", &gid) ||
-	    header_int(t, "x-msgbox-prio", &prio))
+	    bridge_header_str(t, "x-msgbox-origin", m->origin, sizeof(m->origin)) ||
+	    bridge_header_int(t, "x-msgbox-seq", &seq) ||
+	    bridge_header_int(t, "x-msgbox-crc32c", &crc) ||
+	    bridge_header_int(t, "x-msgbox-pid", &pid) ||
+	    bridge_header_int(t, "x-msgbox-uid", &uid) ||
+	    bridge_header_int(t, "x-msgbox-gid", &gid) ||
+	    bridge_header_int(t, "x-msgbox-prio", &prio))
 		return -1;
-	header_int(t, "x-msgbox-resent", &resent);
-	header_int(t, "x-msgbox-to-pid", &to_pid);
-	header_int(t, "x-msgbox-epoch", &epoch);
+	bridge_header_int(t, "x-msgbox-resent", &resent);
+	bridge_header_int(t, "x-msgbox-to-pid", &to_pid);
+	bridge_header_int(t, "x-msgbox-epoch", &epoch);
 	if ((am->properties._flags & AMQP_BASIC_USER_ID_FLAG) &&
 	    am->properties.user_id.len && am->properties.user_id.len < sizeof(m->user)) {
 		memcpy(m->user, am->properties.user_id.bytes,
 		       am->properties.user_id.len);
 		m->user[am->properties.user_id.len] = '\0';
-	} else if (header_str(t, "x-msgbox-user", m->user, sizeof(m->user))) {
+	} else if (bridge_header_str(t, "x-msgbox-user", m->user, sizeof(m->user))) {
 		m->user[0] = '\0';
 	}
 	if ((am->properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) &&
@@ -685,140 +714,246 @@ static int ensure_scratch(size_t size)
 	return 0;
 }
 
+/* A message of the out mailbox as the bridge carries it. */
+static void msg_from_local(struct mbox *mb, struct bridge_msg *m,
+			   const struct msgbox_msg_info *info, char *data,
+			   size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	strcpy(m->origin, conf.host);
+	m->epoch = mb->spool.epoch;
+	if (mb->c->kind == BRIDGE_DIRECT_OUT)
+		m->to_pid = info->key;
+	m->id = info->id;
+	m->pid = info->pid;
+	m->uid = info->uid;
+	m->gid = info->gid;
+	m->prio = info->prio;
+	m->len = len;
+	m->data = data;
+	m->crc = msgbox_crc32c(data, len);
+}
+
+/* Tell the out mailbox that message @id, held, is done: 0 or -errno. */
+static int out_done(struct mbox *mb, uint64_t id)
+{
+	int ret = msgbox_done(mb->out_fd, id);
+
+	if (ret)
+		bridge_log(LOG_ERR, "mailbox %s: done with message %" PRIu64 ": %s",
+			   mb->c->out, id, strerror(-ret));
+	return ret;
+}
+
 /*
- * Take one message from the out mailbox into the spool: peek, spool with
- * the "received" counter, then take. Returns 1 when one was taken, 0 when
- * the mailbox is empty, a negative errno on failure.
+ * The out mailbox is empty: if nothing is held there either, no message the
+ * spool counts as held can come back (see spool.c).
+ */
+static int out_empty(struct mbox *mb)
+{
+	struct msgbox_stat_args st;
+	int ret;
+
+	if (!mb->spool.nheld)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	ret = msgbox_stat(mb->out_fd, &st);
+	if (ret || st.held)
+		return ret;
+	ret = bridge_spool_unhold(&mb->spool);
+	if (ret > 0)
+		bridge_log(LOG_INFO, "%s: %d spooled messages were done before the bridge stopped",
+			   mb->c->name, ret);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Give the out mailbox a new descriptor, and return the old one, which
+ * holds what it held: -errno if none can be opened.
+ */
+static int out_swap(struct mbox *mb)
+{
+	int fd, old;
+
+	fd = msgbox_open(mb->c->out, O_RDONLY | O_NONBLOCK | O_CLOEXEC, NULL);
+	if (fd < 0) {
+		bridge_log(LOG_ERR, "mailbox %s: %s", mb->c->out, strerror(-fd));
+		return fd;
+	}
+	old = mb->out_fd;
+	mb->out_fd = fd;
+	return old;
+}
+
+/*
+ * A call in the out mailbox, held by out_fd alone (messages are done one
+ * at a time): that descriptor goes with the call (call.c) and a new one
+ * takes its place. Closing the call's descriptor is how its caller is
+ * failed, with ECONNRESET, and it fails no one else. take_all() takes
+ * nothing while every slot is in use.
+ */
+static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
+		     int len)
+{
+	struct bridge_msg m;
+	int fd;
+
+	fd = out_swap(mb);
+	if (fd < 0) {
+		msgbox_release(mb->out_fd, hi->msg.id);
+		return fd;
+	}
+	if (!mb->c->calls) {
+		bridge_log(LOG_NOTICE, "%s: call %" PRIu64 " from pid %d refused: %s; its caller gets ECONNRESET",
+			   mb->c->name, hi->msg.id, (int)hi->msg.pid,
+			   mb->c->kind != BRIDGE_MAILBOX ?
+			   "calls are not carried to ports" : "calls=0");
+		close(fd);
+		return 1;
+	}
+	m.data = malloc(len ? len : 1);
+	if (!m.data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	memcpy(m.data, scratch, len);
+	msg_from_local(mb, &m, &hi->msg, m.data, len);
+	bridge_call_take(&mb->calls, fd, &m);
+	return 1;
+}
+
+/*
+ * Take one message from the out mailbox into the spool: receive it held
+ * (MSGBOX_RECV_HOLD), append it to the spool, then tell the mailbox it is
+ * done. A bridge killed before the done gets the message back from the
+ * mailbox, with the same id and marked redelivered: found in the spool
+ * then, it is only done, neither spooled nor published a second time.
+ * One message is held at a time, so a higher-priority one that arrives
+ * meanwhile cannot take its place.
+ *
+ * Returns 1 when one was taken, 0 when the mailbox is empty, a negative
+ * errno on failure.
  */
 static int take_reliable(struct mbox *mb)
 {
-	struct msgbox_recv_opts ro = { .flags = MSGBOX_RO_PEEK };
-	struct msgbox_msg_info info, info2;
 	struct bridge_spool_entry *e;
-	struct msgbox_stat_args st;
+	struct msgbox_held_info hi;
 	struct bridge_msg m;
-	uint64_t rid;
-	int n, n2, ret;
+	uint32_t crc;
+	int n, ret;
 
 	ret = ensure_scratch(mb->out_size ? mb->out_size : 1);
 	if (ret)
 		return ret;
-	n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, &ro, &info);
+	n = msgbox_recv_held(mb->out_fd, scratch, mb->out_size, NULL, &hi);
 	if (n == -EAGAIN)
-		return 0;
-	if (n < 0 && n != -EBADMSG) {
-		bridge_log(LOG_ERR, "mailbox %s: peek: %s", mb->c->out,
+		return out_empty(mb);
+	if (n == -EBADMSG) {
+		/* The copy is not what was sent: leave it for another try. */
+		bridge_log(LOG_ERR, "mailbox %s: message %" PRIu64 " copied wrong; released",
+			   mb->c->out, hi.msg.id);
+		msgbox_release(mb->out_fd, hi.msg.id);
+		return n;
+	}
+	if (n < 0) {
+		bridge_log(LOG_ERR, "mailbox %s: receive: %s", mb->c->out,
 			   strerror(-n));
 		return n;
 	}
-	if (mb->c->kind == BRIDGE_DIRECT_OUT &&
-	    (!info.has_key || !info.key || info.key > INT32_MAX)) {
-		n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info);
-		bridge_log(LOG_ERR, "%s: a message from pid %d without a destination PID as its key dropped",
-			   mb->c->name, (int)info.pid);
-		return n < 0 && n != -EBADMSG ? n : 1;
+	if (hi.call)
+		return take_call(mb, &hi, n);
+	if (hi.redelivered) {
+		crc = msgbox_crc32c(scratch, n);
+		e = bridge_spool_held(&mb->spool, hi.msg.id, crc, n, hi.msg.pid,
+				      hi.msg.prio);
+		if (e) {
+			bridge_log(LOG_NOTICE, "%s: message %" PRIu64 " came back to mailbox %s, spooled already as %" PRIu64 ": done with it",
+				   mb->c->name, hi.msg.id, mb->c->out,
+				   e->msg.seq);
+			ret = out_done(mb, hi.msg.id);
+			if (ret)
+				return ret;
+			ret = bridge_spool_done(&mb->spool, e);
+			return ret ? ret : 1;
+		}
 	}
-	memset(&st, 0, sizeof(st));
-	ret = msgbox_stat(mb->out_fd, &st);
-	if (ret)
-		return ret;
-	memset(&m, 0, sizeof(m));
-	strcpy(m.origin, conf.host);
-	m.epoch = mb->spool.epoch;
-	if (mb->c->kind == BRIDGE_DIRECT_OUT)
-		m.to_pid = info.key;
-	m.id = info.id;
-	m.pid = info.pid;
-	m.uid = info.uid;
-	m.gid = info.gid;
-	m.prio = info.prio;
-	m.len = n < 0 ? 0 : n;
-	m.crc = msgbox_crc32c(scratch, m.len);
-	m.data = malloc(m.len ? m.len : 1);
-	if (!m.data)
+	if (mb->c->kind == BRIDGE_DIRECT_OUT &&
+	    (!hi.msg.has_key || !hi.msg.key || hi.msg.key > INT32_MAX)) {
+		bridge_log(LOG_ERR, "%s: a message from pid %d without a destination PID as its key dropped",
+			   mb->c->name, (int)hi.msg.pid);
+		ret = out_done(mb, hi.msg.id);
+		return ret ? ret : 1;
+	}
+	m.data = malloc(n ? n : 1);
+	if (!m.data) {
+		msgbox_release(mb->out_fd, hi.msg.id);
 		return -ENOMEM;
-	memcpy(m.data, scratch, m.len);
-	ret = bridge_spool_add(&mb->spool, &m, st.received, 0, &e);
+	}
+	memcpy(m.data, scratch, n);
+	msg_from_local(mb, &m, &hi.msg, m.data, n);
+	ret = bridge_spool_add(&mb->spool, &m, 1, &e);
 	if (ret) {
 		free(m.data);
 		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
 			   strerror(-ret));
+		msgbox_release(mb->out_fd, hi.msg.id);
 		return ret;
-	}
-	rid = e->rid;
-
-	n2 = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info2);
-	if (n2 < 0 && n2 != -EBADMSG) {
-		/* Nobody else receives from it: it cannot have gone. */
-		bridge_log(LOG_ERR, "mailbox %s: take: %s", mb->c->out,
-			   strerror(-n2));
-		ret = bridge_spool_cancel(&mb->spool, e);
-		return ret ? ret : n2;
 	}
 	mb->n_taken++;
-	if (info2.id == info.id)
-		return 1;
-
-	/* Another message overtook the peeked one: spool it in its stead. */
-	memset(&m, 0, sizeof(m));
-	strcpy(m.origin, conf.host);
-	m.epoch = mb->spool.epoch;
-	if (mb->c->kind == BRIDGE_DIRECT_OUT)
-		m.to_pid = info2.has_key && info2.key <= INT32_MAX ? info2.key : 0;
-	m.id = info2.id;
-	m.pid = info2.pid;
-	m.uid = info2.uid;
-	m.gid = info2.gid;
-	m.prio = info2.prio;
-	m.len = n2 < 0 ? 0 : n2;
-	m.crc = msgbox_crc32c(scratch, m.len);
-	m.data = malloc(m.len ? m.len : 1);
-	if (!m.data)
-		return -ENOMEM;
-	memcpy(m.data, scratch, m.len);
-	ret = bridge_spool_add(&mb->spool, &m, UINT64_MAX, rid, &e);
-	if (ret) {
-		free(m.data);
-		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
-			   strerror(-ret));
-		return ret;
+	if (mb->c->kill_held && mb->n_taken == mb->c->kill_held) {
+		bridge_log(LOG_NOTICE, "test mode: killed holding message %" PRIu64 " of %s, spooled as %" PRIu64,
+			   hi.msg.id, mb->c->out, e->msg.seq);
+		raise(SIGKILL);
 	}
-	return 1;
+	ret = out_done(mb, hi.msg.id);
+	if (ret)
+		return ret;
+	ret = bridge_spool_done(&mb->spool, e);
+	return ret ? ret : 1;
 }
 
-/* Best-effort: take and publish at once; nothing kept. */
+/*
+ * Best-effort: take and publish at once; nothing kept. The receive holds
+ * only so that a call can be told from a message; the message is done
+ * before it is published, so that a bridge killed in between loses it
+ * rather than send it twice.
+ */
 static int take_best_effort(struct mbox *mb)
 {
-	struct msgbox_msg_info info;
+	struct msgbox_held_info hi;
 	struct bridge_msg m;
 	int n, ret;
 
 	ret = ensure_scratch(mb->out_size ? mb->out_size : 1);
 	if (ret)
 		return ret;
-	n = msgbox_recvx(mb->out_fd, scratch, mb->out_size, NULL, &info);
+	n = msgbox_recv_held(mb->out_fd, scratch, mb->out_size, NULL, &hi);
 	if (n == -EAGAIN)
 		return 0;
+	if (n < 0 && n != -EBADMSG)
+		return n;
+	if (n >= 0 && hi.call)
+		return take_call(mb, &hi, n);
+	ret = out_done(mb, hi.msg.id);
+	if (ret)
+		return ret;
 	if (n < 0)
-		return n == -EBADMSG ? 1 : n;
-	memset(&m, 0, sizeof(m));
-	strcpy(m.origin, conf.host);
+		return 1;	/* copied wrong: dropped */
+	msg_from_local(mb, &m, &hi.msg, scratch, n);
 	m.seq = ++mb->seq;
-	m.id = info.id;
-	m.pid = info.pid;
-	m.uid = info.uid;
-	m.gid = info.gid;
-	m.prio = info.prio;
-	m.len = n;
-	m.data = scratch;
-	m.crc = msgbox_crc32c(scratch, n);
 	mb->corrupt_count++;
 	mb->n_taken++;
 	ret = publish_msg(mb->ch_out, mb->q, &m, 0, 0, mb->c->corrupt_every &&
 			  mb->corrupt_count % mb->c->corrupt_every == 0);
 	if (ret)
-		broker_drop();
+		bridge_broker_drop();
 	return 1;
+}
+
+/* Room for one more call: the next message may be one. */
+static int may_take(const struct mbox *mb)
+{
+	return bridge_calls_room(&mb->calls);
 }
 
 static void take_all(void)
@@ -829,17 +964,17 @@ static void take_all(void)
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
 
-		if (mb->out_fd < 0)
+		if (mb->out_fd < 0 || !may_take(mb))
 			continue;
 		if (mb->c->class == BRIDGE_BEST_EFFORT) {
 			int k;
 
-			for (k = 0; connected && k < 64; k++)
+			for (k = 0; connected && k < 64 && may_take(mb); k++)
 				if (take_best_effort(mb) <= 0)
 					break;
 			continue;
 		}
-		while (mb->spool.unconfirmed < mb->c->spool) {
+		while (mb->spool.unconfirmed < mb->c->spool && may_take(mb)) {
 			ret = take_reliable(mb);
 			if (ret <= 0)
 				break;
@@ -855,7 +990,7 @@ static void publish_pending(struct mbox *mb)
 
 	if (!connected || mb->out_fd < 0 || mb->c->class != BRIDGE_RELIABLE)
 		return;
-	if (now_ms() < mb->retry_at)
+	if (bridge_now_ms() < mb->retry_at)
 		return;
 	for (i = 0; i < mb->spool.n; i++)
 		inflight += mb->spool.e[i].state == SPOOL_INFLIGHT;
@@ -872,7 +1007,7 @@ static void publish_pending(struct mbox *mb)
 				   mb->c->name, e->msg.seq);
 		}
 		if (publish_msg(mb->ch_out, mb->q, &e->msg, 1, 1, corrupt)) {
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		e->state = SPOOL_INFLIGHT;
@@ -914,7 +1049,7 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 	} while (again);
 	if (!ack) {
 		/* Refused: the queue is full. Back off, keep the order. */
-		mb->retry_at = now_ms() + 100;
+		mb->retry_at = bridge_now_ms() + 100;
 		for (i = 0; i < mb->spool.n; i++)
 			if (mb->spool.e[i].state == SPOOL_INFLIGHT)
 				mb->spool.e[i].state = SPOOL_PENDING;
@@ -970,7 +1105,7 @@ static int refresh_targets(struct mbox *mb)
 	for (h = 0; h < conf.nhosts; h++)
 		if (declare_host(mb, h))
 			return -EIO;
-	mb->tgt_at = now_ms();
+	mb->tgt_at = bridge_now_ms();
 	return 0;
 }
 
@@ -1010,7 +1145,7 @@ static int request_resend(amqp_channel_t ch, const struct bridge_msg *m,
 static void distribute(struct mbox *mb)
 {
 	unsigned int done = 0, k;
-	uint64_t now = now_ms();
+	uint64_t now = bridge_now_ms();
 	int h, ret = 0;
 
 	if (!connected || !mb->ndist || mb->commit_pending)
@@ -1019,11 +1154,11 @@ static void distribute(struct mbox *mb)
 	if (mb->ndist < dist_batch(mb) && now - mb->dist_since < DIST_WAIT_MS)
 		return;
 	if (!mb->win_loaded && load_ledger(mb)) {
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	if (now - mb->tgt_at > 200 && refresh_targets(mb)) {
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	for (k = 0; k < mb->ndist; k++) {
@@ -1039,7 +1174,7 @@ static void distribute(struct mbox *mb)
 			char q[sizeof(mb->qself)];
 
 			h = pick_target(mb);
-			if (h < 0 && now_ms() - mb->tgt_at >= 10) {
+			if (h < 0 && bridge_now_ms() - mb->tgt_at >= 10) {
 				/* Every host looked full: look again. */
 				if (refresh_targets(mb)) {
 					ret = -EIO;
@@ -1101,7 +1236,7 @@ static void distribute(struct mbox *mb)
 	}
 	if (ret) {
 		/* Rolled back by the broker; the window is read again. */
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	for (k = 0; k < done; k++)
@@ -1130,12 +1265,10 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 
 	if (!mb->c->envelope)
 		return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
-	hlen = snprintf(head, sizeof(head),
-			"msgbox-from host=%s pid=%d uid=%u gid=%u id=%" PRIu64 " seq=%" PRIu64 " user=%s\n",
-			m->origin, (int)m->pid, m->uid, m->gid, m->id, m->seq,
-			m->user[0] ? m->user : "-");
-	if (hlen < 0 || hlen >= (int)sizeof(head))
-		return -EOVERFLOW;
+	hlen = bridge_envelope_line(head, sizeof(head), m->origin, m->pid, m->uid,
+			     m->gid, m->id, m->seq, m->user);
+	if (hlen < 0)
+		return hlen;
 	ret = ensure_scratch(hlen + m->len);
 	if (ret)
 		return ret;
@@ -1219,7 +1352,7 @@ static void deliver(struct mbox *mb)
 	}
 	return;
 drop:
-	broker_drop();
+	bridge_broker_drop();
 }
 
 /* Tell the origin that a direct message could not be delivered. */
@@ -1283,7 +1416,7 @@ static void deliver_direct(struct mbox *mb)
 	}
 	return;
 drop:
-	broker_drop();
+	bridge_broker_drop();
 }
 
 /* The far end could not deliver a direct message: tell its sender. */
@@ -1355,7 +1488,7 @@ static void on_control(amqp_message_t *am, uint64_t tag)
 		}
 	}
 	if (amqp_basic_ack(conn, CONS_CHANNEL, tag, 0))
-		broker_drop();
+		bridge_broker_drop();
 }
 
 static struct mbox *mbox_by_channel(amqp_channel_t ch, int *role)
@@ -1375,6 +1508,10 @@ static struct mbox *mbox_by_channel(amqp_channel_t ch, int *role)
 			*role = 2;
 			return &mbs[i];
 		}
+		if (mbs[i].calls.ch == ch) {
+			*role = 3;
+			return &mbs[i];
+		}
 	}
 	return NULL;
 }
@@ -1384,13 +1521,14 @@ static void on_deliver(amqp_frame_t *f)
 	amqp_basic_deliver_t *d = f->payload.method.decoded;
 	amqp_channel_t ch = f->channel;
 	uint64_t tag = d->delivery_tag;
+	int redelivered = d->redelivered;
 	amqp_message_t am;
 	struct held h;
 	struct mbox *mb;
 	int role = -1;
 
 	if (reply_check(amqp_read_message(conn, ch, &am, 0), "reading a message")) {
-		broker_drop();
+		bridge_broker_drop();
 		return;
 	}
 	if (ch == CONS_CHANNEL) {
@@ -1398,8 +1536,15 @@ static void on_deliver(amqp_frame_t *f)
 		amqp_destroy_message(&am);
 		return;
 	}
+	if (ch == REPLY_CHANNEL) {
+		bridge_call_reply(&am);
+		amqp_destroy_message(&am);
+		return;
+	}
 	mb = mbox_by_channel(ch, &role);
-	if (!mb || role == 0) {
+	if (mb && role == 3)
+		bridge_call_request(&mb->calls, &am, tag, redelivered);
+	if (!mb || role == 0 || role == 3) {
 		amqp_destroy_message(&am);
 		return;
 	}
@@ -1409,7 +1554,7 @@ static void on_deliver(amqp_frame_t *f)
 			   mb->c->name);
 		if (mb->c->class == BRIDGE_RELIABLE &&
 		    amqp_basic_ack(conn, ch, tag, 0))
-			broker_drop();
+			bridge_broker_drop();
 		return;
 	}
 	amqp_destroy_message(&am);
@@ -1421,14 +1566,14 @@ static void on_deliver(amqp_frame_t *f)
 	}
 	if (role == 1 && mb->ndist < DIST_BATCH) {
 		if (!mb->ndist)
-			mb->dist_since = now_ms();
+			mb->dist_since = bridge_now_ms();
 		mb->dist[mb->ndist++] = h;
 	} else if (role == 2 && mb->nin < BRIDGE_RING / 4) {
 		mb->in[mb->nin++] = h;
 	} else {
 		bridge_log(LOG_ERR, "%s: more deliveries than the prefetch", mb->c->name);
 		free(h.m.data);
-		broker_drop();
+		bridge_broker_drop();
 	}
 }
 
@@ -1450,7 +1595,7 @@ static void read_frames(int ms)
 		if (ret) {
 			bridge_log(LOG_ERR, "broker connection: %s",
 				   amqp_error_string2(ret));
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		if (f.frame_type != AMQP_FRAME_METHOD)
@@ -1481,17 +1626,28 @@ static void read_frames(int ms)
 				mb->commit_pending = 0;
 			break;
 		case AMQP_BASIC_RETURN_METHOD: {
+			amqp_basic_return_t *r = f.payload.method.decoded;
+			char why[128];
 			amqp_message_t am;
 
-			/* Only when the queue was deleted under us. */
+			/* The method's memory may be reused by the next read. */
+			snprintf(why, sizeof(why), "%d %.*s", r->reply_code,
+				 (int)r->reply_text.len, (char *)r->reply_text.bytes);
 			if (reply_check(amqp_read_message(conn, f.channel, &am, 0),
 					"reading a returned message")) {
-				broker_drop();
+				bridge_broker_drop();
 				return;
 			}
+			mb = mbox_by_channel(f.channel, &role);
+			if (mb && role == 3) {
+				bridge_call_returned(&mb->calls, &am, why);
+				amqp_destroy_message(&am);
+				break;
+			}
+			/* Else only when the queue was deleted under us. */
 			amqp_destroy_message(&am);
 			bridge_log(LOG_ERR, "a message was returned: its queue is gone; reconnecting");
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		case AMQP_CHANNEL_CLOSE_METHOD: {
@@ -1500,7 +1656,7 @@ static void read_frames(int ms)
 			bridge_log(LOG_ERR, "broker closed channel %u: %d %.*s",
 				   f.channel, c->reply_code, (int)c->reply_text.len,
 				   (char *)c->reply_text.bytes);
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		case AMQP_CONNECTION_CLOSE_METHOD: {
@@ -1509,7 +1665,7 @@ static void read_frames(int ms)
 			bridge_log(LOG_ERR, "broker closed the connection: %d %.*s",
 				   c->reply_code, (int)c->reply_text.len,
 				   (char *)c->reply_text.bytes);
-			broker_drop();
+			bridge_broker_drop();
 			return;
 		}
 		default:
@@ -1581,6 +1737,11 @@ static int setup(void)
 		bridge_log(LOG_ERR, "%s: %s", MSGBOX_DEVICE, strerror(-dev_fd));
 		return -1;
 	}
+	calls_fd = bridge_calls_setup(&conf);
+	if (calls_fd < 0) {
+		bridge_log(LOG_ERR, "calls: %s", strerror(-calls_fd));
+		return -1;
+	}
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
 
@@ -1593,9 +1754,14 @@ static int setup(void)
 			 mb->c->name, conf.host);
 		snprintf(mb->ledger, sizeof(mb->ledger), "msgbox.%s.ledger",
 			 mb->c->name);
-		mb->ch_out = 10 + 3 * i;
-		mb->ch_dist = 11 + 3 * i;
-		mb->ch_in = 12 + 3 * i;
+		mb->ch_out = 10 + 4 * i;
+		mb->ch_dist = 11 + 4 * i;
+		mb->ch_in = 12 + 4 * i;
+		if (bridge_calls_add(&mb->calls, mb->c, 13 + 4 * i,
+				     mb->c->out[0] != '\0')) {
+			bridge_log(LOG_ERR, "out of memory");
+			return -1;
+		}
 		if (mb->c->out[0]) {
 			mb->out_fd = open_local(mb, mb->c->out, 0);
 			if (mb->out_fd < 0)
@@ -1651,7 +1817,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *path = "/etc/msgbox-bridge.conf", *pidfile = NULL;
-	struct pollfd pfd[2 * (BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS) + 1];
+	struct pollfd pfd[2 * (BRIDGE_MAX_MAILBOXES + BRIDGE_MAX_HOSTS) + 2];
 	int opt, wait_broker = 0, test_only = 0, ret, backoff = 0, first = 1;
 	int wait_ms;
 	uint64_t next_try = 0;
@@ -1699,7 +1865,7 @@ int main(int argc, char **argv)
 	}
 
 	while (!stop) {
-		if (!connected && now_ms() >= next_try) {
+		if (!connected && bridge_now_ms() >= next_try) {
 			ret = broker_connect();
 			if (ret == RPC_FATAL)
 				return EXIT_CONFIG;
@@ -1707,11 +1873,11 @@ int main(int argc, char **argv)
 				if (first && !wait_broker)
 					return EXIT_BROKER;
 				backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 250;
-				next_try = now_ms() + backoff;
+				next_try = bridge_now_ms() + backoff;
 			} else {
 				backoff = 0;
 				if (first && test_only) {
-					broker_drop();
+					bridge_broker_drop();
 					bridge_log(LOG_INFO, "configuration and broker are fine");
 					return 0;
 				}
@@ -1723,8 +1889,10 @@ int main(int argc, char **argv)
 			want_stats = 0;
 			log_stats();
 		}
+		bridge_calls_run();
 		take_all();
 		for (i = 0; i < conf.nmb; i++) {
+			bridge_calls_tick(&mbs[i].calls);
 			publish_pending(&mbs[i]);
 			if (mbs[i].c->kind == BRIDGE_DIRECT_IN) {
 				deliver_direct(&mbs[i]);
@@ -1737,13 +1905,14 @@ int main(int argc, char **argv)
 
 		n = 0;
 		wait_ms = 100;
+		pfd[n++] = (struct pollfd){ .fd = calls_fd, .events = POLLIN };
 		for (i = 0; i < conf.nmb; i++) {
 			struct mbox *mb = &mbs[i];
 
 			if (mb->ndist || mb->in_blocked)
 				wait_ms = DIST_WAIT_MS / 2;
 
-			if (mb->out_fd >= 0 &&
+			if (mb->out_fd >= 0 && may_take(mb) &&
 			    (mb->c->class == BRIDGE_BEST_EFFORT ? connected :
 			     mb->spool.unconfirmed < mb->c->spool))
 				pfd[n++] = (struct pollfd){ .fd = mb->out_fd,
@@ -1779,6 +1948,7 @@ int main(int argc, char **argv)
 		amqp_destroy_connection(conn);
 	}
 	for (i = 0; i < conf.nmb; i++) {
+		bridge_calls_close(&mbs[i].calls);
 		bridge_spool_close(&mbs[i].spool);
 		bridge_journal_close(&mbs[i].journal);
 		if (mbs[i].out_fd >= 0)

@@ -3,17 +3,30 @@
  * The outbound spool: an append-only file per mailbox in the state
  * directory, of records
  *
- *   'M' a message taken (or about to be taken) from the out mailbox, with
- *       the mailbox's "received" counter from before the take, or ~0 when
- *       the take is known to have happened; it may cancel an earlier 'M'
+ *   'B' the boot (the kernel's boot_id) the records after it were written in
+ *   'H' a message the bridge holds in the out mailbox (MSGBOX_RECV_HOLD):
+ *       spooled, and not yet known to be done there
+ *   'D' the out mailbox was told that record rid's message is done
+ *   'M' a message done in the out mailbox (a re-send, or a rewrite)
  *   'C' the broker confirmed record rid
- *   'X' record rid is cancelled
  *
- * written with one write(2) each (and fsync(2) unless sync is off). A torn
- * last record is cut off when the file is read back. The file is rewritten
- * (temporary file, fsync, rename) at start and when it grows, keeping the
- * unconfirmed entries and the last BRIDGE_HISTORY confirmed ones, which
- * serve re-send requests.
+ * written with one write(2) each (and fsync(2) unless sync is off, except
+ * 'D', see bridge_spool_done()). A torn last record is cut off when the
+ * file is read back. The file is rewritten (temporary file, fsync, rename)
+ * at start and when it grows, keeping the unconfirmed entries and the last
+ * BRIDGE_HISTORY confirmed ones, which serve re-send requests.
+ *
+ * An 'H' without its 'D' is a message that may still be in the out
+ * mailbox: a bridge killed while holding it gets it back from the mailbox
+ * on restart, with the same id, marked redelivered, and must only say it
+ * is done (bridge_spool_held()). Ids are unique in one mailbox while it
+ * exists, and a mailbox does not outlive a reboot, so such an entry counts
+ * only in the boot that wrote it.
+ *
+ * Spools written before held receives may end with an 'M' carrying the
+ * out mailbox's "received" counter from before a take (the take happened
+ * if the counter moved), and hold 'X' records that cancel an entry; both
+ * are still read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +40,17 @@
 
 #include "bridge.h"
 
+#define REC_BOOT	'B'
+#define REC_HELD	'H'
+#define REC_DONE	'D'
 #define REC_MSG		'M'
 #define REC_CONFIRM	'C'
 #define REC_CANCEL	'X'
 #define TAKEN		UINT64_MAX
+#define BOOT_ID_LEN	36	/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+
+_Static_assert(sizeof(((struct bridge_spool *)0)->boot) > BOOT_ID_LEN,
+	       "room for the boot_id");
 
 struct rec_head {
 	uint32_t type;
@@ -39,10 +59,10 @@ struct rec_head {
 
 struct rec_msg {
 	uint64_t rid;
-	uint64_t cancels;	/* rid of an 'M' this one replaces, or 0 */
+	uint64_t cancels;	/* old spools: rid of an 'M' this one replaces */
 	uint64_t seq;
 	uint64_t id;
-	uint64_t received_before;
+	uint64_t received_before;	/* old spools; now always TAKEN */
 	uint32_t crc;
 	int32_t pid;
 	uint32_t uid;
@@ -103,17 +123,15 @@ static int spool_write(struct bridge_spool *sp, int fd, uint32_t type,
 }
 
 static int write_msg(struct bridge_spool *sp, int fd,
-		     const struct bridge_spool_entry *e, uint64_t cancels,
-		     uint64_t received_before, int sync)
+		     const struct bridge_spool_entry *e, int sync)
 {
 	struct rec_msg r;
 
 	memset(&r, 0, sizeof(r));
 	r.rid = e->rid;
-	r.cancels = cancels;
 	r.seq = e->msg.seq;
 	r.id = e->msg.id;
-	r.received_before = received_before;
+	r.received_before = TAKEN;
 	r.crc = e->msg.crc;
 	r.pid = e->msg.pid;
 	r.uid = e->msg.uid;
@@ -123,8 +141,22 @@ static int write_msg(struct bridge_spool *sp, int fd,
 	r.to_pid = e->msg.to_pid;
 	memcpy(r.origin, e->msg.origin, sizeof(r.origin));
 	r.len = e->msg.len;
-	return spool_write(sp, fd, REC_MSG, &r, sizeof(r), e->msg.data,
-			   e->msg.len, sync);
+	return spool_write(sp, fd, e->held ? REC_HELD : REC_MSG, &r, sizeof(r),
+			   e->msg.data, e->msg.len, sync);
+}
+
+/* The boot_id of the running kernel, or "" when it cannot be read. */
+static void spool_boot_id(char *buf)
+{
+	ssize_t n = -1;
+	int fd;
+
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, BOOT_ID_LEN);
+		close(fd);
+	}
+	buf[n == BOOT_ID_LEN ? BOOT_ID_LEN : 0] = '\0';
 }
 
 static struct bridge_spool_entry *spool_find(struct bridge_spool *sp,
@@ -144,6 +176,8 @@ static void spool_remove(struct bridge_spool *sp, struct bridge_spool_entry *e)
 
 	if (e->state != SPOOL_CONFIRMED)
 		sp->unconfirmed--;
+	if (e->held)
+		sp->nheld--;
 	free(e->msg.data);
 	memmove(e, e + 1, (sp->n - i - 1) * sizeof(*e));
 	sp->n--;
@@ -171,6 +205,7 @@ static struct bridge_spool_entry *spool_append(struct bridge_spool *sp)
 static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 		      uint64_t *last_received)
 {
+	char boot[BOOT_ID_LEN + 1] = "";
 	struct bridge_spool_entry *e;
 	struct rec_head h;
 	struct rec_msg r;
@@ -186,7 +221,7 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			return -errno;
 		if (n < (ssize_t)sizeof(h))
 			break;
-		if (h.type == REC_MSG) {
+		if (h.type == REC_MSG || h.type == REC_HELD) {
 			if (h.len < sizeof(r))
 				break;
 			n = pread(fd, &r, sizeof(r), good + sizeof(h));
@@ -209,6 +244,9 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			}
 			e->rid = r.rid;
 			e->state = SPOOL_PENDING;
+			/* Held in an earlier boot: that mailbox is gone. */
+			e->held = h.type == REC_HELD && !strcmp(boot, sp->boot);
+			sp->nheld += e->held;
 			e->msg.seq = r.seq;
 			e->msg.id = r.id;
 			e->msg.crc = r.crc;
@@ -227,14 +265,17 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 				sp->next_rid = r.rid + 1;
 			if (r.seq >= sp->next_seq)
 				sp->next_seq = r.seq + 1;
-			*last_rid = r.rid;
-			*last_received = r.received_before;
+			if (h.type == REC_MSG) {
+				*last_rid = r.rid;
+				*last_received = r.received_before;
+			}
 			if (r.cancels) {
 				e = spool_find(sp, r.cancels);
 				if (e)
 					spool_remove(sp, e);
 			}
-		} else if (h.type == REC_CONFIRM || h.type == REC_CANCEL) {
+		} else if (h.type == REC_CONFIRM || h.type == REC_CANCEL ||
+			   h.type == REC_DONE) {
 			if (h.len != sizeof(rid))
 				break;
 			if (pread(fd, &rid, sizeof(rid), good + sizeof(h)) !=
@@ -243,10 +284,20 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			e = spool_find(sp, rid);
 			if (e && h.type == REC_CANCEL) {
 				spool_remove(sp, e);
+			} else if (e && h.type == REC_DONE) {
+				sp->nheld -= e->held;
+				e->held = 0;
 			} else if (e && e->state != SPOOL_CONFIRMED) {
 				e->state = SPOOL_CONFIRMED;
 				sp->unconfirmed--;
 			}
+		} else if (h.type == REC_BOOT) {
+			if (h.len != BOOT_ID_LEN)
+				break;
+			if (pread(fd, boot, BOOT_ID_LEN, good + sizeof(h)) !=
+			    BOOT_ID_LEN)
+				break;
+			boot[BOOT_ID_LEN] = '\0';
 		} else {
 			break;
 		}
@@ -261,7 +312,8 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
  * bridge_spool_compact() - rewrite the spool file with what still matters
  * @sp: the spool
  *
- * Keeps the unconfirmed entries and the last BRIDGE_HISTORY confirmed ones.
+ * Keeps the unconfirmed entries, the held ones and the last BRIDGE_HISTORY
+ * confirmed ones.
  *
  * Return: 0, or a negative errno.
  */
@@ -275,7 +327,8 @@ int bridge_spool_compact(struct bridge_spool *sp)
 		confirmed += sp->e[i].state == SPOOL_CONFIRMED;
 	skip = confirmed > BRIDGE_HISTORY ? confirmed - BRIDGE_HISTORY : 0;
 	for (i = 0; i < sp->n && skip;) {
-		if (sp->e[i].state == SPOOL_CONFIRMED) {
+		/* A held entry stays until its message is done. */
+		if (sp->e[i].state == SPOOL_CONFIRMED && !sp->e[i].held) {
 			spool_remove(sp, &sp->e[i]);
 			skip--;
 		} else {
@@ -288,8 +341,11 @@ int bridge_spool_compact(struct bridge_spool *sp)
 	if (fd < 0)
 		return -errno;
 	sp->records = 0;
+	if (sp->boot[0])
+		ret = spool_write(sp, fd, REC_BOOT, sp->boot, BOOT_ID_LEN, NULL,
+				  0, 0);
 	for (i = 0; i < sp->n && !ret; i++) {
-		ret = write_msg(sp, fd, &sp->e[i], 0, TAKEN, 0);
+		ret = write_msg(sp, fd, &sp->e[i], 0);
 		if (!ret && sp->e[i].state == SPOOL_CONFIRMED)
 			ret = spool_write(sp, fd, REC_CONFIRM, &sp->e[i].rid,
 					  sizeof(sp->e[i].rid), NULL, 0, 0);
@@ -378,6 +434,7 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 	sp->sync = sync;
 	sp->next_rid = 1;
 	sp->next_seq = 1;
+	spool_boot_id(sp->boot);
 	if ((size_t)snprintf(sp->path, sizeof(sp->path), "%s/%s.spool", dir,
 			     name) >= sizeof(sp->path))
 		return -ENAMETOOLONG;
@@ -393,9 +450,9 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 		return ret;
 
 	/*
-	 * The last message record may have been written just before a take
-	 * that never happened: the mailbox's counter did not move, and the
-	 * message is still queued there. Forget the record.
+	 * A spool of the peek-and-take days may end with a record written
+	 * just before a take that never happened: the mailbox's counter did
+	 * not move, and the message is still queued there. Forget the record.
 	 */
 	if (last_rid && last_received != TAKEN) {
 		memset(&st, 0, sizeof(st));
@@ -412,23 +469,20 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 }
 
 /**
- * bridge_spool_add() - append a message before it is taken
+ * bridge_spool_add() - append a message
  * @sp: the spool
  * @msg: the message; the spool takes over @msg->data, and sets @msg->seq
  *	unless @msg->resent
- * @received_before: the out mailbox's "received" counter before the take,
- *	or UINT64_MAX when the message is taken already
- * @cancels: rid of an entry this one replaces in the same record, or 0
+ * @held: the out mailbox holds the message until bridge_spool_done()
  * @ep: the new entry (SPOOL_PENDING), valid until the spool next changes
  *
  * Return: 0, or a negative errno (the message is then not spooled, and
  * @msg->data is the caller's again).
  */
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
-		     uint64_t received_before, uint64_t cancels,
-		     struct bridge_spool_entry **ep)
+		     int held, struct bridge_spool_entry **ep)
 {
-	struct bridge_spool_entry *e = spool_append(sp), *old;
+	struct bridge_spool_entry *e = spool_append(sp);
 	uint64_t rid;
 	int ret;
 
@@ -436,10 +490,11 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 		return -ENOMEM;
 	e->rid = sp->next_rid;
 	e->state = SPOOL_PENDING;
+	e->held = !!held;
 	e->msg = *msg;
 	if (!msg->resent)
 		e->msg.seq = sp->next_seq;
-	ret = write_msg(sp, sp->fd, e, cancels, received_before, sp->sync);
+	ret = write_msg(sp, sp->fd, e, sp->sync);
 	if (ret) {
 		sp->n--;
 		return ret;
@@ -449,36 +504,90 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 	if (!msg->resent)
 		sp->next_seq++;
 	sp->unconfirmed++;
+	sp->nheld += e->held;
 	msg->seq = e->msg.seq;
-	if (cancels) {
-		old = spool_find(sp, cancels);
-		if (old)
-			spool_remove(sp, old);
-	}
 	*ep = spool_find(sp, rid);
 	return 0;
 }
 
 /**
- * bridge_spool_cancel() - drop an entry whose take did not happen
+ * bridge_spool_done() - the out mailbox was told an entry's message is done
  * @sp: the spool
- * @e: the entry (freed)
+ * @e: the entry, held
+ *
+ * The record is not synced: it only matters while the kernel that holds
+ * the out mailbox runs, and what a process wrote(2) outlives the process.
  *
  * Return: 0, or a negative errno.
  */
-int bridge_spool_cancel(struct bridge_spool *sp, struct bridge_spool_entry *e)
+int bridge_spool_done(struct bridge_spool *sp, struct bridge_spool_entry *e)
 {
-	uint64_t rid = e->rid;
 	int ret;
 
-	ret = spool_write(sp, sp->fd, REC_CANCEL, &rid, sizeof(rid), NULL, 0,
-			  sp->sync);
+	ret = spool_write(sp, sp->fd, REC_DONE, &e->rid, sizeof(e->rid),
+			  NULL, 0, 0);
 	if (ret)
 		return ret;
-	if (sp->n && e == &sp->e[sp->n - 1] && !e->msg.resent)
-		sp->next_seq = e->msg.seq;
-	spool_remove(sp, e);
+	sp->nheld -= e->held;
+	e->held = 0;
 	return 0;
+}
+
+/**
+ * bridge_spool_held() - the entry of a message the mailbox gave back
+ * @sp: the spool
+ * @id: the message's id in the out mailbox
+ * @crc: CRC32C of its payload
+ * @len: its length
+ * @pid: its sender
+ * @prio: its priority
+ *
+ * Looks for a held entry of that message: one spooled before the bridge
+ * could record that it was done. The payload, sender and priority are
+ * compared too, so that no other message is taken for it.
+ *
+ * Return: the entry, or NULL.
+ */
+struct bridge_spool_entry *bridge_spool_held(struct bridge_spool *sp,
+					     uint64_t id, uint32_t crc,
+					     size_t len, int32_t pid,
+					     uint32_t prio)
+{
+	size_t i;
+
+	for (i = 0; sp->nheld && i < sp->n; i++) {
+		const struct bridge_msg *m = &sp->e[i].msg;
+
+		if (sp->e[i].held && m->id == id && m->crc == crc &&
+		    m->len == len && m->pid == pid && m->prio == prio)
+			return &sp->e[i];
+	}
+	return NULL;
+}
+
+/**
+ * bridge_spool_unhold() - no held entry can come back any more
+ * @sp: the spool
+ *
+ * For when the out mailbox was seen empty with nothing held: whatever the
+ * spool still counts as held was done before the bridge could record it.
+ *
+ * Return: the number of such entries, or a negative errno.
+ */
+int bridge_spool_unhold(struct bridge_spool *sp)
+{
+	size_t i;
+	int n = 0, ret;
+
+	for (i = 0; sp->nheld && i < sp->n; i++) {
+		if (!sp->e[i].held)
+			continue;
+		ret = bridge_spool_done(sp, &sp->e[i]);
+		if (ret)
+			return ret;
+		n++;
+	}
+	return n;
 }
 
 /**
@@ -533,7 +642,7 @@ int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq)
 	if (!m.data)
 		return -ENOMEM;
 	memcpy(m.data, e->msg.data, m.len);
-	if (bridge_spool_add(sp, &m, TAKEN, 0, &n)) {
+	if (bridge_spool_add(sp, &m, 0, &n)) {
 		free(m.data);
 		return -EIO;
 	}
@@ -552,7 +661,7 @@ void bridge_spool_close(struct bridge_spool *sp)
 		free(sp->e[i].msg.data);
 	free(sp->e);
 	sp->e = NULL;
-	sp->n = sp->cap = 0;
+	sp->n = sp->cap = sp->nheld = 0;
 	if (sp->fd >= 0)
 		close(sp->fd);
 	sp->fd = -1;

@@ -46,24 +46,50 @@ void msgbox_hold_exit(void)
 }
 
 /**
- * msgbox_hold_alloc() - a record for a hold, charged to the receiver
+ * msgbox_hold_alloc() - a record for a hold
+ * @mb: the mailbox it is for
+ *
+ * The record the mailbox keeps (see msgbox_hold_free()), or a new one
+ * charged to the receiver.
  *
  * Context: process context, may sleep.
  * Return: the record, or NULL.
  */
-struct msgbox_hold *msgbox_hold_alloc(void)
+struct msgbox_hold *msgbox_hold_alloc(struct msgbox_mailbox *mb)
 {
-	return kmem_cache_alloc(msgbox_hold_cache, GFP_KERNEL_ACCOUNT);
+	struct msgbox_hold *h = xchg(&mb->spare_hold, NULL);
+
+	return h ? h : kmem_cache_alloc(msgbox_hold_cache, GFP_KERNEL_ACCOUNT);
 }
 
 /**
- * msgbox_hold_free() - free a hold record
+ * msgbox_hold_free() - give a hold record back
+ * @mb: the mailbox it was for
  * @h: the record, or NULL
  *
- * Context: any; may be called under a mailbox lock.
+ * The mailbox keeps one, for the next hold: a consumer holding and
+ * settling one message at a time allocates nothing. Once the mailbox is
+ * dead nothing is kept.
+ *
+ * Context: any; may be called under the mailbox lock.
  */
-void msgbox_hold_free(struct msgbox_hold *h)
+void msgbox_hold_free(struct msgbox_mailbox *mb, struct msgbox_hold *h)
 {
+	if (!h)
+		return;
+	if (!READ_ONCE(mb->dead) && !cmpxchg(&mb->spare_hold, NULL, h))
+		return;
+	kmem_cache_free(msgbox_hold_cache, h);
+}
+
+/**
+ * msgbox_hold_drop_spare() - free the record a mailbox keeps
+ * @mb: the mailbox, dead, with its last reference gone
+ */
+void msgbox_hold_drop_spare(struct msgbox_mailbox *mb)
+{
+	struct msgbox_hold *h = xchg(&mb->spare_hold, NULL);
+
 	if (h)
 		kmem_cache_free(msgbox_hold_cache, h);
 }
@@ -116,7 +142,7 @@ void msgbox_hold_forget(struct msgbox_mailbox *mb, const struct msgbox_msg *msg)
 		return;
 	list_del(&h->node);
 	mb->nr_returned--;
-	msgbox_hold_free(h);
+	msgbox_hold_free(mb, h);
 }
 
 /* Have the work run at @expires, unless it is due sooner. */
@@ -196,7 +222,7 @@ static void msgbox_hold_return(struct msgbox_mailbox *mb,
 		msg->state = MSGBOX_MSG_GONE;
 		mb->received++;
 		list_add_tail(&msg->node, &r->gone);
-		msgbox_hold_free(h);
+		msgbox_hold_free(mb, h);
 		return;
 	}
 	/* Arrival notification, as for a message sent to the empty mailbox. */
@@ -230,7 +256,7 @@ static void msgbox_hold_done(struct msgbox_mailbox *mb, struct msgbox_hold *h,
 	msg->state = MSGBOX_MSG_TAKEN;
 	mb->received++;
 	list_add_tail(&msg->node, gone);
-	msgbox_hold_free(h);
+	msgbox_hold_free(mb, h);
 }
 
 /* The record of the message @id that @holder holds, or NULL. */
@@ -407,12 +433,12 @@ void msgbox_hold_kill(struct msgbox_mailbox *mb, struct list_head *discard)
 		h->msg->state = MSGBOX_MSG_GONE;
 		list_add_tail(&h->msg->node, discard);
 		list_del(&h->node);
-		msgbox_hold_free(h);
+		msgbox_hold_free(mb, h);
 	}
 	mb->nr_held = 0;
 	list_for_each_entry_safe(h, tmp, &mb->returned, node) {
 		list_del(&h->node);
-		msgbox_hold_free(h);
+		msgbox_hold_free(mb, h);
 	}
 	mb->nr_returned = 0;
 }

@@ -83,8 +83,9 @@ struct msgbox_settle_req {
 
 int msgbox_hold_init(void);
 void msgbox_hold_exit(void);
-struct msgbox_hold *msgbox_hold_alloc(void);
-void msgbox_hold_free(struct msgbox_hold *h);
+struct msgbox_hold *msgbox_hold_alloc(struct msgbox_mailbox *mb);
+void msgbox_hold_free(struct msgbox_mailbox *mb, struct msgbox_hold *h);
+void msgbox_hold_drop_spare(struct msgbox_mailbox *mb);
 void msgbox_hold_work(struct work_struct *work);
 
 u32 msgbox_hold_deliveries(struct msgbox_mailbox *mb,

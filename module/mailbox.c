@@ -126,6 +126,7 @@ static void msgbox_mailbox_release(struct kref *ref)
 	msgbox_queue_kill(mb);
 	/* Nothing is held any more, so the work does not queue itself again. */
 	cancel_delayed_work_sync(&mb->hold_work);
+	msgbox_hold_drop_spare(mb);
 	/* Counted and charged until now, not only while it had a name. */
 	if (mb->counted) {
 		mutex_lock(&msgbox_table_lock);

@@ -69,6 +69,7 @@
 struct file;
 struct pid;
 struct msgbox_dedup;
+struct msgbox_hold;
 struct msgbox_user;
 
 /* Protects the name and port tables; see the DOC above. */
@@ -130,6 +131,8 @@ extern struct mutex msgbox_table_lock;
  *	their own lock, see spares.h
  * @hold_work: returns messages whose hold timed out (hold.h); cancelled
  *	when the mailbox is freed
+ * @spare_hold: a hold record kept for the next hold, or NULL; exchanged
+ *	atomically, see msgbox_hold_free()
  * @recv_wq: receivers and pollers waiting for a message (or for death)
  * @send_wq: senders and pollers waiting for room (or for death), and
  *	senders waiting for their acknowledgment
@@ -189,6 +192,9 @@ struct msgbox_mailbox {
 
 	/* queued and run by the system workqueue */
 	struct delayed_work hold_work;
+
+	/* exchanged atomically */
+	struct msgbox_hold *spare_hold;
 
 	/* wait queues, with their own locks */
 	wait_queue_head_t recv_wq;

@@ -266,7 +266,7 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 	int err;
 
 	if (req->hold) {
-		req->rec = msgbox_hold_alloc();
+		req->rec = msgbox_hold_alloc(mb);
 		if (!req->rec) {
 			err = -ENOMEM;
 			goto out_put;
@@ -315,7 +315,7 @@ out_unlock:
 out_put:
 	put_pid(from);
 	msgbox_direct_put(d);
-	msgbox_hold_free(req->rec);
+	msgbox_hold_free(mb, req->rec);
 	req->rec = NULL;
 	return err;
 }

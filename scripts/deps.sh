@@ -19,7 +19,7 @@ pkgs=(
 	busybox-static qemu-system-x86
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	linux-source-6.1 sparse pkg-config man-db groff-base
-	libtirpc-dev rpcsvc-proto
+	libtirpc-dev rpcsvc-proto libdbus-1-dev dbus-daemon
 	"$@"
 )
 

@@ -16,11 +16,15 @@
 #   3. Run the scenarios. Producers send CRC-tagged messages with
 #      per-producer sequence numbers; consumers on both hosts list what
 #      they got; every message must be there exactly once and whole.
+#      Callers on a call a bridged mailbox that a server on b answers,
+#      or does not (net_call), and each outcome is checked.
 #   4. Stop the VMs and the broker; print "N passed, N failed" and exit 1
 #      when anything failed.
 #
 # Environment: KVER, MSGBOX_KO (default <repo>/msgbox.ko), NET_COUNT
-# (messages per producer, default 150), VM_TIMEOUT (default 900).
+# (messages per producer, default 150), VM_TIMEOUT (default 900),
+# NET_ONLY (the scenarios to run, by number, default all), NET_KEEP=1
+# (keep the logs in build/net-logs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +40,7 @@ export KVER
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "rabbitmq-server missing: scripts/deps.sh rabbitmq-server"
 command -v socat >/dev/null || die "socat missing: scripts/deps.sh socat"
 [ -r "$module" ] || die "$module missing: make module"
-for p in "$bridge" "$here/net_prod" "$here/net_cons"; do
+for p in "$bridge" "$here/net_prod" "$here/net_cons" "$here/net_call"; do
 	[ -x "$p" ] || die "$p missing: make -C selftests/net"
 done
 
@@ -66,6 +70,10 @@ write_confs() {
 		echo "mailbox tiny out=tiny in=tiny-in create capacity=4 queue-length=8 prefetch=2 spool=4"
 		echo "mailbox crc out=crc in=crc-in create envelope test-corrupt=7"
 		echo "mailbox fast out=fast in=fast-in class=best-effort create capacity=64"
+		echo "mailbox mixed out=mixed in=mixed-in create capacity=16 prefetch=8 spool=32 test-kill-held=37"
+		echo "mailbox svc out=svc create envelope calls=4 call-timeout=8"
+		echo "mailbox ghost out=ghost create calls=2 call-timeout=8"
+		echo "mailbox nobody out=nobody create calls=2 call-timeout=8"
 	} >"$tmp/a.conf"
 	{
 		conf_common b
@@ -73,6 +81,9 @@ write_confs() {
 		echo "mailbox tiny in=tiny-in create capacity=4 queue-length=8 prefetch=2"
 		echo "mailbox crc in=crc-in create envelope"
 		echo "mailbox fast in=fast-in class=best-effort create capacity=64"
+		echo "mailbox mixed in=mixed-in create capacity=16 prefetch=8"
+		echo "mailbox svc in=svc-in create envelope calls=4 call-timeout=8"
+		echo "mailbox ghost in=ghost-in create calls=2 call-timeout=8"
 	} >"$tmp/b.conf"
 }
 
@@ -157,7 +168,8 @@ main() {
 	write_confs
 	for n in a b; do
 		vm_boot "$n" -f "$bridge:/bin/msgbox-bridge" -f "$here/net_prod:/bin/net_prod" \
-			-f "$here/net_cons:/bin/net_cons" -f "$tmp/$n.conf:/etc/bridge.conf"
+			-f "$here/net_cons:/bin/net_cons" -f "$here/net_call:/bin/net_call" \
+			-f "$tmp/$n.conf:/etc/bridge.conf"
 	done
 	vm_ready a
 	vm_ready b
@@ -260,7 +272,9 @@ main() {
 		sleep 2
 		cut=$(for d in /proc/[0-9]*; do
 			[ "$(cat "$d/comm" 2>/dev/null)" = socat ] || continue
-			tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "-lf $tmp/a-socat.log " && echo "${d#/proc/}"
+			if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "-lf $tmp/a-socat.log "; then
+				echo "${d#/proc/}"
+			fi
 		done)
 		if [ -n "$cut" ]; then
 			kill $cut
@@ -340,6 +354,43 @@ main() {
 		check "random kills of bridges and broker" "$tmp/s10" z1:$((2 * count)) z2:$((2 * count))
 	}
 
+	# 11. The bridge on a killed with SIGKILL while messages of mixed
+	#     priorities flow: it kills itself while holding every 37th message
+	#     it takes (test-kill-held), after spooling it, and is killed from
+	#     here at random moments besides; a loop in the guest starts it
+	#     again each time. A message spooled and not yet done comes back
+	#     from the mailbox on restart and must be recognised, not sent twice.
+	s11() {
+		local k n n0 self back landed=0
+		n0=$(vm a 10 'grep -c "connected to broker" /tmp/bridge.log' || true)
+		bridge_kill a
+		vm a 10 ': >/tmp/keep; (i=0; while [ -e /tmp/keep ] && [ $i -lt 150 ]; do msgbox-bridge -w -c /etc/bridge.conf -p /run/bridge.pid >>/tmp/bridge.log 2>&1; i=$((i + 1)); done) >/dev/null 2>&1 &'
+		consume a mixed-in c11
+		consume b mixed-in c11
+		vm a 10 "net_prod -m 8 mixed m1 $((2 * count)) >/tmp/p11 2>&1 & net_prod -m 3 mixed m2 $((2 * count)) >/tmp/p11b 2>&1 &"
+		k=0
+		while [ $k -lt 16 ] && vm a 10 'pidof net_prod >/dev/null'; do
+			sleep "$((RANDOM % 2)).$((RANDOM % 10))"
+			if vm a 10 'kill -9 $(cat /run/bridge.pid) 2>/dev/null'; then
+				landed=$((landed + 1))
+			fi
+			k=$((k + 1))
+		done
+		vm a 240 'i=0; while pidof net_prod >/dev/null && [ $i -lt 400 ]; do sleep 0.5; i=$((i + 1)); done' || true
+		collect "$tmp/s11" c11
+		check "bridge on a killed at random instants, mixed priorities" "$tmp/s11" m1:$((2 * count)) m2:$((2 * count))
+		self=$(vm a 10 'grep -c "test mode: killed holding message [0-9]* of mixed," /tmp/bridge.log' || true)
+		back=$(vm a 10 'grep -c "mixed: message [0-9]* came back to mailbox mixed, spooled already" /tmp/bridge.log' || true)
+		n=$(vm a 10 'grep -c "connected to broker" /tmp/bridge.log' || true)
+		if [ "${self:-0}" -gt 0 ] && [ "${back:-0}" -ge "$self" ]; then
+			pass "killed holding a spooled message $self times: each came back and was only done ($back recognised; $landed SIGKILLs from outside, $((n - n0)) connections)"
+		else
+			fail "killed holding a spooled message ${self:-0} times, ${back:-0} recognised on restart"
+		fi
+		vm a 10 'rm -f /tmp/keep; kill -9 $(cat /run/bridge.pid) 2>/dev/null; sleep 1' || true
+		bridge_start a
+	}
+
 	# 9. Direct addressing: a sends to a process on b by host and PID.
 	s9() {
 		local pid
@@ -361,6 +412,74 @@ main() {
 		fi
 	}
 
+	# 12. Calls: a process on a calls the bridged mailbox svc, a server on
+	#     b answers; then a server that never answers (the caller's own
+	#     deadline), a server killed holding the call (ECONNRESET long
+	#     before the deadline), a mailbox removed on b and a name no host
+	#     serves (ECONNRESET at once).
+	s12() {
+		local pid out n i ms ok
+		vm b 10 "net_call serve svc-in echo 6 >/tmp/srv12 2>&1 &"
+		sleep 1
+		pid=$(vm b 10 'head -n 1 /tmp/srv12' | awk '$1 == "serving" { print $2 }' || true)
+		out=$(vm a 90 'for i in 1 2 3 4 5 6; do net_call call svc ping-$i 30000 >/tmp/call12-$i 2>&1 & done; wait; cat /tmp/call12-*; rm -f /tmp/call12-*' || true)
+		ok=1
+		for i in 1 2 3 4 5 6; do
+			grep -q "^reply from=b/$pid/guest body=echo ping-$i by $pid after " <<<"$out" || ok=0
+		done
+		n=$(vm b 10 'cat /tmp/srv12' | grep -c '^call [0-9]* from=a/[0-9]*/guest body=ping-[1-6]$' || true)
+		if [ -n "$pid" ] && [ "$ok" = 1 ] && [ "$n" = 6 ]; then
+			pass "calls across hosts: 6 concurrent calls on a answered by pid $pid on b, the reply naming b, $pid and the broker login, each request naming its caller on a"
+		else
+			fail "calls across hosts: server ${pid:-none}, $n requests seen on b, callers: $out"
+		fi
+		vm b 10 "kill $pid 2>/dev/null" || true
+
+		vm b 10 "net_call serve svc-in hold 1 >/tmp/srv12b 2>&1 &"
+		out=$(vm a 30 'net_call call svc slow 3000' || true)
+		ms=$(sed -n 's/^error ETIMEDOUT after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -ge 2900 ] && [ "$ms" -le 6000 ] &&
+		   vm b 10 'grep -q "body=slow$" /tmp/srv12b'; then
+			pass "call the far server holds unanswered: ETIMEDOUT at the caller's deadline ($ms ms of 3000)"
+		else
+			fail "call the far server holds unanswered: $out"
+		fi
+		vm b 10 'kill -9 $(awk "\$1 == \"serving\" { print \$2 }" /tmp/srv12b)' || true
+
+		vm b 10 "net_call serve svc-in hold 1 >/tmp/srv12c 2>&1 &"
+		vm a 10 "net_call call svc doomed 30000 >/tmp/call12c 2>&1 &"
+		vm b 30 'i=0; while ! grep -q "body=doomed$" /tmp/srv12c && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done' || true
+		vm b 10 'kill -9 $(awk "\$1 == \"serving\" { print \$2 }" /tmp/srv12c)' || true
+		out=$(vm a 60 'i=0; while [ ! -s /tmp/call12c ] && [ $i -lt 200 ]; do sleep 0.2; i=$((i + 1)); done; cat /tmp/call12c' || true)
+		ms=$(sed -n 's/^error ECONNRESET after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -lt 15000 ] &&
+		   vm b 10 'grep -q "body=doomed$" /tmp/srv12c' &&
+		   vm a 10 'grep -q "svc: call [0-9]* from pid [0-9]*: ECONNRESET on host b" /tmp/bridge.log'; then
+			pass "far server killed holding the call: ECONNRESET after $ms ms, deadline 30000"
+		else
+			fail "far server killed holding the call: $out"
+		fi
+
+		vm b 10 'net_call unlink ghost-in' >/dev/null || true
+		out=$(vm a 30 'net_call call ghost anyone 20000' || true)
+		ms=$(sed -n 's/^error ECONNRESET after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -lt 10000 ] &&
+		   vm a 10 'grep -q "ghost: call [0-9]* from pid [0-9]*: ENOENT on host b" /tmp/bridge.log'; then
+			pass "call to a mailbox missing on the far host: ECONNRESET after $ms ms, ENOENT logged"
+		else
+			fail "call to a mailbox missing on the far host: $out"
+		fi
+
+		out=$(vm a 30 'net_call call nobody anyone 20000' || true)
+		ms=$(sed -n 's/^error ECONNRESET after \([0-9]*\) ms$/\1/p' <<<"$out")
+		if [ -n "$ms" ] && [ "$ms" -lt 10000 ] &&
+		   vm a 10 'grep -q "no host serves calls to nobody" /tmp/bridge.log'; then
+			pass "call to a name no host serves: ECONNRESET after $ms ms"
+		else
+			fail "call to a name no host serves: $out"
+		fi
+	}
+
 	bridge_start a
 	bridge_start b
 	sleep 2
@@ -370,7 +489,7 @@ main() {
 	else
 		fail "queue with other arguments: $out"
 	fi
-	for s in ${NET_ONLY:-1 2 3 4 5 6 10 7 8 9}; do
+	for s in ${NET_ONLY:-1 2 3 4 5 6 10 11 7 8 9 12}; do
 		"s$s"
 	done
 

@@ -2,12 +2,14 @@
 /*
  * net_prod: send COUNT numbered, CRC-tagged messages to a local mailbox.
  *
- * usage: net_prod MAILBOX PRODUCER COUNT [-n] [-w MS] [-p PRIO] [-s SIZE] [-f FIRST]
- *                 [-d PID] [-r MS]
+ * usage: net_prod MAILBOX PRODUCER COUNT [-n] [-w MS] [-p PRIO] [-m N] [-s SIZE]
+ *                 [-f FIRST] [-d PID] [-r MS]
  *   -n       O_NONBLOCK: stop at the first EAGAIN and say after how many
  *   -w MS    with -n, retry an EAGAIN every 50 ms, and stop only when
  *            sends failed with EAGAIN for MS milliseconds in a row
  *   -p PRIO  priority of every message
+ *   -m N     mixed priorities instead: message SEQ gets one of 0 .. N-1,
+ *            scattered by a hash of SEQ
  *   -s SIZE  pad each message to SIZE bytes
  *   -f FIRST first sequence number (default 1)
  *   -d PID   direct addressing through the bridge: MAILBOX is "@HOST",
@@ -38,26 +40,28 @@
 int main(int argc, char **argv)
 {
 	unsigned int prio = 0, size = 0, first = 1, count, i, stall = 0, waited;
+	unsigned int mix = 0;
 	int opt, nonblock = 0, fd, ret, len, to_pid = 0, report = 0, port = -1;
 	struct msgbox_send_opts so = { .flags = MSGBOX_SO_KEY };
 	char buf[NET_MSG_MAX];
 
-	while ((opt = getopt(argc, argv, "nw:p:s:f:d:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "nw:p:m:s:f:d:r:")) != -1) {
 		switch (opt) {
 		case 'n': nonblock = 1; break;
 		case 'w': stall = atoi(optarg); break;
 		case 'p': prio = atoi(optarg); break;
+		case 'm': mix = atoi(optarg); break;
 		case 's': size = atoi(optarg); break;
 		case 'f': first = atoi(optarg); break;
 		case 'd': to_pid = atoi(optarg); break;
 		case 'r': report = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: net_prod MAILBOX PRODUCER COUNT [-n] [-w MS] [-p PRIO] [-s SIZE] [-f FIRST] [-d PID] [-r MS]\n");
+			fprintf(stderr, "usage: net_prod MAILBOX PRODUCER COUNT [-n] [-w MS] [-p PRIO] [-m N] [-s SIZE] [-f FIRST] [-d PID] [-r MS]\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 3) {
-		fprintf(stderr, "usage: net_prod MAILBOX PRODUCER COUNT [-n] [-w MS] [-p PRIO] [-s SIZE] [-f FIRST] [-d PID] [-r MS]\n");
+		fprintf(stderr, "usage: net_prod MAILBOX PRODUCER COUNT [-n] [-w MS] [-p PRIO] [-m N] [-s SIZE] [-f FIRST] [-d PID] [-r MS]\n");
 		return 2;
 	}
 	count = atoi(argv[optind + 2]);
@@ -75,6 +79,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < count; i++) {
 		len = net_msg_make(buf, sizeof(buf), argv[optind + 1], first + i, size);
+		if (mix)
+			prio = ((first + i) * 2654435761U >> 16) % mix;
 		so.prio = prio;
 		so.key = to_pid;
 		ret = to_pid ? msgbox_sendx(fd, buf, len, &so, NULL) :

@@ -13,8 +13,12 @@
  * and not waited for.
  *
  * Threads: each call takes a buffer pair of its own from the handle's free
- * list (allocating one when the list is empty), so the encoding and the
- * decoding need no lock. The xid comes from an atomic counter, and the
+ * list, which the handle is created with one pair on (another is allocated
+ * when the list is empty, for a thread calling while others do), so the
+ * encoding and the decoding need no lock, and a caller of one thread at a
+ * time never allocates. A call takes the lock once to read the timeout and
+ * take a pair, once to put the pair back and record its outcome, and once
+ * each around the credentials' marshal and validate. The xid comes from an atomic counter, and the
  * program and version numbers are atomic too, for CLSET_PROG/CLSET_VERS.
  * @lock guards the timeout, the free list, the handle's last error and the
  * calls into cl_auth that may change it (marshal, validate, refresh).
@@ -105,7 +109,9 @@ static void clnt_msgbox_seterr(struct rpc_err *err, int error)
 	}
 }
 
-static enum clnt_stat clnt_msgbox_done(CLIENT *cl, const struct rpc_err *err)
+/* Records how a call ended, and puts its buffer pair @b (if any) back. */
+static enum clnt_stat clnt_msgbox_done(CLIENT *cl, const struct rpc_err *err,
+				       struct clnt_msgbox_buf *b)
 {
 	struct clnt_msgbox *ct = clnt_msgbox_of(cl);
 
@@ -113,6 +119,10 @@ static enum clnt_stat clnt_msgbox_done(CLIENT *cl, const struct rpc_err *err)
 	clnt_msgbox_last.err = *err;
 	pthread_mutex_lock(&ct->lock);
 	ct->last_err = *err;
+	if (b) {
+		b->next = ct->free;
+		ct->free = b;
+	}
 	pthread_mutex_unlock(&ct->lock);
 	return err->re_status;
 }
@@ -126,19 +136,10 @@ static void clnt_msgbox_buf_free(struct clnt_msgbox_buf *b)
 	free(b);
 }
 
-static struct clnt_msgbox_buf *clnt_msgbox_buf_get(struct clnt_msgbox *ct)
+static struct clnt_msgbox_buf *clnt_msgbox_buf_new(struct clnt_msgbox *ct)
 {
-	struct clnt_msgbox_buf *b;
+	struct clnt_msgbox_buf *b = calloc(1, sizeof(*b));
 
-	pthread_mutex_lock(&ct->lock);
-	b = ct->free;
-	if (b)
-		ct->free = b->next;
-	pthread_mutex_unlock(&ct->lock);
-	if (b)
-		return b;
-
-	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
 	b->req = malloc(ct->bufsz);
@@ -148,15 +149,6 @@ static struct clnt_msgbox_buf *clnt_msgbox_buf_get(struct clnt_msgbox *ct)
 		return NULL;
 	}
 	return b;
-}
-
-static void clnt_msgbox_buf_put(struct clnt_msgbox *ct,
-				struct clnt_msgbox_buf *b)
-{
-	pthread_mutex_lock(&ct->lock);
-	b->next = ct->free;
-	ct->free = b;
-	pthread_mutex_unlock(&ct->lock);
 }
 
 /* A timeval as a timespec; negative parts count as zero. */
@@ -272,19 +264,24 @@ static enum clnt_stat clnt_msgbox_call(CLIENT *cl, rpcproc_t proc,
 	uint32_t xid;
 	u_int len;
 
+	/* The timeout and a buffer pair, under one lock. */
 	pthread_mutex_lock(&ct->lock);
 	if (ct->timeout_set)
 		timeout = ct->timeout;
+	b = ct->free;
+	if (b)
+		ct->free = b->next;
 	pthread_mutex_unlock(&ct->lock);
 	batched = !xresults && !timeout.tv_sec && !timeout.tv_usec;
 	if (!xresults)
 		xresults = (xdrproc_t)(void (*)(void))xdr_void;
 	opts.timeout = clnt_msgbox_ts(timeout);
 
-	b = clnt_msgbox_buf_get(ct);
+	if (!b)
+		b = clnt_msgbox_buf_new(ct);
 	if (!b) {
 		clnt_msgbox_seterr(&err, ENOMEM);
-		return clnt_msgbox_done(cl, &err);
+		return clnt_msgbox_done(cl, &err, NULL);
 	}
 again:
 	memset(&err, 0, sizeof(err));
@@ -309,8 +306,7 @@ again:
 			       resultsp, refreshes-- > 0, &err))
 		goto again;
 out:
-	clnt_msgbox_buf_put(ct, b);
-	return clnt_msgbox_done(cl, &err);
+	return clnt_msgbox_done(cl, &err, b);
 }
 
 static void clnt_msgbox_geterr(CLIENT *cl, struct rpc_err *errp)
@@ -495,6 +491,16 @@ CLIENT *clnt_msgbox_create(const char *mailbox, rpcprog_t prog,
 	ct->close_fd = 1;
 	/* A reply of up to the largest message the mailbox carries. */
 	ct->bufsz = st.max_msg_size;
+	/*
+	 * The first pair now, from the creating thread: a caller that calls
+	 * from one thread never allocates, and its first call does not make
+	 * malloc set up an arena for a new thread.
+	 */
+	ct->free = clnt_msgbox_buf_new(ct);
+	if (!ct->free) {
+		ret = -ENOMEM;
+		goto err_destroy_lock;
+	}
 	atomic_init(&ct->xid, clnt_msgbox_xid0());
 	atomic_init(&ct->prog, prog);
 	atomic_init(&ct->vers, vers);
@@ -508,6 +514,7 @@ CLIENT *clnt_msgbox_create(const char *mailbox, rpcprog_t prog,
 	return cl;
 
 err_destroy_lock:
+	clnt_msgbox_buf_free(ct->free);
 	pthread_mutex_destroy(&ct->lock);
 err_free_cl:
 	free(ct);
