@@ -170,8 +170,8 @@ enum call_sig { CALL_SIG_NONE, CALL_SIG_NORESTART, CALL_SIG_RESTART };
 
 /* What a caller child does. */
 struct call_spec {
-	const char *name;	/* attach to it O_RDWR in the child ... */
-	int fd;			/* ... unless this is >= 0 (0 is not used) */
+	const char *name;	/* attached O_RDWR in the child when @fd <= 0 */
+	int fd;			/* else the descriptor to call through */
 	unsigned int flags;	/* MSGBOX_CALL_* */
 	const void *buf;
 	unsigned int len;
@@ -181,7 +181,7 @@ struct call_spec {
 	pid_t pid;		/* with MSGBOX_CALL_TO_PID */
 	enum call_sig sig;	/* a SIGUSR1 handler, and how */
 	int sigpipe;		/* the handler writes a byte here; -1: none */
-	uid_t uid;		/* 0: stay root; else drop to it first */
+	uid_t uid;		/* 0: keep the credentials; else drop to it */
 };
 
 static volatile sig_atomic_t call_sigs;

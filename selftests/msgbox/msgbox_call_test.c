@@ -72,8 +72,10 @@ TEST_F(call, call_answered_with_reply)
  * The receives that do not hold, numbered as the test logs them: RECV,
  * RECV with a VER0 struct, PEEK, RECV FROM_PID, read(2), RECV_BATCH.
  */
-enum { PASS_RECV, PASS_RECV_VER0, PASS_PEEK, PASS_FROM_PID, PASS_READ, PASS_BATCH,
-       NPASS };
+enum {
+	PASS_RECV, PASS_RECV_VER0, PASS_PEEK, PASS_FROM_PID, PASS_READ,
+	PASS_BATCH, NPASS
+};
 
 /* Receive into @buf the @k-th non-holding way (@from for FROM_PID). */
 static int pass_recv(int fd, int k, pid_t from, char *buf, unsigned int len,
