@@ -80,6 +80,7 @@ static int msgbox_send_req_in(struct msgbox_send_req *req,
 	req->has_csum = args->flags & MSGBOX_SEND_CSUM;
 	req->csum = args->csum;
 	req->key = args->key;
+	req->call = NULL;
 	req->w.nonblock = nonblock;
 	req->w.deadline = 0;
 	req->id = 0;
