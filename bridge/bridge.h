@@ -258,7 +258,7 @@ struct bridge_spool_entry *bridge_spool_held(struct bridge_spool *sp,
 					     size_t len, int32_t pid,
 					     uint32_t prio);
 int bridge_spool_unhold(struct bridge_spool *sp);
-int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e);
+int bridge_spool_confirm(struct bridge_spool *sp, uint64_t tag, int multiple);
 int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq);
 int bridge_spool_compact(struct bridge_spool *sp);
 void bridge_spool_close(struct bridge_spool *sp);

@@ -98,6 +98,8 @@ struct held {
  * @in: deliveries waiting for the local send
  * @nin: entries in @in
  * @in_blocked: the in mailbox was full at the last try
+ * @ack_upto: the last of the deliveries let go from @in whose
+ *	acknowledgement is still to be sent (0: none), see release_first()
  * @corrupt_count: first publishes so far (test mode)
  * @full_logged: a "queue full" was logged and not yet cleared
  * @n_taken: messages taken from @out_fd
@@ -138,6 +140,7 @@ struct mbox {
 	struct held in[BRIDGE_RING / 4];
 	unsigned int nin;
 	int in_blocked;
+	uint64_t ack_upto;
 	uint64_t corrupt_count;
 	int full_logged;
 	uint64_t n_taken;
@@ -276,6 +279,7 @@ void bridge_broker_drop(void)
 		mb->win_loaded = 0;
 		mb->commit_pending = 0;
 		mb->in_blocked = 0;
+		mb->ack_upto = 0;
 		for (k = 0; k < mb->spool.n; k++)
 			if (mb->spool.e[k].state == SPOOL_INFLIGHT)
 				mb->spool.e[k].state = SPOOL_PENDING;
@@ -1020,33 +1024,28 @@ static void publish_pending(struct mbox *mb)
 static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 {
 	size_t i;
-	int ret, again;
+	int ret;
 
-	do {
-		again = 0;
+	if (ack) {
+		ret = bridge_spool_confirm(&mb->spool, tag, multiple);
+		if (ret < 0) {
+			bridge_log(LOG_ERR, "spool of %s: %s", mb->c->name,
+				   strerror(-ret));
+			stop = 1;
+			return;
+		}
+		mb->n_confirmed += ret;
+	} else {
 		for (i = 0; i < mb->spool.n; i++) {
 			struct bridge_spool_entry *e = &mb->spool.e[i];
 
 			if (e->state != SPOOL_INFLIGHT ||
 			    (multiple ? e->tag > tag : e->tag != tag))
 				continue;
-			if (!ack) {
-				e->state = SPOOL_PENDING;
-				mb->n_refused++;
-				continue;
-			}
-			mb->n_confirmed++;
-			ret = bridge_spool_confirm(&mb->spool, e);
-			if (ret) {
-				bridge_log(LOG_ERR, "spool of %s: %s", mb->c->name,
-					   strerror(-ret));
-				stop = 1;
-				return;
-			}
-			again = 1;	/* the spool may have been compacted */
-			break;
+			e->state = SPOOL_PENDING;
+			mb->n_refused++;
 		}
-	} while (again);
+	}
 	if (!ack) {
 		/* Refused: the queue is full. Back off, keep the order. */
 		mb->retry_at = bridge_now_ms() + 100;
@@ -1192,12 +1191,18 @@ static void distribute(struct mbox *mb)
 			mb->tgt_msgs[h]++;
 			mb->n_moved++;
 		}
-		if (!ret && amqp_basic_ack(conn, mb->ch_dist, d->tag, 0))
-			ret = -EIO;
 		if (ret)
 			break;
 		done++;
 	}
+	/*
+	 * One acknowledgement for the batch: the channel's unacknowledged
+	 * deliveries are @dist, in the order of their tags, and the batch is
+	 * its head.
+	 */
+	if (!ret && done &&
+	    amqp_basic_ack(conn, mb->ch_dist, mb->dist[done - 1].tag, 1))
+		ret = -EIO;
 	if (!ret && done) {
 		size_t len = bridge_window_size(&mb->win);
 		amqp_basic_properties_t p;
@@ -1292,20 +1297,35 @@ static int journal_done(struct mbox *mb, const struct held *d)
 }
 
 /*
- * Acknowledge the first message held from the broker and let it go: 0, or
- * -1 when the acknowledgment could not be sent (the connection is lost).
+ * Let the first message held from the broker go; its acknowledgement is
+ * sent by ack_released(), with those of the others let go in the same
+ * round. Until then the broker may deliver them again, after a lost
+ * connection, and the journal's ring knows them: it holds more than the
+ * prefetch, and so more than @in.
  */
-static int release_first(struct mbox *mb)
+static void release_first(struct mbox *mb)
 {
 	struct held *d = &mb->in[0];
 
-	if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
-		return -1;
+	mb->ack_upto = d->tag;
 	free(d->m.data);
 	memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
 	mb->nin--;
 	mb->in_blocked = 0;
-	return 0;
+}
+
+/*
+ * Acknowledge every message let go so far in one frame: the receiving
+ * channel's unacknowledged deliveries are @in, in the order of their
+ * tags, and those let go are its head.
+ */
+static void ack_released(struct mbox *mb)
+{
+	uint64_t tag = mb->ack_upto;
+
+	mb->ack_upto = 0;
+	if (connected && tag && amqp_basic_ack(conn, mb->ch_in, tag, 1))
+		bridge_broker_drop();
 }
 
 static void deliver(struct mbox *mb)
@@ -1330,12 +1350,12 @@ static void deliver(struct mbox *mb)
 				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
 					   strerror(-ret));
 				stop = 1;
-				return;
+				break;
 			}
 			ret = put_local(mb, &d->m);
 			if (ret == -EAGAIN) {
 				mb->in_blocked = 1;
-				return;
+				break;
 			}
 			if (ret) {
 				bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
@@ -1344,12 +1364,12 @@ static void deliver(struct mbox *mb)
 			} else {
 				mb->n_delivered++;
 				if (journal_done(mb, d))
-					return;
+					break;
 			}
 		}
-		if (release_first(mb))
-			goto drop;
+		release_first(mb);
 	}
+	ack_released(mb);
 	return;
 drop:
 	bridge_broker_drop();
@@ -1397,7 +1417,7 @@ static void deliver_direct(struct mbox *mb)
 					    -ESRCH;
 			if (ret == -EAGAIN) {
 				mb->in_blocked = 1;
-				return;
+				break;
 			}
 			if (ret) {
 				bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " to pid %d: %s; telling its sender",
@@ -1409,11 +1429,11 @@ static void deliver_direct(struct mbox *mb)
 			if (!ret)
 				mb->n_delivered++;
 			if (journal_done(mb, d))
-				return;
+				break;
 		}
-		if (release_first(mb))
-			goto drop;
+		release_first(mb);
 	}
+	ack_released(mb);
 	return;
 drop:
 	bridge_broker_drop();
