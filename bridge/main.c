@@ -26,6 +26,7 @@
 #define CONS_CHANNEL	2	/* this host's control queue */
 #define REPLY_CHANNEL	3	/* this host's replies to its calls */
 #define MAX_INFLIGHT	256
+#define TAKE_BATCH	64	/* messages held at once, spooled with one sync */
 #define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
@@ -826,19 +827,73 @@ static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
 	return 1;
 }
 
+/**
+ * struct take_batch - messages held in the out mailbox, spooled, not synced
+ * @n: entries used
+ * @rid: their spool records
+ * @id: their ids in the out mailbox
+ * @kill: test mode: kill the bridge before this one is done
+ */
+struct take_batch {
+	unsigned int n;
+	uint64_t rid[TAKE_BATCH];
+	uint64_t id[TAKE_BATCH];
+	int kill[TAKE_BATCH];
+};
+
+/*
+ * Group commit of a batch of taken messages: one fsync for their spool
+ * records, then the mailbox is told each is done. Until the sync nothing
+ * of them is done or published. Returns 0 or a negative errno (the bridge
+ * stops when the sync fails: the messages stay held, and come back to
+ * the mailbox when it exits).
+ */
+static int take_flush(struct mbox *mb, struct take_batch *b)
+{
+	struct bridge_spool_entry *e;
+	unsigned int i;
+	int ret;
+
+	if (!b->n)
+		return 0;
+	ret = bridge_spool_sync(&mb->spool);
+	if (ret) {
+		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
+			   strerror(-ret));
+		stop = 1;
+		b->n = 0;
+		return ret;
+	}
+	for (i = 0; i < b->n && !ret; i++) {
+		e = bridge_spool_find(&mb->spool, b->rid[i]);
+		if (b->kill[i] && e) {
+			bridge_log(LOG_NOTICE, "test mode: killed holding message %" PRIu64 " of %s, spooled as %" PRIu64,
+				   b->id[i], mb->c->out, e->msg.seq);
+			raise(SIGKILL);
+		}
+		ret = out_done(mb, b->id[i]);
+		if (!ret && e)
+			ret = bridge_spool_done(&mb->spool, e);
+	}
+	b->n = 0;
+	return ret;
+}
+
 /*
  * Take one message from the out mailbox into the spool: receive it held
- * (MSGBOX_RECV_HOLD), append it to the spool, then tell the mailbox it is
- * done. A bridge killed before the done gets the message back from the
- * mailbox, with the same id and marked redelivered: found in the spool
- * then, it is only done, neither spooled nor published a second time.
- * One message is held at a time, so a higher-priority one that arrives
- * meanwhile cannot take its place.
+ * (MSGBOX_RECV_HOLD) and append it to the spool; take_flush() syncs the
+ * spool for the whole batch and then tells the mailbox each is done. A
+ * bridge killed before the done gets the message back from the mailbox,
+ * with the same id and marked redelivered: found in the spool then, it
+ * is only done, neither spooled nor published a second time. Every
+ * message is held by its own receive, so a higher-priority one that
+ * arrives meanwhile cannot take its place. A call is held alone: the
+ * batch is flushed before it is taken.
  *
  * Returns 1 when one was taken, 0 when the mailbox is empty, a negative
  * errno on failure.
  */
-static int take_reliable(struct mbox *mb)
+static int take_reliable(struct mbox *mb, struct take_batch *b)
 {
 	struct bridge_spool_entry *e;
 	struct msgbox_held_info hi;
@@ -864,8 +919,14 @@ static int take_reliable(struct mbox *mb)
 			   strerror(-n));
 		return n;
 	}
-	if (hi.call)
+	if (hi.call) {
+		ret = take_flush(mb, b);
+		if (ret) {
+			msgbox_release(mb->out_fd, hi.msg.id);
+			return ret;
+		}
 		return take_call(mb, &hi, n);
+	}
 	if (hi.redelivered) {
 		crc = msgbox_crc32c(scratch, n);
 		e = bridge_spool_held(&mb->spool, hi.msg.id, crc, n, hi.msg.pid,
@@ -895,7 +956,7 @@ static int take_reliable(struct mbox *mb)
 	}
 	memcpy(m.data, scratch, n);
 	msg_from_local(mb, &m, &hi.msg, m.data, n);
-	ret = bridge_spool_add(&mb->spool, &m, 1, &e);
+	ret = bridge_spool_add(&mb->spool, &m, 1, 0, &e);
 	if (ret) {
 		free(m.data);
 		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
@@ -904,16 +965,11 @@ static int take_reliable(struct mbox *mb)
 		return ret;
 	}
 	mb->n_taken++;
-	if (mb->c->kill_held && mb->n_taken == mb->c->kill_held) {
-		bridge_log(LOG_NOTICE, "test mode: killed holding message %" PRIu64 " of %s, spooled as %" PRIu64,
-			   hi.msg.id, mb->c->out, e->msg.seq);
-		raise(SIGKILL);
-	}
-	ret = out_done(mb, hi.msg.id);
-	if (ret)
-		return ret;
-	ret = bridge_spool_done(&mb->spool, e);
-	return ret ? ret : 1;
+	b->rid[b->n] = e->rid;
+	b->id[b->n] = hi.msg.id;
+	b->kill[b->n] = mb->c->kill_held && mb->n_taken == mb->c->kill_held;
+	b->n++;
+	return 1;
 }
 
 /*
@@ -967,6 +1023,7 @@ static void take_all(void)
 
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
+		struct take_batch b = { 0 };
 
 		if (mb->out_fd < 0 || !may_take(mb))
 			continue;
@@ -978,11 +1035,13 @@ static void take_all(void)
 					break;
 			continue;
 		}
-		while (mb->spool.unconfirmed < mb->c->spool && may_take(mb)) {
-			ret = take_reliable(mb);
+		while (mb->spool.unconfirmed < mb->c->spool && may_take(mb) &&
+		       b.n < TAKE_BATCH) {
+			ret = take_reliable(mb, &b);
 			if (ret <= 0)
 				break;
 		}
+		take_flush(mb, &b);
 	}
 }
 
@@ -992,7 +1051,8 @@ static void publish_pending(struct mbox *mb)
 	size_t i;
 	int corrupt;
 
-	if (!connected || mb->out_fd < 0 || mb->c->class != BRIDGE_RELIABLE)
+	if (stop || !connected || mb->out_fd < 0 ||
+	    mb->c->class != BRIDGE_RELIABLE)
 		return;
 	if (bridge_now_ms() < mb->retry_at)
 		return;

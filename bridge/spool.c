@@ -475,13 +475,15 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
  * @msg: the message; the spool takes over @msg->data, and sets @msg->seq
  *	unless @msg->resent
  * @held: the out mailbox holds the message until bridge_spool_done()
+ * @sync: fsync the record (if the spool syncs at all); without, the caller
+ *	calls bridge_spool_sync() before it acts on the entry
  * @ep: the new entry (SPOOL_PENDING), valid until the spool next changes
  *
  * Return: 0, or a negative errno (the message is then not spooled, and
  * @msg->data is the caller's again).
  */
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
-		     int held, struct bridge_spool_entry **ep)
+		     int held, int sync, struct bridge_spool_entry **ep)
 {
 	struct bridge_spool_entry *e = spool_append(sp);
 	uint64_t rid;
@@ -495,7 +497,7 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 	e->msg = *msg;
 	if (!msg->resent)
 		e->msg.seq = sp->next_seq;
-	ret = write_msg(sp, sp->fd, e, sp->sync);
+	ret = write_msg(sp, sp->fd, e, sync && sp->sync);
 	if (ret) {
 		sp->n--;
 		return ret;
@@ -509,6 +511,35 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 	msg->seq = e->msg.seq;
 	*ep = spool_find(sp, rid);
 	return 0;
+}
+
+/**
+ * bridge_spool_sync() - make the records written so far durable
+ * @sp: the spool
+ *
+ * For entries added without their own sync (bridge_spool_add()): one
+ * fsync(2) for all of them.
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_spool_sync(struct bridge_spool *sp)
+{
+	if (sp->sync && fsync(sp->fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * bridge_spool_find() - an entry by record id
+ * @sp: the spool
+ * @rid: its record id
+ *
+ * Return: the entry, or NULL when there is none (any longer).
+ */
+struct bridge_spool_entry *bridge_spool_find(struct bridge_spool *sp,
+					     uint64_t rid)
+{
+	return spool_find(sp, rid);
 }
 
 /**
@@ -679,7 +710,7 @@ int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq)
 	if (!m.data)
 		return -ENOMEM;
 	memcpy(m.data, e->msg.data, m.len);
-	if (bridge_spool_add(sp, &m, 0, &n)) {
+	if (bridge_spool_add(sp, &m, 0, 1, &n)) {
 		free(m.data);
 		return -EIO;
 	}
