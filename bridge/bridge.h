@@ -21,8 +21,8 @@
  * Reliable class, the path of one message:
  *
  *   1. out: receive the head of the out mailbox held (MSGBOX_RECV_HOLD),
- *      append it to the spool file (fsync), then tell the mailbox it is
- *      done. A bridge killed while it holds the message gets it back from
+ *      append it to the spool file, then, after one fsync for the
+ *      messages held at once (up to 64), tell the mailbox it is done. A bridge killed while it holds the message gets it back from
  *      the mailbox on restart, with the same id, marked redelivered; the
  *      spool has it then, and it is only done (spool.c).
  *   2. publish to msgbox.NAME, persistent, mandatory, on a channel in
@@ -251,14 +251,17 @@ struct bridge_spool {
 int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 		      const char *name, int sync, int out_fd);
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
-		     int held, struct bridge_spool_entry **ep);
+		     int held, int sync, struct bridge_spool_entry **ep);
+int bridge_spool_sync(struct bridge_spool *sp);
+struct bridge_spool_entry *bridge_spool_find(struct bridge_spool *sp,
+					     uint64_t rid);
 int bridge_spool_done(struct bridge_spool *sp, struct bridge_spool_entry *e);
 struct bridge_spool_entry *bridge_spool_held(struct bridge_spool *sp,
 					     uint64_t id, uint32_t crc,
 					     size_t len, int32_t pid,
 					     uint32_t prio);
 int bridge_spool_unhold(struct bridge_spool *sp);
-int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e);
+int bridge_spool_confirm(struct bridge_spool *sp, uint64_t tag, int multiple);
 int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq);
 int bridge_spool_compact(struct bridge_spool *sp);
 void bridge_spool_close(struct bridge_spool *sp);

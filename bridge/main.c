@@ -26,6 +26,7 @@
 #define CONS_CHANNEL	2	/* this host's control queue */
 #define REPLY_CHANNEL	3	/* this host's replies to its calls */
 #define MAX_INFLIGHT	256
+#define TAKE_BATCH	64	/* messages held at once, spooled with one sync */
 #define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
@@ -98,6 +99,8 @@ struct held {
  * @in: deliveries waiting for the local send
  * @nin: entries in @in
  * @in_blocked: the in mailbox was full at the last try
+ * @ack_upto: the last of the deliveries let go from @in whose
+ *	acknowledgement is still to be sent (0: none), see release_first()
  * @corrupt_count: first publishes so far (test mode)
  * @full_logged: a "queue full" was logged and not yet cleared
  * @n_taken: messages taken from @out_fd
@@ -138,6 +141,7 @@ struct mbox {
 	struct held in[BRIDGE_RING / 4];
 	unsigned int nin;
 	int in_blocked;
+	uint64_t ack_upto;
 	uint64_t corrupt_count;
 	int full_logged;
 	uint64_t n_taken;
@@ -276,6 +280,7 @@ void bridge_broker_drop(void)
 		mb->win_loaded = 0;
 		mb->commit_pending = 0;
 		mb->in_blocked = 0;
+		mb->ack_upto = 0;
 		for (k = 0; k < mb->spool.n; k++)
 			if (mb->spool.e[k].state == SPOOL_INFLIGHT)
 				mb->spool.e[k].state = SPOOL_PENDING;
@@ -822,19 +827,73 @@ static int take_call(struct mbox *mb, const struct msgbox_held_info *hi,
 	return 1;
 }
 
+/**
+ * struct take_batch - messages held in the out mailbox, spooled, not synced
+ * @n: entries used
+ * @rid: their spool records
+ * @id: their ids in the out mailbox
+ * @kill: test mode: kill the bridge before this one is done
+ */
+struct take_batch {
+	unsigned int n;
+	uint64_t rid[TAKE_BATCH];
+	uint64_t id[TAKE_BATCH];
+	int kill[TAKE_BATCH];
+};
+
+/*
+ * Group commit of a batch of taken messages: one fsync for their spool
+ * records, then the mailbox is told each is done. Until the sync nothing
+ * of them is done or published. Returns 0 or a negative errno (the bridge
+ * stops when the sync fails: the messages stay held, and come back to
+ * the mailbox when it exits).
+ */
+static int take_flush(struct mbox *mb, struct take_batch *b)
+{
+	struct bridge_spool_entry *e;
+	unsigned int i;
+	int ret;
+
+	if (!b->n)
+		return 0;
+	ret = bridge_spool_sync(&mb->spool);
+	if (ret) {
+		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
+			   strerror(-ret));
+		stop = 1;
+		b->n = 0;
+		return ret;
+	}
+	for (i = 0; i < b->n && !ret; i++) {
+		e = bridge_spool_find(&mb->spool, b->rid[i]);
+		if (b->kill[i] && e) {
+			bridge_log(LOG_NOTICE, "test mode: killed holding message %" PRIu64 " of %s, spooled as %" PRIu64,
+				   b->id[i], mb->c->out, e->msg.seq);
+			raise(SIGKILL);
+		}
+		ret = out_done(mb, b->id[i]);
+		if (!ret && e)
+			ret = bridge_spool_done(&mb->spool, e);
+	}
+	b->n = 0;
+	return ret;
+}
+
 /*
  * Take one message from the out mailbox into the spool: receive it held
- * (MSGBOX_RECV_HOLD), append it to the spool, then tell the mailbox it is
- * done. A bridge killed before the done gets the message back from the
- * mailbox, with the same id and marked redelivered: found in the spool
- * then, it is only done, neither spooled nor published a second time.
- * One message is held at a time, so a higher-priority one that arrives
- * meanwhile cannot take its place.
+ * (MSGBOX_RECV_HOLD) and append it to the spool; take_flush() syncs the
+ * spool for the whole batch and then tells the mailbox each is done. A
+ * bridge killed before the done gets the message back from the mailbox,
+ * with the same id and marked redelivered: found in the spool then, it
+ * is only done, neither spooled nor published a second time. Every
+ * message is held by its own receive, so a higher-priority one that
+ * arrives meanwhile cannot take its place. A call is held alone: the
+ * batch is flushed before it is taken.
  *
  * Returns 1 when one was taken, 0 when the mailbox is empty, a negative
  * errno on failure.
  */
-static int take_reliable(struct mbox *mb)
+static int take_reliable(struct mbox *mb, struct take_batch *b)
 {
 	struct bridge_spool_entry *e;
 	struct msgbox_held_info hi;
@@ -860,8 +919,14 @@ static int take_reliable(struct mbox *mb)
 			   strerror(-n));
 		return n;
 	}
-	if (hi.call)
+	if (hi.call) {
+		ret = take_flush(mb, b);
+		if (ret) {
+			msgbox_release(mb->out_fd, hi.msg.id);
+			return ret;
+		}
 		return take_call(mb, &hi, n);
+	}
 	if (hi.redelivered) {
 		crc = msgbox_crc32c(scratch, n);
 		e = bridge_spool_held(&mb->spool, hi.msg.id, crc, n, hi.msg.pid,
@@ -891,7 +956,7 @@ static int take_reliable(struct mbox *mb)
 	}
 	memcpy(m.data, scratch, n);
 	msg_from_local(mb, &m, &hi.msg, m.data, n);
-	ret = bridge_spool_add(&mb->spool, &m, 1, &e);
+	ret = bridge_spool_add(&mb->spool, &m, 1, 0, &e);
 	if (ret) {
 		free(m.data);
 		bridge_log(LOG_ERR, "mailbox %s: spool: %s", mb->c->name,
@@ -900,16 +965,11 @@ static int take_reliable(struct mbox *mb)
 		return ret;
 	}
 	mb->n_taken++;
-	if (mb->c->kill_held && mb->n_taken == mb->c->kill_held) {
-		bridge_log(LOG_NOTICE, "test mode: killed holding message %" PRIu64 " of %s, spooled as %" PRIu64,
-			   hi.msg.id, mb->c->out, e->msg.seq);
-		raise(SIGKILL);
-	}
-	ret = out_done(mb, hi.msg.id);
-	if (ret)
-		return ret;
-	ret = bridge_spool_done(&mb->spool, e);
-	return ret ? ret : 1;
+	b->rid[b->n] = e->rid;
+	b->id[b->n] = hi.msg.id;
+	b->kill[b->n] = mb->c->kill_held && mb->n_taken == mb->c->kill_held;
+	b->n++;
+	return 1;
 }
 
 /*
@@ -963,6 +1023,7 @@ static void take_all(void)
 
 	for (i = 0; i < conf.nmb; i++) {
 		struct mbox *mb = &mbs[i];
+		struct take_batch b = { 0 };
 
 		if (mb->out_fd < 0 || !may_take(mb))
 			continue;
@@ -974,11 +1035,13 @@ static void take_all(void)
 					break;
 			continue;
 		}
-		while (mb->spool.unconfirmed < mb->c->spool && may_take(mb)) {
-			ret = take_reliable(mb);
+		while (mb->spool.unconfirmed < mb->c->spool && may_take(mb) &&
+		       b.n < TAKE_BATCH) {
+			ret = take_reliable(mb, &b);
 			if (ret <= 0)
 				break;
 		}
+		take_flush(mb, &b);
 	}
 }
 
@@ -988,7 +1051,8 @@ static void publish_pending(struct mbox *mb)
 	size_t i;
 	int corrupt;
 
-	if (!connected || mb->out_fd < 0 || mb->c->class != BRIDGE_RELIABLE)
+	if (stop || !connected || mb->out_fd < 0 ||
+	    mb->c->class != BRIDGE_RELIABLE)
 		return;
 	if (bridge_now_ms() < mb->retry_at)
 		return;
@@ -1020,33 +1084,28 @@ static void publish_pending(struct mbox *mb)
 static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 {
 	size_t i;
-	int ret, again;
+	int ret;
 
-	do {
-		again = 0;
+	if (ack) {
+		ret = bridge_spool_confirm(&mb->spool, tag, multiple);
+		if (ret < 0) {
+			bridge_log(LOG_ERR, "spool of %s: %s", mb->c->name,
+				   strerror(-ret));
+			stop = 1;
+			return;
+		}
+		mb->n_confirmed += ret;
+	} else {
 		for (i = 0; i < mb->spool.n; i++) {
 			struct bridge_spool_entry *e = &mb->spool.e[i];
 
 			if (e->state != SPOOL_INFLIGHT ||
 			    (multiple ? e->tag > tag : e->tag != tag))
 				continue;
-			if (!ack) {
-				e->state = SPOOL_PENDING;
-				mb->n_refused++;
-				continue;
-			}
-			mb->n_confirmed++;
-			ret = bridge_spool_confirm(&mb->spool, e);
-			if (ret) {
-				bridge_log(LOG_ERR, "spool of %s: %s", mb->c->name,
-					   strerror(-ret));
-				stop = 1;
-				return;
-			}
-			again = 1;	/* the spool may have been compacted */
-			break;
+			e->state = SPOOL_PENDING;
+			mb->n_refused++;
 		}
-	} while (again);
+	}
 	if (!ack) {
 		/* Refused: the queue is full. Back off, keep the order. */
 		mb->retry_at = bridge_now_ms() + 100;
@@ -1192,12 +1251,18 @@ static void distribute(struct mbox *mb)
 			mb->tgt_msgs[h]++;
 			mb->n_moved++;
 		}
-		if (!ret && amqp_basic_ack(conn, mb->ch_dist, d->tag, 0))
-			ret = -EIO;
 		if (ret)
 			break;
 		done++;
 	}
+	/*
+	 * One acknowledgement for the batch: the channel's unacknowledged
+	 * deliveries are @dist, in the order of their tags, and the batch is
+	 * its head.
+	 */
+	if (!ret && done &&
+	    amqp_basic_ack(conn, mb->ch_dist, mb->dist[done - 1].tag, 1))
+		ret = -EIO;
 	if (!ret && done) {
 		size_t len = bridge_window_size(&mb->win);
 		amqp_basic_properties_t p;
@@ -1292,20 +1357,35 @@ static int journal_done(struct mbox *mb, const struct held *d)
 }
 
 /*
- * Acknowledge the first message held from the broker and let it go: 0, or
- * -1 when the acknowledgment could not be sent (the connection is lost).
+ * Let the first message held from the broker go; its acknowledgement is
+ * sent by ack_released(), with those of the others let go in the same
+ * round. Until then the broker may deliver them again, after a lost
+ * connection, and the journal's ring knows them: it holds more than the
+ * prefetch, and so more than @in.
  */
-static int release_first(struct mbox *mb)
+static void release_first(struct mbox *mb)
 {
 	struct held *d = &mb->in[0];
 
-	if (amqp_basic_ack(conn, mb->ch_in, d->tag, 0))
-		return -1;
+	mb->ack_upto = d->tag;
 	free(d->m.data);
 	memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
 	mb->nin--;
 	mb->in_blocked = 0;
-	return 0;
+}
+
+/*
+ * Acknowledge every message let go so far in one frame: the receiving
+ * channel's unacknowledged deliveries are @in, in the order of their
+ * tags, and those let go are its head.
+ */
+static void ack_released(struct mbox *mb)
+{
+	uint64_t tag = mb->ack_upto;
+
+	mb->ack_upto = 0;
+	if (connected && tag && amqp_basic_ack(conn, mb->ch_in, tag, 1))
+		bridge_broker_drop();
 }
 
 static void deliver(struct mbox *mb)
@@ -1330,12 +1410,12 @@ static void deliver(struct mbox *mb)
 				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
 					   strerror(-ret));
 				stop = 1;
-				return;
+				break;
 			}
 			ret = put_local(mb, &d->m);
 			if (ret == -EAGAIN) {
 				mb->in_blocked = 1;
-				return;
+				break;
 			}
 			if (ret) {
 				bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
@@ -1344,12 +1424,12 @@ static void deliver(struct mbox *mb)
 			} else {
 				mb->n_delivered++;
 				if (journal_done(mb, d))
-					return;
+					break;
 			}
 		}
-		if (release_first(mb))
-			goto drop;
+		release_first(mb);
 	}
+	ack_released(mb);
 	return;
 drop:
 	bridge_broker_drop();
@@ -1397,7 +1477,7 @@ static void deliver_direct(struct mbox *mb)
 					    -ESRCH;
 			if (ret == -EAGAIN) {
 				mb->in_blocked = 1;
-				return;
+				break;
 			}
 			if (ret) {
 				bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " to pid %d: %s; telling its sender",
@@ -1409,11 +1489,11 @@ static void deliver_direct(struct mbox *mb)
 			if (!ret)
 				mb->n_delivered++;
 			if (journal_done(mb, d))
-				return;
+				break;
 		}
-		if (release_first(mb))
-			goto drop;
+		release_first(mb);
 	}
+	ack_released(mb);
 	return;
 drop:
 	bridge_broker_drop();

@@ -11,7 +11,8 @@
  *   'C' the broker confirmed record rid
  *
  * written with one write(2) each (and fsync(2) unless sync is off, except
- * 'D', see bridge_spool_done()). A torn last record is cut off when the
+ * 'D', see bridge_spool_done()); the 'C' records of one confirm from the
+ * broker, which may cover many entries, share one write and one fsync. A torn last record is cut off when the
  * file is read back. The file is rewritten (temporary file, fsync, rename)
  * at start and when it grows, keeping the unconfirmed entries and the last
  * BRIDGE_HISTORY confirmed ones, which serve re-send requests.
@@ -474,13 +475,15 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
  * @msg: the message; the spool takes over @msg->data, and sets @msg->seq
  *	unless @msg->resent
  * @held: the out mailbox holds the message until bridge_spool_done()
+ * @sync: fsync the record (if the spool syncs at all); without, the caller
+ *	calls bridge_spool_sync() before it acts on the entry
  * @ep: the new entry (SPOOL_PENDING), valid until the spool next changes
  *
  * Return: 0, or a negative errno (the message is then not spooled, and
  * @msg->data is the caller's again).
  */
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
-		     int held, struct bridge_spool_entry **ep)
+		     int held, int sync, struct bridge_spool_entry **ep)
 {
 	struct bridge_spool_entry *e = spool_append(sp);
 	uint64_t rid;
@@ -494,7 +497,7 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 	e->msg = *msg;
 	if (!msg->resent)
 		e->msg.seq = sp->next_seq;
-	ret = write_msg(sp, sp->fd, e, sp->sync);
+	ret = write_msg(sp, sp->fd, e, sync && sp->sync);
 	if (ret) {
 		sp->n--;
 		return ret;
@@ -508,6 +511,35 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 	msg->seq = e->msg.seq;
 	*ep = spool_find(sp, rid);
 	return 0;
+}
+
+/**
+ * bridge_spool_sync() - make the records written so far durable
+ * @sp: the spool
+ *
+ * For entries added without their own sync (bridge_spool_add()): one
+ * fsync(2) for all of them.
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_spool_sync(struct bridge_spool *sp)
+{
+	if (sp->sync && fsync(sp->fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * bridge_spool_find() - an entry by record id
+ * @sp: the spool
+ * @rid: its record id
+ *
+ * Return: the entry, or NULL when there is none (any longer).
+ */
+struct bridge_spool_entry *bridge_spool_find(struct bridge_spool *sp,
+					     uint64_t rid)
+{
+	return spool_find(sp, rid);
 }
 
 /**
@@ -591,25 +623,61 @@ int bridge_spool_unhold(struct bridge_spool *sp)
 }
 
 /**
- * bridge_spool_confirm() - the broker holds an entry's message
+ * bridge_spool_confirm() - the broker holds the messages of a confirm
  * @sp: the spool
- * @e: the entry
+ * @tag: the confirm's delivery tag
+ * @multiple: it covers every entry in flight up to @tag, not @tag alone
  *
- * Return: 0, or a negative errno.
+ * The 'C' records of all the entries it covers go in one write(2) and one
+ * fsync(2): the broker confirms in bursts, with one frame for many.
+ *
+ * Return: the entries confirmed, or a negative errno.
  */
-int bridge_spool_confirm(struct bridge_spool *sp, struct bridge_spool_entry *e)
+int bridge_spool_confirm(struct bridge_spool *sp, uint64_t tag, int multiple)
 {
+	const size_t one = sizeof(struct rec_head) + sizeof(uint64_t);
+	size_t i, n = 0;
+	char *buf, *p;
 	int ret;
 
-	ret = spool_write(sp, sp->fd, REC_CONFIRM, &e->rid, sizeof(e->rid),
-			  NULL, 0, sp->sync);
+	buf = malloc(sp->n * one + 1);
+	if (!buf)
+		return -ENOMEM;
+	p = buf;
+	for (i = 0; i < sp->n; i++) {
+		struct bridge_spool_entry *e = &sp->e[i];
+		struct rec_head h = { .type = REC_CONFIRM, .len = sizeof(e->rid) };
+
+		if (e->state != SPOOL_INFLIGHT ||
+		    (multiple ? e->tag > tag : e->tag != tag))
+			continue;
+		memcpy(p, &h, sizeof(h));
+		memcpy(p + sizeof(h), &e->rid, sizeof(e->rid));
+		p += one;
+		n++;
+	}
+	ret = n ? write_all(sp->fd, buf, n * one) : 0;
+	free(buf);
+	if (!ret && n && sp->sync && fsync(sp->fd) < 0)
+		ret = -errno;
 	if (ret)
 		return ret;
-	e->state = SPOOL_CONFIRMED;
-	sp->unconfirmed--;
-	if (sp->records > 4 * BRIDGE_HISTORY + 2 * sp->n)
-		return bridge_spool_compact(sp);
-	return 0;
+	sp->records += n;
+	for (i = 0; i < sp->n; i++) {
+		struct bridge_spool_entry *e = &sp->e[i];
+
+		if (e->state != SPOOL_INFLIGHT ||
+		    (multiple ? e->tag > tag : e->tag != tag))
+			continue;
+		e->state = SPOOL_CONFIRMED;
+		sp->unconfirmed--;
+	}
+	if (sp->records > 4 * BRIDGE_HISTORY + 2 * sp->n) {
+		ret = bridge_spool_compact(sp);
+		if (ret)
+			return ret;
+	}
+	return n;
 }
 
 /**
@@ -642,7 +710,7 @@ int bridge_spool_resend(struct bridge_spool *sp, uint64_t seq)
 	if (!m.data)
 		return -ENOMEM;
 	memcpy(m.data, e->msg.data, m.len);
-	if (bridge_spool_add(sp, &m, 0, &n)) {
+	if (bridge_spool_add(sp, &m, 0, 1, &n)) {
 		free(m.data);
 		return -EIO;
 	}
