@@ -107,6 +107,33 @@ static bool msgbox_wait_ready_hint(const struct msgbox_mailbox *mb, bool send)
 			 (send ? msgbox_queue_room(mb) > 0 : mb->nr_msgs));
 }
 
+/*
+ * How long a call about to sleep may poll first, in ns: msgbox_poll_ns, no
+ * further than @deadline, and 0 (no poll) while another task wants the CPU.
+ */
+static u64 msgbox_wait_poll_budget(ktime_t deadline)
+{
+	u64 poll_ns = READ_ONCE(msgbox_poll_ns);
+	s64 left;
+
+	if (!poll_ns || !single_task_running())
+		return 0;
+	if (deadline) {
+		left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+		if (left <= 0)
+			return 0;
+		poll_ns = min_t(u64, poll_ns, left);
+	}
+	return poll_ns;
+}
+
+/* May a poll begun at @start go on: its CPU not wanted, no signal? */
+static bool msgbox_wait_poll_on(u64 start, u64 poll_ns)
+{
+	return single_task_running() && !need_resched() &&
+	       !signal_pending(current) && local_clock() - start < poll_ns;
+}
+
 /**
  * msgbox_wait_poll() - poll for room or a message before sleeping
  * @mb: the mailbox, locked, of capacity 1 or more
@@ -123,24 +150,16 @@ void msgbox_wait_poll(struct msgbox_mailbox *mb, bool send, ktime_t deadline)
 	__must_hold(&mb->lock)
 {
 	u32 *waiting = send ? &mb->nr_send_waiting : &mb->nr_recv_waiting;
-	u64 poll_ns = READ_ONCE(msgbox_poll_ns);
+	u64 poll_ns = mb->capacity ? msgbox_wait_poll_budget(deadline) : 0;
 	u64 start;
-	s64 left;
 
-	if (!poll_ns || !mb->capacity || !single_task_running())
+	if (!poll_ns)
 		return;
-	if (deadline) {
-		left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
-		if (left <= 0)
-			return;
-		poll_ns = min_t(u64, poll_ns, left);
-	}
 	(*waiting)++;
 	spin_unlock(&mb->lock);
 	start = local_clock();
 	while (!msgbox_wait_ready_hint(mb, send) &&
-	       single_task_running() && !need_resched() &&
-	       !signal_pending(current) && local_clock() - start < poll_ns)
+	       msgbox_wait_poll_on(start, poll_ns))
 		cpu_relax();
 	spin_lock(&mb->lock);
 	(*waiting)--;
@@ -162,23 +181,14 @@ void msgbox_wait_poll_result(struct msgbox_mailbox *mb, const int *result,
 			     ktime_t deadline)
 	__must_hold(&mb->lock)
 {
-	u64 poll_ns = READ_ONCE(msgbox_poll_ns);
+	u64 poll_ns = msgbox_wait_poll_budget(deadline);
 	u64 start;
-	s64 left;
 
-	if (!poll_ns || !single_task_running())
+	if (!poll_ns)
 		return;
-	if (deadline) {
-		left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
-		if (left <= 0)
-			return;
-		poll_ns = min_t(u64, poll_ns, left);
-	}
 	spin_unlock(&mb->lock);
 	start = local_clock();
-	while (!READ_ONCE(*result) && single_task_running() &&
-	       !need_resched() && !signal_pending(current) &&
-	       local_clock() - start < poll_ns)
+	while (!READ_ONCE(*result) && msgbox_wait_poll_on(start, poll_ns))
 		cpu_relax();
 	spin_lock(&mb->lock);
 }
