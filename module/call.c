@@ -13,6 +13,7 @@
 #include "message.h"
 #include "queue.h"
 #include "send.h"
+#include "spares.h"
 #include "trace.h"
 #include "wait.h"
 
@@ -151,8 +152,9 @@ int msgbox_call_wait(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	if (withdrawn) {
 		/* Room for another sender; drop the queue's reference. */
 		msgbox_queue_wake(&mb->send_wq);
-		msgbox_msg_put(msg);
+		msgbox_spares_put(&mb->spares, msg);
 	}
-	msgbox_msg_put(msg);
+	/* Usually the last reference: the object serves the next call. */
+	msgbox_spares_put(&mb->spares, msg);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
@@ -58,9 +59,25 @@ static int msgbox_call_probe_reply(const struct msgbox_call_args *args)
 	return 0;
 }
 
+/*
+ * The results, @id to the end: every caller's structure has them, and
+ * nothing before them is written back.
+ */
+static int msgbox_call_results_out(void __user *uarg,
+				   const struct msgbox_call_args *args)
+{
+	const size_t from = offsetof(struct msgbox_call_args, id);
+
+	BUILD_BUG_ON(sizeof(*args) != MSGBOX_CALL_SIZE_VER0);
+	if (copy_to_user(uarg + from, (const void *)args + from,
+			 sizeof(*args) - from))
+		return -EFAULT;
+	return 0;
+}
+
 /* Copy an answered call's reply out, then its description. */
 static int msgbox_call_out(struct msgbox_call_args *args, void __user *uarg,
-			   u32 usize, const struct msgbox_send_req *req,
+			   const struct msgbox_send_req *req,
 			   const struct msgbox_call *call)
 {
 	struct user_namespace *user_ns = current_user_ns();
@@ -75,7 +92,7 @@ static int msgbox_call_out(struct msgbox_call_args *args, void __user *uarg,
 	args->reply_pid = pid_nr_ns(call->replier, task_active_pid_ns(current));
 	args->reply_uid = from_kuid_munged(user_ns, call->uid);
 	args->reply_gid = from_kgid_munged(user_ns, call->gid);
-	return msgbox_args_out(uarg, args, sizeof(*args), usize);
+	return msgbox_call_results_out(uarg, args);
 }
 
 /**
@@ -115,7 +132,7 @@ int msgbox_ioctl_call(struct file *file, void __user *uarg)
 		return PTR_ERR(mb);
 
 	/* Where the results go must be writable before the request runs. */
-	ret = msgbox_args_out(uarg, &args, sizeof(args), usize);
+	ret = msgbox_call_results_out(uarg, &args);
 	if (!ret)
 		ret = msgbox_call_probe_reply(&args);
 	call.buf_len = args.reply_buf_len;
@@ -123,7 +140,7 @@ int msgbox_ioctl_call(struct file *file, void __user *uarg)
 	if (!ret)
 		ret = msgbox_send(mb, &req, 1);
 	if (ret > 0) {
-		ret = msgbox_call_out(&args, uarg, usize, &req, &call);
+		ret = msgbox_call_out(&args, uarg, &req, &call);
 		if (!ret)
 			ret = args.reply_len;
 	}

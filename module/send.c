@@ -214,9 +214,10 @@ static int msgbox_send_wait_ack(struct msgbox_mailbox *mb,
 	if (withdrawn) {
 		/* Room for another sender; drop the queue's reference. */
 		msgbox_queue_wake(&mb->send_wq);
-		msgbox_msg_put(msg);
+		msgbox_spares_put(&mb->spares, msg);
 	}
-	msgbox_msg_put(msg);
+	/* Usually the last reference, once delivered: keep the object. */
+	msgbox_spares_put(&mb->spares, msg);
 	return err;
 }
 
