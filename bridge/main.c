@@ -95,6 +95,8 @@ struct held {
  * @tgt_msgs: messages in each host's queue at the last look, plus since
  * @tgt_cons: consumers of each host's queue at the last look
  * @tgt_at: time (ms) of the last look
+ * @self_host: index of this host in conf.hosts, or -1: its count in
+ *	@tgt_msgs goes down with each delivery from @qself
  * @rr: round-robin position among hosts
  * @in: deliveries waiting for the local send
  * @nin: entries in @in
@@ -137,6 +139,7 @@ struct mbox {
 	uint32_t tgt_msgs[BRIDGE_MAX_HOSTS];
 	uint32_t tgt_cons[BRIDGE_MAX_HOSTS];
 	uint64_t tgt_at;
+	int self_host;
 	unsigned int rr;
 	struct held in[BRIDGE_RING / 4];
 	unsigned int nin;
@@ -1182,6 +1185,21 @@ static int pick_target(struct mbox *mb)
 	return -1;
 }
 
+/*
+ * Did another host than this one consume its queue at the last look? Our
+ * own queue's count is kept here (on_deliver()), and asking the broker
+ * waits behind the queue's commits, with the deliveries of this bridge.
+ */
+static int others_consume(const struct mbox *mb)
+{
+	unsigned int h;
+
+	for (h = 0; h < conf.nhosts; h++)
+		if ((int)h != mb->self_host && mb->tgt_cons[h])
+			return 1;
+	return 0;
+}
+
 static int request_resend(amqp_channel_t ch, const struct bridge_msg *m,
 			  const char *name)
 {
@@ -1233,7 +1251,8 @@ static void distribute(struct mbox *mb)
 			char q[sizeof(mb->qself)];
 
 			h = pick_target(mb);
-			if (h < 0 && bridge_now_ms() - mb->tgt_at >= 10) {
+			if (h < 0 && others_consume(mb) &&
+			    bridge_now_ms() - mb->tgt_at >= 10) {
 				/* Every host looked full: look again. */
 				if (refresh_targets(mb)) {
 					ret = -EIO;
@@ -1650,6 +1669,9 @@ static void on_deliver(amqp_frame_t *f)
 		mb->dist[mb->ndist++] = h;
 	} else if (role == 2 && mb->nin < BRIDGE_RING / 4) {
 		mb->in[mb->nin++] = h;
+		/* One fewer ready in our own queue: no need to ask the broker. */
+		if (mb->self_host >= 0 && mb->tgt_msgs[mb->self_host])
+			mb->tgt_msgs[mb->self_host]--;
 	} else {
 		bridge_log(LOG_ERR, "%s: more deliveries than the prefetch", mb->c->name);
 		free(h.m.data);
@@ -1803,7 +1825,7 @@ static int open_journal(struct mbox *mb, int in_fd)
 
 static int setup(void)
 {
-	unsigned int i;
+	unsigned int i, k;
 	int ret;
 
 	if (mkdir(conf.state, 0700) < 0 && errno != EEXIST) {
@@ -1827,6 +1849,10 @@ static int setup(void)
 
 		mb->c = &conf.mb[i];
 		mb->out_fd = mb->in_fd = -1;
+		mb->self_host = -1;
+		for (k = 0; k < conf.nhosts; k++)
+			if (!strcmp(conf.hosts[k], conf.host))
+				mb->self_host = k;
 		mb->spool.fd = mb->journal.fd = -1;
 		snprintf(mb->q, sizeof(mb->q), mb->c->kind == BRIDGE_MAILBOX ?
 			 "msgbox.%s" : "msgbox.%s.direct", mb->c->name);
