@@ -1407,10 +1407,92 @@ static void ack_released(struct mbox *mb)
 		bridge_broker_drop();
 }
 
+/*
+ * How many of @in, from its head, can go in one round of local sends:
+ * sound, not delivered of late, and not twice in the round.
+ */
+static unsigned int round_size(struct mbox *mb)
+{
+	unsigned int n, k;
+
+	for (n = 0; n < mb->nin; n++) {
+		const struct held *d = &mb->in[n];
+
+		if (!d->crc_ok ||
+		    bridge_journal_seen(&mb->journal, d->stream, d->m.seq))
+			break;
+		for (k = 0; k < n; k++)
+			if (mb->in[k].m.seq == d->m.seq &&
+			    !strcmp(mb->in[k].stream, d->stream))
+				break;
+		if (k < n)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Send a round of deliveries to the in mailbox: the journal records the
+ * round, with one sync, before the first send and how many were sent, with
+ * one more, after the last (journal.c); the acknowledgements follow.
+ * Returns 0 to go on, 1 when the mailbox is full, -1 when the bridge
+ * stops.
+ */
+static int deliver_round(struct mbox *mb, unsigned int n)
+{
+	const char *origin[BRIDGE_RING / 4];
+	uint64_t seq[BRIDGE_RING / 4];
+	struct msgbox_stat_args st;
+	unsigned int k, sent = 0, failed = 0;
+	int ret, full = 0;
+
+	for (k = 0; k < n; k++) {
+		origin[k] = mb->in[k].stream;
+		seq[k] = mb->in[k].m.seq;
+	}
+	memset(&st, 0, sizeof(st));
+	ret = msgbox_stat(mb->in_fd, &st);
+	if (!ret)
+		ret = bridge_journal_round(&mb->journal, n, origin, seq, st.sent);
+	for (k = 0; !ret && k < n; k++) {
+		struct held *d = &mb->in[k];
+
+		ret = put_local(mb, &d->m);
+		if (ret == -EAGAIN) {
+			full = 1;
+			ret = 0;
+			break;
+		}
+		if (ret) {
+			/* Not sent: the round ends here (journal.c). */
+			bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
+				   mb->c->name, mb->c->in, strerror(-ret),
+				   d->m.origin, d->m.seq);
+			failed = 1;
+			ret = 0;
+			break;
+		}
+		sent++;
+	}
+	if (!ret)
+		ret = bridge_journal_end(&mb->journal, sent);
+	if (ret) {
+		bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
+			   strerror(-ret));
+		stop = 1;
+		return -1;
+	}
+	mb->n_delivered += sent;
+	for (k = 0; k < sent + failed; k++)
+		release_first(mb);
+	if (full)
+		mb->in_blocked = 1;
+	return full;
+}
+
 static void deliver(struct mbox *mb)
 {
-	struct msgbox_stat_args st;
-	int ret;
+	unsigned int n;
 
 	while (connected && mb->nin) {
 		struct held *d = &mb->in[0];
@@ -1420,31 +1502,10 @@ static void deliver(struct mbox *mb)
 				goto drop;
 		} else if (!bridge_journal_seen(&mb->journal, d->stream,
 						 d->m.seq)) {
-			memset(&st, 0, sizeof(st));
-			ret = msgbox_stat(mb->in_fd, &st);
-			if (!ret)
-				ret = bridge_journal_begin(&mb->journal, d->stream,
-							   d->m.seq, st.sent);
-			if (ret) {
-				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
-					   strerror(-ret));
-				stop = 1;
+			n = round_size(mb);
+			if (deliver_round(mb, n))
 				break;
-			}
-			ret = put_local(mb, &d->m);
-			if (ret == -EAGAIN) {
-				mb->in_blocked = 1;
-				break;
-			}
-			if (ret) {
-				bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
-					   mb->c->name, mb->c->in, strerror(-ret),
-					   d->m.origin, d->m.seq);
-			} else {
-				mb->n_delivered++;
-				if (journal_done(mb, d))
-					break;
-			}
+			continue;
 		}
 		release_first(mb);
 	}
