@@ -108,7 +108,7 @@
 #define BRIDGE_MAX_HOSTS	16
 #define BRIDGE_WINDOW		4096	/* sequence numbers per origin */
 #define BRIDGE_MAX_ORIGINS	64
-#define BRIDGE_RING		256	/* recent local deliveries remembered */
+#define BRIDGE_RING		1024	/* recent local deliveries remembered */
 #define BRIDGE_HISTORY		1024	/* confirmed messages kept for re-sends */
 #define BRIDGE_CORR_MAX		127	/* correlation ids we make and accept */
 #define BRIDGE_CALLS_MAX	64	/* calls= of a mailbox, each direction */
