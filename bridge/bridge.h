@@ -40,11 +40,14 @@
  *      transaction: a bridge killed at any moment leaves either all of it
  *      or none. The next active distributor starts from the ledger.
  *   4. in: the host's bridge consumes msgbox.NAME.@HOST, which no other
- *      bridge does, so redeliveries come back to it. Before a local send
- *      it writes (origin, sequence, the in mailbox's "sent" counter) to its
- *      journal; after the send it records the pair in a ring of the last
- *      deliveries, then acks. A restart resolves a pending entry from the
- *      mailbox's counter and skips redeliveries found in the ring.
+ *      bridge does, so redeliveries come back to it. The deliveries at
+ *      hand are sent to the local mailbox in rounds: before the first send
+ *      of a round its journal gets every (origin, sequence) of the round
+ *      and the in mailbox's "sent" counter, with one sync; after the last,
+ *      how many were sent, with a second; then one ack for the round. A
+ *      restart resolves a round from that count, or from the mailbox's
+ *      counter, and skips redeliveries found in the ring of the last
+ *      deliveries (journal.c).
  *
  * Why a spool at all, when the message could stay held in the out mailbox
  * until the broker confirms it: a message published again after a crash
@@ -105,7 +108,7 @@
 #define BRIDGE_MAX_HOSTS	16
 #define BRIDGE_WINDOW		4096	/* sequence numbers per origin */
 #define BRIDGE_MAX_ORIGINS	64
-#define BRIDGE_RING		256	/* recent local deliveries remembered */
+#define BRIDGE_RING		1024	/* recent local deliveries remembered */
 #define BRIDGE_HISTORY		1024	/* confirmed messages kept for re-sends */
 #define BRIDGE_CORR_MAX		127	/* correlation ids we make and accept */
 #define BRIDGE_CALLS_MAX	64	/* calls= of a mailbox, each direction */
@@ -269,11 +272,15 @@ void bridge_spool_close(struct bridge_spool *sp);
 /**
  * struct bridge_journal - inbound delivery journal of one mailbox
  * @fd: the journal file
- * @sync: fsync after every write
+ * @sync: fdatasync before each round's sends, and after them
  * @next: next ring slot
  * @order: order number of the next ring entry
  * @ring_origin: origins of the last BRIDGE_RING local deliveries
  * @ring_seq: their sequence numbers (0: empty slot)
+ * @round_n: messages of the round of local sends under way (0: none)
+ * @round_sent_before: the in mailbox's "sent" counter before it
+ * @round_origin: their origins
+ * @round_seq: their sequence numbers
  */
 struct bridge_journal {
 	int fd;
@@ -282,6 +289,10 @@ struct bridge_journal {
 	uint64_t order;
 	char ring_origin[BRIDGE_RING][BRIDGE_STREAM_MAX + 1];
 	uint64_t ring_seq[BRIDGE_RING];
+	unsigned int round_n;
+	uint64_t round_sent_before;
+	char round_origin[BRIDGE_RING / 4][BRIDGE_STREAM_MAX + 1];
+	uint64_t round_seq[BRIDGE_RING / 4];
 };
 
 /* journal.c */
@@ -289,8 +300,10 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 			const char *name, int sync, int in_fd);
 int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 			uint64_t seq);
-int bridge_journal_begin(struct bridge_journal *j, const char *origin,
-			 uint64_t seq, uint64_t sent_before);
+int bridge_journal_round(struct bridge_journal *j, unsigned int n,
+			 const char *const *origin, const uint64_t *seq,
+			 uint64_t sent_before);
+int bridge_journal_end(struct bridge_journal *j, unsigned int sent);
 int bridge_journal_done(struct bridge_journal *j, const char *origin,
 			uint64_t seq);
 void bridge_journal_close(struct bridge_journal *j);

@@ -98,7 +98,7 @@ static int conf_mailbox(struct bridge_conf *c, char **w, int n,
 	m->class = BRIDGE_RELIABLE;
 	m->queue_length = 1000;
 	m->priorities = 10;
-	m->prefetch = 64;
+	m->prefetch = 256;
 	m->capacity = 64;
 	m->max_size = 8192;
 	m->mode = 0666;

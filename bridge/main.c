@@ -95,6 +95,8 @@ struct held {
  * @tgt_msgs: messages in each host's queue at the last look, plus since
  * @tgt_cons: consumers of each host's queue at the last look
  * @tgt_at: time (ms) of the last look
+ * @self_host: index of this host in conf.hosts, or -1: its count in
+ *	@tgt_msgs goes down with each delivery from @qself
  * @rr: round-robin position among hosts
  * @in: deliveries waiting for the local send
  * @nin: entries in @in
@@ -137,6 +139,7 @@ struct mbox {
 	uint32_t tgt_msgs[BRIDGE_MAX_HOSTS];
 	uint32_t tgt_cons[BRIDGE_MAX_HOSTS];
 	uint64_t tgt_at;
+	int self_host;
 	unsigned int rr;
 	struct held in[BRIDGE_RING / 4];
 	unsigned int nin;
@@ -1182,6 +1185,21 @@ static int pick_target(struct mbox *mb)
 	return -1;
 }
 
+/*
+ * Did another host than this one consume its queue at the last look? Our
+ * own queue's count is kept here (on_deliver()), and asking the broker
+ * waits behind the queue's commits, with the deliveries of this bridge.
+ */
+static int others_consume(const struct mbox *mb)
+{
+	unsigned int h;
+
+	for (h = 0; h < conf.nhosts; h++)
+		if ((int)h != mb->self_host && mb->tgt_cons[h])
+			return 1;
+	return 0;
+}
+
 static int request_resend(amqp_channel_t ch, const struct bridge_msg *m,
 			  const char *name)
 {
@@ -1233,7 +1251,8 @@ static void distribute(struct mbox *mb)
 			char q[sizeof(mb->qself)];
 
 			h = pick_target(mb);
-			if (h < 0 && bridge_now_ms() - mb->tgt_at >= 10) {
+			if (h < 0 && others_consume(mb) &&
+			    bridge_now_ms() - mb->tgt_at >= 10) {
 				/* Every host looked full: look again. */
 				if (refresh_targets(mb)) {
 					ret = -EIO;
@@ -1388,10 +1407,92 @@ static void ack_released(struct mbox *mb)
 		bridge_broker_drop();
 }
 
+/*
+ * How many of @in, from its head, can go in one round of local sends:
+ * sound, not delivered of late, and not twice in the round.
+ */
+static unsigned int round_size(struct mbox *mb)
+{
+	unsigned int n, k;
+
+	for (n = 0; n < mb->nin; n++) {
+		const struct held *d = &mb->in[n];
+
+		if (!d->crc_ok ||
+		    bridge_journal_seen(&mb->journal, d->stream, d->m.seq))
+			break;
+		for (k = 0; k < n; k++)
+			if (mb->in[k].m.seq == d->m.seq &&
+			    !strcmp(mb->in[k].stream, d->stream))
+				break;
+		if (k < n)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Send a round of deliveries to the in mailbox: the journal records the
+ * round, with one sync, before the first send and how many were sent, with
+ * one more, after the last (journal.c); the acknowledgements follow.
+ * Returns 0 to go on, 1 when the mailbox is full, -1 when the bridge
+ * stops.
+ */
+static int deliver_round(struct mbox *mb, unsigned int n)
+{
+	const char *origin[BRIDGE_RING / 4];
+	uint64_t seq[BRIDGE_RING / 4];
+	struct msgbox_stat_args st;
+	unsigned int k, sent = 0, failed = 0;
+	int ret, full = 0;
+
+	for (k = 0; k < n; k++) {
+		origin[k] = mb->in[k].stream;
+		seq[k] = mb->in[k].m.seq;
+	}
+	memset(&st, 0, sizeof(st));
+	ret = msgbox_stat(mb->in_fd, &st);
+	if (!ret)
+		ret = bridge_journal_round(&mb->journal, n, origin, seq, st.sent);
+	for (k = 0; !ret && k < n; k++) {
+		struct held *d = &mb->in[k];
+
+		ret = put_local(mb, &d->m);
+		if (ret == -EAGAIN) {
+			full = 1;
+			ret = 0;
+			break;
+		}
+		if (ret) {
+			/* Not sent: the round ends here (journal.c). */
+			bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
+				   mb->c->name, mb->c->in, strerror(-ret),
+				   d->m.origin, d->m.seq);
+			failed = 1;
+			ret = 0;
+			break;
+		}
+		sent++;
+	}
+	if (!ret)
+		ret = bridge_journal_end(&mb->journal, sent);
+	if (ret) {
+		bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
+			   strerror(-ret));
+		stop = 1;
+		return -1;
+	}
+	mb->n_delivered += sent;
+	for (k = 0; k < sent + failed; k++)
+		release_first(mb);
+	if (full)
+		mb->in_blocked = 1;
+	return full;
+}
+
 static void deliver(struct mbox *mb)
 {
-	struct msgbox_stat_args st;
-	int ret;
+	unsigned int n;
 
 	while (connected && mb->nin) {
 		struct held *d = &mb->in[0];
@@ -1401,31 +1502,10 @@ static void deliver(struct mbox *mb)
 				goto drop;
 		} else if (!bridge_journal_seen(&mb->journal, d->stream,
 						 d->m.seq)) {
-			memset(&st, 0, sizeof(st));
-			ret = msgbox_stat(mb->in_fd, &st);
-			if (!ret)
-				ret = bridge_journal_begin(&mb->journal, d->stream,
-							   d->m.seq, st.sent);
-			if (ret) {
-				bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
-					   strerror(-ret));
-				stop = 1;
+			n = round_size(mb);
+			if (deliver_round(mb, n))
 				break;
-			}
-			ret = put_local(mb, &d->m);
-			if (ret == -EAGAIN) {
-				mb->in_blocked = 1;
-				break;
-			}
-			if (ret) {
-				bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
-					   mb->c->name, mb->c->in, strerror(-ret),
-					   d->m.origin, d->m.seq);
-			} else {
-				mb->n_delivered++;
-				if (journal_done(mb, d))
-					break;
-			}
+			continue;
 		}
 		release_first(mb);
 	}
@@ -1650,6 +1730,9 @@ static void on_deliver(amqp_frame_t *f)
 		mb->dist[mb->ndist++] = h;
 	} else if (role == 2 && mb->nin < BRIDGE_RING / 4) {
 		mb->in[mb->nin++] = h;
+		/* One fewer ready in our own queue: no need to ask the broker. */
+		if (mb->self_host >= 0 && mb->tgt_msgs[mb->self_host])
+			mb->tgt_msgs[mb->self_host]--;
 	} else {
 		bridge_log(LOG_ERR, "%s: more deliveries than the prefetch", mb->c->name);
 		free(h.m.data);
@@ -1803,7 +1886,7 @@ static int open_journal(struct mbox *mb, int in_fd)
 
 static int setup(void)
 {
-	unsigned int i;
+	unsigned int i, k;
 	int ret;
 
 	if (mkdir(conf.state, 0700) < 0 && errno != EEXIST) {
@@ -1827,6 +1910,10 @@ static int setup(void)
 
 		mb->c = &conf.mb[i];
 		mb->out_fd = mb->in_fd = -1;
+		mb->self_host = -1;
+		for (k = 0; k < conf.nhosts; k++)
+			if (!strcmp(conf.hosts[k], conf.host))
+				mb->self_host = k;
 		mb->spool.fd = mb->journal.fd = -1;
 		snprintf(mb->q, sizeof(mb->q), mb->c->kind == BRIDGE_MAILBOX ?
 			 "msgbox.%s" : "msgbox.%s.direct", mb->c->name);
