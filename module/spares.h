@@ -12,8 +12,8 @@
  *
  * The whole life of a spare is here: msgbox_spares_take() before a send
  * (or a reply to a call) copies in, msgbox_spares_put() and
- * msgbox_spares_put_list() when a receive (or a caller) is done with a
- * message, msgbox_spares_move() for a batch's own
+ * msgbox_spares_put_list() when a receive, a caller or an acknowledged
+ * sender is done with a message, msgbox_spares_move() for a batch's own
  * set, and msgbox_spares_close() when the mailbox is destroyed. The one
  * lock rule: a set's @lock protects all of it, and is never nested with
  * any other lock; a batch's local set is used by one thread and not
