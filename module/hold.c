@@ -195,14 +195,6 @@ void msgbox_hold_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		msgbox_hold_arm(mb, h->expires);
 }
 
-/* What returning held messages to the queue leaves to do once unlocked. */
-struct msgbox_hold_returns {
-	struct list_head gone;
-	unsigned int plain;
-	unsigned int calls;
-	struct msgbox_notify notify;
-};
-
 /*
  * Return a held message to the queue, as redelivered, counting it in @r;
  * a call whose caller gave up is dropped instead, onto @r->gone, whose
@@ -271,13 +263,17 @@ static struct msgbox_hold *msgbox_hold_find(struct msgbox_mailbox *mb,
 	return NULL;
 }
 
-/*
- * Once unlocked: wake a receiver for each message returned, and the
- * senders (room, or an acknowledgment), tell who asked to be told, and
- * drop what went.
+/**
+ * msgbox_hold_wake() - finish settling or returning, once unlocked
+ * @mb: the mailbox, unlocked
+ * @r: what was left to do
+ *
+ * Wake a receiver for each message returned, and the senders (room, or an
+ * acknowledgment), tell who asked to be told, and drop what went.
+ *
+ * Context: process context, may sleep; no mailbox lock held.
  */
-static void msgbox_hold_wake(struct msgbox_mailbox *mb,
-			     struct msgbox_hold_returns *r)
+void msgbox_hold_wake(struct msgbox_mailbox *mb, struct msgbox_hold_returns *r)
 {
 	msgbox_queue_wake_recv(mb, r->plain, false);
 	msgbox_queue_wake_recv(mb, r->calls, true);
@@ -286,12 +282,62 @@ static void msgbox_hold_wake(struct msgbox_mailbox *mb,
 	msgbox_spares_put_list(&mb->spares, &r->gone);
 }
 
-static void msgbox_hold_returns_init(struct msgbox_hold_returns *r)
+/**
+ * msgbox_hold_returns_init() - nothing left to do yet
+ * @r: what settling or returning will leave to do
+ */
+void msgbox_hold_returns_init(struct msgbox_hold_returns *r)
 {
 	INIT_LIST_HEAD(&r->gone);
 	r->plain = 0;
 	r->calls = 0;
 	memset(&r->notify, 0, sizeof(r->notify));
+}
+
+/**
+ * msgbox_hold_settle_locked() - done with, reply to, or release a held
+ *	message, under the mailbox lock
+ * @mb: the mailbox, locked
+ * @holder: the file settling it
+ * @req: the settle; a reply the call takes is cleared from it
+ * @r: what is left to do once unlocked, for msgbox_hold_wake(), when the
+ *	message was settled (msgbox_hold_settled())
+ *
+ * Return: 0; -ECANCELED when a call's caller gave up: it is settled, and
+ * the reply went nowhere; or, with nothing changed, -EIDRM, -ENOENT (not
+ * held by @holder), -EINVAL (a reply to a message that is no call) or
+ * -EMSGSIZE (a reply longer than the caller takes).
+ */
+int msgbox_hold_settle_locked(struct msgbox_mailbox *mb,
+			      const struct file *holder,
+			      struct msgbox_settle_req *req,
+			      struct msgbox_hold_returns *r)
+	__must_hold(&mb->lock)
+{
+	struct msgbox_hold *h;
+	bool call;
+	int err = 0;
+
+	lockdep_assert_held(&mb->lock);
+	if (mb->dead)
+		return -EIDRM;
+	h = msgbox_hold_find(mb, holder, req->id);
+	if (!h)
+		return -ENOENT;
+	if (req->release) {
+		msgbox_hold_return(mb, h, r, "release");
+		return 0;
+	}
+	call = h->msg->flags & MSGBOX_MSGF_CALL;
+	if (call)
+		err = msgbox_call_answer(mb, h->msg, req);
+	else if (req->len)
+		err = -EINVAL;
+	if (!msgbox_hold_settled(err))
+		return err;
+	msgbox_hold_done(mb, h, &r->gone,
+			 err ? "cancel" : call ? "reply" : "done");
+	return err;
 }
 
 /**
@@ -301,48 +347,19 @@ static void msgbox_hold_returns_init(struct msgbox_hold_returns *r)
  * @req: the settle; a reply the call takes is cleared from it
  *
  * Context: process context, may sleep; takes the mailbox lock.
- * Return: 0; -ECANCELED when a call's caller gave up: it is settled, and
- * the reply went nowhere; or, with nothing changed, -EIDRM, -ENOENT (not
- * held by @holder), -EINVAL (a reply to a message that is no call) or
- * -EMSGSIZE (a reply longer than the caller takes).
+ * Return: as msgbox_hold_settle_locked().
  */
 int msgbox_hold_settle(struct msgbox_mailbox *mb, const struct file *holder,
 		       struct msgbox_settle_req *req)
 {
 	struct msgbox_hold_returns r;
-	bool call, settled = false;
-	struct msgbox_hold *h;
-	int err = 0;
+	int err;
 
 	msgbox_hold_returns_init(&r);
 	spin_lock(&mb->lock);
-	if (mb->dead) {
-		err = -EIDRM;
-		goto out_unlock;
-	}
-	h = msgbox_hold_find(mb, holder, req->id);
-	if (!h) {
-		err = -ENOENT;
-		goto out_unlock;
-	}
-	if (req->release) {
-		msgbox_hold_return(mb, h, &r, "release");
-		settled = true;
-		goto out_unlock;
-	}
-	call = h->msg->flags & MSGBOX_MSGF_CALL;
-	if (call)
-		err = msgbox_call_answer(mb, h->msg, req);
-	else if (req->len)
-		err = -EINVAL;
-	if (err && err != -ECANCELED)
-		goto out_unlock;
-	msgbox_hold_done(mb, h, &r.gone,
-			 err ? "cancel" : call ? "reply" : "done");
-	settled = true;
-out_unlock:
+	err = msgbox_hold_settle_locked(mb, holder, req, &r);
 	spin_unlock(&mb->lock);
-	if (settled)
+	if (msgbox_hold_settled(err))
 		msgbox_hold_wake(mb, &r);
 	return err;
 }

@@ -38,8 +38,11 @@
 #ifndef _MSGBOX_HOLD_H
 #define _MSGBOX_HOLD_H
 
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/types.h>
+
+#include "notify.h"
 
 struct file;
 struct msgbox_mailbox;
@@ -81,6 +84,27 @@ struct msgbox_settle_req {
 	u32 len;
 };
 
+/**
+ * struct msgbox_hold_returns - what settling or returning held messages
+ *	leaves to do once the mailbox is unlocked (msgbox_hold_wake())
+ * @gone: messages delivered or dropped, whose references are to go
+ * @plain: plain messages returned to the queue, a receiver to wake each
+ * @calls: calls returned to the queue, a holding receiver to wake each
+ * @notify: the arrival notification, when a return fired it
+ */
+struct msgbox_hold_returns {
+	struct list_head gone;
+	unsigned int plain;
+	unsigned int calls;
+	struct msgbox_notify notify;
+};
+
+/* Was the message settled, for a settle that returned @err? */
+static inline bool msgbox_hold_settled(int err)
+{
+	return !err || err == -ECANCELED;
+}
+
 int msgbox_hold_init(void);
 void msgbox_hold_exit(void);
 struct msgbox_hold *msgbox_hold_alloc(struct msgbox_mailbox *mb);
@@ -95,6 +119,12 @@ void msgbox_hold_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 void msgbox_hold_forget(struct msgbox_mailbox *mb, const struct msgbox_msg *msg);
 void msgbox_hold_kill(struct msgbox_mailbox *mb, struct list_head *discard);
 
+void msgbox_hold_returns_init(struct msgbox_hold_returns *r);
+void msgbox_hold_wake(struct msgbox_mailbox *mb, struct msgbox_hold_returns *r);
+int msgbox_hold_settle_locked(struct msgbox_mailbox *mb,
+			      const struct file *holder,
+			      struct msgbox_settle_req *req,
+			      struct msgbox_hold_returns *r);
 int msgbox_hold_settle(struct msgbox_mailbox *mb, const struct file *holder,
 		       struct msgbox_settle_req *req);
 void msgbox_hold_close(struct msgbox_mailbox *mb, const struct file *holder);

@@ -215,6 +215,9 @@ static int msgbox_recv_req_in(struct msgbox_recv_req *req,
 	req->hold_ns = args->hold_ns;
 	req->holder = file;
 	req->rec = NULL;
+	req->settle = NULL;
+	req->settle_err = 1;
+	req->settled = NULL;
 	req->w.nonblock = nonblock;
 	req->w.deadline = 0;
 	if (args->flags & MSGBOX_RECV_DEADLINE)
@@ -314,6 +317,45 @@ int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
 
 	/* A message taken was described as part of taking it. */
 	ret = msgbox_recv(mb, &c.req, 1);
+	if (ret == -EMSGSIZE && msgbox_recv_out(&c.req, false))
+		return -EFAULT;
+	if (ret < 0)
+		return ret;
+	return c.req.desc.len;
+}
+
+/**
+ * msgbox_ioctl_settle_recv() - the receive of MSGBOX_SETTLE_RECV
+ * @file: the holder's file, open for reading and bound to a mailbox
+ * @uarg: its struct msgbox_recv_args
+ * @settle: the settle, made first, under the receive's hold of the lock
+ * @settle_err: out: the settle's result, or 1 when it was not made
+ *
+ * Receive arguments that cannot be used leave the settle to be made
+ * alone, and their error is returned once it was.
+ *
+ * Context: process context, may sleep; takes the mailbox lock.
+ * Return: the settle's error when it failed (*@settle_err), -ENOMEM when
+ * it could not be tried, or else what msgbox_ioctl_recv() returns.
+ */
+int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
+			     struct msgbox_settle_req *settle, int *settle_err)
+{
+	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
+	struct msgbox_recv_call c;
+	int ret;
+
+	ret = msgbox_recv_call_in(&c, uarg, file, file->f_flags & O_NONBLOCK);
+	if (ret) {
+		*settle_err = msgbox_hold_settle(mb, file, settle);
+		return msgbox_hold_settled(*settle_err) ? ret : *settle_err;
+	}
+	c.req.settle = settle;
+	ret = msgbox_recv(mb, &c.req, 1);
+	*settle_err = c.req.settle_err;
+	if (!msgbox_hold_settled(*settle_err))
+		return ret;
+	/* A message taken was described as part of taking it. */
 	if (ret == -EMSGSIZE && msgbox_recv_out(&c.req, false))
 		return -EFAULT;
 	if (ret < 0)

@@ -23,6 +23,7 @@
 #include <linux/types.h>
 
 struct msgbox_mailbox;
+struct msgbox_settle_req;
 
 long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
@@ -35,6 +36,8 @@ int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline);
 struct msgbox_mailbox *msgbox_send_target(struct file *file, bool to_pid,
 					  pid_t pid, bool *put);
 int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock);
+int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
+			     struct msgbox_settle_req *settle, int *settle_err);
 int msgbox_ioctl_call(struct file *file, void __user *uarg);
 int msgbox_ioctl_open(struct file *file, void __user *uarg);
 int msgbox_ioctl_destroy(struct file *file, void __user *uarg);

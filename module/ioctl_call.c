@@ -158,8 +158,9 @@ int msgbox_ioctl_call(struct file *file, void __user *uarg)
  * @uarg: its struct msgbox_settle_args
  *
  * A reply is copied in before anything is looked up, as a message is. With
- * MSGBOX_SETTLE_RECV a receive follows once the message is settled; it is
- * never restarted, since the settle could not be made again.
+ * MSGBOX_SETTLE_RECV a receive follows once the message is settled, under
+ * the same hold of the mailbox lock when a message is there (recv.h); it
+ * is never restarted, since the settle could not be made again.
  *
  * Context: process context, may sleep.
  * Return: 0, the receive's result, or -errno as struct msgbox_settle_args
@@ -174,7 +175,7 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	s32 prev;
 	bool recv;
 	u32 usize;
-	int err;
+	int err, ret;
 
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_SETTLE_SIZE_VER0);
 	err = msgbox_args_in(&args, sizeof(args), MSGBOX_SETTLE_SIZE_VER0,
@@ -211,14 +212,20 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	req.id = args.id;
 	req.len = args.len;
 
-	err = msgbox_hold_settle(mb, file, &req);
+	if (recv) {
+		ret = msgbox_ioctl_settle_recv(file, u64_to_user_ptr(args.recv),
+					       &req, &err);
+	} else {
+		err = msgbox_hold_settle(mb, file, &req);
+		ret = err;
+	}
 	if (req.reply)
 		msgbox_spares_put(&mb->spares, req.reply);
-	if (!recv || (err && err != -ECANCELED))
-		return err;
+	if (!recv || !msgbox_hold_settled(err))
+		return ret;
 	/* Probed above: only an unmap meanwhile can make this fail. */
 	if (put_user(-err, &ua->settle_error))
 		return -EFAULT;
-	err = msgbox_ioctl_recv(file, u64_to_user_ptr(args.recv), false);
-	return err == -ERESTARTSYS ? -EINTR : err;
+	/* Settled: the receive is never restarted, as that would settle again. */
+	return ret == -ERESTARTSYS ? -EINTR : ret;
 }

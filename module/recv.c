@@ -92,6 +92,16 @@ static int msgbox_recv_probe(struct msgbox_mailbox *mb,
 	return err;
 }
 
+/* Finish the settle made before this receive, once the lock is dropped. */
+static void msgbox_recv_settled(struct msgbox_mailbox *mb,
+				struct msgbox_recv_req *req)
+{
+	if (!req->settled)
+		return;
+	msgbox_hold_wake(mb, req->settled);
+	req->settled = NULL;
+}
+
 /*
  * Wait, under the mailbox lock, until a message @req may take is queued,
  * and set *@msgp. A plain receive with a large buffer registers it for a
@@ -118,6 +128,13 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
 					  req->hold);
 		if (*msgp)
 			return 0;
+		/* Nothing to take at once: finish a settle before waiting. */
+		if (req->settled) {
+			spin_unlock(&mb->lock);
+			msgbox_recv_settled(mb, req);
+			spin_lock(&mb->lock);
+			continue;
+		}
 		if (err)
 			return err;
 		if (req->w.nonblock)
@@ -173,6 +190,7 @@ static int msgbox_recv_copy_unlocked(struct msgbox_mailbox *mb,
 	msg->state = MSGBOX_MSG_INFLIGHT;
 	mb->nr_inflight++;
 	spin_unlock(&mb->lock);
+	msgbox_recv_settled(mb, req);
 
 	err = msgbox_recv_copy(msg, req);
 
@@ -231,10 +249,12 @@ static void msgbox_recv_deliver(struct msgbox_mailbox *mb,
 	if (req->hold) {
 		msgbox_hold_add(mb, msg, req);
 		spin_unlock(&mb->lock);
+		msgbox_recv_settled(mb, req);
 		return;
 	}
 	msgbox_queue_taken(mb, msg);
 	spin_unlock(&mb->lock);
+	msgbox_recv_settled(mb, req);
 	msgbox_queue_wake(&mb->send_wq);
 	msgbox_spares_put(&mb->spares, msg);
 	msgbox_debug_bug_after_put(msg, true);
@@ -249,6 +269,7 @@ static int msgbox_recv_peek(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 
 	msgbox_msg_get(msg);
 	spin_unlock(&mb->lock);
+	msgbox_recv_settled(mb, req);
 	err = msgbox_recv_copy(msg, req);
 	msgbox_msg_put(msg);
 	return err;
@@ -260,8 +281,9 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct pid *from = req->from_pid ? find_get_pid(req->from_pid) : NULL;
-	struct msgbox_direct *d = NULL;
 	bool pass_on = false, pass_call = false;
+	struct msgbox_hold_returns settled;
+	struct msgbox_direct *d = NULL;
 	struct msgbox_msg *msg;
 	int err;
 
@@ -272,7 +294,18 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 			goto out_put;
 		}
 	}
+	if (req->settle)
+		msgbox_hold_returns_init(&settled);
 	spin_lock(&mb->lock);
+	if (req->settle) {
+		/* A settle that fails leaves everything as it was. */
+		err = msgbox_hold_settle_locked(mb, req->holder, req->settle,
+						&settled);
+		req->settle_err = err;
+		if (!msgbox_hold_settled(err))
+			goto out_unlock;
+		req->settled = &settled;
+	}
 	err = msgbox_recv_wait(mb, req, from, ns, &d, &msg);
 	if (err > 0) {
 		/* Handed over: the payload is in the buffer, describe it. */
@@ -281,6 +314,7 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 		pass_on = mb->nr_msgs;
 		msgbox_direct_leave(d);
 		spin_unlock(&mb->lock);
+		msgbox_recv_settled(mb, req);
 		if (pass_on)
 			msgbox_queue_wake_recv(mb, 1, false);
 		/* Probed before the hand-off: only an unmap can fail it. */
@@ -310,6 +344,7 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 out_unlock:
 	msgbox_direct_leave(d);
 	spin_unlock(&mb->lock);
+	msgbox_recv_settled(mb, req);
 	if (pass_on)
 		msgbox_queue_wake_recv(mb, 1, pass_call);
 out_put:

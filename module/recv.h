@@ -29,6 +29,12 @@
  * lock is taken. Only such a receive takes calls: any other passes them
  * by, since it could not answer them.
  *
+ * A receive that follows a settle (MSGBOX_SETTLE_RECV) makes the settle
+ * under the same hold of the lock, before it looks for a message: what
+ * the settle leaves to do unlocked (waking senders for the slot it freed,
+ * dropping the message) is done as soon as the lock is dropped, before
+ * the receive copies with faults enabled, polls or sleeps.
+ *
  * A run of plain receives from a batch takes up to MSGBOX_RECV_RUN
  * messages, and MSGBOX_BATCH_LOCKED_BYTES of payload, under one hold of
  * the lock, and wakes the senders once; it stops at a call.
@@ -42,7 +48,9 @@
 
 struct file;
 struct msgbox_hold;
+struct msgbox_hold_returns;
 struct msgbox_mailbox;
+struct msgbox_settle_req;
 
 /* Messages up to this long are copied out under the mailbox lock. */
 #define MSGBOX_COPY_LOCKED_MAX	4096
@@ -90,6 +98,12 @@ struct msgbox_recv_desc {
  * @hold_ns: with @hold, how long, or 0 for no limit
  * @holder: the file the message is held by
  * @rec: a record for a hold, allocated by the core, which frees it if unused
+ * @settle: a settle to make first, or NULL; its outcome goes in
+ *	@settle_err, and a settle that fails ends the receive with its error
+ * @settle_err: out, with @settle: the settle's result, or 1 when it was
+ *	not made
+ * @settled: what the settle left to do once unlocked, NULL once done; the
+ *	core's own
  * @w: how the receive may block
  * @desc: out: the message received, or, with -EMSGSIZE, the one that did
  *	not fit
@@ -111,6 +125,9 @@ struct msgbox_recv_req {
 	u64 hold_ns;
 	const struct file *holder;
 	struct msgbox_hold *rec;
+	struct msgbox_settle_req *settle;
+	int settle_err;
+	struct msgbox_hold_returns *settled;
 	struct msgbox_wait w;
 	struct msgbox_recv_desc desc;
 	int (*out)(struct msgbox_recv_req *req, bool probe);

@@ -4,7 +4,8 @@
  * so senders find the mailbox full; a hold timeout returns the message to
  * a receiver waiting for it; an acknowledged sender waits until its
  * message is done, and learns EINPROGRESS when its deadline comes while
- * the message is held; a destroy fails them all.
+ * the message is held; a destroy fails them all. A settle with the next
+ * receive in the same call wakes a sender blocked on the slot it frees.
  */
 #include "hold_fixture.h"
 
@@ -50,6 +51,55 @@ TEST_F(hold, held_counts_against_capacity)
 	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
 	self->nkids = 0;
 	close(rfd);
+	close(fd);
+}
+
+/*
+ * SETTLE|RECV on a full mailbox with a sender blocked on it: the settle
+ * frees the slot, the sender is woken before the receive waits, and the
+ * receive gets the sender's message.
+ */
+TEST_F(hold, settle_recv_wakes_blocked_sender)
+{
+	struct msgbox_recv_args r, next;
+	struct msgbox_settle_args a;
+	struct send_res res;
+	char buf[HOLD_MAX];
+	int fd, bfd, rfd;
+	pid_t pid;
+
+	fd = mb_new(self->name2, O_RDWR | O_NONBLOCK, 1, HOLD_MAX);
+	ASSERT_LE(0, fd);
+	bfd = mb_attach(self->name2, O_RDWR);
+	ASSERT_LE(0, bfd);
+	ASSERT_NE(0ULL, send_id(fd, "1", 0));
+	ASSERT_EQ(1, mb_hold(bfd, buf, sizeof(buf), 0, &r));
+
+	pid = send_spawn(self->name2, "late", 0, 0, &rfd);
+	ASSERT_LE(0, pid);
+	add_kid(self, pid);
+	ASSERT_TRUE(started(rfd));
+	ASSERT_EQ(0, mb_wait_sleeping(pid));
+	EXPECT_EQ(0, mb_wait_waiters(fd, 0, 1));
+
+	/* Blocking, with a deadline so that a lost wake-up fails, not hangs. */
+	mb_recv_args(&next, buf, sizeof(buf));
+	next.flags = MSGBOX_RECV_HOLD | MSGBOX_RECV_DEADLINE;
+	next.deadline_ns = mb_now_ns() + 5000000000ULL;
+	mb_settle_args(&a, r.id, MSGBOX_SETTLE_RECV, NULL, 0);
+	a.settle_error = SETTLE_ERROR_UNSET;
+	a.recv = (uintptr_t)&next;
+	EXPECT_EQ(4, mb_ioctl(bfd, MSGBOX_IOC_SETTLE, &a));
+	EXPECT_EQ(0, a.settle_error);
+	EXPECT_EQ(0, memcmp(buf, "late", 4));
+	EXPECT_NE(0U, next.msg_flags & MSGBOX_MSG_HELD);
+	ASSERT_EQ(0, mb_read_all(rfd, &res, sizeof(res)));
+	EXPECT_EQ(0, res.ret);
+	EXPECT_TRUE(mb_exited_ok(mb_wait_exit(pid)));
+	self->nkids = 0;
+	EXPECT_EQ(0, mb_done(bfd, next.id));
+	close(rfd);
+	close(bfd);
 	close(fd);
 }
 
