@@ -223,8 +223,11 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 		msgbox_spares_put(&mb->spares, req.reply);
 	if (!recv || !msgbox_hold_settled(err))
 		return ret;
-	/* Probed above: only an unmap meanwhile can make this fail. */
-	if (put_user(-err, &ua->settle_error))
+	/*
+	 * Probed above: only an unmap meanwhile can make this fail, and a
+	 * message received then is not lost for it.
+	 */
+	if (put_user(-err, &ua->settle_error) && ret < 0 && ret != -EMSGSIZE)
 		return -EFAULT;
 	/* Settled: the receive is never restarted, as that would settle again. */
 	return ret == -ERESTARTSYS ? -EINTR : ret;

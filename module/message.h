@@ -18,9 +18,10 @@
  * A message is referenced by the queue (or by the receiver that took it
  * off the queue, or by the record of its hold), by a sender waiting for
  * its acknowledgment or its reply, and briefly by a receiver peeking at
- * it. The last msgbox_msg_put() frees it; a
- * receiver's last reference may instead keep its object for the next
- * message sent to the same mailbox (see spares.h).
+ * it. The last msgbox_msg_put() frees it; the last reference dropped with
+ * msgbox_spares_put() (a receiver's, a caller's, an acknowledged
+ * sender's) may instead keep its object for the next message sent to the
+ * same mailbox (see spares.h).
  */
 #ifndef _MSGBOX_MESSAGE_H
 #define _MSGBOX_MESSAGE_H

@@ -92,7 +92,10 @@ static int msgbox_recv_probe(struct msgbox_mailbox *mb,
 	return err;
 }
 
-/* Finish the settle made before this receive, once the lock is dropped. */
+/*
+ * Finish the settle made before this receive, once the lock is dropped,
+ * and give back a reply that went nowhere.
+ */
 static void msgbox_recv_settled(struct msgbox_mailbox *mb,
 				struct msgbox_recv_req *req)
 {
@@ -100,6 +103,10 @@ static void msgbox_recv_settled(struct msgbox_mailbox *mb,
 		return;
 	msgbox_hold_wake(mb, req->settled);
 	req->settled = NULL;
+	if (req->settle->reply) {
+		msgbox_spares_put(&mb->spares, req->settle->reply);
+		req->settle->reply = NULL;
+	}
 }
 
 /*

@@ -116,9 +116,9 @@ static void msgbox_spares_append(struct msgbox_spares *to,
 }
 
 /**
- * msgbox_spares_put() - drop a reference on a delivered message, keeping
- * its object for reuse on the last
- * @spares: the set of the mailbox it was delivered from
+ * msgbox_spares_put() - drop a reference on a message, keeping its object
+ * for reuse on the last
+ * @spares: the set of the mailbox it was sent to
  * @msg: the message
  *
  * Like msgbox_msg_put(), except that an object of a class that is kept

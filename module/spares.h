@@ -40,7 +40,7 @@ struct msgbox_msg;
 /**
  * struct msgbox_spares - message objects kept for reuse by one mailbox
  * @lock: protects @top, @bottom, @bytes and @max
- * @top: delivered messages' objects, most recently freed first, linked
+ * @top: objects of messages that are gone, most recently freed first, linked
  *	by their @next_spare; their payload and header are stale, except
  *	@sender, whose reference they keep
  * @bottom: the last object of that chain, for a whole set to go under

@@ -468,7 +468,9 @@ struct msgbox_call_args {
  * than the caller's buffer or the mailbox's largest message, the call
  * staying held; ECANCELED when the caller gave up (timeout, signal, exit):
  * the call is settled and the reply went nowhere; EIDRM once the mailbox
- * is destroyed.
+ * is destroyed; ENOMEM when no memory is left for the reply, or with
+ * MSGBOX_SETTLE_RECV and a holding receive for the next hold, nothing
+ * being settled.
  *
  * Without MSGBOX_SETTLE_RECV the ioctl returns 0. With it, an error that
  * leaves the message held returns at once and nothing is received;
