@@ -298,6 +298,23 @@ static int msgbox_recv_call_in(struct msgbox_recv_call *c, void __user *uarg,
 	return msgbox_recv_req_in(&c->req, &c->args, file, nonblock);
 }
 
+/*
+ * Make the receive @c asks for: its length, or -errno. A message taken
+ * was described as part of taking it; one that did not fit is described
+ * here. A settle made first that failed received nothing.
+ */
+static int msgbox_recv_call_run(struct msgbox_mailbox *mb,
+				struct msgbox_recv_call *c)
+{
+	int ret = msgbox_recv(mb, &c->req, 1);
+
+	if (c->req.settle && !msgbox_hold_settled(c->req.settle_err))
+		return ret;
+	if (ret == -EMSGSIZE && msgbox_recv_out(&c->req, false))
+		return -EFAULT;
+	return ret < 0 ? ret : c->req.desc.len;
+}
+
 /* One receive; @nonblock as for msgbox_ioctl_send(). */
 int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
 {
@@ -314,14 +331,7 @@ int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
-
-	/* A message taken was described as part of taking it. */
-	ret = msgbox_recv(mb, &c.req, 1);
-	if (ret == -EMSGSIZE && msgbox_recv_out(&c.req, false))
-		return -EFAULT;
-	if (ret < 0)
-		return ret;
-	return c.req.desc.len;
+	return msgbox_recv_call_run(mb, &c);
 }
 
 /**
@@ -351,16 +361,9 @@ int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 		return msgbox_hold_settled(*settle_err) ? ret : *settle_err;
 	}
 	c.req.settle = settle;
-	ret = msgbox_recv(mb, &c.req, 1);
+	ret = msgbox_recv_call_run(mb, &c);
 	*settle_err = c.req.settle_err;
-	if (!msgbox_hold_settled(*settle_err))
-		return ret;
-	/* A message taken was described as part of taking it. */
-	if (ret == -EMSGSIZE && msgbox_recv_out(&c.req, false))
-		return -EFAULT;
-	if (ret < 0)
-		return ret;
-	return c.req.desc.len;
+	return ret;
 }
 
 /*
