@@ -223,6 +223,20 @@ int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 	return 0;
 }
 
+/* Write the record of the round at hand, @sent of it sent or ROUND_UNKNOWN. */
+static int round_put(struct bridge_journal *j, uint64_t sent)
+{
+	struct journal_round r;
+
+	memset(&r, 0, sizeof(r));
+	r.first = j->order;
+	r.n = j->round_n;
+	r.sent_before = j->round_sent_before;
+	r.sent = sent;
+	r.valid = SLOT_ROUND;
+	return slot_put(j, 0, &r);
+}
+
 /**
  * bridge_journal_round() - record a round of local sends about to happen
  * @j: the journal
@@ -241,7 +255,6 @@ int bridge_journal_round(struct bridge_journal *j, unsigned int n,
 			 const char *const *origin, const uint64_t *seq,
 			 uint64_t sent_before)
 {
-	struct journal_round r;
 	struct journal_slot s;
 	unsigned int i;
 	int ret;
@@ -258,12 +271,6 @@ int bridge_journal_round(struct bridge_journal *j, unsigned int n,
 		if (ret)
 			return ret;
 	}
-	memset(&r, 0, sizeof(r));
-	r.first = j->order;
-	r.n = n;
-	r.sent_before = sent_before;
-	r.sent = ROUND_UNKNOWN;
-	r.valid = SLOT_ROUND;
 	j->round_sent_before = sent_before;
 	for (i = 0; i < n; i++) {
 		strncpy(j->round_origin[i], origin[i], BRIDGE_STREAM_MAX);
@@ -271,7 +278,7 @@ int bridge_journal_round(struct bridge_journal *j, unsigned int n,
 		j->round_seq[i] = seq[i];
 	}
 	j->round_n = n;
-	ret = slot_put(j, 0, &r);
+	ret = round_put(j, ROUND_UNKNOWN);
 	return ret ? ret : journal_sync(j);
 }
 
@@ -287,19 +294,12 @@ int bridge_journal_round(struct bridge_journal *j, unsigned int n,
  */
 int bridge_journal_end(struct bridge_journal *j, unsigned int sent)
 {
-	struct journal_round r;
 	unsigned int i;
 	int ret;
 
 	if (sent > j->round_n)
 		sent = j->round_n;
-	memset(&r, 0, sizeof(r));
-	r.first = j->order;
-	r.n = j->round_n;
-	r.sent_before = j->round_sent_before;
-	r.sent = sent;
-	r.valid = SLOT_ROUND;
-	ret = slot_put(j, 0, &r);
+	ret = round_put(j, sent);
 	if (!ret)
 		ret = journal_sync(j);
 	if (ret)
