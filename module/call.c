@@ -75,7 +75,7 @@ int msgbox_call_answer(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 		return -EMSGSIZE;
 	call->reply = req->reply;
 	req->reply = NULL;
-	call->replier = get_pid(task_tgid(current));
+	call->replier = pid_nr_ns(task_tgid(current), call->ns);
 	call->uid = current_euid();
 	call->gid = current_egid();
 	msgbox_call_end(mb, msg, 1);

@@ -30,7 +30,7 @@ struct msgbox_mailbox;
 struct msgbox_msg;
 struct msgbox_send_req;
 struct msgbox_settle_req;
-struct pid;
+struct pid_namespace;
 struct task_struct;
 
 /**
@@ -40,8 +40,9 @@ struct task_struct;
  * @result: 0 while it waits, 1 once answered, or -errno once failed;
  *	under the mailbox lock
  * @reply: the reply's payload, NULL for an empty one; set with @result
- * @replier: the replier's thread-group PID (a reference is held); set
- *	with @result
+ * @ns: the caller's PID namespace, which outlives the wait
+ * @replier: the replier's thread-group ID in @ns (0 when it is not
+ *	seen there); set with @result
  * @uid: the replier's effective UID
  * @gid: the replier's effective GID
  */
@@ -50,7 +51,8 @@ struct msgbox_call {
 	u32 buf_len;
 	int result;
 	struct msgbox_msg *reply;
-	struct pid *replier;
+	struct pid_namespace *ns;
+	pid_t replier;
 	kuid_t uid;
 	kgid_t gid;
 };

@@ -89,7 +89,7 @@ static int msgbox_call_out(struct msgbox_call_args *args, void __user *uarg,
 		return -EFAULT;
 	args->id = req->id;
 	args->reply_len = len;
-	args->reply_pid = pid_nr_ns(call->replier, task_active_pid_ns(current));
+	args->reply_pid = call->replier;
 	args->reply_uid = from_kuid_munged(user_ns, call->uid);
 	args->reply_gid = from_kgid_munged(user_ns, call->gid);
 	return msgbox_call_results_out(uarg, args);
@@ -108,7 +108,10 @@ static int msgbox_call_out(struct msgbox_call_args *args, void __user *uarg,
  */
 int msgbox_ioctl_call(struct file *file, void __user *uarg)
 {
-	struct msgbox_call call = { .task = current };
+	struct msgbox_call call = {
+		.task = current,
+		.ns = task_active_pid_ns(current),
+	};
 	struct msgbox_call_args args;
 	struct msgbox_send_req req;
 	struct msgbox_mailbox *mb;
@@ -146,7 +149,6 @@ int msgbox_ioctl_call(struct file *file, void __user *uarg)
 	}
 	if (call.reply)
 		msgbox_spares_put(&mb->spares, call.reply);
-	put_pid(call.replier);
 	if (put)
 		msgbox_mailbox_put(mb);
 	return ret;
@@ -172,7 +174,6 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	struct msgbox_settle_req req = { };
 	struct msgbox_settle_args args;
 	struct msgbox_mailbox *mb;
-	s32 prev;
 	bool recv;
 	u32 usize;
 	int err, ret;
@@ -196,8 +197,7 @@ int msgbox_ioctl_settle(struct file *file, void __user *uarg)
 	 * How it was settled must be writable before it is; what is there
 	 * stays until then, for a caller to tell a refused settle.
 	 */
-	if (recv && (get_user(prev, &ua->settle_error) ||
-		     put_user(prev, &ua->settle_error)))
+	if (recv && put_user(args.settle_error, &ua->settle_error))
 		return -EFAULT;
 	if (args.len > mb->max_msg_size)
 		return -EMSGSIZE;
