@@ -235,9 +235,12 @@ static void msgbox_hold_return(struct msgbox_mailbox *mb,
 		r->plain++;
 }
 
-/* Deliver a held message: its record goes, it goes onto @gone. */
+/*
+ * Deliver a held message: it goes onto @r->gone, and its record to @r,
+ * for the next hold or to be given back once unlocked.
+ */
 static void msgbox_hold_done(struct msgbox_mailbox *mb, struct msgbox_hold *h,
-			     struct list_head *gone, const char *how)
+			     struct msgbox_hold_returns *r, const char *how)
 	__must_hold(&mb->lock)
 {
 	struct msgbox_msg *msg = h->msg;
@@ -247,8 +250,8 @@ static void msgbox_hold_done(struct msgbox_mailbox *mb, struct msgbox_hold *h,
 	trace_msgbox_settle(mb, msg, how);
 	msg->state = MSGBOX_MSG_TAKEN;
 	mb->received++;
-	list_add_tail(&msg->node, gone);
-	msgbox_hold_free(mb, h);
+	list_add_tail(&msg->node, &r->gone);
+	r->rec = h;
 }
 
 /* The record of the message @id that @holder holds, or NULL. */
@@ -269,29 +272,23 @@ static struct msgbox_hold *msgbox_hold_find(struct msgbox_mailbox *mb,
  * @r: what was left to do
  *
  * Wake a receiver for each message returned, and the senders (room, or an
- * acknowledgment), tell who asked to be told, and drop what went.
+ * acknowledgment), tell who asked to be told, and drop what went, with a
+ * record left in @r.
  *
  * Context: process context, may sleep; no mailbox lock held.
  */
 void msgbox_hold_wake(struct msgbox_mailbox *mb, struct msgbox_hold_returns *r)
 {
-	msgbox_queue_wake_recv(mb, r->plain, false);
-	msgbox_queue_wake_recv(mb, r->calls, true);
+	if (r->plain)
+		msgbox_queue_wake_recv(mb, r->plain, false);
+	if (r->calls)
+		msgbox_queue_wake_recv(mb, r->calls, true);
 	msgbox_queue_wake(&mb->send_wq);
 	msgbox_notify_fire(&r->notify);
-	msgbox_spares_put_list(&mb->spares, &r->gone);
-}
-
-/**
- * msgbox_hold_returns_init() - nothing left to do yet
- * @r: what settling or returning will leave to do
- */
-void msgbox_hold_returns_init(struct msgbox_hold_returns *r)
-{
-	INIT_LIST_HEAD(&r->gone);
-	r->plain = 0;
-	r->calls = 0;
-	memset(&r->notify, 0, sizeof(r->notify));
+	if (!list_empty(&r->gone))
+		msgbox_spares_put_list(&mb->spares, &r->gone);
+	msgbox_hold_free(mb, r->rec);
+	r->rec = NULL;
 }
 
 /**
@@ -335,8 +332,7 @@ int msgbox_hold_settle_locked(struct msgbox_mailbox *mb,
 		err = -EINVAL;
 	if (!msgbox_hold_settled(err))
 		return err;
-	msgbox_hold_done(mb, h, &r->gone,
-			 err ? "cancel" : call ? "reply" : "done");
+	msgbox_hold_done(mb, h, r, err ? "cancel" : call ? "reply" : "done");
 	return err;
 }
 

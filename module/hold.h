@@ -40,6 +40,7 @@
 
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 #include "notify.h"
@@ -91,13 +92,29 @@ struct msgbox_settle_req {
  * @plain: plain messages returned to the queue, a receiver to wake each
  * @calls: calls returned to the queue, a holding receiver to wake each
  * @notify: the arrival notification, when a return fired it
+ * @rec: the record of a message delivered, for the next hold of the same
+ *	call (a settle and receive) or to be given back
  */
 struct msgbox_hold_returns {
 	struct list_head gone;
 	unsigned int plain;
 	unsigned int calls;
 	struct msgbox_notify notify;
+	struct msgbox_hold *rec;
 };
+
+/**
+ * msgbox_hold_returns_init() - nothing left to do yet
+ * @r: what settling or returning will leave to do
+ */
+static inline void msgbox_hold_returns_init(struct msgbox_hold_returns *r)
+{
+	INIT_LIST_HEAD(&r->gone);
+	r->plain = 0;
+	r->calls = 0;
+	memset(&r->notify, 0, sizeof(r->notify));
+	r->rec = NULL;
+}
 
 /* Was the message settled, for a settle that returned @err? */
 static inline bool msgbox_hold_settled(int err)
@@ -119,7 +136,6 @@ void msgbox_hold_add(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 void msgbox_hold_forget(struct msgbox_mailbox *mb, const struct msgbox_msg *msg);
 void msgbox_hold_kill(struct msgbox_mailbox *mb, struct list_head *discard);
 
-void msgbox_hold_returns_init(struct msgbox_hold_returns *r);
 void msgbox_hold_wake(struct msgbox_mailbox *mb, struct msgbox_hold_returns *r);
 int msgbox_hold_settle_locked(struct msgbox_mailbox *mb,
 			      const struct file *holder,

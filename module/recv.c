@@ -135,10 +135,15 @@ static int msgbox_recv_wait(struct msgbox_mailbox *mb,
 					  req->hold);
 		if (*msgp)
 			return 0;
-		/* Nothing to take at once: finish a settle before waiting. */
+		/*
+		 * Nothing to take at once: finish a settle before waiting, and
+		 * let whoever it woke on this CPU run first (a caller answered
+		 * sends its next call meanwhile, a sender fills the slot).
+		 */
 		if (req->settled) {
 			spin_unlock(&mb->lock);
 			msgbox_recv_settled(mb, req);
+			cond_resched();
 			spin_lock(&mb->lock);
 			continue;
 		}
@@ -294,7 +299,8 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 	struct msgbox_msg *msg;
 	int err;
 
-	if (req->hold) {
+	/* A done before the receive gives back a record: no other needed. */
+	if (req->hold && !(req->settle && !req->settle->release)) {
 		req->rec = msgbox_hold_alloc(mb);
 		if (!req->rec) {
 			err = -ENOMEM;
@@ -312,6 +318,10 @@ static int msgbox_recv_one(struct msgbox_mailbox *mb,
 		if (!msgbox_hold_settled(err))
 			goto out_unlock;
 		req->settled = &settled;
+		if (req->hold && !req->rec) {
+			req->rec = settled.rec;
+			settled.rec = NULL;
+		}
 	}
 	err = msgbox_recv_wait(mb, req, from, ns, &d, &msg);
 	if (err > 0) {

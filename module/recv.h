@@ -97,7 +97,8 @@ struct msgbox_recv_desc {
  * @hold: hold the message taken (hold.h); only such a receive takes calls
  * @hold_ns: with @hold, how long, or 0 for no limit
  * @holder: the file the message is held by
- * @rec: a record for a hold, allocated by the core, which frees it if unused
+ * @rec: a record for a hold, allocated by the core or given back by the
+ *	done of @settle; the core frees it if unused
  * @settle: a settle to make first, or NULL; its outcome goes in
  *	@settle_err, and a settle that fails ends the receive with its error
  * @settle_err: out, with @settle: the settle's result, or 1 when it was

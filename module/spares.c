@@ -169,6 +169,14 @@ void msgbox_spares_put_list(struct msgbox_spares *spares,
 	struct msgbox_msg *msg;
 	u32 size;
 
+	/* One message, as a settle leaves: no set of its own for it. */
+	if (list_is_singular(list)) {
+		msg = list_first_entry(list, struct msgbox_msg, node);
+		INIT_LIST_HEAD(list);
+		INIT_LIST_HEAD(&msg->node);
+		msgbox_spares_put(spares, msg);
+		return;
+	}
 	msgbox_spares_init_local(&local);
 	for (pos = list->next; pos != list; pos = next) {
 		next = pos->next;
