@@ -72,16 +72,14 @@ static double call_block(struct clink *c, char *buf, long n, int cpu,
 {
 	double s0, s1, u0, u1, us;
 
+	if (c->m->block)
+		return c->m->block(c, n, cpu, cpu_us);
 	sleep_for(CALL_SETTLE);
 	s0 = srv_cpu_secs(c);
-	if (c->m->block) {
-		us = c->m->block(c, n, cpu, &cpu_us[END_SEND]);
-	} else {
-		u0 = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
-		us = calls(c, buf, n);
-		u1 = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
-		cpu_us[END_SEND] = (u1 - u0) / (double)n * 1e6;
-	}
+	u0 = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
+	us = calls(c, buf, n);
+	u1 = cpu_secs(CLOCK_PROCESS_CPUTIME_ID);
+	cpu_us[END_SEND] = (u1 - u0) / (double)n * 1e6;
 	sleep_for(CALL_SETTLE);
 	s1 = srv_cpu_secs(c);
 	cpu_us[END_RECV] = (s1 - s0) / (double)n * 1e6;

@@ -62,7 +62,8 @@ struct clink {
  *	for the reply, into @buf; its length or -errno
  * @block: instead of @call, for a client that is a program of its own:
  *	make @n calls on @cpu; mean microseconds per call, and in @cpu_us
- *	the client's CPU us per call; NaN when it failed
+ *	the CPU us per call of the client and of the server side over the
+ *	timed calls; NaN when it failed
  * @destroy: in the parent: stop the server, remove the queues
  */
 struct cmech {
@@ -72,7 +73,7 @@ struct cmech {
 	int (*create)(struct clink *c, int cpu, int nthreads);
 	int (*attach)(struct clink *c);
 	ssize_t (*call)(struct clink *c, int t, char *buf, size_t len);
-	double (*block)(struct clink *c, long n, int cpu, double *cpu_us);
+	double (*block)(struct clink *c, long n, int cpu, double cpu_us[2]);
 	void (*destroy)(struct clink *c);
 };
 
@@ -114,7 +115,7 @@ const char *dbus_probe(void);
 
 /* mech_rpc.c */
 int rpc_create(struct clink *c, int cpu, int nthreads);
-double rpc_block(struct clink *c, long n, int cpu, double *cpu_us);
+double rpc_block(struct clink *c, long n, int cpu, double cpu_us[2]);
 void rpc_destroy(struct clink *c);
 const char *rpc_probe(void);
 

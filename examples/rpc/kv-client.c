@@ -8,8 +8,15 @@
  *   put KEY VALUE   store VALUE under KEY
  *   get KEY         print the value of KEY (exit status 3 when absent)
  *   whoami          the credentials the server sees for this process
- *   bench N         N KV_GET calls; prints one line:
- *                   "bench TRANSPORT calls N threads T seconds S calls/s R"
+ *   bench N         N KV_GET calls, timed once each thread has made up to
+ *                   KV_BENCH_WARM untimed ones (a new process's first
+ *                   calls fault its code in). Prints "bench TRANSPORT
+ *                   warmed" once those are made, then pauses for
+ *                   KV_BENCH_PAUSE_NS (the server falls asleep, and its
+ *                   CPU clock can be read), and at the end "bench TRANSPORT
+ *                   calls N threads T seconds S calls/s R cpu C", C being
+ *                   the CPU seconds the calling threads spent in the timed
+ *                   calls
  *
  *   -T          the transport (default msgbox)
  *   -m MAILBOX  the server's mailbox (default "kv")
@@ -61,59 +68,99 @@ static CLIENT *kv_connect(const char *transport, const char *mailbox,
 	exit(2);
 }
 
+/* Untimed calls each bench thread makes first, at most. */
+#define KV_BENCH_WARM		100
+/* The pause between the warm-up and the timed calls. */
+#define KV_BENCH_PAUSE_NS	20000000L
+
 struct kv_bench {
 	CLIENT *cl;
 	long calls;
+	pthread_barrier_t *go;
 	enum clnt_stat stat;
+	double cpu;
 };
+
+static double kv_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* @n KV_GET calls; the status of the first that fails, or RPC_SUCCESS. */
+static enum clnt_stat kv_bench_calls(CLIENT *cl, long n)
+{
+	char *key = "bench";
+	enum clnt_stat stat;
+	kv_lookup res;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		memset(&res, 0, sizeof(res));
+		stat = kv_get_1(&key, &res, cl);
+		if (stat != RPC_SUCCESS)
+			return stat;
+		xdr_free((xdrproc_t)xdr_kv_lookup, (char *)&res);
+	}
+	return RPC_SUCCESS;
+}
 
 static void *kv_bench_thread(void *arg)
 {
 	struct kv_bench *b = arg;
-	char *key = "bench";
-	kv_lookup res;
-	long i;
+	double t0;
 
-	for (i = 0; i < b->calls; i++) {
-		memset(&res, 0, sizeof(res));
-		b->stat = kv_get_1(&key, &res, b->cl);
-		if (b->stat != RPC_SUCCESS)
-			break;
-		xdr_free((xdrproc_t)xdr_kv_lookup, (char *)&res);
-	}
+	b->stat = kv_bench_calls(b->cl, b->calls < KV_BENCH_WARM ?
+					b->calls : KV_BENCH_WARM);
+	/* Every thread reaches both, so that none waits for ever. */
+	pthread_barrier_wait(b->go);
+	pthread_barrier_wait(b->go);
+	if (b->stat != RPC_SUCCESS)
+		return NULL;
+	t0 = kv_clock(CLOCK_THREAD_CPUTIME_ID);
+	b->stat = kv_bench_calls(b->cl, b->calls);
+	b->cpu = kv_clock(CLOCK_THREAD_CPUTIME_ID) - t0;
 	return NULL;
-}
-
-static double kv_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int kv_bench(CLIENT *cl, const char *transport, long calls,
 		    int threads)
 {
+	struct timespec pause = { 0, KV_BENCH_PAUSE_NS };
 	struct kv_bench b[64];
+	pthread_barrier_t go;
 	pthread_t tid[64];
-	double t0, t;
+	double t0, t, cpu = 0;
 	int i, ret = 0;
 
 	if (threads < 1 || threads > 64 || calls < threads) {
 		fprintf(stderr, "kv-client: bench: 1 to 64 threads, at least one call each\n");
 		return 2;
 	}
-	t0 = kv_now();
+	if (pthread_barrier_init(&go, NULL, (unsigned int)threads + 1)) {
+		fprintf(stderr, "kv-client: pthread_barrier_init failed\n");
+		exit(1);
+	}
 	for (i = 0; i < threads; i++) {
 		b[i].cl = cl;
 		b[i].calls = calls / threads + (i < calls % threads);
+		b[i].go = &go;
 		b[i].stat = RPC_SUCCESS;
+		b[i].cpu = 0;
 		if (pthread_create(&tid[i], NULL, kv_bench_thread, &b[i])) {
 			fprintf(stderr, "kv-client: pthread_create failed\n");
 			exit(1);
 		}
 	}
+	/* The warm-up calls are made: say so, pause, then time from here. */
+	pthread_barrier_wait(&go);
+	printf("bench %s warmed\n", transport);
+	fflush(stdout);
+	nanosleep(&pause, NULL);
+	pthread_barrier_wait(&go);
+	t0 = kv_clock(CLOCK_MONOTONIC);
 	for (i = 0; i < threads; i++) {
 		pthread_join(tid[i], NULL);
 		if (b[i].stat != RPC_SUCCESS) {
@@ -121,11 +168,13 @@ static int kv_bench(CLIENT *cl, const char *transport, long calls,
 				clnt_sperrno(b[i].stat));
 			ret = 1;
 		}
+		cpu += b[i].cpu;
 	}
-	t = kv_now() - t0;
+	t = kv_clock(CLOCK_MONOTONIC) - t0;
+	pthread_barrier_destroy(&go);
 	if (!ret)
-		printf("bench %s calls %ld threads %d seconds %.3f calls/s %.0f\n",
-		       transport, calls, threads, t, (double)calls / t);
+		printf("bench %s calls %ld threads %d seconds %.3f calls/s %.0f cpu %.6f\n",
+		       transport, calls, threads, t, (double)calls / t, cpu);
 	return ret;
 }
 
