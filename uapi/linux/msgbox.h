@@ -164,7 +164,7 @@ struct msgbox_destroy_args {
  * is. A token thus outlives the process that sent it: a program that
  * restarts and sends again what it may have sent before gets each message
  * queued once. A duplicate queues nothing: the call succeeds with
- * MSGBOX_SENT_DUPLICATE in @result, and @id is the id it would have had.
+ * MSGBOX_SENT_DUPLICATE in @result and 0 in @id.
  * A message withdrawn (an acknowledged send that timed out or was
  * interrupted while still queued) is forgotten, and may be sent again.
  * Receivers see keys (MSGBOX_MSG_KEY), never tokens.
