@@ -183,9 +183,13 @@ TEST_F(tok, window_eviction)
 	/* One more pushes 1000 out; 1001 stays. */
 	ASSERT_EQ(0, tok_send(self->fd, 'z', 5000));
 	ASSERT_EQ('z', tok_recv(self->fd));
-	EXPECT_EQ(0, tok_send(self->fd, 'x', 1000));
 	EXPECT_EQ(1, tok_send(self->fd, 'y', 1001));
+	/* 1000 is queued again, and remembered in 1001's place. */
+	EXPECT_EQ(0, tok_send(self->fd, 'x', 1000));
+	EXPECT_EQ(0, tok_send(self->fd, 'w', 1001));
+	EXPECT_EQ(1, tok_send(self->fd, 'v', 1000));
 	EXPECT_EQ('x', tok_recv(self->fd));
+	EXPECT_EQ('w', tok_recv(self->fd));
 	EXPECT_EQ(0, mb_msgs(self->fd));
 }
 
