@@ -164,8 +164,8 @@ bool msgbox_dedup_seen(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
 }
 
 /* The entry of the message of id @id, by bisection, or NULL. */
-static struct msgbox_dedup_entry *msgbox_dedup_find_id(struct msgbox_dedup *dedup,
-							u64 id)
+static struct msgbox_dedup_entry *
+msgbox_dedup_find_id(struct msgbox_dedup *dedup, u64 id)
 {
 	unsigned int lo = 0, hi = MSGBOX_DEDUP_WINDOW, mid;
 	struct msgbox_dedup_entry *e;
