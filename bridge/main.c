@@ -1533,7 +1533,10 @@ static int deliver_again(struct mbox *mb, int slot, uint64_t token)
 		bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
 			   mb->c->name, mb->c->in, strerror(-ret),
 			   d->m.origin, d->m.seq);
-	else if (!info.duplicate)
+	else if (info.duplicate)
+		bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " sent again with token %" PRIu64 ": mailbox %s had it",
+			   mb->c->name, d->m.origin, d->m.seq, token, mb->c->in);
+	else
 		mb->n_delivered++;
 	ret = bridge_journal_resent(&mb->journal, slot, !ret);
 	if (ret) {
