@@ -42,12 +42,15 @@
  *   4. in: the host's bridge consumes msgbox.NAME.@HOST, which no other
  *      bridge does, so redeliveries come back to it. The deliveries at
  *      hand are sent to the local mailbox in rounds: before the first send
- *      of a round its journal gets every (origin, sequence) of the round
- *      and the in mailbox's "sent" counter, with one sync; after the last,
- *      how many were sent, with a second; then one ack for the round. A
- *      restart resolves a round from that count, or from the mailbox's
- *      counter, and skips redeliveries found in the ring of the last
- *      deliveries (journal.c).
+ *      of a round its journal gets every (origin, sequence) of the round,
+ *      each with its order number, with one sync; after the last, how many
+ *      were sent, with a second; then one ack for the round. Each send
+ *      carries its order number as its token, and the in mailbox has
+ *      duplicate detection. A restart after a round whose end was not
+ *      recorded sends that round's messages again, as the broker delivers
+ *      them again, with the same tokens, and the mailbox drops those it
+ *      has; redeliveries found delivered in the ring of the last
+ *      deliveries are skipped (journal.c).
  *
  * Why a spool at all, when the message could stay held in the out mailbox
  * until the broker confirms it: a message published again after a crash
@@ -277,8 +280,10 @@ void bridge_spool_close(struct bridge_spool *sp);
  * @order: order number of the next ring entry
  * @ring_origin: origins of the last BRIDGE_RING local deliveries
  * @ring_seq: their sequence numbers (0: empty slot)
+ * @ring_order: their order numbers, which were their tokens
+ * @ring_resend: 1 for a message of a round whose end was not recorded, to
+ *	be sent again with its token when the broker delivers it again
  * @round_n: messages of the round of local sends under way (0: none)
- * @round_sent_before: the in mailbox's "sent" counter before it
  * @round_origin: their origins
  * @round_seq: their sequence numbers
  */
@@ -289,8 +294,9 @@ struct bridge_journal {
 	uint64_t order;
 	char ring_origin[BRIDGE_RING][BRIDGE_STREAM_MAX + 1];
 	uint64_t ring_seq[BRIDGE_RING];
+	uint64_t ring_order[BRIDGE_RING];
+	unsigned char ring_resend[BRIDGE_RING];
 	unsigned int round_n;
-	uint64_t round_sent_before;
 	char round_origin[BRIDGE_RING / 4][BRIDGE_STREAM_MAX + 1];
 	uint64_t round_seq[BRIDGE_RING / 4];
 };
@@ -300,13 +306,22 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 			const char *name, int sync, int in_fd);
 int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 			uint64_t seq);
+int bridge_journal_resend(const struct bridge_journal *j, const char *origin,
+			  uint64_t seq, uint64_t *token);
+int bridge_journal_resent(struct bridge_journal *j, int i, int sent);
 int bridge_journal_round(struct bridge_journal *j, unsigned int n,
-			 const char *const *origin, const uint64_t *seq,
-			 uint64_t sent_before);
+			 const char *const *origin, const uint64_t *seq);
 int bridge_journal_end(struct bridge_journal *j, unsigned int sent);
 int bridge_journal_done(struct bridge_journal *j, const char *origin,
 			uint64_t seq);
 void bridge_journal_close(struct bridge_journal *j);
+
+/* The token of message @k of the round recorded last (its order number). */
+static inline uint64_t bridge_journal_token(const struct bridge_journal *j,
+					    unsigned int k)
+{
+	return j->order + k;
+}
 
 /**
  * struct bridge_mbox_conf - one "mailbox" line of the configuration
@@ -325,6 +340,9 @@ void bridge_journal_close(struct bridge_journal *j);
  * @corrupt_every: test mode: corrupt every Nth first publish (0: never)
  * @kill_held: test mode: SIGKILL the bridge while it holds the Nth message
  *	taken from @out since it started, spooled and not yet done (0: never)
+ * @kill_in: test mode: SIGKILL the bridge right after its Nth send into
+ *	@in since it started, before the end of that round is recorded
+ *	(0: never)
  * @envelope: prefix each local delivery, and each reply to a call, with a
  *	line naming its origin
  * @calls: calls carried at once in each direction (0: refused)
@@ -346,6 +364,7 @@ struct bridge_mbox_conf {
 	unsigned int spool;
 	unsigned int corrupt_every;
 	unsigned int kill_held;
+	unsigned int kill_in;
 	int envelope;
 	unsigned int calls;
 	unsigned int call_timeout;

@@ -151,6 +151,8 @@ static int conf_mailbox(struct bridge_conf *c, char **w, int n,
 			bad = conf_uint(val, 0, UINT_MAX, 10, &m->corrupt_every);
 		} else if (!strcmp(k, "test-kill-held")) {
 			bad = conf_uint(val, 0, UINT_MAX, 10, &m->kill_held);
+		} else if (!strcmp(k, "test-kill-in")) {
+			bad = conf_uint(val, 0, UINT_MAX, 10, &m->kill_in);
 		} else {
 			bridge_log(LOG_ERR, "%s:%d: unknown mailbox option '%s'",
 				   file, line, k);

@@ -5,25 +5,39 @@
  * (origin, sequence, order), in a ring; slot 0 says which of them are a
  * round of local sends whose outcome the ring does not know yet.
  *
+ * Every local send carries its order number as its token
+ * (MSGBOX_SEND_TOKEN): the in mailbox, created with duplicate detection,
+ * recognises a message sent with the same token before, by this bridge or
+ * by the one it replaced, and queues nothing the second time.
+ *
  * A round is written before its first send: one slot per message, marked
  * pending, at the ring's next places, and in slot 0 the round's first order
- * number, its length and the in mailbox's "sent" counter from before it;
- * then one fdatasync(2) for all. The messages are sent in order, and a
- * round ends at the first send that did not happen (a full mailbox or an
- * error); slot 0 then gets how many were sent, with a second fdatasync(2),
- * and only then are the deliveries acknowledged. Two syncs per round, not
- * per message.
+ * number and its length; then one fdatasync(2) for all. The messages are
+ * sent in order, and a round ends at the first send that did not happen (a
+ * full mailbox or an error; neither queued anything, so the orders of
+ * those not sent are used again by the next round). Slot 0 then gets how
+ * many were sent, with a second fdatasync(2), and only then are the
+ * deliveries acknowledged. Two syncs per round, not per message.
  *
- * At start the ring is resolved: a pending slot before the last round was
- * sent (the next round only begins after the previous one's sends); one of
+ * At start the ring is resolved. A pending slot before the last round was
+ * sent (the next round only begins after the previous one's end). One of
  * the last round was sent if it is among the first "sent" of the round,
- * as slot 0 says or, if the bridge died before that was written, as the
- * in mailbox's counter tells (the bridge is its only sender, and sends in
- * order); any other pending slot is cleared. A redelivery found in the
- * ring is then acked without a second local send.
+ * as slot 0 says, and not sent otherwise: it is cleared. If the bridge
+ * died before slot 0 said how many were sent, every slot of the round is
+ * marked "resend": the broker delivers those messages again (none was
+ * acknowledged), and each is then sent once more with the token it had,
+ * alone, the mailbox dropping those it had accepted; then its slot says
+ * delivered. A redelivery found delivered in the ring is acked without a
+ * second local send.
  *
- * Slot 0 of journals written before rounds held one pending send (valid
- * 1, the counter in @order); it is still resolved the old way.
+ * This holds as long as the mailbox's window (MSGBOX_DEDUP_WINDOW, 1024)
+ * still remembers the round's tokens when they come again: a round is at
+ * most BRIDGE_RING / 4 messages, and the redeliveries come first.
+ *
+ * Journals written by bridges without tokens are resolved once, when they
+ * are first opened, the way those bridges did: from the in mailbox's
+ * "sent" counter (a round of slot 0 marked SLOT_ROUND, or a single pending
+ * send marked SLOT_DONE, the counter in @order).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +53,9 @@
 #define SLOT_EMPTY	0
 #define SLOT_DONE	1	/* delivered; in slot 0: the old single pending */
 #define SLOT_PENDING	2	/* in a round, outcome not known */
-#define SLOT_ROUND	3	/* slot 0: the last round */
+#define SLOT_ROUND	3	/* slot 0: the last round, sent without tokens */
+#define SLOT_RESEND	4	/* sent or not: send again with its token */
+#define SLOT_TROUND	5	/* slot 0: the last round, its orders tokens */
 
 #define ROUND_UNKNOWN	UINT64_MAX	/* journal_round.sent before the end */
 
@@ -54,10 +70,10 @@ struct journal_slot {
 struct journal_round {
 	uint64_t first;		/* order number of its first message */
 	uint64_t n;		/* its messages */
-	uint64_t sent_before;	/* the in mailbox's "sent" counter before */
+	uint64_t sent_before;	/* SLOT_ROUND: the in mailbox's "sent" before */
 	uint64_t sent;		/* how many were sent, or ROUND_UNKNOWN */
 	char pad[sizeof(struct journal_slot) - 5 * sizeof(uint64_t)];
-	uint64_t valid;		/* SLOT_ROUND */
+	uint64_t valid;		/* SLOT_TROUND, or SLOT_ROUND */
 };
 
 _Static_assert(sizeof(struct journal_round) == sizeof(struct journal_slot),
@@ -87,21 +103,37 @@ static int slot_write(struct bridge_journal *j, unsigned int i,
 	return ret ? ret : journal_sync(j);
 }
 
-/* Was the slot of order @order, pending, sent? See the top of the file. */
-static int round_sent(const struct journal_round *r, uint64_t in_sent,
-		      uint64_t order)
+/*
+ * What became of the slot of order @order, pending: SLOT_DONE, SLOT_EMPTY
+ * (not sent), or SLOT_RESEND. See the top of the file.
+ */
+static int round_outcome(const struct journal_round *r, uint64_t in_sent,
+			 uint64_t order)
 {
 	uint64_t k;
 
 	if (order < r->first)
-		return 1;
+		return SLOT_DONE;
+	if (r->valid == SLOT_TROUND && r->sent == ROUND_UNKNOWN)
+		return order - r->first < r->n ? SLOT_RESEND : SLOT_EMPTY;
 	if (r->sent != ROUND_UNKNOWN)
 		k = r->sent;
 	else
 		k = in_sent > r->sent_before ? in_sent - r->sent_before : 0;
 	if (k > r->n)
 		k = r->n;
-	return order - r->first < k;
+	return order - r->first < k ? SLOT_DONE : SLOT_EMPTY;
+}
+
+/* Put slot @i + 1, as read, into the ring in memory. */
+static void ring_load(struct bridge_journal *j, unsigned int i,
+		      const struct journal_slot *s)
+{
+	memcpy(j->ring_origin[i], s->origin, sizeof(s->origin));
+	j->ring_origin[i][BRIDGE_STREAM_MAX] = '\0';
+	j->ring_seq[i] = s->seq;
+	j->ring_order[i] = s->order;
+	j->ring_resend[i] = s->valid == SLOT_RESEND;
 }
 
 /**
@@ -123,7 +155,7 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 	uint64_t best = 0, in_sent = 0;
 	char path[4096];
 	unsigned int i;
-	int ret, pending;
+	int ret, state;
 
 	memset(j, 0, sizeof(*j));
 	j->sync = sync;
@@ -137,19 +169,18 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 	if (pread(j->fd, &s0, sizeof(s0), 0) != sizeof(s0))
 		memset(&s0, 0, sizeof(s0));
 	memcpy(&r, &s0, sizeof(r));
-	if (in_fd >= 0 && r.valid != SLOT_EMPTY) {
+	/* Only a journal of a bridge without tokens needs the counter. */
+	if (in_fd >= 0 && (r.valid == SLOT_ROUND || r.valid == SLOT_DONE)) {
 		memset(&st, 0, sizeof(st));
 		ret = msgbox_stat(in_fd, &st);
 		if (ret)
 			return ret;
 		in_sent = st.sent;
 	}
-	if (r.valid != SLOT_ROUND) {
+	if (r.valid != SLOT_ROUND && r.valid != SLOT_TROUND) {
 		/* No round: nothing pending in the ring was sent. */
-		r.first = 0;
-		r.n = 0;
-		r.sent = 0;
-	} else if (in_fd < 0) {
+		memset(&r, 0, sizeof(r));
+	} else if (in_fd < 0 && r.valid == SLOT_ROUND) {
 		/* A port cannot tell: what it does not say counts as not done. */
 		if (r.sent == ROUND_UNKNOWN)
 			r.sent = 0;
@@ -163,26 +194,24 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 			return -errno;
 		if (n != sizeof(s) || s.valid == SLOT_EMPTY)
 			continue;
-		pending = s.valid == SLOT_PENDING;
-		if (pending && !round_sent(&r, in_sent, s.order)) {
+		state = s.valid;
+		if (state == SLOT_PENDING)
+			state = round_outcome(&r, in_sent, s.order);
+		if (state != SLOT_DONE && state != SLOT_RESEND) {
 			memset(&s, 0, sizeof(s));
 			ret = slot_put(j, i + 1, &s);
 			if (ret)
 				return ret;
 			continue;
 		}
-		if (s.valid != SLOT_DONE && !pending)
-			continue;
-		if (pending) {
-			/* Sent: say so, for no round record will tell. */
-			s.valid = SLOT_DONE;
+		if (state != (int)s.valid) {
+			/* Resolved: say so, for no round record will tell. */
+			s.valid = state;
 			ret = slot_put(j, i + 1, &s);
 			if (ret)
 				return ret;
 		}
-		s.origin[BRIDGE_STREAM_MAX] = '\0';
-		memcpy(j->ring_origin[i], s.origin, sizeof(s.origin));
-		j->ring_seq[i] = s.seq;
+		ring_load(j, i, &s);
 		if (s.order >= best) {
 			best = s.order;
 			j->next = (i + 1) % BRIDGE_RING;
@@ -210,7 +239,7 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
  * @origin: origin host
  * @seq: sequence number
  *
- * Return: 1 if it is in the ring, else 0.
+ * Return: 1 if it is in the ring, delivered, else 0.
  */
 int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 			uint64_t seq)
@@ -218,8 +247,70 @@ int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 	unsigned int i;
 
 	for (i = 0; i < BRIDGE_RING; i++)
-		if (j->ring_seq[i] == seq && !strcmp(j->ring_origin[i], origin))
+		if (j->ring_seq[i] == seq && !j->ring_resend[i] &&
+		    !strcmp(j->ring_origin[i], origin))
 			return 1;
+	return 0;
+}
+
+/**
+ * bridge_journal_resend() - is (origin, seq) to be sent again?
+ * @j: the journal
+ * @origin: origin host
+ * @seq: sequence number
+ * @token: out: the token it was sent with, if it was
+ *
+ * A message of a round whose end was not recorded: send it again with
+ * @token, then tell bridge_journal_resent().
+ *
+ * Return: its place in the ring, or -1 when it is not to be sent again.
+ */
+int bridge_journal_resend(const struct bridge_journal *j, const char *origin,
+			  uint64_t seq, uint64_t *token)
+{
+	unsigned int i;
+
+	for (i = 0; i < BRIDGE_RING; i++)
+		if (j->ring_resend[i] && j->ring_seq[i] == seq &&
+		    !strcmp(j->ring_origin[i], origin)) {
+			*token = j->ring_order[i];
+			return (int)i;
+		}
+	return -1;
+}
+
+/**
+ * bridge_journal_resent() - record how a message sent again went
+ * @j: the journal
+ * @i: its place, from bridge_journal_resend()
+ * @sent: 1 when the mailbox has it now (queued now or before), 0 when the
+ *	send failed and the message is dropped
+ *
+ * Writes its slot, with one sync; the delivery may be acknowledged after
+ * it.
+ *
+ * Return: 0, or a negative errno.
+ */
+int bridge_journal_resent(struct bridge_journal *j, int i, int sent)
+{
+	struct journal_slot s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	if (sent) {
+		memcpy(s.origin, j->ring_origin[i], sizeof(s.origin));
+		s.seq = j->ring_seq[i];
+		s.order = j->ring_order[i];
+		s.valid = SLOT_DONE;
+	}
+	ret = slot_write(j, (unsigned int)i + 1, &s);
+	if (ret)
+		return ret;
+	j->ring_resend[i] = 0;
+	if (!sent) {
+		j->ring_origin[i][0] = '\0';
+		j->ring_seq[i] = 0;
+	}
 	return 0;
 }
 
@@ -231,9 +322,8 @@ static int round_put(struct bridge_journal *j, uint64_t sent)
 	memset(&r, 0, sizeof(r));
 	r.first = j->order;
 	r.n = j->round_n;
-	r.sent_before = j->round_sent_before;
 	r.sent = sent;
-	r.valid = SLOT_ROUND;
+	r.valid = SLOT_TROUND;
 	return slot_put(j, 0, &r);
 }
 
@@ -243,20 +333,18 @@ static int round_put(struct bridge_journal *j, uint64_t sent)
  * @n: how many, at most BRIDGE_RING / 4
  * @origin: their origin streams
  * @seq: their sequence numbers
- * @sent_before: the in mailbox's "sent" counter now
  *
  * Writes one pending slot per message and the round's record, with one
- * sync. The messages are to be sent in this order; bridge_journal_end()
- * says how many were.
+ * sync. The messages are to be sent in this order, message k with token
+ * bridge_journal_token(@j, k); bridge_journal_end() says how many were.
  *
  * Return: 0, or a negative errno.
  */
 int bridge_journal_round(struct bridge_journal *j, unsigned int n,
-			 const char *const *origin, const uint64_t *seq,
-			 uint64_t sent_before)
+			 const char *const *origin, const uint64_t *seq)
 {
 	struct journal_slot s;
-	unsigned int i;
+	unsigned int i, at;
 	int ret;
 
 	if (n > BRIDGE_RING / 4)
@@ -267,11 +355,15 @@ int bridge_journal_round(struct bridge_journal *j, unsigned int n,
 		s.seq = seq[i];
 		s.order = j->order + i;
 		s.valid = SLOT_PENDING;
-		ret = slot_put(j, (j->next + i) % BRIDGE_RING + 1, &s);
+		at = (j->next + i) % BRIDGE_RING;
+		ret = slot_put(j, at + 1, &s);
 		if (ret)
 			return ret;
+		/* What the ring held there is gone from the file. */
+		j->ring_origin[at][0] = '\0';
+		j->ring_seq[at] = 0;
+		j->ring_resend[at] = 0;
 	}
-	j->round_sent_before = sent_before;
 	for (i = 0; i < n; i++) {
 		strncpy(j->round_origin[i], origin[i], BRIDGE_STREAM_MAX);
 		j->round_origin[i][BRIDGE_STREAM_MAX] = '\0';
@@ -308,6 +400,8 @@ int bridge_journal_end(struct bridge_journal *j, unsigned int sent)
 		memcpy(j->ring_origin[j->next], j->round_origin[i],
 		       sizeof(j->ring_origin[0]));
 		j->ring_seq[j->next] = j->round_seq[i];
+		j->ring_order[j->next] = j->order + i;
+		j->ring_resend[j->next] = 0;
 		j->next = (j->next + 1) % BRIDGE_RING;
 	}
 	j->order += sent;
@@ -339,6 +433,8 @@ int bridge_journal_done(struct bridge_journal *j, const char *origin,
 		return ret;
 	memcpy(j->ring_origin[j->next], s.origin, sizeof(s.origin));
 	j->ring_seq[j->next] = seq;
+	j->ring_order[j->next] = s.order;
+	j->ring_resend[j->next] = 0;
 	j->next = (j->next + 1) % BRIDGE_RING;
 	return 0;
 }

@@ -106,6 +106,7 @@ struct held {
  * @corrupt_count: first publishes so far (test mode)
  * @full_logged: a "queue full" was logged and not yet cleared
  * @n_taken: messages taken from @out_fd
+ * @n_put: messages sent to @in_fd in rounds (for test-kill-in)
  * @n_confirmed: publishes the broker confirmed
  * @n_refused: publishes the broker refused (queue full)
  * @n_moved: messages the distributor moved
@@ -148,6 +149,7 @@ struct mbox {
 	uint64_t corrupt_count;
 	int full_logged;
 	uint64_t n_taken;
+	uint64_t n_put;
 	uint64_t n_confirmed;
 	uint64_t n_refused;
 	uint64_t n_moved;
@@ -1332,12 +1334,25 @@ static void distribute(struct mbox *mb)
 
 /* ---- inbound ---- */
 
+/* Send to the in mailbox, with @token unless it is NULL. */
+static int send_in(struct mbox *mb, const void *buf, size_t len,
+		   const struct msgbox_send_opts *so, const uint64_t *token,
+		   struct msgbox_send_info *info)
+{
+	if (!token)
+		return msgbox_sendx(mb->in_fd, buf, len, so, info);
+	return msgbox_sendx_token(mb->in_fd, buf, len, so, *token, info);
+}
+
 /*
  * With "envelope", the local receiver gets a first line naming the
  * original sender, then the payload:
  * "msgbox-from host=H pid=P uid=U gid=G id=I seq=S\n".
+ * The reliable class sends with a token (journal.c), the others without
+ * (@token NULL).
  */
-static int put_local(struct mbox *mb, struct bridge_msg *m)
+static int put_local(struct mbox *mb, struct bridge_msg *m,
+		     const uint64_t *token, struct msgbox_send_info *info)
 {
 	struct msgbox_send_opts so = {
 		.flags = MSGBOX_SO_KEY | MSGBOX_SO_CSUM,
@@ -1348,7 +1363,7 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 	int hlen, ret;
 
 	if (!mb->c->envelope)
-		return msgbox_sendx(mb->in_fd, m->data, m->len, &so, NULL);
+		return send_in(mb, m->data, m->len, &so, token, info);
 	hlen = bridge_envelope_line(head, sizeof(head), m->origin, m->pid, m->uid,
 			     m->gid, m->id, m->seq, m->user);
 	if (hlen < 0)
@@ -1358,7 +1373,7 @@ static int put_local(struct mbox *mb, struct bridge_msg *m)
 		return ret;
 	memcpy(scratch, head, hlen);
 	memcpy(scratch + hlen, m->data, m->len);
-	return msgbox_sendx(mb->in_fd, scratch, hlen + m->len, &so, NULL);
+	return send_in(mb, scratch, hlen + m->len, &so, token, info);
 }
 
 /* Record @d as delivered in the journal: 0, or -1 once the bridge stops. */
@@ -1418,8 +1433,12 @@ static unsigned int round_size(struct mbox *mb)
 	for (n = 0; n < mb->nin; n++) {
 		const struct held *d = &mb->in[n];
 
+		uint64_t token;
+
 		if (!d->crc_ok ||
-		    bridge_journal_seen(&mb->journal, d->stream, d->m.seq))
+		    bridge_journal_seen(&mb->journal, d->stream, d->m.seq) ||
+		    bridge_journal_resend(&mb->journal, d->stream, d->m.seq,
+					  &token) >= 0)
 			break;
 		for (k = 0; k < n; k++)
 			if (mb->in[k].m.seq == d->m.seq &&
@@ -1432,32 +1451,31 @@ static unsigned int round_size(struct mbox *mb)
 }
 
 /*
- * Send a round of deliveries to the in mailbox: the journal records the
- * round, with one sync, before the first send and how many were sent, with
- * one more, after the last (journal.c); the acknowledgements follow.
- * Returns 0 to go on, 1 when the mailbox is full, -1 when the bridge
- * stops.
+ * Send a round of deliveries to the in mailbox, each with its order number
+ * as its token: the journal records the round, with one sync, before the
+ * first send and how many were sent, with one more, after the last
+ * (journal.c); the acknowledgements follow. Returns 0 to go on, 1 when the
+ * mailbox is full, -1 when the bridge stops.
  */
 static int deliver_round(struct mbox *mb, unsigned int n)
 {
 	const char *origin[BRIDGE_RING / 4];
 	uint64_t seq[BRIDGE_RING / 4];
-	struct msgbox_stat_args st;
+	struct msgbox_send_info info;
 	unsigned int k, sent = 0, failed = 0;
+	uint64_t token;
 	int ret, full = 0;
 
 	for (k = 0; k < n; k++) {
 		origin[k] = mb->in[k].stream;
 		seq[k] = mb->in[k].m.seq;
 	}
-	memset(&st, 0, sizeof(st));
-	ret = msgbox_stat(mb->in_fd, &st);
-	if (!ret)
-		ret = bridge_journal_round(&mb->journal, n, origin, seq, st.sent);
+	ret = bridge_journal_round(&mb->journal, n, origin, seq);
 	for (k = 0; !ret && k < n; k++) {
 		struct held *d = &mb->in[k];
 
-		ret = put_local(mb, &d->m);
+		token = bridge_journal_token(&mb->journal, k);
+		ret = put_local(mb, &d->m, &token, &info);
 		if (ret == -EAGAIN) {
 			full = 1;
 			ret = 0;
@@ -1473,6 +1491,11 @@ static int deliver_round(struct mbox *mb, unsigned int n)
 			break;
 		}
 		sent++;
+		if (mb->c->kill_in && ++mb->n_put == mb->c->kill_in) {
+			bridge_log(LOG_NOTICE, "test mode: killed in a round of %s, after sending message %u of %u",
+				   mb->c->in, k + 1, n);
+			raise(SIGKILL);
+		}
 	}
 	if (!ret)
 		ret = bridge_journal_end(&mb->journal, sent);
@@ -1490,9 +1513,47 @@ static int deliver_round(struct mbox *mb, unsigned int n)
 	return full;
 }
 
+/*
+ * Send again, alone, with the token it had, a delivery of a round whose
+ * end the journal did not record (the bridge was killed in it): the
+ * mailbox queues it unless it has it already. Returns as deliver_round().
+ */
+static int deliver_again(struct mbox *mb, int slot, uint64_t token)
+{
+	struct held *d = &mb->in[0];
+	struct msgbox_send_info info;
+	int ret;
+
+	ret = put_local(mb, &d->m, &token, &info);
+	if (ret == -EAGAIN) {
+		mb->in_blocked = 1;
+		return 1;
+	}
+	if (ret)
+		bridge_log(LOG_ERR, "%s: sending to mailbox %s: %s; message %s/%" PRIu64 " dropped",
+			   mb->c->name, mb->c->in, strerror(-ret),
+			   d->m.origin, d->m.seq);
+	else if (info.duplicate)
+		bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " sent again with token %" PRIu64 ": mailbox %s had it",
+			   mb->c->name, d->m.origin, d->m.seq, token, mb->c->in);
+	else
+		mb->n_delivered++;
+	ret = bridge_journal_resent(&mb->journal, slot, !ret);
+	if (ret) {
+		bridge_log(LOG_ERR, "%s: journal: %s", mb->c->name,
+			   strerror(-ret));
+		stop = 1;
+		return -1;
+	}
+	release_first(mb);
+	return 0;
+}
+
 static void deliver(struct mbox *mb)
 {
+	uint64_t token;
 	unsigned int n;
+	int slot;
 
 	while (connected && mb->nin) {
 		struct held *d = &mb->in[0];
@@ -1500,6 +1561,11 @@ static void deliver(struct mbox *mb)
 		if (!d->crc_ok) {
 			if (request_resend(mb->ch_in, &d->m, mb->c->name))
 				goto drop;
+		} else if ((slot = bridge_journal_resend(&mb->journal, d->stream,
+							 d->m.seq, &token)) >= 0) {
+			if (deliver_again(mb, slot, token))
+				break;
+			continue;
 		} else if (!bridge_journal_seen(&mb->journal, d->stream,
 						 d->m.seq)) {
 			n = round_size(mb);
@@ -1613,7 +1679,7 @@ static void deliver_best_effort(struct mbox *mb, struct held *d)
 			   mb->c->name, d->m.origin, d->m.seq);
 		return;
 	}
-	ret = put_local(mb, &d->m);
+	ret = put_local(mb, &d->m, NULL, NULL);
 	if (ret)
 		bridge_log(LOG_NOTICE, "%s: message %s/%" PRIu64 " dropped: %s",
 			   mb->c->name, d->m.origin, d->m.seq, strerror(-ret));
@@ -1854,6 +1920,9 @@ static int open_local(struct mbox *mb, const char *name, int wr)
 
 	if (mb->c->create)
 		flags |= O_CREAT;
+	/* The reliable class's tokens need duplicate detection (journal.c). */
+	if (wr && mb->c->class == BRIDGE_RELIABLE)
+		attr.flags |= MSGBOX_ATTR_DEDUP;
 	old = umask(0);
 	fd = msgbox_open(name, flags, &attr);
 	umask(old);
@@ -1869,6 +1938,13 @@ static int open_local(struct mbox *mb, const char *name, int wr)
 	memset(&st, 0, sizeof(st));
 	if (msgbox_stat(fd, &st) == 0 && !wr)
 		mb->out_size = st.max_msg_size;
+	if (wr && mb->c->class == BRIDGE_RELIABLE &&
+	    !(st.mb_flags & MSGBOX_STAT_DEDUP)) {
+		bridge_log(LOG_ERR, "mailbox '%s' has no duplicate detection, which a reliable in mailbox needs (destroy it and let 'create' make it, or create it with duplicate detection)",
+			   name);
+		close(fd);
+		return -EINVAL;
+	}
 	return fd;
 }
 

@@ -1,36 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Duplicate detection: the window of (sender, key) pairs a mailbox remembers.
+ * Duplicate detection: the window of (sender, key) and (user, token)
+ * pairs a mailbox remembers.
  */
+#include <linux/build_bug.h>
 #include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/pid.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
+
+#include <linux/msgbox.h>
 
 #include "dedup.h"
 #include "mailbox.h"
 #include "message.h"
 
 /**
- * struct msgbox_dedup_entry - one remembered (sender, key) pair
- * @node: entry in the hash table
- * @sender: the sender (a reference is held), NULL when the slot is free
- * @key: the sender's key
- * @id: the id of the message accepted with it
+ * struct msgbox_dedup_entry - one remembered pair
+ * @node: entry in the hash table; unhashed when the slot is free
+ * @sender: for a key, the sender (a reference is held); NULL for a token
+ * @value: the key or the token
+ * @id: the id of the message accepted with it; kept when the slot is
+ *	freed, so that the ring's ids stay in order (see dedup.h)
+ * @uid: for a token, the sender's effective UID
+ * @token: the pair is (@uid, token), not (@sender, key)
  */
 struct msgbox_dedup_entry {
 	struct hlist_node node;
 	struct pid *sender;
-	u64 key;
+	u64 value;
 	u64 id;
+	kuid_t uid;
+	bool token;
 };
 
 /**
  * struct msgbox_dedup - the duplicate-detection window of a mailbox
- * @next: the ring slot reused next
- * @table: entries by (sender, key)
- * @ring: the last MSGBOX_DEDUP_WINDOW keyed messages accepted
+ * @next: the ring slot reused next, the oldest
+ * @table: entries by pair
+ * @ring: the last MSGBOX_DEDUP_WINDOW keyed or tokened messages accepted
  *
  * Protected by the lock of the mailbox it belongs to.
  */
@@ -49,10 +59,15 @@ struct msgbox_dedup {
 struct msgbox_dedup *msgbox_dedup_new(void)
 {
 	struct msgbox_dedup *dedup;
+	unsigned int i;
 
+	BUILD_BUG_ON(sizeof(struct msgbox_dedup_entry) > 48);
 	dedup = kvzalloc(sizeof(*dedup), GFP_KERNEL_ACCOUNT);
-	if (dedup)
-		hash_init(dedup->table);
+	if (!dedup)
+		return NULL;
+	hash_init(dedup->table);
+	for (i = 0; i < MSGBOX_DEDUP_WINDOW; i++)
+		INIT_HLIST_NODE(&dedup->ring[i].node);
 	return dedup;
 }
 
@@ -73,27 +88,48 @@ void msgbox_dedup_free(struct msgbox_dedup *dedup)
 	kvfree(dedup);
 }
 
-static u32 msgbox_dedup_hash(const struct pid *sender, u64 key)
+/* The pair a send is remembered by; @e->node and @e->id unused. */
+static void msgbox_dedup_pair(struct msgbox_dedup_entry *e,
+			      const struct msgbox_msg *msg, const u64 *token)
 {
-	return hash_64(key ^ (u64)(uintptr_t)sender, 32);
+	e->token = token;
+	if (token) {
+		e->sender = NULL;
+		e->uid = msg->uid;
+		e->value = *token;
+	} else {
+		e->sender = msg->sender;
+		e->uid = GLOBAL_ROOT_UID;
+		e->value = msg->key;
+	}
+}
+
+static u32 msgbox_dedup_hash(const struct msgbox_dedup_entry *e)
+{
+	u64 scope = e->token ? ~(u64)__kuid_val(e->uid) :
+			       (u64)(uintptr_t)e->sender;
+
+	return hash_64(e->value ^ scope, 32);
 }
 
 static struct msgbox_dedup_entry *
-msgbox_dedup_find(struct msgbox_dedup *dedup, const struct msgbox_msg *msg)
+msgbox_dedup_find(struct msgbox_dedup *dedup,
+		  const struct msgbox_dedup_entry *pair)
 {
 	struct msgbox_dedup_entry *e;
 
-	hash_for_each_possible(dedup->table, e, node,
-			       msgbox_dedup_hash(msg->sender, msg->key))
-		if (e->sender == msg->sender && e->key == msg->key)
+	hash_for_each_possible(dedup->table, e, node, msgbox_dedup_hash(pair))
+		if (e->token == pair->token && e->value == pair->value &&
+		    e->sender == pair->sender && uid_eq(e->uid, pair->uid))
 			return e;
 	return NULL;
 }
 
 /**
- * msgbox_dedup_seen() - was this message's (sender, key) accepted before?
+ * msgbox_dedup_seen() - was this message's pair accepted before?
  * @mb: the mailbox, with duplicate detection
- * @msg: a keyed message about to be queued, its id set
+ * @msg: a message about to be queued, keyed unless @token, its id set
+ * @token: the sender's token, or NULL to go by @msg's key
  *
  * If the pair was not accepted within the window, remember it, forgetting
  * the oldest pair.
@@ -101,36 +137,61 @@ msgbox_dedup_find(struct msgbox_dedup *dedup, const struct msgbox_msg *msg)
  * Context: under @mb->lock.
  * Return: true for a duplicate.
  */
-bool msgbox_dedup_seen(struct msgbox_mailbox *mb, const struct msgbox_msg *msg)
+bool msgbox_dedup_seen(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
+		       const u64 *token)
 {
 	struct msgbox_dedup *dedup = mb->dedup;
-	struct msgbox_dedup_entry *e;
+	struct msgbox_dedup_entry pair, *e;
 
 	lockdep_assert_held(&mb->lock);
-	if (msgbox_dedup_find(dedup, msg))
+	msgbox_dedup_pair(&pair, msg, token);
+	if (msgbox_dedup_find(dedup, &pair))
 		return true;
 
 	e = &dedup->ring[dedup->next];
 	dedup->next = (dedup->next + 1) % MSGBOX_DEDUP_WINDOW;
-	if (e->sender) {
+	if (!hlist_unhashed(&e->node))
 		hash_del(&e->node);
-		put_pid(e->sender);
-	}
-	e->sender = get_pid(msg->sender);
-	e->key = msg->key;
+	put_pid(e->sender);
+	e->sender = get_pid(pair.sender);
+	e->value = pair.value;
+	e->uid = pair.uid;
+	e->token = pair.token;
+	/* Ids only grow: the ring stays in their order (see dedup.h). */
 	e->id = msg->id;
-	hash_add(dedup->table, &e->node, msgbox_dedup_hash(e->sender, e->key));
+	hash_add(dedup->table, &e->node, msgbox_dedup_hash(e));
 	return false;
 }
 
+/* The entry of the message of id @id, by bisection, or NULL. */
+static struct msgbox_dedup_entry *
+msgbox_dedup_find_id(struct msgbox_dedup *dedup, u64 id)
+{
+	unsigned int lo = 0, hi = MSGBOX_DEDUP_WINDOW, mid;
+	struct msgbox_dedup_entry *e;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		e = &dedup->ring[(dedup->next + mid) % MSGBOX_DEDUP_WINDOW];
+		if (e->id < id)
+			lo = mid + 1;
+		else if (e->id > id)
+			hi = mid;
+		else
+			return hlist_unhashed(&e->node) ? NULL : e;
+	}
+	return NULL;
+}
+
 /**
- * msgbox_dedup_forget() - forget the key of a withdrawn message
+ * msgbox_dedup_forget() - forget the key or token of a withdrawn message
  * @mb: the mailbox
- * @msg: the message, withdrawn: never delivered, so its key may be sent
- *	again
+ * @msg: the message, withdrawn: never delivered, so its key or token may
+ *	be sent again
  *
- * The entry is forgotten only if it is still this message's: once pushed
- * out of the window, the key may have been accepted again with another one.
+ * The entry is found by the message's id: once pushed out of the window,
+ * the pair may have been accepted again with another message, whose entry
+ * stays.
  *
  * Context: under @mb->lock.
  */
@@ -140,10 +201,10 @@ void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 	struct msgbox_dedup_entry *e;
 
 	lockdep_assert_held(&mb->lock);
-	if (!mb->dedup || !(msg->flags & MSGBOX_MSG_KEY))
+	if (!mb->dedup || !msg->id)
 		return;
-	e = msgbox_dedup_find(mb->dedup, msg);
-	if (!e || e->id != msg->id)
+	e = msgbox_dedup_find_id(mb->dedup, msg->id);
+	if (!e)
 		return;
 	hash_del(&e->node);
 	put_pid(e->sender);

@@ -287,7 +287,7 @@ void msgbox_direct_leave(struct msgbox_direct *d)
  * msgbox_direct_ok() - may this send try a direct hand-off?
  * @mb: the mailbox
  * @len: the payload length
- * @plain: no checksum or key to check, and no fault to inject
+ * @plain: no checksum, key or token to check, and no fault to inject
  *
  * Only plain large messages to an ordinary mailbox with a receiver
  * registered qualify.

@@ -72,14 +72,20 @@ static int msgbox_send_req_in(struct msgbox_send_req *req,
 	if ((args->flags & ~MSGBOX_SEND_FLAGS) || args->__reserved ||
 	    args->prio >= MSGBOX_PRIO_MAX)
 		return -EINVAL;
+	/* A structure without the field cannot say which token it means. */
+	if ((args->flags & MSGBOX_SEND_TOKEN) &&
+	    args->size < MSGBOX_SEND_SIZE_VER1)
+		return -EINVAL;
 	req->buf = u64_to_user_ptr(args->buf);
 	req->len = args->len;
 	req->prio = args->prio;
 	req->ack = args->flags & MSGBOX_SEND_ACK;
 	req->has_key = args->flags & MSGBOX_SEND_KEY;
 	req->has_csum = args->flags & MSGBOX_SEND_CSUM;
+	req->has_token = args->flags & MSGBOX_SEND_TOKEN;
 	req->csum = args->csum;
 	req->key = args->key;
+	req->token = args->token;
 	req->call = NULL;
 	req->w.nonblock = nonblock;
 	req->w.deadline = 0;
@@ -140,6 +146,8 @@ static int msgbox_send_precheck(struct msgbox_mailbox *mb,
 		return -EIDRM;
 	if (req->len > mb->max_msg_size)
 		return -EMSGSIZE;
+	if (req->has_token && !(mb->flags & MSGBOX_MBF_DEDUP))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -154,7 +162,9 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 	u32 usize;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct msgbox_send_args, __reserved) !=
+		     MSGBOX_SEND_SIZE_VER0);
 	ret = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0, uarg,
 			     &usize);
 	if (ret)
@@ -367,8 +377,8 @@ int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 }
 
 /*
- * A run of a batch's send entries: as many plain entries of this module's
- * version as follow, up to MSGBOX_SEND_RUN and no more than the mailbox has
+ * A run of a batch's send entries: as many plain entries of either version
+ * as follow, up to MSGBOX_SEND_RUN and no more than the mailbox has
  * room for, each checked and its results cleared, then sent together. An
  * entry of another kind, and a run of one, go through msgbox_ioctl_send().
  * Returns how many entries were sent, or the error of the first.
@@ -379,6 +389,8 @@ static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 {
 	struct msgbox_mailbox *mb = msgbox_file_mailbox(file);
 	struct msgbox_send_args args, __user *e;
+	/* Either version, as long as the entry holds it. */
+	u32 usize = min_t(u32, stride, sizeof(args));
 	u32 n = 0, i;
 	int ret;
 
@@ -387,8 +399,12 @@ static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 			    max(msgbox_queue_room(mb), 1U));
 	while (mb && (file->f_mode & FMODE_WRITE) && n < left) {
 		e = entry + (size_t)n * stride;
-		if (copy_from_user(&args, e, sizeof(args)) ||
-		    args.size != sizeof(args) || args.flags ||
+		memset((void *)&args + MSGBOX_SEND_SIZE_VER0, 0,
+		       sizeof(args) - MSGBOX_SEND_SIZE_VER0);
+		if (copy_from_user(&args, e, usize) ||
+		    (args.size != MSGBOX_SEND_SIZE_VER0 &&
+		     args.size != MSGBOX_SEND_SIZE_VER1) ||
+		    args.size > usize || args.flags ||
 		    msgbox_send_req_in(&reqs[n], &args, nonblock || n) ||
 		    msgbox_send_result_out(e, &reqs[n]))
 			break;

@@ -124,8 +124,8 @@ static int msgbox_send_insert(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 	if (err)
 		goto out_unlock;
 	msg->id = mb->next_id;
-	if (mb->dedup && (msg->flags & MSGBOX_MSG_KEY) &&
-	    msgbox_dedup_seen(mb, msg)) {
+	if (mb->dedup && (req->has_token || (msg->flags & MSGBOX_MSG_KEY)) &&
+	    msgbox_dedup_seen(mb, msg, req->has_token ? &req->token : NULL)) {
 		req->result = MSGBOX_SENT_DUPLICATE;
 		err = 1;
 		goto out_unlock;
@@ -232,10 +232,18 @@ static int msgbox_send_lost(const struct msgbox_send_req *req)
 	return msgbox_wait_lost(&w);
 }
 
-/* A second copy of a message that a fault duplicated, if there is room. */
-static void msgbox_send_dup(struct msgbox_mailbox *mb, struct msgbox_msg *dup)
+/*
+ * A second copy of a message that a fault duplicated, if there is room,
+ * with the original's token, as a sender's retry would carry it.
+ */
+static void msgbox_send_dup(struct msgbox_mailbox *mb, struct msgbox_msg *dup,
+			    const struct msgbox_send_req *orig)
 {
-	struct msgbox_send_req req = { .w.nonblock = true };
+	struct msgbox_send_req req = {
+		.w.nonblock = true,
+		.has_token = orig->has_token,
+		.token = orig->token,
+	};
 
 	if (msgbox_send_insert(mb, dup, &req, false))
 		msgbox_msg_put(dup);
@@ -253,8 +261,11 @@ static int msgbox_send_one(struct msgbox_mailbox *mb,
 		return -EIDRM;
 	if (req->len > mb->max_msg_size)
 		return -EMSGSIZE;
+	if (req->has_token && !(mb->flags & MSGBOX_MBF_DEDUP))
+		return -EOPNOTSUPP;
 	faulty = msgbox_faults_set(&mb->faults);
-	plain = !faulty && !req->has_key && !req->has_csum && !req->call;
+	plain = !faulty && !req->has_key && !req->has_token &&
+		!req->has_csum && !req->call;
 	if (msgbox_direct_ok(mb, req->len, plain)) {
 		err = msgbox_send_direct(mb, req);
 		if (err <= 0)
@@ -293,7 +304,7 @@ static int msgbox_send_one(struct msgbox_mailbox *mb,
 	if (ack)
 		err = msgbox_send_wait_ack(mb, msg, req);
 	if (dup && !err)
-		msgbox_send_dup(mb, dup);
+		msgbox_send_dup(mb, dup, req);
 	else
 		msgbox_msg_put(dup);
 	if (!err && faulty && (req->result & MSGBOX_SENT_DELIVERED) &&
@@ -398,8 +409,9 @@ one:
  *
  * Context: process context, may sleep; takes the mailbox lock.
  * Return: the number of messages sent, at least 1 (a duplicate counts as
- * sent, see @req->result), or -EIDRM, -EMSGSIZE, -EAGAIN, -ERESTARTSYS,
- * -ETIMEDOUT, -EINPROGRESS, -EBADMSG, -EFAULT or -ENOMEM for the first.
+ * sent, see @req->result), or -EIDRM, -EMSGSIZE, -EOPNOTSUPP, -EAGAIN,
+ * -ERESTARTSYS, -ETIMEDOUT, -EINPROGRESS, -EBADMSG, -EFAULT or -ENOMEM for
+ * the first.
  * With an acknowledgment, or on a rendezvous, an error means the message
  * was withdrawn (or discarded by destroy) and no receiver will see it,
  * except -EINPROGRESS: the wait ended while a receiver was copying it out,

@@ -39,8 +39,11 @@ struct msgbox_mailbox;
  * @ack: wait until a receiver has copied it out
  * @has_key: @key is valid
  * @has_csum: @csum is valid
+ * @has_token: @token is valid
  * @csum: the caller's CRC32C of the payload
- * @key: the caller's duplicate-detection key
+ * @key: the caller's key, carried to the receiver, and for duplicate
+ *	detection unless @has_token
+ * @token: the caller's duplicate-detection token (dedup.h)
  * @call: a call's caller, waiting for the reply (call.h), or NULL
  * @w: how the send may block; for a call, how it may wait to be queued
  * @id: out: the message's id
@@ -53,18 +56,24 @@ struct msgbox_send_req {
 	bool ack;
 	bool has_key;
 	bool has_csum;
+	bool has_token;
 	u32 csum;
 	u64 key;
+	u64 token;
 	struct msgbox_call *call;
 	struct msgbox_wait w;
 	u64 id;
 	u32 result;
 };
 
-/* A plain send: no acknowledgment, key, checksum or call; may join a run. */
+/*
+ * A plain send: no acknowledgment, key, token, checksum or call; may join
+ * a run.
+ */
 static inline bool msgbox_send_req_plain(const struct msgbox_send_req *req)
 {
-	return !req->ack && !req->has_key && !req->has_csum && !req->call;
+	return !req->ack && !req->has_key && !req->has_token &&
+	       !req->has_csum && !req->call;
 }
 
 int msgbox_send(struct msgbox_mailbox *mb, struct msgbox_send_req *reqs,

@@ -13,7 +13,7 @@ _Static_assert(sizeof(struct msgbox_open_args) == MSGBOX_OPEN_SIZE_VER0,
 	       "open args size");
 _Static_assert(sizeof(struct msgbox_destroy_args) == MSGBOX_DESTROY_SIZE_VER0,
 	       "destroy args size");
-_Static_assert(sizeof(struct msgbox_send_args) == MSGBOX_SEND_SIZE_VER0,
+_Static_assert(sizeof(struct msgbox_send_args) == MSGBOX_SEND_SIZE_VER1,
 	       "send args size");
 _Static_assert(sizeof(struct msgbox_recv_args) == MSGBOX_RECV_SIZE_VER1,
 	       "recv args size");
@@ -36,6 +36,8 @@ _Static_assert(offsetof(struct msgbox_send_args, pid) == 40, "send pid");
 _Static_assert(offsetof(struct msgbox_send_args, id) == 48, "send id");
 _Static_assert(offsetof(struct msgbox_send_args, result) == 56,
 	       "send result");
+_Static_assert(offsetof(struct msgbox_send_args, token) ==
+	       MSGBOX_SEND_SIZE_VER0, "send token");
 _Static_assert(offsetof(struct msgbox_recv_args, deadline_ns) == 24,
 	       "recv deadline");
 _Static_assert(offsetof(struct msgbox_recv_args, id) == 40, "recv id");
@@ -74,7 +76,7 @@ _Static_assert(offsetof(struct msgbox_settle_args, recv) == 32,
 	       "settle recv");
 /* So the ioctl numbers are the 64-bit ones too. */
 _Static_assert(_IOC_SIZE(MSGBOX_IOC_OPEN) == MSGBOX_OPEN_SIZE_VER0, "OPEN");
-_Static_assert(_IOC_SIZE(MSGBOX_IOC_SEND) == MSGBOX_SEND_SIZE_VER0, "SEND");
+_Static_assert(_IOC_SIZE(MSGBOX_IOC_SEND) == MSGBOX_SEND_SIZE_VER1, "SEND");
 _Static_assert(_IOC_SIZE(MSGBOX_IOC_RECV) == MSGBOX_RECV_SIZE_VER1, "RECV");
 _Static_assert(_IOC_SIZE(MSGBOX_IOC_STAT) == MSGBOX_STAT_SIZE_VER1, "STAT");
 _Static_assert(_IOC_SIZE(MSGBOX_IOC_CALL) == MSGBOX_CALL_SIZE_VER0, "CALL");
@@ -82,9 +84,12 @@ _Static_assert(_IOC_SIZE(MSGBOX_IOC_SETTLE) == MSGBOX_SETTLE_SIZE_VER0,
 	       "SETTLE");
 
 /*
- * The RECV and STAT commands of a program built before the structures grew:
- * the same numbers with the old sizes, which the module does not look at.
+ * The SEND, RECV and STAT commands of a program built before the
+ * structures grew: the same numbers with the old sizes, which the module
+ * does not look at.
  */
+#define SEND_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
+			     _IOC_NR(MSGBOX_IOC_SEND), MSGBOX_SEND_SIZE_VER0)
 #define RECV_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
 			     _IOC_NR(MSGBOX_IOC_RECV), MSGBOX_RECV_SIZE_VER0)
 #define STAT_CMD_VER0	_IOC(_IOC_READ | _IOC_WRITE, MSGBOX_IOC_MAGIC, \
@@ -115,7 +120,8 @@ TEST_F(c32, is_32bit)
 	EXPECT_EQ(4U, sizeof(void *));
 	EXPECT_EQ(4U, sizeof(long));
 	/* 64-bit ioctl command values, computed by hand. */
-	EXPECT_EQ(0xc040e703UL, (unsigned long)MSGBOX_IOC_SEND);
+	EXPECT_EQ(0xc048e703UL, (unsigned long)MSGBOX_IOC_SEND);
+	EXPECT_EQ(0xc040e703UL, (unsigned long)SEND_CMD_VER0);
 	EXPECT_EQ(0xc060e704UL, (unsigned long)MSGBOX_IOC_RECV);
 	EXPECT_EQ(0xc050e705UL, (unsigned long)MSGBOX_IOC_STAT);
 	EXPECT_EQ(0xc048e70aUL, (unsigned long)MSGBOX_IOC_CALL);
@@ -221,15 +227,31 @@ TEST_F(c32, struct_sizes)
 	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_STAT, big));
 }
 
-/* A program built with the first RECV and STAT keeps working unchanged. */
+/*
+ * A program built with the first SEND, RECV and STAT keeps working
+ * unchanged.
+ */
 TEST_F(c32, ver0_commands)
 {
 	unsigned char rbuf[MSGBOX_RECV_SIZE_VER1], sbuf[MSGBOX_STAT_SIZE_VER1];
+	unsigned char obuf[MSGBOX_SEND_SIZE_VER1];
+	struct msgbox_send_args *s = (void *)obuf;
 	struct msgbox_recv_args *r = (void *)rbuf;
 	struct msgbox_stat_args *st = (void *)sbuf;
 	char in[16];
 
-	ASSERT_EQ(0, mb_raw_send(self->fd, "old", 3, 0));
+	/* What follows a VER0 structure is not the caller's: not read. */
+	memset(obuf, 0xa5, sizeof(obuf));
+	memset(obuf, 0, MSGBOX_SEND_SIZE_VER0);
+	s->size = MSGBOX_SEND_SIZE_VER0;
+	s->buf = (uintptr_t)"old";
+	s->len = 3;
+	EXPECT_EQ(0, mb_ioctl(self->fd, SEND_CMD_VER0, s));
+	EXPECT_NE(0U, s->id);
+	/* A token needs the structure that holds it. */
+	s->flags = MSGBOX_SEND_TOKEN;
+	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, SEND_CMD_VER0, s));
+	EXPECT_EQ(1, mb_msgs(self->fd));
 	memset(sbuf, 0xa5, sizeof(sbuf));
 	memset(sbuf, 0, MSGBOX_STAT_SIZE_VER0);
 	st->size = MSGBOX_STAT_SIZE_VER0;

@@ -366,7 +366,7 @@ TEST_F(fast, noresult_writes_nothing_back)
 	EXPECT_EQ(0U, a.result);
 
 	/* The bit above the last flag is still refused. */
-	a.flags = MSGBOX_SEND_NORESULT << 1;
+	a.flags = MSGBOX_SEND_TOKEN << 1;
 	EXPECT_EQ(-EINVAL, mb_ioctl(self->fd, MSGBOX_IOC_SEND, &a));
 }
 

@@ -69,7 +69,7 @@ FIXTURE_VARIANT_ADD(sizes, destroy) {
 FIXTURE_VARIANT_ADD(sizes, send) {
 	.op = OP_SEND, .cmd = MSGBOX_IOC_SEND,
 	.ver0 = MSGBOX_SEND_SIZE_VER0,
-	.latest = MSGBOX_SEND_SIZE_VER0,
+	.latest = MSGBOX_SEND_SIZE_VER1,
 	.ksize = sizeof(struct msgbox_send_args),
 	.known_flags = MSGBOX_SEND_FLAGS,
 	.reserved_off = offsetof(struct msgbox_send_args, __reserved),

@@ -82,7 +82,7 @@ write_confs() {
 		echo "mailbox crc in=crc-in create envelope"
 		echo "mailbox fast in=fast-in class=best-effort create capacity=64"
 		echo "mailbox mixed in=mixed-in create capacity=16 prefetch=8"
-		echo "mailbox svc in=svc-in create envelope calls=4 call-timeout=8"
+		echo "mailbox svc in=svc-in create envelope calls=4 call-timeout=8 test-kill-in=23"
 		echo "mailbox ghost in=ghost-in create calls=2 call-timeout=8"
 	} >"$tmp/b.conf"
 }
@@ -217,18 +217,44 @@ main() {
 		check "bridge on a killed and restarted" "$tmp/s2" k1:$count
 	}
 
-	# 3. The bridge on b (consumer side) killed mid-stream.
+	# 3. The bridge on b (consumer side) killed mid-stream. Besides, a
+	#    stream to svc, whose in mailbox on b also carries the bridge's
+	#    calls: callers on a that nobody on b answers, so that up to
+	#    calls= of them are queued in svc-in at every instant, and are
+	#    withdrawn when the bridge dies or their deadline passes. The
+	#    bridge on b kills itself right after every 23rd send into svc-in
+	#    (test-kill-in), before the end of its round is recorded, and a
+	#    loop in the guest starts it again. Every message of both streams
+	#    must arrive once. A restart that judged how much of the round was
+	#    sent from the mailbox's "sent" counter would count the calls
+	#    queued since the round began as messages (losing as many), and
+	#    the calls withdrawn as messages not sent (sending them twice);
+	#    the round's tokens make it independent of the counter.
 	s3() {
+		local self known
+		bridge_kill b
+		vm b 10 ': >/tmp/keep3; (i=0; while [ -e /tmp/keep3 ] && [ $i -lt 100 ]; do msgbox-bridge -w -c /etc/bridge.conf -p /run/bridge.pid >>/tmp/bridge.log 2>&1; i=$((i + 1)); done) >/dev/null 2>&1 &'
 		consume a orders-in c3
 		consume b orders-in c3
-		vm a 10 "net_prod orders k2 $count >/tmp/p3 2>&1 &"
+		consume b svc-in c3s
+		vm a 10 ': >/tmp/calling3; for i in 1 2 3 4 5 6; do (while [ -e /tmp/calling3 ]; do net_call call svc unanswered 1500 >/dev/null 2>&1; sleep 0.1; done) >/dev/null 2>&1 & done'
+		vm a 10 "net_prod orders k2 $count >/tmp/p3 2>&1 & net_prod svc k3 $count >/tmp/p3s 2>&1 &"
 		sleep 2
-		bridge_kill b
-		sleep 1
+		vm b 10 'kill -9 $(cat /run/bridge.pid)' || true
+		vm a 180 'i=0; while pidof net_prod >/dev/null && [ $i -lt 360 ]; do sleep 0.5; i=$((i + 1)); done' || true
+		vm a 10 'rm -f /tmp/calling3' || true
+		collect "$tmp/s3" c3 c3s
+		self=$(vm b 10 'grep -c "test mode: killed in a round of svc-in" /tmp/bridge.log' || true)
+		# The last message sent before each kill comes again, and the
+		# mailbox knows its token.
+		known=$(vm b 10 'grep -c "svc: message [^ ]* sent again with token [0-9]*: mailbox svc-in had it" /tmp/bridge.log' || true)
+		if [ "${self:-0}" -gt 0 ] && [ "${known:-0}" -ge "$self" ]; then
+			check "bridge on b killed and restarted, and killed in $self rounds into svc-in while it carried calls there ($known sent again and dropped by token)" "$tmp/s3" k2:$count k3:$count
+		else
+			fail "bridge on b killed itself in ${self:-0} rounds into svc-in, ${known:-0} messages recognised by token on restart"
+		fi
+		vm b 10 'rm -f /tmp/keep3; kill -9 $(cat /run/bridge.pid) 2>/dev/null; sleep 1' || true
 		bridge_start b
-		vm a 120 'i=0; while pidof net_prod >/dev/null && [ $i -lt 240 ]; do sleep 0.5; i=$((i + 1)); done' || true
-		collect "$tmp/s3" c3
-		check "bridge on b killed and restarted" "$tmp/s3" k2:$count
 	}
 
 	# 4. Corrupted payloads (every 7th first publish) are sent again.

@@ -120,12 +120,14 @@ struct msgbox_destroy_args {
 #define MSGBOX_SEND_CSUM	(1U << 3)	/* @csum is valid */
 #define MSGBOX_SEND_ACK		(1U << 4)	/* wait until a receiver took it */
 #define MSGBOX_SEND_NORESULT	(1U << 5)	/* leave @id and @result unwritten */
+#define MSGBOX_SEND_TOKEN	(1U << 6)	/* @token is valid */
 #define MSGBOX_SEND_FLAGS	(MSGBOX_SEND_TO_PID | MSGBOX_SEND_DEADLINE | \
 				 MSGBOX_SEND_KEY | MSGBOX_SEND_CSUM | \
-				 MSGBOX_SEND_ACK | MSGBOX_SEND_NORESULT)
+				 MSGBOX_SEND_ACK | MSGBOX_SEND_NORESULT | \
+				 MSGBOX_SEND_TOKEN)
 
 /* struct msgbox_send_args.result */
-#define MSGBOX_SENT_DUPLICATE	(1U << 0)	/* key seen before: not queued */
+#define MSGBOX_SENT_DUPLICATE	(1U << 0)	/* key or token seen: not queued */
 #define MSGBOX_SENT_DELIVERED	(1U << 1)	/* a receiver has taken it */
 
 /**
@@ -137,18 +139,43 @@ struct msgbox_destroy_args {
  * @prio: priority, below MSGBOX_PRIO_MAX
  * @deadline_ns: with MSGBOX_SEND_DEADLINE, absolute CLOCK_MONOTONIC time
  *	after which a blocked send fails with ETIMEDOUT
- * @key: with MSGBOX_SEND_KEY, the sender's key for duplicate detection
+ * @key: with MSGBOX_SEND_KEY, the sender's key: shown to receivers, and
+ *	on a mailbox with duplicate detection the key it goes by, unless
+ *	the send has a token
  * @pid: with MSGBOX_SEND_TO_PID, the destination process, as seen in the
  *	sender's PID namespace
  * @csum: with MSGBOX_SEND_CSUM, CRC32C (Castagnoli, seed ~0, final
  *	inversion) of the payload
  * @id: out: the id the message was given
  * @result: out: MSGBOX_SENT_* bits
+ * @__reserved: must be zero
+ * @token: with MSGBOX_SEND_TOKEN, the sender's token for duplicate
+ *	detection (since MSGBOX_SEND_SIZE_VER1)
  *
  * With MSGBOX_SEND_NORESULT the call writes nothing back: @id and @result
  * keep what the caller put there, and the call's return value is all it
  * says. A sender that does not look at them saves the write.
- * @__reserved: must be zero
+ *
+ * Duplicate detection (mailboxes created with MSGBOX_OPEN_DEDUP): the
+ * mailbox remembers the last MSGBOX_DEDUP_WINDOW keyed or tokened messages
+ * it accepted. A send with a key is a duplicate when a message with the
+ * same key from the same process is among them; a send with a token when
+ * a message with the same token from a sender of the same effective UID
+ * is. A token thus outlives the process that sent it: a program that
+ * restarts and sends again what it may have sent before gets each message
+ * queued once. A duplicate queues nothing: the call succeeds with
+ * MSGBOX_SENT_DUPLICATE in @result and 0 in @id.
+ * A message withdrawn (an acknowledged send that timed out or was
+ * interrupted while still queued) is forgotten, and may be sent again.
+ * Receivers see keys (MSGBOX_MSG_KEY), never tokens.
+ *
+ * A token decides alone: a send with both is checked by its token, and
+ * its key is only carried to the receiver. Priority plays no part: a
+ * message sent again with another priority is still a duplicate. A token
+ * needs a mailbox with duplicate detection (EOPNOTSUPP otherwise, since
+ * the sender asked for a guarantee the mailbox cannot give) and a
+ * structure of MSGBOX_SEND_SIZE_VER1 or more (EINVAL otherwise). A batch
+ * entry may carry a token; calls (MSGBOX_IOC_CALL) cannot.
  */
 struct msgbox_send_args {
 	__u32 size;
@@ -163,9 +190,14 @@ struct msgbox_send_args {
 	__aligned_u64 id;
 	__u32 result;
 	__u32 __reserved;
+	__aligned_u64 token;
 };
 
 #define MSGBOX_SEND_SIZE_VER0	64
+#define MSGBOX_SEND_SIZE_VER1	72
+
+/* Keyed or tokened messages a mailbox with duplicate detection remembers. */
+#define MSGBOX_DEDUP_WINDOW	1024
 
 /* struct msgbox_recv_args.flags */
 #define MSGBOX_RECV_PEEK	(1U << 0)	/* copy out, leave it queued */

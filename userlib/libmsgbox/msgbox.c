@@ -187,8 +187,9 @@ static int send_ioctl(int fd, struct msgbox_send_args *args)
 	return ret < 0 ? ret : 0;
 }
 
-int msgbox_sendx(int fd, const void *buf, size_t len,
-		 const struct msgbox_send_opts *opts,
+/* msgbox_sendx(), with a token when @token is not NULL. */
+static int sendx(int fd, const void *buf, size_t len,
+		 const struct msgbox_send_opts *opts, const uint64_t *token,
 		 struct msgbox_send_info *info)
 {
 	struct msgbox_send_args args;
@@ -198,6 +199,10 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	send_args_init(&args, buf, len);
+	if (token) {
+		args.flags |= MSGBOX_SEND_TOKEN;
+		args.token = *token;
+	}
 
 	if (opts) {
 		if (opts->flags & ~SO_FLAGS)
@@ -238,6 +243,20 @@ int msgbox_sendx(int fd, const void *buf, size_t len,
 		info->delivered = !!(args.result & MSGBOX_SENT_DELIVERED);
 	}
 	return 0;
+}
+
+int msgbox_sendx(int fd, const void *buf, size_t len,
+		 const struct msgbox_send_opts *opts,
+		 struct msgbox_send_info *info)
+{
+	return sendx(fd, buf, len, opts, NULL, info);
+}
+
+int msgbox_sendx_token(int fd, const void *buf, size_t len,
+		       const struct msgbox_send_opts *opts, uint64_t token,
+		       struct msgbox_send_info *info)
+{
+	return sendx(fd, buf, len, opts, &token, info);
 }
 
 /*

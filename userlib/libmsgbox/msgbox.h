@@ -51,7 +51,7 @@ struct msgbox_attr {
 #define MSGBOX_ATTR_DEDUP	(1U << 0)	/* duplicate detection */
 
 /**
- * msgbox_version() - the library's version string, e.g. "1.2.0"
+ * msgbox_version() - the library's version string, e.g. "1.3.0"
  */
 const char *msgbox_version(void);
 
@@ -223,7 +223,8 @@ struct msgbox_send_opts {
 /**
  * struct msgbox_send_info - what msgbox_sendx() reports
  * @id: the message id
- * @duplicate: 1 when the key was seen before and nothing was queued
+ * @duplicate: 1 when the key or token was seen before and nothing was
+ *	queued
  * @delivered: 1 when a receiver is known to have taken the message
  */
 struct msgbox_send_info {
@@ -247,6 +248,30 @@ struct msgbox_send_info {
 int msgbox_sendx(int fd, const void *buf, size_t len,
 		 const struct msgbox_send_opts *opts,
 		 struct msgbox_send_info *info);
+
+/**
+ * msgbox_sendx_token() - send a message with options and a token
+ * @fd: a descriptor of a mailbox created with MSGBOX_ATTR_DEDUP, opened for
+ *	writing
+ * @buf: the payload
+ * @len: its length
+ * @opts: options as for msgbox_sendx(), NULL for none
+ * @token: the message's token: among the last MSGBOX_DEDUP_WINDOW keyed
+ *	or tokened messages the mailbox accepted, one sent with the same
+ *	token by a process of the same effective UID makes this a duplicate,
+ *	whichever process sent it; receivers do not see it
+ * @info: if not NULL, filled on success; @info->duplicate says the token
+ *	was seen and nothing was queued
+ *
+ * With MSGBOX_SO_KEY as well, the token alone decides, and the key is only
+ * carried to the receiver.
+ *
+ * Return: 0, or a negative errno as for msgbox_sendx(), plus -EOPNOTSUPP
+ * when the mailbox has no duplicate detection (nothing is sent).
+ */
+int msgbox_sendx_token(int fd, const void *buf, size_t len,
+		       const struct msgbox_send_opts *opts, uint64_t token,
+		       struct msgbox_send_info *info);
 
 /* struct msgbox_recv_opts.flags */
 #define MSGBOX_RO_PEEK		(1U << 0)	/* leave the message queued */
