@@ -26,6 +26,8 @@
  *	freed, so that the ring's ids stay in order (see dedup.h)
  * @uid: for a token, the sender's effective UID
  * @token: the pair is (@uid, token), not (@sender, key)
+ * @vouched: a duplicate was reported against the message: it may no
+ *	longer be withdrawn
  */
 struct msgbox_dedup_entry {
 	struct hlist_node node;
@@ -34,6 +36,7 @@ struct msgbox_dedup_entry {
 	u64 id;
 	kuid_t uid;
 	bool token;
+	bool vouched;
 };
 
 /**
@@ -145,8 +148,12 @@ bool msgbox_dedup_seen(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
 
 	lockdep_assert_held(&mb->lock);
 	msgbox_dedup_pair(&pair, msg, token);
-	if (msgbox_dedup_find(dedup, &pair))
+	e = msgbox_dedup_find(dedup, &pair);
+	if (e) {
+		/* Its sender was told it is there: it must stay there. */
+		e->vouched = true;
 		return true;
+	}
 
 	e = &dedup->ring[dedup->next];
 	dedup->next = (dedup->next + 1) % MSGBOX_DEDUP_WINDOW;
@@ -157,6 +164,7 @@ bool msgbox_dedup_seen(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
 	e->value = pair.value;
 	e->uid = pair.uid;
 	e->token = pair.token;
+	e->vouched = false;
 	/* Ids only grow: the ring stays in their order (see dedup.h). */
 	e->id = msg->id;
 	hash_add(dedup->table, &e->node, msgbox_dedup_hash(e));
@@ -181,6 +189,29 @@ msgbox_dedup_find_id(struct msgbox_dedup *dedup, u64 id)
 			return hlist_unhashed(&e->node) ? NULL : e;
 	}
 	return NULL;
+}
+
+/**
+ * msgbox_dedup_vouched() - may a queued message no longer be withdrawn?
+ * @mb: the mailbox
+ * @msg: a message still queued, whose sender gives up on it
+ *
+ * A send found to duplicate @msg queued nothing, and its sender was told
+ * the message is there: withdrawing @msg now would leave it nowhere.
+ *
+ * Context: under @mb->lock.
+ * Return: true when a duplicate was reported against @msg.
+ */
+bool msgbox_dedup_vouched(struct msgbox_mailbox *mb,
+			  const struct msgbox_msg *msg)
+{
+	struct msgbox_dedup_entry *e;
+
+	lockdep_assert_held(&mb->lock);
+	if (!mb->dedup || !msg->id)
+		return false;
+	e = msgbox_dedup_find_id(mb->dedup, msg->id);
+	return e && e->vouched;
 }
 
 /**

@@ -13,7 +13,10 @@
  * The ring is filled in the order messages are accepted, which is the
  * order of their ids, so that from its oldest slot on the ids increase: a
  * withdrawn message's entry is found by its id, by bisection, and
- * forgotten, so that retrying after a lost acknowledgment is safe. Tokens
+ * forgotten, so that retrying after a lost acknowledgment is safe. A
+ * message against which a duplicate was reported is no longer withdrawn:
+ * its acknowledged sender giving up gets -EINPROGRESS, and it stays
+ * queued, since the duplicate's sender was told it is there. Tokens
  * are not kept on the message: receivers never see them, and the header
  * stays 64 bytes.
  *
@@ -35,6 +38,8 @@ struct msgbox_dedup *msgbox_dedup_new(void);
 void msgbox_dedup_free(struct msgbox_dedup *dedup);
 bool msgbox_dedup_seen(struct msgbox_mailbox *mb, const struct msgbox_msg *msg,
 		       const u64 *token);
+bool msgbox_dedup_vouched(struct msgbox_mailbox *mb,
+			  const struct msgbox_msg *msg);
 void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 			 const struct msgbox_msg *msg);
 

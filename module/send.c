@@ -172,7 +172,9 @@ out_unlock:
  * if it is still queued. If a receiver is copying it out, which can stall
  * on a page fault for as long as the receiver's memory takes, the outcome
  * is not known yet: -EINPROGRESS says so, and the message stays the
- * receiver's, delivered or queued again. Drops the sender's reference.
+ * receiver's, delivered or queued again. So it does, and stays queued,
+ * when a duplicate of it was reported to another send (dedup.h). Drops
+ * the sender's reference.
  */
 static int msgbox_send_wait_ack(struct msgbox_mailbox *mb,
 				struct msgbox_msg *msg,
@@ -194,13 +196,17 @@ static int msgbox_send_wait_ack(struct msgbox_mailbox *mb,
 		}
 		if (!err && req->w.nonblock)
 			err = -EAGAIN;
-		if (msg->state == MSGBOX_MSG_QUEUED && err) {
+		if (msg->state == MSGBOX_MSG_QUEUED && err &&
+		    !msgbox_dedup_vouched(mb, msg)) {
 			msgbox_queue_withdraw(mb, msg);
 			withdrawn = true;
 			break;
 		}
 		if (err) {
-			/* In flight: neither withdrawn nor known delivered. */
+			/*
+			 * In flight, or vouched for by a duplicate: neither
+			 * withdrawn nor known delivered.
+			 */
 			err = -EINPROGRESS;
 			break;
 		}

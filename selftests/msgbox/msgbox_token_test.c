@@ -214,6 +214,46 @@ TEST_F(tok, withdrawn_forgets_token)
 	EXPECT_EQ('c', tok_recv(self->fd));
 }
 
+/*
+ * A duplicate reported against a message still queued pins it there: its
+ * acknowledged sender giving up then gets EINPROGRESS, not a withdrawal
+ * that would leave the message nowhere, and it is delivered once.
+ */
+TEST_F(tok, duplicate_pins_pending_original)
+{
+	struct msgbox_send_opts so = {
+		.flags = MSGBOX_SO_ACK | MSGBOX_SO_TIMEOUT,
+		.timeout = { .tv_sec = 0, .tv_nsec = 600 * 1000 * 1000 },
+	};
+	struct msgbox_send_info si;
+	int rfd, wfd, fd, ret, i;
+	pid_t pid;
+
+	pid = mb_fork(&rfd, &wfd);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fd = msgbox_open(self->name, O_WRONLY, NULL);
+		ret = fd < 0 ? fd : msgbox_sendx_token(fd, "a", 1, &so, 60, &si);
+		mb_write_all(wfd, &ret, sizeof(ret));
+		_exit(0);
+	}
+	/* The acknowledged send is queued, its sender waiting. */
+	for (i = 0; i < 200 && mb_msgs(self->fd) < 1; i++)
+		usleep(5000);
+	ASSERT_EQ(1, mb_msgs(self->fd));
+	EXPECT_EQ(1, tok_send(self->fd, 'b', 60));
+
+	ASSERT_EQ(0, mb_read_all(rfd, &ret, sizeof(ret)));
+	close(rfd);
+	EXPECT_LE(0, mb_wait_exit(pid));
+	EXPECT_EQ(-EINPROGRESS, ret);
+	EXPECT_EQ(1, mb_msgs(self->fd));
+	EXPECT_EQ('a', tok_recv(self->fd));
+	EXPECT_EQ(-EAGAIN, tok_recv(self->fd));
+	/* Delivered, and still remembered. */
+	EXPECT_EQ(1, tok_send(self->fd, 'c', 60));
+}
+
 /* Receivers never see a token; with a key too, the token decides. */
 TEST_F(tok, key_carried_token_decides)
 {

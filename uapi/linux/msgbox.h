@@ -167,6 +167,10 @@ struct msgbox_destroy_args {
  * MSGBOX_SENT_DUPLICATE in @result and 0 in @id.
  * A message withdrawn (an acknowledged send that timed out or was
  * interrupted while still queued) is forgotten, and may be sent again.
+ * A message against which a duplicate was reported is no longer
+ * withdrawn, since that duplicate's sender was told it is there: if its
+ * acknowledged (or rendezvous) sender then gives up, the send fails with
+ * EINPROGRESS and the message stays queued.
  * Receivers see keys (MSGBOX_MSG_KEY), never tokens.
  *
  * A token decides alone: a send with both is checked by its token, and
