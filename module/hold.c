@@ -2,6 +2,7 @@
 /*
  * Held messages: hold, settle, return to the queue, expire, close.
  */
+#include <linux/bug.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
@@ -251,6 +252,9 @@ static void msgbox_hold_done(struct msgbox_mailbox *mb, struct msgbox_hold *h,
 	msg->state = MSGBOX_MSG_TAKEN;
 	mb->received++;
 	list_add_tail(&msg->node, &r->gone);
+	/* One settle per @r: a second record would be lost. */
+	if (WARN_ON_ONCE(r->rec))
+		msgbox_hold_free(mb, r->rec);
 	r->rec = h;
 }
 
