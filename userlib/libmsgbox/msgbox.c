@@ -451,8 +451,12 @@ int msgbox_send_batch(int fd, const struct msgbox_mmsg *msgs,
 
 			if (m->len > UINT32_MAX)
 				return done ? (int)done : -EMSGSIZE;
+			/*
+			 * No token: the first version's size, which a module
+			 * older than tokens also sends as a run.
+			 */
 			args[i] = (struct msgbox_send_args){
-				.size = sizeof(args[i]),
+				.size = MSGBOX_SEND_SIZE_VER0,
 				.buf = msgbox_sys_ptr(m->buf),
 				.len = (uint32_t)m->len,
 				.prio = m->prio,
