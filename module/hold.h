@@ -12,7 +12,8 @@
  * bounded by the capacity.
  *
  * Each held message has a record, struct msgbox_hold, on its mailbox's
- * @held list, allocated by the receive before it takes the mailbox lock.
+ * @held list, allocated by the receive before it takes the mailbox lock,
+ * or handed on by the done that a SETTLE|RECV makes first.
  * Settling looks the record up by the message id and the holding file, so
  * no file can settle what another holds, and no id can be settled twice.
  * A message returned to the queue (released, its hold timed out, or its
