@@ -135,22 +135,6 @@ msgbox_send_target(struct file *file, bool to_pid, pid_t pid, bool *put)
 	return mb;
 }
 
-/*
- * What the core would refuse at once, checked before the results are
- * cleared, so that those errors come first, as they do from the core.
- */
-static int msgbox_send_precheck(struct msgbox_mailbox *mb,
-				const struct msgbox_send_req *req)
-{
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	if (req->len > mb->max_msg_size)
-		return -EMSGSIZE;
-	if (req->has_token && !(mb->flags & MSGBOX_MBF_DEDUP))
-		return -EOPNOTSUPP;
-	return 0;
-}
-
 /* One send; @nonblock makes it non-blocking whatever the file's flags. */
 static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 			     bool nonblock)
@@ -180,6 +164,10 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 
+	/*
+	 * What the core would refuse at once is checked before the results
+	 * are cleared, so that those errors come first, as they do from it.
+	 */
 	ret = msgbox_send_precheck(mb, &req);
 	/* Once the message is queued, failing the call would send it twice. */
 	result = !(args.flags & MSGBOX_SEND_NORESULT);

@@ -255,6 +255,26 @@ static void msgbox_send_dup(struct msgbox_mailbox *mb, struct msgbox_msg *dup,
 		msgbox_msg_put(dup);
 }
 
+/**
+ * msgbox_send_precheck() - what a send refuses before it queues anything
+ * @mb: the mailbox
+ * @req: the send
+ *
+ * Return: 0, or -EIDRM, -EMSGSIZE or -EOPNOTSUPP (a token for a mailbox
+ * without duplicate detection).
+ */
+int msgbox_send_precheck(struct msgbox_mailbox *mb,
+			 const struct msgbox_send_req *req)
+{
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+	if (req->len > mb->max_msg_size)
+		return -EMSGSIZE;
+	if (req->has_token && !(mb->flags & MSGBOX_MBF_DEDUP))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
 /* One send of any kind; 0 or -errno, with @req->id and @req->result. */
 static int msgbox_send_one(struct msgbox_mailbox *mb,
 			   struct msgbox_send_req *req)
@@ -263,15 +283,11 @@ static int msgbox_send_one(struct msgbox_mailbox *mb,
 	bool faulty, plain, ack, dup_wanted = false;
 	int err;
 
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	if (req->len > mb->max_msg_size)
-		return -EMSGSIZE;
-	if (req->has_token && !(mb->flags & MSGBOX_MBF_DEDUP))
-		return -EOPNOTSUPP;
+	err = msgbox_send_precheck(mb, req);
+	if (err)
+		return err;
 	faulty = msgbox_faults_set(&mb->faults);
-	plain = !faulty && !req->has_key && !req->has_token &&
-		!req->has_csum && !req->call;
+	plain = !faulty && msgbox_send_req_bare(req);
 	if (msgbox_direct_ok(mb, req->len, plain)) {
 		err = msgbox_send_direct(mb, req);
 		if (err <= 0)

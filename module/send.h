@@ -66,16 +66,21 @@ struct msgbox_send_req {
 	u32 result;
 };
 
-/*
- * A plain send: no acknowledgment, key, token, checksum or call; may join
- * a run.
- */
-static inline bool msgbox_send_req_plain(const struct msgbox_send_req *req)
+/* Nothing to check or remember on the way: no key, token, checksum or call. */
+static inline bool msgbox_send_req_bare(const struct msgbox_send_req *req)
 {
-	return !req->ack && !req->has_key && !req->has_token &&
-	       !req->has_csum && !req->call;
+	return !req->has_key && !req->has_token && !req->has_csum &&
+	       !req->call;
 }
 
+/* A plain send: bare, and no acknowledgment; may join a run. */
+static inline bool msgbox_send_req_plain(const struct msgbox_send_req *req)
+{
+	return !req->ack && msgbox_send_req_bare(req);
+}
+
+int msgbox_send_precheck(struct msgbox_mailbox *mb,
+			 const struct msgbox_send_req *req);
 int msgbox_send(struct msgbox_mailbox *mb, struct msgbox_send_req *reqs,
 		unsigned int n);
 
