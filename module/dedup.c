@@ -191,6 +191,16 @@ msgbox_dedup_find_id(struct msgbox_dedup *dedup, u64 id)
 	return NULL;
 }
 
+/* The entry of @msg in its mailbox's window, or NULL; under the lock. */
+static struct msgbox_dedup_entry *
+msgbox_dedup_entry_of(struct msgbox_mailbox *mb, const struct msgbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (!mb->dedup || !msg->id)
+		return NULL;
+	return msgbox_dedup_find_id(mb->dedup, msg->id);
+}
+
 /**
  * msgbox_dedup_vouched() - may a queued message no longer be withdrawn?
  * @mb: the mailbox
@@ -205,12 +215,8 @@ msgbox_dedup_find_id(struct msgbox_dedup *dedup, u64 id)
 bool msgbox_dedup_vouched(struct msgbox_mailbox *mb,
 			  const struct msgbox_msg *msg)
 {
-	struct msgbox_dedup_entry *e;
+	struct msgbox_dedup_entry *e = msgbox_dedup_entry_of(mb, msg);
 
-	lockdep_assert_held(&mb->lock);
-	if (!mb->dedup || !msg->id)
-		return false;
-	e = msgbox_dedup_find_id(mb->dedup, msg->id);
 	return e && e->vouched;
 }
 
@@ -229,12 +235,8 @@ bool msgbox_dedup_vouched(struct msgbox_mailbox *mb,
 void msgbox_dedup_forget(struct msgbox_mailbox *mb,
 			 const struct msgbox_msg *msg)
 {
-	struct msgbox_dedup_entry *e;
+	struct msgbox_dedup_entry *e = msgbox_dedup_entry_of(mb, msg);
 
-	lockdep_assert_held(&mb->lock);
-	if (!mb->dedup || !msg->id)
-		return;
-	e = msgbox_dedup_find_id(mb->dedup, msg->id);
 	if (!e)
 		return;
 	hash_del(&e->node);
