@@ -136,6 +136,31 @@ static void ring_load(struct bridge_journal *j, unsigned int i,
 	j->ring_resend[i] = s->valid == SLOT_RESEND;
 }
 
+/* Add a delivery made, of order @order, at the ring's next place. */
+static void ring_push(struct bridge_journal *j,
+		      const char origin[BRIDGE_STREAM_MAX + 1], uint64_t seq,
+		      uint64_t order)
+{
+	memcpy(j->ring_origin[j->next], origin, sizeof(j->ring_origin[0]));
+	j->ring_seq[j->next] = seq;
+	j->ring_order[j->next] = order;
+	j->ring_resend[j->next] = 0;
+	j->next = (j->next + 1) % BRIDGE_RING;
+}
+
+/* The place of (@origin, @seq) in the ring, to send again or not, or -1. */
+static int ring_find(const struct bridge_journal *j, const char *origin,
+		     uint64_t seq, int resend)
+{
+	unsigned int i;
+
+	for (i = 0; i < BRIDGE_RING; i++)
+		if (j->ring_seq[i] == seq && j->ring_resend[i] == resend &&
+		    !strcmp(j->ring_origin[i], origin))
+			return (int)i;
+	return -1;
+}
+
 /**
  * bridge_journal_open() - open a mailbox's journal and resolve it
  * @j: the journal
@@ -244,13 +269,7 @@ int bridge_journal_open(struct bridge_journal *j, const char *dir,
 int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 			uint64_t seq)
 {
-	unsigned int i;
-
-	for (i = 0; i < BRIDGE_RING; i++)
-		if (j->ring_seq[i] == seq && !j->ring_resend[i] &&
-		    !strcmp(j->ring_origin[i], origin))
-			return 1;
-	return 0;
+	return ring_find(j, origin, seq, 0) >= 0;
 }
 
 /**
@@ -268,15 +287,11 @@ int bridge_journal_seen(const struct bridge_journal *j, const char *origin,
 int bridge_journal_resend(const struct bridge_journal *j, const char *origin,
 			  uint64_t seq, uint64_t *token)
 {
-	unsigned int i;
+	int i = ring_find(j, origin, seq, 1);
 
-	for (i = 0; i < BRIDGE_RING; i++)
-		if (j->ring_resend[i] && j->ring_seq[i] == seq &&
-		    !strcmp(j->ring_origin[i], origin)) {
-			*token = j->ring_order[i];
-			return (int)i;
-		}
-	return -1;
+	if (i >= 0)
+		*token = j->ring_order[i];
+	return i;
 }
 
 /**
@@ -396,14 +411,8 @@ int bridge_journal_end(struct bridge_journal *j, unsigned int sent)
 		ret = journal_sync(j);
 	if (ret)
 		return ret;
-	for (i = 0; i < sent; i++) {
-		memcpy(j->ring_origin[j->next], j->round_origin[i],
-		       sizeof(j->ring_origin[0]));
-		j->ring_seq[j->next] = j->round_seq[i];
-		j->ring_order[j->next] = j->order + i;
-		j->ring_resend[j->next] = 0;
-		j->next = (j->next + 1) % BRIDGE_RING;
-	}
+	for (i = 0; i < sent; i++)
+		ring_push(j, j->round_origin[i], j->round_seq[i], j->order + i);
 	j->order += sent;
 	j->round_n = 0;
 	return 0;
@@ -431,11 +440,7 @@ int bridge_journal_done(struct bridge_journal *j, const char *origin,
 	ret = slot_write(j, j->next + 1, &s);
 	if (ret)
 		return ret;
-	memcpy(j->ring_origin[j->next], s.origin, sizeof(s.origin));
-	j->ring_seq[j->next] = seq;
-	j->ring_order[j->next] = s.order;
-	j->ring_resend[j->next] = 0;
-	j->next = (j->next + 1) % BRIDGE_RING;
+	ring_push(j, s.origin, seq, s.order);
 	return 0;
 }
 
