@@ -91,16 +91,81 @@ done
 sleep 3
 
 addr=10.0.2.100:5672
-declare -A rate rtt got
+declare -A rate rtt got cpu bcpu
+
+# ---- host CPU: the machine's busy time, and that of each VM and the broker ----
+
+qemu_of() {	# NAME: PID of VM NAME's QEMU, found by its control socket
+	local p
+	for p in $(marked_pids qemu-system-x86); do
+		tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "path=$tmp/$1.ctl," && echo "$p"
+	done
+	return 0
+}
+
+ticks_of() {	# PID...: user and system clock ticks of their threads, summed
+	local p t=0 v
+	for p in "$@"; do
+		v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || v=0
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+cpu_snap() {	# busy ticks: the host, VM a, VM b, the broker; then ms since epoch
+	# shellcheck disable=SC2046 # one PID per word
+	echo "$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)" \
+		"$(ticks_of "$qa")" "$(ticks_of "$qb")" "$(ticks_of $(marked_pids beam.smp))" \
+		"$(date +%s%3N)"
+}
+
+qa=$(qemu_of a)
+qb=$(qemu_of b)
+[ -n "$qa" ] && [ -n "$qb" ] || die "the VMs' QEMU processes not found"
+ncpu=$(nproc)
+hz=$(getconf CLK_TCK)
+# What the idle system costs (the bridges waiting, the guests' ticks), per second.
+idle0=$(cpu_snap)
+sleep 3
+idle1=$(cpu_snap)
+idle=$(awk -v a="$idle0" -v b="$idle1" 'BEGIN {
+	split(a, x, " "); split(b, y, " "); s = (y[5] - x[5]) / 1000
+	for (i = 1; i <= 4; i++) printf "%s%.3f", (i > 1 ? " " : ""), (y[i] - x[i]) / s }')
+
+bridge_ticks() {	# NAME: user and system clock ticks of VM NAME's bridge, in the guest
+	vm "$1" 10 'awk "{ print \$14 + \$15 }" /proc/$(pidof msgbox-bridge)/stat' || echo 0
+}
+
+cpu_row() {	# ROW SNAP-BEFORE SNAP-AFTER MESSAGES: host ms per 1000 messages
+	cpu[$1]=$(awk -v a="$2" -v b="$3" -v idle="$idle" -v n="$4" -v hz="$hz" -v ncpu="$ncpu" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); split(idle, z, " ")
+		s = (y[5] - x[5]) / 1000
+		if (n <= 0 || s <= 0) { print "? ? ? ? ?"; exit }
+		for (i = 1; i <= 4; i++) {
+			d = y[i] - x[i] - z[i] * s
+			printf "%.0f ", (d < 0 ? 0 : d) * 1000 / hz * 1000 / n
+		}
+		printf "%.0f\n", 100 * (y[1] - x[1]) / hz / s / ncpu }')
+}
 
 stream() {	# ROW SENDER-COMMAND RECEIVER-COMMAND
+	local c0 c1 ga gb
 	vm b 10 "$3 >/tmp/rate 2>&1 &"
 	sleep 1
+	ga=$(bridge_ticks a)
+	gb=$(bridge_ticks b)
+	c0=$(cpu_snap)
 	vm a 600 "$2" || pretty "row $1: the sender failed"
-	vm b 600 'i=0; while pidof netbench >/dev/null && [ $i -lt 1200 ]; do sleep 0.5; i=$((i + 1)); done' || true
+	vm b 600 'i=0; while pidof netbench >/dev/null && [ $i -lt 6000 ]; do sleep 0.1; i=$((i + 1)); done' || true
+	c1=$(cpu_snap)
+	ga=$(( $(bridge_ticks a) - ga ))
+	gb=$(( $(bridge_ticks b) - gb ))
 	read -r "rate[$1]" "got[$1]" < <(vm b 10 'cat /tmp/rate' |
 		awk '$1 == "rate" { print $2, $5 "/" $7 }') || true
-	pretty "$1: ${rate[$1]} msg/s, ${got[$1]} delivered"
+	cpu_row "$1" "$c0" "$c1" "${got[$1]%/*}"
+	bcpu[$1]=$(awk -v a="$ga" -v b="$gb" -v n="${got[$1]%/*}" -v hz="$hz" \
+		'BEGIN { if (n > 0) printf "%.0f %.0f", a * 1000 / hz * 1000 / n, b * 1000 / hz * 1000 / n; else print "? ?" }')
+	pretty "$1: ${rate[$1]} msg/s, ${got[$1]} delivered; host CPU ms per 1000 (all, VM a, VM b, broker), busy %: ${cpu[$1]}; the bridges' guest CPU ms per 1000 (a, b): ${bcpu[$1]}"
 }
 
 ping() {	# ROW PINGER-COMMAND ECHO-COMMAND
@@ -124,6 +189,7 @@ mid=${ratios[$(( ${#ratios[@]} / 2 ))]}
 for k in bridge amqp; do
 	rate[$k]=${rate[$k.${mid#* }]:-}
 	got[$k]=${got[$k.${mid#* }]:-}
+	cpu[$k]=${cpu[$k.${mid#* }]:-}
 done
 spread="median ${mid% *}, rounds ${ratios[0]% *} to ${ratios[-1]% *} (${#ratios[@]} rounds)"
 stream bridge-be "netbench msgbox-send bstream $count 64" "netbench msgbox-recv bstream-in $count"
@@ -134,9 +200,10 @@ ping amqp "netbench amqp-ping $addr bench.ping bench.pong $pings 64 1" "netbench
 ping amqp-be "netbench amqp-ping $addr bench.pingn bench.pongn $pings 64 0" "netbench amqp-echo $addr bench.pingn bench.pongn $pings 0"
 
 row() {	# LABEL KEY
-	local t=${rtt[$2]:-"? ?"}
-	printf '%-42s %8s %11s %11s %11s\n' "$1" "${rate[$2]:-?}" "${got[$2]:-?}" \
-		"${t% *}" "${t#* }"
+	local t=${rtt[$2]:-"? ?"} c
+	read -r -a c <<<"${cpu[$2]:-? ? ? ? ?}"
+	printf '%-42s %8s %11s %11s %11s %7s %6s %6s %6s %5s\n' "$1" "${rate[$2]:-?}" "${got[$2]:-?}" \
+		"${t% *}" "${t#* }" "${c[0]}" "${c[1]}" "${c[2]}" "${c[3]}" "${c[4]}"
 }
 ratio() {
 	awk -v a="${rate[$1]:-0}" -v b="${rate[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "?" }'
@@ -144,9 +211,15 @@ ratio() {
 
 echo
 echo "64-byte messages, host a to host b through one RabbitMQ broker (QEMU TCG guests)"
-printf '%-42s %8s %11s %11s %11s\n' "path" "msgs/s" "delivered" "rtt p50 us" "rtt p99 us"
+printf '%-42s %8s %11s %11s %11s %7s %6s %6s %6s %5s\n' "path" "msgs/s" "delivered" "rtt p50 us" "rtt p99 us" \
+	"cpu/1k" "vm a" "vm b" "broker" "busy"
 row "msgbox-bridge, reliable" bridge
 row "rabbitmq-c, confirms + acks, persistent" amqp
 row "msgbox-bridge, best-effort" bridge-be
 row "rabbitmq-c, no confirms, automatic acks" amqp-be
 echo "throughput ratio bridge/rabbitmq-c: reliable $spread; best-effort $(ratio bridge-be amqp-be)"
+echo "cpu/1k: host CPU ms per 1000 messages delivered while streaming (the machine's $ncpu CPUs, idle cost taken out), of it VM a's QEMU, VM b's QEMU, the broker; busy: % of the host's CPUs busy over the row"
+cpu_ratio() {
+	awk -v a="${cpu[$1]%% *}" -v b="${cpu[$2]%% *}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "?" }'
+}
+echo "host CPU per message bridge/rabbitmq-c: reliable $(cpu_ratio bridge amqp); best-effort $(cpu_ratio bridge-be amqp-be)"
