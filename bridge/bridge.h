@@ -112,6 +112,7 @@
 #define BRIDGE_WINDOW		4096	/* sequence numbers per origin */
 #define BRIDGE_MAX_ORIGINS	64
 #define BRIDGE_RING		1024	/* recent local deliveries remembered */
+#define BRIDGE_RING_HASH	2048	/* chains over them, a power of 2 */
 #define BRIDGE_HISTORY		1024	/* confirmed messages kept for re-sends */
 #define BRIDGE_CORR_MAX		127	/* correlation ids we make and accept */
 #define BRIDGE_CALLS_MAX	64	/* calls= of a mailbox, each direction */
@@ -229,7 +230,8 @@ struct bridge_spool_entry {
  * @epoch: creation time of the spool (microseconds), see bridge_msg
  * @next_rid: next record id
  * @next_seq: next sequence number
- * @e: entries in record order (pending and in flight, then history)
+ * @e: entries in record id order: the confirmed ones kept for re-sends,
+ *	then, about in that order too, those in flight and pending
  * @n: entries used
  * @cap: entries allocated
  * @unconfirmed: entries not SPOOL_CONFIRMED
@@ -259,6 +261,7 @@ int bridge_spool_open(struct bridge_spool *sp, const char *dir,
 int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 		     int held, int sync, struct bridge_spool_entry **ep);
 int bridge_spool_sync(struct bridge_spool *sp);
+size_t bridge_spool_open_from(const struct bridge_spool *sp);
 struct bridge_spool_entry *bridge_spool_find(struct bridge_spool *sp,
 					     uint64_t rid);
 int bridge_spool_done(struct bridge_spool *sp, struct bridge_spool_entry *e);
@@ -283,6 +286,9 @@ void bridge_spool_close(struct bridge_spool *sp);
  * @ring_order: their order numbers, which were their tokens
  * @ring_resend: 1 for a message of a round whose end was not recorded, to
  *	be sent again with its token when the broker delivers it again
+ * @ring_head: per hash of a sequence number, the first place + 1 of its
+ *	chain through the places in use, 0 for none (journal.c)
+ * @ring_next: per place, the next place + 1 on its chain, 0 at the end
  * @round_n: messages of the round of local sends under way (0: none)
  * @round_origin: their origins
  * @round_seq: their sequence numbers
@@ -296,6 +302,8 @@ struct bridge_journal {
 	uint64_t ring_seq[BRIDGE_RING];
 	uint64_t ring_order[BRIDGE_RING];
 	unsigned char ring_resend[BRIDGE_RING];
+	uint16_t ring_head[BRIDGE_RING_HASH];
+	uint16_t ring_next[BRIDGE_RING];
 	unsigned int round_n;
 	char round_origin[BRIDGE_RING / 4][BRIDGE_STREAM_MAX + 1];
 	uint64_t round_seq[BRIDGE_RING / 4];

@@ -6,12 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -27,7 +30,7 @@
 #define REPLY_CHANNEL	3	/* this host's replies to its calls */
 #define MAX_INFLIGHT	256
 #define TAKE_BATCH	64	/* messages held at once, spooled with one sync */
-#define DIST_BATCH	256	/* the distributor's prefetch: one transaction */
+#define DIST_BATCH	1024	/* the distributor's prefetch: one transaction */
 #define DIST_WAIT_MS	10	/* how long a batch may wait to fill up */
 #define EXIT_CONFIG	2	/* configuration or broker refused us */
 #define EXIT_BROKER	3	/* broker unreachable at start */
@@ -1050,24 +1053,43 @@ static void take_all(void)
 	}
 }
 
+/*
+ * Hold back partial segments while a batch of frames is written (on), and
+ * send what is left at the end (off): a batch of publishes goes out in as
+ * few segments as fit, not three frames a segment. Only an optimisation:
+ * the frames go either way, so a socket that refuses it is left as it is.
+ */
+static void broker_cork(int on)
+{
+	int fd = conn ? amqp_get_sockfd(conn) : -1;
+
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
 static void publish_pending(struct mbox *mb)
 {
 	unsigned int inflight = 0;
-	size_t i;
-	int corrupt;
+	int corrupt, corked = 0;
+	size_t from, i;
 
 	if (stop || !connected || mb->out_fd < 0 ||
 	    mb->c->class != BRIDGE_RELIABLE)
 		return;
 	if (bridge_now_ms() < mb->retry_at)
 		return;
-	for (i = 0; i < mb->spool.n; i++)
+	from = bridge_spool_open_from(&mb->spool);
+	for (i = from; i < mb->spool.n; i++)
 		inflight += mb->spool.e[i].state == SPOOL_INFLIGHT;
-	for (i = 0; i < mb->spool.n && inflight < MAX_INFLIGHT; i++) {
+	for (i = from; i < mb->spool.n && inflight < MAX_INFLIGHT; i++) {
 		struct bridge_spool_entry *e = &mb->spool.e[i];
 
 		if (e->state != SPOOL_PENDING)
 			continue;
+		if (!corked) {
+			broker_cork(1);
+			corked = 1;
+		}
 		corrupt = 0;
 		if (!e->msg.resent && mb->c->corrupt_every &&
 		    ++mb->corrupt_count % mb->c->corrupt_every == 0) {
@@ -1083,12 +1105,14 @@ static void publish_pending(struct mbox *mb)
 		e->tag = mb->next_tag++;
 		inflight++;
 	}
+	if (corked)
+		broker_cork(0);
 }
 
 /* Confirms: ack (taken) or nack (refused, the queue is full). */
 static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 {
-	size_t i;
+	size_t from = bridge_spool_open_from(&mb->spool), i;
 	int ret;
 
 	if (ack) {
@@ -1101,7 +1125,7 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 		}
 		mb->n_confirmed += ret;
 	} else {
-		for (i = 0; i < mb->spool.n; i++) {
+		for (i = from; i < mb->spool.n; i++) {
 			struct bridge_spool_entry *e = &mb->spool.e[i];
 
 			if (e->state != SPOOL_INFLIGHT ||
@@ -1114,7 +1138,7 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 	if (!ack) {
 		/* Refused: the queue is full. Back off, keep the order. */
 		mb->retry_at = bridge_now_ms() + 100;
-		for (i = 0; i < mb->spool.n; i++)
+		for (i = from; i < mb->spool.n; i++)
 			if (mb->spool.e[i].state == SPOOL_INFLIGHT)
 				mb->spool.e[i].state = SPOOL_PENDING;
 		if (!mb->full_logged)
@@ -1240,6 +1264,8 @@ static void distribute(struct mbox *mb)
 		bridge_broker_drop();
 		return;
 	}
+	/* The moves, the ack, the ledger and the commit: one write burst. */
+	broker_cork(1);
 	for (k = 0; k < mb->ndist; k++) {
 		struct held *d = &mb->dist[k];
 
@@ -1256,10 +1282,12 @@ static void distribute(struct mbox *mb)
 			if (h < 0 && others_consume(mb) &&
 			    bridge_now_ms() - mb->tgt_at >= 10) {
 				/* Every host looked full: look again. */
+				broker_cork(0);
 				if (refresh_targets(mb)) {
 					ret = -EIO;
 					break;
 				}
+				broker_cork(1);
 				h = pick_target(mb);
 			}
 			if (h < 0)
@@ -1320,6 +1348,7 @@ static void distribute(struct mbox *mb)
 		}
 		mb->n_commits++;
 	}
+	broker_cork(0);
 	if (ret) {
 		/* Rolled back by the broker; the window is read again. */
 		bridge_broker_drop();
@@ -1391,21 +1420,30 @@ static int journal_done(struct mbox *mb, const struct held *d)
 }
 
 /*
- * Let the first message held from the broker go; its acknowledgement is
- * sent by ack_released(), with those of the others let go in the same
+ * Let the first @n messages held from the broker go; their acknowledgement
+ * is sent by ack_released(), with those of the others let go in the same
  * round. Until then the broker may deliver them again, after a lost
  * connection, and the journal's ring knows them: it holds more than the
  * prefetch, and so more than @in.
  */
+static void release_head(struct mbox *mb, unsigned int n)
+{
+	unsigned int k;
+
+	if (!n)
+		return;
+	mb->ack_upto = mb->in[n - 1].tag;
+	for (k = 0; k < n; k++)
+		free(mb->in[k].m.data);
+	/* One move for the lot: @in holds up to a prefetch of deliveries. */
+	memmove(mb->in, mb->in + n, (mb->nin - n) * sizeof(mb->in[0]));
+	mb->nin -= n;
+	mb->in_blocked = 0;
+}
+
 static void release_first(struct mbox *mb)
 {
-	struct held *d = &mb->in[0];
-
-	mb->ack_upto = d->tag;
-	free(d->m.data);
-	memmove(mb->in, mb->in + 1, (mb->nin - 1) * sizeof(mb->in[0]));
-	mb->nin--;
-	mb->in_blocked = 0;
+	release_head(mb, 1);
 }
 
 /*
@@ -1424,13 +1462,14 @@ static void ack_released(struct mbox *mb)
 
 /*
  * How many of @in, from its head, can go in one round of local sends:
- * sound, not delivered of late, and not twice in the round.
+ * sound, not delivered of late, not twice in the round, and no more than
+ * @limit.
  */
-static unsigned int round_size(struct mbox *mb)
+static unsigned int round_size(struct mbox *mb, unsigned int limit)
 {
 	unsigned int n, k;
 
-	for (n = 0; n < mb->nin; n++) {
+	for (n = 0; n < mb->nin && n < limit; n++) {
 		const struct held *d = &mb->in[n];
 
 		uint64_t token;
@@ -1448,6 +1487,28 @@ static unsigned int round_size(struct mbox *mb)
 			break;
 	}
 	return n;
+}
+
+/*
+ * Room in the in mailbox for a round: what its capacity leaves beside the
+ * messages queued and held there. A round sized to it is written to the
+ * journal for messages that are sent, not for a prefetch's worth that
+ * meet a full mailbox; a receiver that takes one message at a time then
+ * costs one small round, not a large one each time. Other senders may
+ * take the room first: the round then stops at EAGAIN, as ever. A
+ * rendezvous, or a mailbox whose state cannot be read, is sent to and
+ * finds out.
+ */
+static unsigned int in_room(struct mbox *mb)
+{
+	struct msgbox_stat_args st;
+	unsigned int used;
+
+	memset(&st, 0, sizeof(st));
+	if (msgbox_stat(mb->in_fd, &st) || !st.capacity)
+		return BRIDGE_RING / 4;
+	used = st.msgs + st.held;
+	return used < st.capacity ? st.capacity - used : 0;
 }
 
 /*
@@ -1506,8 +1567,7 @@ static int deliver_round(struct mbox *mb, unsigned int n)
 		return -1;
 	}
 	mb->n_delivered += sent;
-	for (k = 0; k < sent + failed; k++)
-		release_first(mb);
+	release_head(mb, sent + failed);
 	if (full)
 		mb->in_blocked = 1;
 	return full;
@@ -1568,8 +1628,12 @@ static void deliver(struct mbox *mb)
 			continue;
 		} else if (!bridge_journal_seen(&mb->journal, d->stream,
 						 d->m.seq)) {
-			n = round_size(mb);
-			if (deliver_round(mb, n))
+			n = in_room(mb);
+			if (!n) {
+				mb->in_blocked = 1;
+				break;
+			}
+			if (deliver_round(mb, round_size(mb, n)))
 				break;
 			continue;
 		}

@@ -160,15 +160,27 @@ static void spool_boot_id(char *buf)
 	buf[n == BOOT_ID_LEN ? BOOT_ID_LEN : 0] = '\0';
 }
 
+/* The entries are in record id order: a binary search finds one. */
 static struct bridge_spool_entry *spool_find(struct bridge_spool *sp,
 					     uint64_t rid)
 {
-	size_t i;
+	size_t lo = 0, hi = sp->n, mid;
 
-	for (i = 0; i < sp->n; i++)
-		if (sp->e[i].rid == rid)
-			return &sp->e[i];
-	return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sp->e[mid].rid < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sp->n && sp->e[lo].rid == rid ? &sp->e[lo] : NULL;
+}
+
+static int rid_cmp(const void *a, const void *b)
+{
+	const struct bridge_spool_entry *x = a, *y = b;
+
+	return x->rid < y->rid ? -1 : x->rid > y->rid;
 }
 
 static void spool_remove(struct bridge_spool *sp, struct bridge_spool_entry *e)
@@ -211,6 +223,7 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 	struct rec_head h;
 	struct rec_msg r;
 	off_t good = 0;
+	int unsorted = 0;
 	uint64_t rid;
 	ssize_t n;
 
@@ -243,6 +256,8 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 				sp->n--;
 				break;
 			}
+			if (sp->n > 1 && r.rid <= e[-1].rid)
+				unsorted = 1;
 			e->rid = r.rid;
 			e->state = SPOOL_PENDING;
 			/* Held in an earlier boot: that mailbox is gone. */
@@ -269,6 +284,11 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 			if (h.type == REC_MSG) {
 				*last_rid = r.rid;
 				*last_received = r.received_before;
+			}
+			if (unsorted) {
+				/* Written out of order: put it in its place. */
+				qsort(sp->e, sp->n, sizeof(*sp->e), rid_cmp);
+				unsorted = 0;
 			}
 			if (r.cancels) {
 				e = spool_find(sp, r.cancels);
@@ -321,21 +341,26 @@ static int spool_load(struct bridge_spool *sp, int fd, uint64_t *last_rid,
 int bridge_spool_compact(struct bridge_spool *sp)
 {
 	char tmp[4096 + 8];
-	size_t i, confirmed = 0, skip;
+	size_t i, kept, confirmed = 0, skip;
 	int fd, ret = 0;
 
 	for (i = 0; i < sp->n; i++)
 		confirmed += sp->e[i].state == SPOOL_CONFIRMED;
 	skip = confirmed > BRIDGE_HISTORY ? confirmed - BRIDGE_HISTORY : 0;
-	for (i = 0; i < sp->n && skip;) {
-		/* A held entry stays until its message is done. */
-		if (sp->e[i].state == SPOOL_CONFIRMED && !sp->e[i].held) {
-			spool_remove(sp, &sp->e[i]);
+	/* The oldest confirmed entries go, in one pass; a held one stays. */
+	for (i = 0, kept = 0; i < sp->n; i++) {
+		struct bridge_spool_entry *e = &sp->e[i];
+
+		if (skip && e->state == SPOOL_CONFIRMED && !e->held) {
+			free(e->msg.data);
 			skip--;
-		} else {
-			i++;
+			continue;
 		}
+		if (kept != i)
+			sp->e[kept] = *e;
+		kept++;
 	}
+	sp->n = kept;
 
 	snprintf(tmp, sizeof(tmp), "%s.new", sp->path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -486,7 +511,6 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 		     int held, int sync, struct bridge_spool_entry **ep)
 {
 	struct bridge_spool_entry *e = spool_append(sp);
-	uint64_t rid;
 	int ret;
 
 	if (!e)
@@ -502,14 +526,13 @@ int bridge_spool_add(struct bridge_spool *sp, struct bridge_msg *msg,
 		sp->n--;
 		return ret;
 	}
-	rid = e->rid;
 	sp->next_rid++;
 	if (!msg->resent)
 		sp->next_seq++;
 	sp->unconfirmed++;
 	sp->nheld += e->held;
 	msg->seq = e->msg.seq;
-	*ep = spool_find(sp, rid);
+	*ep = e;
 	return 0;
 }
 
@@ -527,6 +550,26 @@ int bridge_spool_sync(struct bridge_spool *sp)
 	if (sp->sync && fsync(sp->fd) < 0)
 		return -errno;
 	return 0;
+}
+
+/**
+ * bridge_spool_open_from() - where the entries not confirmed start
+ * @sp: the spool
+ *
+ * Entries are confirmed about in the order they were added, so the ones
+ * not confirmed yet are near the end: counting them back from there spares
+ * the callers a walk over the whole confirmed history.
+ *
+ * Return: an index before which every entry is confirmed (@sp->n when
+ * none is left).
+ */
+size_t bridge_spool_open_from(const struct bridge_spool *sp)
+{
+	size_t i = sp->n, left = sp->unconfirmed;
+
+	while (left && i > 0)
+		left -= sp->e[--i].state != SPOOL_CONFIRMED;
+	return left ? 0 : i;
 }
 
 /**
@@ -636,15 +679,15 @@ int bridge_spool_unhold(struct bridge_spool *sp)
 int bridge_spool_confirm(struct bridge_spool *sp, uint64_t tag, int multiple)
 {
 	const size_t one = sizeof(struct rec_head) + sizeof(uint64_t);
-	size_t i, n = 0;
+	size_t from = bridge_spool_open_from(sp), i, n = 0;
 	char *buf, *p;
 	int ret;
 
-	buf = malloc(sp->n * one + 1);
+	buf = malloc((sp->n - from) * one + 1);
 	if (!buf)
 		return -ENOMEM;
 	p = buf;
-	for (i = 0; i < sp->n; i++) {
+	for (i = from; i < sp->n; i++) {
 		struct bridge_spool_entry *e = &sp->e[i];
 		struct rec_head h = { .type = REC_CONFIRM, .len = sizeof(e->rid) };
 
@@ -663,7 +706,7 @@ int bridge_spool_confirm(struct bridge_spool *sp, uint64_t tag, int multiple)
 	if (ret)
 		return ret;
 	sp->records += n;
-	for (i = 0; i < sp->n; i++) {
+	for (i = from; i < sp->n; i++) {
 		struct bridge_spool_entry *e = &sp->e[i];
 
 		if (e->state != SPOOL_INFLIGHT ||
