@@ -140,7 +140,7 @@ bridge: lib
 
 check-net: module lib
 	@$(CURDIR)/scripts/deps.sh $(NET_DEPS)
-	$(MAKE) -C bridge
+	$(MAKE) -C bridge all bridge-unit
 	$(MAKE) -C selftests/net
 	@$(CURDIR)/selftests/net/net-check.sh
 

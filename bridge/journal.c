@@ -125,15 +125,61 @@ static int round_outcome(const struct journal_round *r, uint64_t in_sent,
 	return order - r->first < k ? SLOT_DONE : SLOT_EMPTY;
 }
 
+/*
+ * The ring is looked up by (origin, seq) for every delivery, so each
+ * place in use is also on a chain of a hash table by seq: @ring_head[b]
+ * and @ring_next[i] hold place + 1, 0 ending a chain. A place is on its
+ * chain exactly when its origin is not empty; ring_set() keeps it so.
+ */
+_Static_assert(BRIDGE_RING < UINT16_MAX, "a place + 1 fits a chain link");
+_Static_assert((BRIDGE_RING_HASH & (BRIDGE_RING_HASH - 1)) == 0,
+	       "the hash is masked");
+
+static unsigned int ring_bucket(uint64_t seq)
+{
+	return (unsigned int)(seq ^ (seq >> 16)) & (BRIDGE_RING_HASH - 1);
+}
+
+static void ring_set(struct bridge_journal *j, unsigned int i,
+		     const char *origin, uint64_t seq, uint64_t order,
+		     int resend)
+{
+	uint16_t *link;
+
+	if (j->ring_origin[i][0]) {
+		link = &j->ring_head[ring_bucket(j->ring_seq[i])];
+		while (*link && *link != i + 1)
+			link = &j->ring_next[*link - 1];
+		if (*link)
+			*link = j->ring_next[i];
+	}
+	strncpy(j->ring_origin[i], origin, BRIDGE_STREAM_MAX);
+	j->ring_origin[i][BRIDGE_STREAM_MAX] = '\0';
+	j->ring_seq[i] = seq;
+	j->ring_order[i] = order;
+	j->ring_resend[i] = !!resend;
+	if (j->ring_origin[i][0]) {
+		link = &j->ring_head[ring_bucket(seq)];
+		j->ring_next[i] = *link;
+		*link = i + 1;
+	}
+}
+
+/* Empty place @i of the ring. */
+static void ring_clear(struct bridge_journal *j, unsigned int i)
+{
+	ring_set(j, i, "", 0, 0, 0);
+}
+
 /* Put slot @i + 1, as read, into the ring in memory. */
 static void ring_load(struct bridge_journal *j, unsigned int i,
 		      const struct journal_slot *s)
 {
-	memcpy(j->ring_origin[i], s->origin, sizeof(s->origin));
-	j->ring_origin[i][BRIDGE_STREAM_MAX] = '\0';
-	j->ring_seq[i] = s->seq;
-	j->ring_order[i] = s->order;
-	j->ring_resend[i] = s->valid == SLOT_RESEND;
+	char origin[BRIDGE_STREAM_MAX + 1];
+
+	memcpy(origin, s->origin, BRIDGE_STREAM_MAX);
+	origin[BRIDGE_STREAM_MAX] = '\0';
+	ring_set(j, i, origin, s->seq, s->order, s->valid == SLOT_RESEND);
 }
 
 /* Add a delivery made, of order @order, at the ring's next place. */
@@ -141,10 +187,7 @@ static void ring_push(struct bridge_journal *j,
 		      const char origin[BRIDGE_STREAM_MAX + 1], uint64_t seq,
 		      uint64_t order)
 {
-	memcpy(j->ring_origin[j->next], origin, sizeof(j->ring_origin[0]));
-	j->ring_seq[j->next] = seq;
-	j->ring_order[j->next] = order;
-	j->ring_resend[j->next] = 0;
+	ring_set(j, j->next, origin, seq, order, 0);
 	j->next = (j->next + 1) % BRIDGE_RING;
 }
 
@@ -154,10 +197,11 @@ static int ring_find(const struct bridge_journal *j, const char *origin,
 {
 	unsigned int i;
 
-	for (i = 0; i < BRIDGE_RING; i++)
-		if (j->ring_seq[i] == seq && j->ring_resend[i] == resend &&
-		    !strcmp(j->ring_origin[i], origin))
-			return (int)i;
+	for (i = j->ring_head[ring_bucket(seq)]; i; i = j->ring_next[i - 1])
+		if (j->ring_seq[i - 1] == seq &&
+		    j->ring_resend[i - 1] == resend &&
+		    !strcmp(j->ring_origin[i - 1], origin))
+			return (int)i - 1;
 	return -1;
 }
 
@@ -322,10 +366,8 @@ int bridge_journal_resent(struct bridge_journal *j, int i, int sent)
 	if (ret)
 		return ret;
 	j->ring_resend[i] = 0;
-	if (!sent) {
-		j->ring_origin[i][0] = '\0';
-		j->ring_seq[i] = 0;
-	}
+	if (!sent)
+		ring_clear(j, (unsigned int)i);
 	return 0;
 }
 
@@ -375,9 +417,7 @@ int bridge_journal_round(struct bridge_journal *j, unsigned int n,
 		if (ret)
 			return ret;
 		/* What the ring held there is gone from the file. */
-		j->ring_origin[at][0] = '\0';
-		j->ring_seq[at] = 0;
-		j->ring_resend[at] = 0;
+		ring_clear(j, at);
 	}
 	for (i = 0; i < n; i++) {
 		strncpy(j->round_origin[i], origin[i], BRIDGE_STREAM_MAX);

@@ -13,7 +13,8 @@
 #      networking with restrict=on and a guestfwd of 10.0.2.100:5672 to a
 #      socat per connection ("cmd:" form) that reaches the broker. A third
 #      serial port, a Unix socket here, carries commands to net-guest.sh.
-#   3. Run the scenarios. Producers send CRC-tagged messages with
+#   3. Run bridge/bridge-unit here (the spool's and the journal's
+#      bookkeeping, each case counted), then the scenarios. Producers send CRC-tagged messages with
 #      per-producer sequence numbers; consumers on both hosts list what
 #      they got; every message must be there exactly once and whole.
 #      Callers on a call a bridged mailbox that a server on b answers,
@@ -40,7 +41,7 @@ export KVER
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "rabbitmq-server missing: scripts/deps.sh rabbitmq-server"
 command -v socat >/dev/null || die "socat missing: scripts/deps.sh socat"
 [ -r "$module" ] || die "$module missing: make module"
-for p in "$bridge" "$here/net_prod" "$here/net_cons" "$here/net_call"; do
+for p in "$bridge" "$top/bridge/bridge-unit" "$here/net_prod" "$here/net_cons" "$here/net_call"; do
 	[ -x "$p" ] || die "$p missing: make -C selftests/net"
 done
 
@@ -161,6 +162,15 @@ collect() {	# OUT FILE...: wait for the consumers, gather their lists
 
 # The whole run is one function, read before it starts.
 main() {
+	local line
+
+	# The bridge's own bookkeeping first, on this machine (bridge/unit.c).
+	while read -r line; do
+		case $line in
+		"ok "*) pass "bridge-unit: ${line#ok }" ;;
+		"FAIL "*) failed=$((failed + 1)); pretty "FAIL: bridge-unit: ${line#FAIL }" ;;
+		esac
+	done < <("$top/bridge/bridge-unit" 2>&1 || true)
 
 	pretty "broker: ports $port (AMQP), $dist_port (distribution), $epmd_port (epmd), all on 127.0.0.1"
 	broker_start
