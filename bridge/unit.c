@@ -67,6 +67,13 @@ static struct bridge_msg new_msg(uint64_t id)
 	return m;
 }
 
+/* Open spool @name of the test's directory, unsynced, into a zeroed @sp. */
+static int spool_open(struct bridge_spool *sp, const char *name)
+{
+	memset(sp, 0, sizeof(*sp));
+	return bridge_spool_open(sp, dir, name, 0, -1);
+}
+
 /* Entries in record id order, and the counters what the entries say. */
 static int spool_sound(const struct bridge_spool *sp)
 {
@@ -108,8 +115,7 @@ static void spool_stream(void)
 	unsigned int i;
 	int ret;
 
-	memset(&sp, 0, sizeof(sp));
-	ret = bridge_spool_open(&sp, dir, "stream", 0, -1);
+	ret = spool_open(&sp, "stream");
 	CHECK(!ret, "open: %s", strerror(-ret));
 	for (i = 0; i < total; i++) {
 		m = new_msg(i + 1);
@@ -167,8 +173,7 @@ static void spool_reopen(void)
 	unsigned int i;
 	int ret;
 
-	memset(&sp, 0, sizeof(sp));
-	ret = bridge_spool_open(&sp, dir, "reopen", 0, -1);
+	ret = spool_open(&sp, "reopen");
 	CHECK(!ret, "open: %s", strerror(-ret));
 	for (i = 0; i < 3000; i++) {
 		m = new_msg(i + 1);
@@ -185,8 +190,7 @@ static void spool_reopen(void)
 	}
 	bridge_spool_close(&sp);
 
-	memset(&sp, 0, sizeof(sp));
-	ret = bridge_spool_open(&sp, dir, "reopen", 0, -1);
+	ret = spool_open(&sp, "reopen");
 	CHECK(!ret, "open again: %s", strerror(-ret));
 	CHECK(spool_sound(&sp), "read back");
 	CHECK(sp.unconfirmed == 300, "%zu unconfirmed read back", sp.unconfirmed);
