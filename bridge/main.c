@@ -1112,7 +1112,7 @@ static void publish_pending(struct mbox *mb)
 /* Confirms: ack (taken) or nack (refused, the queue is full). */
 static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 {
-	size_t from = bridge_spool_open_from(&mb->spool), i;
+	size_t from, i;
 	int ret;
 
 	if (ack) {
@@ -1124,30 +1124,31 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 			return;
 		}
 		mb->n_confirmed += ret;
-	} else {
-		for (i = from; i < mb->spool.n; i++) {
-			struct bridge_spool_entry *e = &mb->spool.e[i];
-
-			if (e->state != SPOOL_INFLIGHT ||
-			    (multiple ? e->tag > tag : e->tag != tag))
-				continue;
-			e->state = SPOOL_PENDING;
-			mb->n_refused++;
+		if (mb->full_logged) {
+			mb->full_logged = 0;
+			bridge_log(LOG_NOTICE, "queue %s takes messages again",
+				   mb->q);
 		}
+		return;
 	}
-	if (!ack) {
-		/* Refused: the queue is full. Back off, keep the order. */
-		mb->retry_at = bridge_now_ms() + 100;
-		for (i = from; i < mb->spool.n; i++)
-			if (mb->spool.e[i].state == SPOOL_INFLIGHT)
-				mb->spool.e[i].state = SPOOL_PENDING;
-		if (!mb->full_logged)
-			bridge_log(LOG_NOTICE, "queue %s is full: holding back", mb->q);
-		mb->full_logged = 1;
-	} else if (mb->full_logged) {
-		mb->full_logged = 0;
-		bridge_log(LOG_NOTICE, "queue %s takes messages again", mb->q);
+	/* Refused: the queue is full. Back off, keep the order. */
+	from = bridge_spool_open_from(&mb->spool);
+	for (i = from; i < mb->spool.n; i++) {
+		struct bridge_spool_entry *e = &mb->spool.e[i];
+
+		if (e->state != SPOOL_INFLIGHT ||
+		    (multiple ? e->tag > tag : e->tag != tag))
+			continue;
+		e->state = SPOOL_PENDING;
+		mb->n_refused++;
 	}
+	mb->retry_at = bridge_now_ms() + 100;
+	for (i = from; i < mb->spool.n; i++)
+		if (mb->spool.e[i].state == SPOOL_INFLIGHT)
+			mb->spool.e[i].state = SPOOL_PENDING;
+	if (!mb->full_logged)
+		bridge_log(LOG_NOTICE, "queue %s is full: holding back", mb->q);
+	mb->full_logged = 1;
 }
 
 /* ---- distributor ---- */
