@@ -105,7 +105,7 @@ struct held {
  * @nin: entries in @in
  * @in_blocked: the in mailbox was full at the last try
  * @ack_upto: the last of the deliveries let go from @in whose
- *	acknowledgement is still to be sent (0: none), see release_first()
+ *	acknowledgement is still to be sent (0: none), see release_head()
  * @corrupt_count: first publishes so far (test mode)
  * @full_logged: a "queue full" was logged and not yet cleared
  * @n_taken: messages taken from @out_fd
@@ -1442,11 +1442,6 @@ static void release_head(struct mbox *mb, unsigned int n)
 	mb->in_blocked = 0;
 }
 
-static void release_first(struct mbox *mb)
-{
-	release_head(mb, 1);
-}
-
 /*
  * Acknowledge every message let go so far in one frame: the receiving
  * channel's unacknowledged deliveries are @in, in the order of their
@@ -1606,7 +1601,7 @@ static int deliver_again(struct mbox *mb, int slot, uint64_t token)
 		stop = 1;
 		return -1;
 	}
-	release_first(mb);
+	release_head(mb, 1);
 	return 0;
 }
 
@@ -1638,7 +1633,7 @@ static void deliver(struct mbox *mb)
 				break;
 			continue;
 		}
-		release_first(mb);
+		release_head(mb, 1);
 	}
 	ack_released(mb);
 	return;
@@ -1702,7 +1697,7 @@ static void deliver_direct(struct mbox *mb)
 			if (journal_done(mb, d))
 				break;
 		}
-		release_first(mb);
+		release_head(mb, 1);
 	}
 	ack_released(mb);
 	return;
