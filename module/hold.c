@@ -306,8 +306,9 @@ void msgbox_hold_wake(struct msgbox_mailbox *mb, struct msgbox_hold_returns *r)
  *
  * Return: 0; -ECANCELED when a call's caller gave up: it is settled, and
  * the reply went nowhere; or, with nothing changed, -EIDRM, -ENOENT (not
- * held by @holder), -EINVAL (a reply to a message that is no call) or
- * -EMSGSIZE (a reply longer than the caller takes).
+ * held by @holder), -EINVAL (a reply to a message that is no call, or a
+ * call for @req->no_call) or -EMSGSIZE (a reply longer than the caller
+ * takes).
  */
 int msgbox_hold_settle_locked(struct msgbox_mailbox *mb,
 			      const struct file *holder,
@@ -330,6 +331,8 @@ int msgbox_hold_settle_locked(struct msgbox_mailbox *mb,
 		return 0;
 	}
 	call = h->msg->flags & MSGBOX_MSGF_CALL;
+	if (call && req->no_call)
+		return -EINVAL;
 	if (call)
 		err = msgbox_call_answer(mb, h->msg, req);
 	else if (req->len)

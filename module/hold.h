@@ -74,6 +74,7 @@ struct msgbox_hold {
  * struct msgbox_settle_req - one settle, as the core sees it
  * @id: the id of the held message
  * @release: return it to the queue instead
+ * @no_call: a done that may not settle a call (MSGBOX_RECV_DONE)
  * @reply: for a call, the reply's payload copied in, or NULL (an empty
  *	reply); the call takes it, and sets this to NULL, when it is
  *	answered
@@ -82,6 +83,7 @@ struct msgbox_hold {
 struct msgbox_settle_req {
 	u64 id;
 	bool release;
+	bool no_call;
 	struct msgbox_msg *reply;
 	u32 len;
 };

@@ -313,6 +313,37 @@ static int msgbox_recv_call_run(struct msgbox_mailbox *mb,
 	return ret < 0 ? ret : c->req.desc.len;
 }
 
+/*
+ * A receive with MSGBOX_RECV_DONE: the message @id done with first, under
+ * the receive's hold of the mailbox lock. Once it is, the flag goes from
+ * the caller's @flags, so that neither the caller nor a restart after a
+ * signal handler settles again; that @flags can be written is checked
+ * before anything is done.
+ */
+static int msgbox_recv_done_run(struct msgbox_mailbox *mb,
+				struct msgbox_recv_call *c)
+{
+	struct msgbox_settle_req settle = {
+		.id = c->args.id,
+		.no_call = true,
+	};
+	u32 flags = c->args.flags & ~MSGBOX_RECV_DONE;
+	int ret;
+
+	if (put_user(c->args.flags, &c->uarg->flags))
+		return -EFAULT;
+	/* Written back with the description, when there is one. */
+	c->args.flags = flags;
+	c->req.settle = &settle;
+	ret = msgbox_recv_call_run(mb, c);
+	if (ret >= 0 || !msgbox_hold_settled(c->req.settle_err))
+		return ret;
+	/* Only an unmap meanwhile can fail this: the probe above wrote it. */
+	if (put_user(flags, &c->uarg->flags))
+		return -EFAULT;
+	return ret;
+}
+
 /* One receive; @nonblock as for msgbox_ioctl_send(). */
 int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
 {
@@ -329,6 +360,8 @@ int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
 	mb = msgbox_file_mailbox(file);
 	if (!mb)
 		return -ENOTCONN;
+	if (c.args.flags & MSGBOX_RECV_DONE)
+		return msgbox_recv_done_run(mb, &c);
 	return msgbox_recv_call_run(mb, &c);
 }
 
@@ -354,6 +387,9 @@ int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 	int ret;
 
 	ret = msgbox_recv_call_in(&c, uarg, file, file->f_flags & O_NONBLOCK);
+	/* One settle per call: the receive cannot bring a second. */
+	if (!ret && (c.args.flags & MSGBOX_RECV_DONE))
+		ret = -EINVAL;
 	if (ret) {
 		*settle_err = msgbox_hold_settle(mb, file, settle);
 		return msgbox_hold_settled(*settle_err) ? ret : *settle_err;

@@ -208,8 +208,10 @@ struct msgbox_send_args {
 #define MSGBOX_RECV_FROM_PID	(1U << 1)	/* only messages from @from_pid */
 #define MSGBOX_RECV_DEADLINE	(1U << 2)	/* @deadline_ns is valid */
 #define MSGBOX_RECV_HOLD	(1U << 3)	/* hold it until settled */
+#define MSGBOX_RECV_DONE	(1U << 4)	/* first done with held @id */
 #define MSGBOX_RECV_FLAGS	(MSGBOX_RECV_PEEK | MSGBOX_RECV_FROM_PID | \
-				 MSGBOX_RECV_DEADLINE | MSGBOX_RECV_HOLD)
+				 MSGBOX_RECV_DEADLINE | MSGBOX_RECV_HOLD | \
+				 MSGBOX_RECV_DONE)
 
 /* struct msgbox_recv_args.msg_flags */
 #define MSGBOX_MSG_CSUM		(1U << 0)	/* @csum holds the sender's CRC32C */
@@ -230,7 +232,8 @@ struct msgbox_send_args {
  * @from_pid: with MSGBOX_RECV_FROM_PID, the only sender to take from, as
  *	seen in the receiver's PID namespace
  * @prio: out: the message's priority
- * @id: out: the message's id
+ * @id: out: the message's id; in, with MSGBOX_RECV_DONE, the id of the
+ *	held message to be done with first
  * @key: out: the sender's key, valid with MSGBOX_MSG_KEY
  * @pid: out: the sender's PID in the receiver's PID namespace, 0 if the
  *	sender is not visible there
@@ -257,6 +260,19 @@ struct msgbox_send_args {
  * receive, peek, batch or read(2) passes them by, since it could not
  * answer them. When the descriptor holding a call closes, its caller
  * fails with ECONNRESET.
+ *
+ * MSGBOX_RECV_DONE makes a consumer's loop one system call per message:
+ * the message @id that this open file description holds is first done
+ * with, as MSGBOX_IOC_SETTLE without flags does, and then the receive is
+ * made. @id must not be a call (EINVAL: a call is answered with
+ * MSGBOX_IOC_SETTLE). Once the done is made the module clears
+ * MSGBOX_RECV_DONE in @flags, whatever the receive then returns, so a
+ * receive that fails or is restarted after a signal handler never settles
+ * again; @flags is checked writable before. A failure that leaves
+ * MSGBOX_RECV_DONE set made no done: ENOENT (@id not held here), EINVAL,
+ * EFAULT, EIDRM (the mailbox and all it held are gone). In a batch an
+ * entry with MSGBOX_RECV_DONE is received on its own, as any entry with
+ * flags is; in the @recv of MSGBOX_SETTLE_RECV it is EINVAL.
  *
  * On success the ioctl returns the message length.
  */

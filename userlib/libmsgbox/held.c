@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libmsgbox - held messages and calls: msgbox_recv_held(), msgbox_done(),
- * msgbox_release(), msgbox_call(), msgbox_reply() and msgbox_reply_recv()
- * over MSGBOX_RECV_HOLD, MSGBOX_IOC_SETTLE and MSGBOX_IOC_CALL.
+ * msgbox_release(), msgbox_call(), msgbox_reply(), msgbox_reply_recv() and
+ * msgbox_done_recv() over MSGBOX_RECV_HOLD, MSGBOX_RECV_DONE,
+ * MSGBOX_IOC_SETTLE and MSGBOX_IOC_CALL.
  *
  * As in msgbox.c, every argument structure is zeroed and sized before the
  * ioctl, and relative timeouts become CLOCK_MONOTONIC deadlines once, here.
@@ -233,6 +234,30 @@ int msgbox_reply_recv(int fd, uint64_t id, const void *reply,
 	/* Success is a settled reply and a receive. */
 	*reply_err = sargs.settle_error > 0 ? -sargs.settle_error : 0;
 	return held_finish(ret, buf, len, &rargs, info);
+}
+
+int msgbox_done_recv(int fd, uint64_t id, int *done, void *buf, size_t len,
+		     const struct msgbox_held_opts *opts,
+		     struct msgbox_held_info *info)
+{
+	struct msgbox_recv_args args;
+	int ret;
+
+	if (!done)
+		return -EINVAL;
+	*done = 0;
+	if (!info)
+		return -EINVAL;
+	ret = held_args_init(&args, buf, len, opts);
+	if (ret)
+		return ret;
+	args.flags |= MSGBOX_RECV_DONE;
+	args.id = id;
+
+	ret = msgbox_sys_ioctl(fd, MSGBOX_IOC_RECV, &args);
+	/* The module clears the flag once the done is made, and only then. */
+	*done = !(args.flags & MSGBOX_RECV_DONE);
+	return held_finish(ret, buf, len, &args, info);
 }
 
 int msgbox_call(int fd, const void *req, size_t req_len,

@@ -51,7 +51,7 @@ struct msgbox_attr {
 #define MSGBOX_ATTR_DEDUP	(1U << 0)	/* duplicate detection */
 
 /**
- * msgbox_version() - the library's version string, e.g. "1.3.0"
+ * msgbox_version() - the library's version string, e.g. "1.4.0"
  */
 const char *msgbox_version(void);
 
@@ -620,6 +620,32 @@ int msgbox_reply_recv(int fd, uint64_t id, const void *reply,
 		      size_t reply_len, int *reply_err, void *buf, size_t len,
 		      const struct msgbox_held_opts *opts,
 		      struct msgbox_held_info *info);
+
+/**
+ * msgbox_done_recv() - finish with a held message and hold the next
+ * @fd: a descriptor of the open file description that holds it
+ * @id: the held message's id; not a call (answer those with
+ *	msgbox_reply_recv())
+ * @done: required; set to 1 once @id is done with, as by msgbox_done(),
+ *	and to 0 when it is held as before
+ * @buf: where to copy the next message
+ * @len: the size of @buf
+ * @opts: options of the receive as for msgbox_recv_held(), NULL for none
+ * @info: filled as by msgbox_recv_held(); required
+ *
+ * A consumer's loop in one system call per message: done with @id, then
+ * the next message received and held, as msgbox_recv_held() would. When
+ * the done is refused (-ENOENT, -EINVAL, -EFAULT, -EIDRM, -EBADF,
+ * -ENOTCONN, -ENOTTY) *@done is 0 and nothing is received. Once the done
+ * is made, *@done is 1 whatever the receive returns, and a receive
+ * interrupted by a handler with SA_RESTART is restarted without it.
+ *
+ * Return: the next message's length, or a negative errno: the done's
+ * error with *@done 0, or with *@done 1 any error of msgbox_recv_held().
+ */
+int msgbox_done_recv(int fd, uint64_t id, int *done, void *buf, size_t len,
+		     const struct msgbox_held_opts *opts,
+		     struct msgbox_held_info *info);
 
 /**
  * msgbox_stat() - attributes and live state of a mailbox

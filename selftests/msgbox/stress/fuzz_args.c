@@ -245,6 +245,9 @@ uint64_t build(unsigned int nr, char *desc, size_t dlen)
 
 		sz = rsize(p, 4096 + 64, sizeof(*a), MSGBOX_RECV_SIZE_VER0);
 		fill_recv(a);
+		/* A done first: mostly of a message held, as a settle is. */
+		if ((a->flags & MSGBOX_RECV_DONE) && chance(80))
+			a->id = settle_id;
 		a->size = sz;
 		snprintf(desc, dlen, "RECV size %u flags %#x buf_len %u from %d",
 			 sz, a->flags, a->buf_len, a->from_pid);

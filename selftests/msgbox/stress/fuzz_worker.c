@@ -278,7 +278,9 @@ void worker(int w, uint64_t calls, double deadline)
 			other_op(ws);
 		} else {
 			cmd = rcmd(&nr);
-			fd = nr == 11 ? settle_fd() : pick_fd();
+			/* A settle, or a receive that may settle first. */
+			fd = nr == 11 || (nr == 4 && chance(40)) ?
+			     settle_fd() : pick_fd();
 			arg = build(nr, desc, sizeof(desc));
 			snprintf(ws->last, sizeof(ws->last), "ioctl(%d, %#lx, %#llx) %s",
 				 fd, cmd, (unsigned long long)arg, desc);
