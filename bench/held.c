@@ -9,6 +9,8 @@
  *   held-sr    msgbox_reply_recv() with no reply: the previous message done
  *              and the next received held in one MSGBOX_IOC_SETTLE with
  *              MSGBOX_SETTLE_RECV, one system call per message
+ *   held-dr    msgbox_done_recv(): the same in one MSGBOX_IOC_RECV with
+ *              MSGBOX_RECV_DONE, one argument structure per message
  *   mq         POSIX mq, the peer of the stream sections
  *
  * Paired as the pairs section is: every mechanism's producer (opt.cpu[0])
@@ -64,6 +66,27 @@ static ssize_t held_recv_sr(struct link *l, int dir, char *buf, size_t len)
 	return n;
 }
 
+static ssize_t held_recv_dr(struct link *l, int dir, char *buf, size_t len)
+{
+	struct msgbox_held_info info;
+	int fd = l->fd[dir][END_RECV], n, done = 0;
+
+	if (held_have)
+		n = msgbox_done_recv(fd, held_id, &done, buf, len, NULL, &info);
+	else
+		n = -EINTR;
+	if (held_have && !done)
+		return n;
+	/* Done, but the receive was interrupted: receive alone. */
+	while (n == -EINTR)
+		n = msgbox_recv_held(fd, buf, len, NULL, &info);
+	if (n < 0)
+		return n;
+	held_id = info.msg.id;
+	held_have = 1;
+	return n;
+}
+
 static const struct mech held_mechs[] = {
 	{
 		.name = "held", .what = "msgbox, held receive, then done",
@@ -76,11 +99,19 @@ static const struct mech held_mechs[] = {
 		.create = mb_create, .attach = mb_attach, .send = mb_send,
 		.recv = held_recv_sr, .destroy = mb_destroy,
 	},
+	{
+		.name = "held-dr", .what = "msgbox, done and the next held receive "
+			"in one RECV|DONE",
+		.create = mb_create, .attach = mb_attach, .send = mb_send,
+		.recv = held_recv_dr, .destroy = mb_destroy,
+	},
 };
 
-enum { HU_MSGBOX, HU_HELD, HU_HELD_SR, HU_MQ, NHU };
+enum { HU_MSGBOX, HU_HELD, HU_HELD_SR, HU_HELD_DR, HU_MQ, NHU };
 
-static const char *const hu_name[NHU] = { "msgbox", "held", "held-sr", "mq" };
+static const char *const hu_name[NHU] = {
+	"msgbox", "held", "held-sr", "held-dr", "mq",
+};
 
 static struct fig held_fig[NHU];		/* msgs/s */
 static struct fig held_x_fig[NHU];		/* time per message / msgbox's */
