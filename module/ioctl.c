@@ -332,7 +332,10 @@ static int msgbox_recv_done_run(struct msgbox_mailbox *mb,
 
 	if (put_user(c->args.flags, &c->uarg->flags))
 		return -EFAULT;
-	/* Written back with the description, when there is one. */
+	/*
+	 * Written back with the description, when there is one: a single
+	 * receive's writer, msgbox_recv_out(), writes the whole structure.
+	 */
 	c->args.flags = flags;
 	c->req.settle = &settle;
 	ret = msgbox_recv_call_run(mb, c);

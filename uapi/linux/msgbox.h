@@ -269,10 +269,13 @@ struct msgbox_send_args {
  * MSGBOX_RECV_DONE in @flags, whatever the receive then returns, so a
  * receive that fails or is restarted after a signal handler never settles
  * again; @flags is checked writable before. A failure that leaves
- * MSGBOX_RECV_DONE set made no done: ENOENT (@id not held here), EINVAL,
- * EFAULT, EIDRM (the mailbox and all it held are gone). In a batch an
- * entry with MSGBOX_RECV_DONE is received on its own, as any entry with
- * flags is; in the @recv of MSGBOX_SETTLE_RECV it is EINVAL.
+ * MSGBOX_RECV_DONE set made no done: among them ENOENT (@id not held
+ * here), EINVAL (a call) and EIDRM (the mailbox and all it held are gone).
+ * In a batch an entry with MSGBOX_RECV_DONE is received on its own, as any
+ * entry with flags is; when the batch stops at such an entry, its @flags
+ * say whether its done was made. In the @recv of MSGBOX_SETTLE_RECV the
+ * flag is EINVAL, the settle being made alone, as for any receive
+ * arguments that cannot be used.
  *
  * On success the ioctl returns the message length.
  */
@@ -520,9 +523,9 @@ struct msgbox_call_args {
  * than the caller's buffer or the mailbox's largest message, the call
  * staying held; ECANCELED when the caller gave up (timeout, signal, exit):
  * the call is settled and the reply went nowhere; EIDRM once the mailbox
- * is destroyed; ENOMEM when no memory is left for the reply, or with
- * MSGBOX_SETTLE_RECV and a holding receive for the next hold, nothing
- * being settled.
+ * is destroyed; ENOMEM when no memory is left for the reply, or for a
+ * release with MSGBOX_SETTLE_RECV and a holding receive, for the next
+ * hold, nothing being settled.
  *
  * Without MSGBOX_SETTLE_RECV the ioctl returns 0. With it, an error that
  * leaves the message held returns at once and nothing is received;

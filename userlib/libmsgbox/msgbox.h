@@ -627,7 +627,8 @@ int msgbox_reply_recv(int fd, uint64_t id, const void *reply,
  * @id: the held message's id; not a call (answer those with
  *	msgbox_reply_recv())
  * @done: required; set to 1 once @id is done with, as by msgbox_done(),
- *	and to 0 when it is held as before
+ *	and to 0 when the done was not made (@id is held as before, or,
+ *	after -EIDRM, gone with its mailbox)
  * @buf: where to copy the next message
  * @len: the size of @buf
  * @opts: options of the receive as for msgbox_recv_held(), NULL for none
