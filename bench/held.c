@@ -44,6 +44,22 @@ static ssize_t held_recv(struct link *l, int dir, char *buf, size_t len)
 	return r < 0 ? r : n;
 }
 
+/*
+ * After a settle made with the receive that returned @n: keep what it
+ * received, or, when a signal interrupted it, receive alone.
+ */
+static ssize_t held_take(int fd, int n, char *buf, size_t len,
+			 struct msgbox_held_info *info)
+{
+	while (n == -EINTR)
+		n = msgbox_recv_held(fd, buf, len, NULL, info);
+	if (n < 0)
+		return n;
+	held_id = info->msg.id;
+	held_have = 1;
+	return n;
+}
+
 static ssize_t held_recv_sr(struct link *l, int dir, char *buf, size_t len)
 {
 	struct msgbox_held_info info;
@@ -56,14 +72,7 @@ static ssize_t held_recv_sr(struct link *l, int dir, char *buf, size_t len)
 		n = -EINTR;
 	if (err)
 		return err;
-	/* Settled, but the receive was interrupted: receive alone. */
-	while (n == -EINTR)
-		n = msgbox_recv_held(fd, buf, len, NULL, &info);
-	if (n < 0)
-		return n;
-	held_id = info.msg.id;
-	held_have = 1;
-	return n;
+	return held_take(fd, n, buf, len, &info);
 }
 
 static ssize_t held_recv_dr(struct link *l, int dir, char *buf, size_t len)
@@ -77,14 +86,7 @@ static ssize_t held_recv_dr(struct link *l, int dir, char *buf, size_t len)
 		n = -EINTR;
 	if (held_have && !done)
 		return n;
-	/* Done, but the receive was interrupted: receive alone. */
-	while (n == -EINTR)
-		n = msgbox_recv_held(fd, buf, len, NULL, &info);
-	if (n < 0)
-		return n;
-	held_id = info.msg.id;
-	held_have = 1;
-	return n;
+	return held_take(fd, n, buf, len, &info);
 }
 
 static const struct mech held_mechs[] = {
