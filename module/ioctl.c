@@ -404,6 +404,20 @@ int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 }
 
 /*
+ * An entry a batch sends or receives the single way is read and written
+ * back at the size it gives: no larger than the stride, or it would reach
+ * into the next entry.
+ */
+static int msgbox_batch_entry_fits(const void __user *entry, u32 stride)
+{
+	u32 size;
+
+	if (get_user(size, (const u32 __user *)entry))
+		return -EFAULT;
+	return size > stride ? -EINVAL : 0;
+}
+
+/*
  * A run of a batch's send entries: as many plain entries of either version
  * as follow, up to MSGBOX_SEND_RUN and no more than the mailbox has
  * room for, each checked and its results cleared, then sent together. An
@@ -438,7 +452,9 @@ static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 		n++;
 	}
 	if (n < 2) {
-		ret = msgbox_ioctl_send(file, entry, nonblock);
+		ret = msgbox_batch_entry_fits(entry, stride);
+		if (!ret)
+			ret = msgbox_ioctl_send(file, entry, nonblock);
 		return ret ? ret : 1;
 	}
 	ret = msgbox_send(mb, reqs, n);
@@ -488,7 +504,9 @@ static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
 		n++;
 	}
 	if (n < 2) {
-		ret = msgbox_ioctl_recv(file, entry, nonblock);
+		ret = msgbox_batch_entry_fits(entry, stride);
+		if (!ret)
+			ret = msgbox_ioctl_recv(file, entry, nonblock);
 		return ret < 0 ? ret : 1;
 	}
 	for (i = 0; i < n; i++)

@@ -136,6 +136,35 @@ TEST_F(bt, wider_entry_stride)
 	EXPECT_EQ(E2BIG, a.error);
 }
 
+/* An entry larger than the stride would reach into the next: EINVAL. */
+TEST_F(bt, entry_larger_than_stride)
+{
+	unsigned char ent[2][MSGBOX_RECV_SIZE_VER1];
+	struct msgbox_send_args *s = (void *)ent[0];
+	struct msgbox_recv_args *r = (void *)ent[0];
+	struct msgbox_batch_args a;
+	char buf[16];
+
+	/* Version 1 sends (72 bytes) 64 bytes apart. */
+	memset(ent, 0, sizeof(ent));
+	mb_send_args(s, "one", 3, 0);
+	s->size = MSGBOX_SEND_SIZE_VER1;
+	EXPECT_EQ(-EINVAL, batch(self->nb, MSGBOX_IOC_SEND_BATCH, ent, 2,
+				 MSGBOX_SEND_SIZE_VER0, 0, &a));
+	EXPECT_EQ(0, mb_msgs(self->nb));
+
+	/* Version 1 receives (96 bytes) 80 bytes apart: nothing written. */
+	ASSERT_EQ(0, msgbox_send(self->nb, "two", 3, 0));
+	memset(ent, 0, sizeof(ent));
+	mb_recv_args(r, buf, sizeof(buf));
+	r->flags = MSGBOX_RECV_PEEK;
+	EXPECT_EQ(-EINVAL, batch(self->nb, MSGBOX_IOC_RECV_BATCH, ent, 2,
+				 MSGBOX_RECV_SIZE_VER0, 0, &a));
+	EXPECT_EQ(0U, r->len);
+	EXPECT_EQ(0ULL, r->id);
+	EXPECT_EQ(1, mb_msgs(self->nb));
+}
+
 TEST_F(bt, recv_all_and_stop_when_empty)
 {
 	struct msgbox_recv_args e[6];

@@ -405,7 +405,7 @@ struct msgbox_notify_args {
  *	struct msgbox_recv_args), each with its own size field set
  * @count: number of entries, at most MSGBOX_BATCH_MAX
  * @entry_size: distance in bytes between entries, normally sizeof() the
- *	entry structure
+ *	entry structure; an entry whose size field is larger is EINVAL
  * @done: out: entries completed, in order
  * @error: out: the positive errno that stopped the batch early, or 0
  *
