@@ -1112,7 +1112,7 @@ static void publish_pending(struct mbox *mb)
 /* Confirms: ack (taken) or nack (refused, the queue is full). */
 static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 {
-	size_t from, i;
+	size_t i;
 	int ret;
 
 	if (ack) {
@@ -1131,21 +1131,21 @@ static void on_confirm(struct mbox *mb, uint64_t tag, int multiple, int ack)
 		}
 		return;
 	}
-	/* Refused: the queue is full. Back off, keep the order. */
-	from = bridge_spool_open_from(&mb->spool);
-	for (i = from; i < mb->spool.n; i++) {
+	/*
+	 * Refused: the queue is full. Back off, keep the order: everything
+	 * in flight is published again, and what the nack names counts as
+	 * refused.
+	 */
+	for (i = bridge_spool_open_from(&mb->spool); i < mb->spool.n; i++) {
 		struct bridge_spool_entry *e = &mb->spool.e[i];
 
-		if (e->state != SPOOL_INFLIGHT ||
-		    (multiple ? e->tag > tag : e->tag != tag))
+		if (e->state != SPOOL_INFLIGHT)
 			continue;
 		e->state = SPOOL_PENDING;
-		mb->n_refused++;
+		if (multiple ? e->tag <= tag : e->tag == tag)
+			mb->n_refused++;
 	}
 	mb->retry_at = bridge_now_ms() + 100;
-	for (i = from; i < mb->spool.n; i++)
-		if (mb->spool.e[i].state == SPOOL_INFLIGHT)
-			mb->spool.e[i].state = SPOOL_PENDING;
 	if (!mb->full_logged)
 		bridge_log(LOG_NOTICE, "queue %s is full: holding back", mb->q);
 	mb->full_logged = 1;
