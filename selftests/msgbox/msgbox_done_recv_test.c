@@ -29,14 +29,17 @@ static int mb_done_recv(int fd, uint64_t id, void *buf, unsigned int len,
 	return ret;
 }
 
+/* Queued and held messages now: 0, or the -errno of STAT. */
 static int counts(int fd, unsigned int *msgs, unsigned int *held)
 {
 	struct msgbox_stat_args st;
 	int ret = mb_raw_stat(fd, &st);
 
+	if (ret)
+		return ret;
 	*msgs = st.msgs;
 	*held = st.held;
-	return ret;
+	return 0;
 }
 
 /* Each message done with as the next is held: in order, one slot held. */
