@@ -14,8 +14,9 @@
 #   4. Count test cases from the TAP between the markers: "ok" lines pass
 #      (those with "# SKIP" are skipped), "not ok" lines fail, a program
 #      that exits non-zero without a "not ok" line (crash, timeout) is one
-#      failure, a program that never finished is one failure. "rmmod at end"
-#      is one more case. A kernel log splat is a failure.
+#      failure, a program that never finished, or that the guest gave up
+#      on as stuck in the kernel (check-guest.sh), is one failure. "rmmod
+#      at end" is one more case. A kernel log splat is a failure.
 #   5. Print a per-program summary and, as the last line,
 #      "N passed, N failed, N skipped". Exit 0 only when nothing failed and
 #      at least one test case passed.
@@ -101,6 +102,7 @@ awk -v vm_rc="$vm_rc" '
 	}
 	/^msgbox-vm: kernel log has a splat/ || /^msgbox-vm: kmemleak reports/ { splat = 1; next }
 	/^msgbox-vm: payload exit status/ { finished = 1; next }
+	/^msgbox-vm: cpu [0-9]+ was / { cpus[++ncpus] = substr($0, 12); next }
 	cur == "" { next }
 	/^ok [0-9]+/ {
 		if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skip[cur]++; else pass[cur]++
@@ -116,6 +118,9 @@ awk -v vm_rc="$vm_rc" '
 				note = "not run"; nf++
 			} else if (!ended[p]) {
 				note = "did not finish (VM died or timed out)"; nf++
+			} else if (exitrc[p] == "stuck") {
+				note = "stuck in the kernel after SIGKILL (see the # stuck: lines)"
+				nf++
 			} else if (exitrc[p] != 0 && nf == 0) {
 				note = "exit " exitrc[p] " without a failed test"
 				if (exitrc[p] >= 128)
@@ -141,6 +146,8 @@ awk -v vm_rc="$vm_rc" '
 		} else {
 			printf "  %-28s clean\n", "kernel log"
 		}
+		for (i = 1; i <= ncpus; i++)
+			printf "  %-28s %s\n", "where the guest stopped", cpus[i]
 		if (vm_rc != 0 && tf == 0) {
 			printf "  %-28s FAIL (scripts/vm.sh status %s)\n", "vm", vm_rc; tf++
 		}

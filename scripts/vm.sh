@@ -34,7 +34,10 @@
 #      pack it with "cpio -o -H newc | gzip".
 #   3. Boot it with qemu-system-x86_64 (TCG, 2 vCPUs, 1 GiB) under timeout,
 #      console on the first serial port (shown on stdout), a status channel
-#      on the second. Pin the "CPU n/TCG" threads to host CPU n.
+#      on the second, the monitor on FIFOs. Pin the "CPU n/TCG" threads to
+#      host CPU n. At the time limit, an NMI through the monitor panics the
+#      guest, which prints every CPU's backtrace; one line per CPU, "cpu N
+#      was at RIP < caller < ...", sums them up under the verdict.
 #   4. In the guest, /init mounts proc, sys, devtmpfs, debugfs and a tmpfs
 #      on /tmp, insmods the module, runs "sh /payload" in /tmp with stdin
 #      from /dev/null, then scans dmesg (and kmemleak when the kernel has
@@ -248,15 +251,74 @@ pin_vcpus() {
 	pretty "warning: could not pin the vCPU threads"
 }
 
-append="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic quiet ${VM_APPEND:-}"
+# A soft lockup, or an NMI from QEMU's monitor, panics the guest, and the
+# panic prints every CPU's backtrace: what watch_timeout() uses on a guest
+# that stopped.
+append="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic unknown_nmi_panic"
+append="$append panic_print=0x40 softlockup_panic=1 quiet ${VM_APPEND:-}"
+
+# A command for QEMU's monitor; bounded, as a FIFO nobody reads blocks.
+monitor() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	timeout 5 sh -c 'echo "$1" >"$2"' sh "$1" "$tmp/mon.in" || true
+}
+
+# At the time limit, make the guest say where each CPU is (an NMI, see
+# above), give it a moment to print, then stop QEMU. Polls once a second,
+# so it ends soon after QEMU does.
+watch_timeout() {
+	local left=$timeout_s
+
+	while [ ! -e "$tmp/qemu.rc" ] && [ "$left" -gt 0 ]; do
+		sleep 1
+		left=$((left - 1))
+	done
+	[ ! -e "$tmp/qemu.rc" ] || return 0
+	: >"$tmp/timed-out"
+	monitor nmi
+	for left in $(seq 20); do
+		[ ! -e "$tmp/qemu.rc" ] || return 0
+		sleep 1
+	done
+	monitor quit
+}
+
+# Where each CPU was, from the backtraces the NMI printed: one line per
+# CPU, its RIP and then the frames of the task or interrupt it stopped.
+cpu_summary() {
+	awk '
+	/NMI backtrace for cpu [0-9]+ skipped: idling/ {
+		c = $0; sub(/.*for cpu /, "", c); sub(/ .*/, "", c)
+		print "msgbox-vm: cpu " c " was idle"; cur = ""; next
+	}
+	/NMI backtrace for cpu [0-9]+$/ { flush(); cur = $NF; line = ""; n = 0; nmi = 0; next }
+	cur == "" { next }
+	/<NMI>/ { nmi = 1; next }
+	/<\/NMI>/ { nmi = 0; next }
+	/RIP: 0010:/ && line == "" { r = $0; sub(/.*RIP: 0010:/, "", r); line = r; next }
+	/<\/TASK>/ || /Kernel Offset/ || /Sending NMI/ { flush(); next }
+	nmi || / \? / || /<[A-Z]+>/ || /<\/[A-Z]+>/ { next }
+	/\] +[a-z_][a-zA-Z0-9_.]*\+0x/ && n < 8 {
+		f = $0; sub(/.*\] +/, "", f); sub(/\/0x[0-9a-f]+/, "", f)
+		line = line " < " f; n++
+	}
+	function flush() {
+		if (cur != "") print "msgbox-vm: cpu " cur " was at " line
+		cur = ""
+	}
+	END { flush() }
+	' "$tmp/console.log"
+}
+
+mkfifo "$tmp/mon.in" "$tmp/mon.out"
 pretty "booting $kernel (timeout ${timeout_s}s)"
 start=$(date +%s.%N)
 {
 	rc=0
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	timeout -k 10 $((timeout_s + 60)) qemu-system-x86_64 \
 		-name msgbox,debug-threads=on \
 		-accel tcg -cpu max -smp 2 -m 1024 \
-		-nographic -no-reboot -nic none -monitor none \
+		-nographic -no-reboot -nic none -monitor "pipe:$tmp/mon" \
 		-serial stdio -serial "file:$tmp/status" \
 		-pidfile "$tmp/qemu.pid" \
 		-kernel "$kernel" -initrd "$tmp/initrd.gz" \
@@ -265,6 +327,7 @@ start=$(date +%s.%N)
 } 2>&1 | sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 	tee "$tmp/console.log" &
 job=$!
+watch_timeout >/dev/null 2>&1 &
 [ "${VM_PIN:-1}" = 0 ] || pin_vcpus
 wait "$job" || true
 elapsed=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
@@ -273,10 +336,12 @@ elapsed=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
 qemu_rc=$(cat "$tmp/qemu.rc" 2>/dev/null || echo '?')
 line=$(tr -d '\r' <"$tmp/status" 2>/dev/null | grep -a '^MSGBOX-VM status=' | tail -n 1 || true)
 if [ -z "$line" ]; then
-	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	if [ -e "$tmp/timed-out" ] || [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 		why="timed out after ${timeout_s}s"
+		cpu_summary
 	elif grep -q 'Kernel panic' "$tmp/console.log"; then
 		why="the guest kernel panicked"
+		cpu_summary
 	else
 		why="QEMU exited with status $qemu_rc"
 	fi
