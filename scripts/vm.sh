@@ -111,8 +111,10 @@ fi
 
 tmp=
 qemu_pid=
+watch_pid=
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+	[ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null || true
 	if [ -n "$tmp" ] && [ -s "$tmp/qemu.pid" ]; then
 		qemu_pid=$(cat "$tmp/qemu.pid" 2>/dev/null || true)
 		if [ -n "$qemu_pid" ] && grep -q '^qemu' "/proc/$qemu_pid/comm" 2>/dev/null; then
@@ -269,11 +271,11 @@ monitor() {
 watch_timeout() {
 	local left=$timeout_s
 
-	while [ ! -e "$tmp/qemu.rc" ] && [ "$left" -gt 0 ]; do
+	while [ -d "$tmp" ] && [ ! -e "$tmp/qemu.rc" ] && [ "$left" -gt 0 ]; do
 		sleep 1
 		left=$((left - 1))
 	done
-	[ ! -e "$tmp/qemu.rc" ] || return 0
+	[ -d "$tmp" ] && [ ! -e "$tmp/qemu.rc" ] || return 0
 	: >"$tmp/timed-out"
 	monitor nmi
 	for left in $(seq 20); do
@@ -328,6 +330,7 @@ start=$(date +%s.%N)
 	tee "$tmp/console.log" &
 job=$!
 watch_timeout >/dev/null 2>&1 &
+watch_pid=$!
 [ "${VM_PIN:-1}" = 0 ] || pin_vcpus
 wait "$job" || true
 elapsed=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
