@@ -102,7 +102,9 @@ awk -v vm_rc="$vm_rc" '
 	}
 	/^msgbox-vm: kernel log has a splat/ || /^msgbox-vm: kmemleak reports/ { splat = 1; next }
 	/^msgbox-vm: payload exit status/ { finished = 1; next }
-	/^msgbox-vm: cpu [0-9]+ was / { cpus[++ncpus] = substr($0, 12); next }
+	/^msgbox-vm: cpu [0-9]+ was / || /^msgbox-vm: the guest did not answer/ {
+		cpus[++ncpus] = substr($0, 12); next
+	}
 	cur == "" { next }
 	/^ok [0-9]+/ {
 		if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skip[cur]++; else pass[cur]++

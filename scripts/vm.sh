@@ -265,6 +265,23 @@ monitor() {
 	timeout 5 sh -c 'echo "$1" >"$2"' sh "$1" "$tmp/mon.in" || true
 }
 
+# QEMU's threads, one "name state CPU-seconds" each: whether a guest that
+# does not answer is QEMU's own hang.
+qemu_threads() {
+	local pid t comm st hz
+
+	pid=$(cat "$tmp/qemu.pid" 2>/dev/null) || return 0
+	hz=$(getconf CLK_TCK)
+	for t in /proc/"$pid"/task/*; do
+		comm=$(cat "$t/comm" 2>/dev/null) || continue
+		# Fields after the ")" closing the name: 1 state, 12 utime, 13 stime.
+		st=$(sed 's/.*) //' "$t/stat" 2>/dev/null) || continue
+		echo "$st" | awk -v c="$comm" -v hz="$hz" \
+			'{ printf "%s %s %ds; ", c, $1, ($12 + $13) / hz }'
+	done
+	echo
+}
+
 # At the time limit, make the guest say where each CPU is (an NMI, see
 # above), give it a moment to print, then stop QEMU. Polls once a second,
 # so it ends soon after QEMU does.
@@ -276,7 +293,7 @@ watch_timeout() {
 		left=$((left - 1))
 	done
 	[ -d "$tmp" ] && [ ! -e "$tmp/qemu.rc" ] || return 0
-	: >"$tmp/timed-out"
+	qemu_threads >"$tmp/timed-out"
 	monitor nmi
 	for left in $(seq 20); do
 		[ ! -e "$tmp/qemu.rc" ] || return 0
@@ -341,7 +358,9 @@ line=$(tr -d '\r' <"$tmp/status" 2>/dev/null | grep -a '^MSGBOX-VM status=' | ta
 if [ -z "$line" ]; then
 	if [ -e "$tmp/timed-out" ] || [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 		why="timed out after ${timeout_s}s"
-		cpu_summary
+		if ! cpu_summary | grep .; then
+			echo "msgbox-vm: the guest did not answer the NMI; QEMU's threads then: $(cat "$tmp/timed-out" 2>/dev/null)"
+		fi
 	elif grep -q 'Kernel panic' "$tmp/console.log"; then
 		why="the guest kernel panicked"
 		cpu_summary
