@@ -17,7 +17,8 @@
 #      failure, a program that never finished, or that the guest gave up
 #      on as stuck in the kernel (check-guest.sh), is one failure. "rmmod
 #      at end" is one more case. A kernel log splat is a failure.
-#   5. Print a per-program summary and, as the last line,
+#   5. Print a per-program summary, then, for a guest that stopped, where
+#      its CPUs were (scripts/vm.sh's lines), and as the last line
 #      "N passed, N failed, N skipped". Exit 0 only when nothing failed and
 #      at least one test case passed.
 #
