@@ -25,22 +25,30 @@
 #include "send.h"
 
 /*
- * Copy a versioned argument structure in. Returns the caller's size in
- * @usize for msgbox_args_out().
+ * Copy a versioned argument structure in, its size read once and no larger
+ * than @max, the room the caller has there (a batch's stride); U32_MAX for
+ * none. Returns the caller's size in @usize for msgbox_args_out().
  */
-int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
-		   const void __user *uarg, u32 *usize)
+int msgbox_args_in_max(void *dst, size_t ksize, size_t ver0, u32 max,
+		       const void __user *uarg, u32 *usize)
 {
 	u32 size;
 
 	if (get_user(size, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (size < ver0)
+	if (size < ver0 || size > max)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
 	*usize = size;
 	return copy_struct_from_user(dst, ksize, uarg, size);
+}
+
+/* Copy a versioned argument structure in, as above, with no room limit. */
+int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
+		   const void __user *uarg, u32 *usize)
+{
+	return msgbox_args_in_max(dst, ksize, ver0, U32_MAX, uarg, usize);
 }
 
 /* Copy a structure back out, no more than the caller's version holds. */
@@ -135,9 +143,12 @@ msgbox_send_target(struct file *file, bool to_pid, pid_t pid, bool *put)
 	return mb;
 }
 
-/* One send; @nonblock makes it non-blocking whatever the file's flags. */
+/*
+ * One send; @nonblock makes it non-blocking whatever the file's flags, and
+ * @max bounds the structure's size (see msgbox_args_in_max()).
+ */
 static int msgbox_ioctl_send(struct file *file, void __user *uarg,
-			     bool nonblock)
+			     bool nonblock, u32 max)
 {
 	struct msgbox_send_args args;
 	struct msgbox_send_req req;
@@ -149,8 +160,8 @@ static int msgbox_ioctl_send(struct file *file, void __user *uarg,
 	BUILD_BUG_ON(sizeof(args) != MSGBOX_SEND_SIZE_VER1);
 	BUILD_BUG_ON(offsetofend(struct msgbox_send_args, __reserved) !=
 		     MSGBOX_SEND_SIZE_VER0);
-	ret = msgbox_args_in(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0, uarg,
-			     &usize);
+	ret = msgbox_args_in_max(&args, sizeof(args), MSGBOX_SEND_SIZE_VER0,
+				 max, uarg, &usize);
 	if (ret)
 		return ret;
 	ret = msgbox_send_req_in(&req, &args,
@@ -278,15 +289,18 @@ static int msgbox_recv_out(struct msgbox_recv_req *req, bool probe)
 	return 0;
 }
 
-/* Fill @c from the arguments at @uarg; 0, or -errno as the ioctl says. */
+/*
+ * Fill @c from the arguments at @uarg, at most @max bytes long; 0, or
+ * -errno as the ioctl says.
+ */
 static int msgbox_recv_call_in(struct msgbox_recv_call *c, void __user *uarg,
-			       struct file *file, bool nonblock)
+			       u32 max, struct file *file, bool nonblock)
 {
 	int err;
 
 	BUILD_BUG_ON(sizeof(c->args) != MSGBOX_RECV_SIZE_VER1);
-	err = msgbox_args_in(&c->args, sizeof(c->args), MSGBOX_RECV_SIZE_VER0,
-			     uarg, &c->usize);
+	err = msgbox_args_in_max(&c->args, sizeof(c->args),
+				 MSGBOX_RECV_SIZE_VER0, max, uarg, &c->usize);
 	if (err)
 		return err;
 	c->uarg = uarg;
@@ -347,14 +361,15 @@ static int msgbox_recv_done_run(struct msgbox_mailbox *mb,
 	return ret;
 }
 
-/* One receive; @nonblock as for msgbox_ioctl_send(). */
-int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock)
+/* One receive; @nonblock and @max as for msgbox_ioctl_send(). */
+int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock,
+		      u32 max)
 {
 	struct msgbox_recv_call c;
 	struct msgbox_mailbox *mb;
 	int ret;
 
-	ret = msgbox_recv_call_in(&c, uarg, file,
+	ret = msgbox_recv_call_in(&c, uarg, max, file,
 				  nonblock || (file->f_flags & O_NONBLOCK));
 	if (ret)
 		return ret;
@@ -389,7 +404,8 @@ int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 	struct msgbox_recv_call c;
 	int ret;
 
-	ret = msgbox_recv_call_in(&c, uarg, file, file->f_flags & O_NONBLOCK);
+	ret = msgbox_recv_call_in(&c, uarg, U32_MAX, file,
+				  file->f_flags & O_NONBLOCK);
 	/* One settle per call: the receive cannot bring a second. */
 	if (!ret && (c.args.flags & MSGBOX_RECV_DONE))
 		ret = -EINVAL;
@@ -401,20 +417,6 @@ int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 	ret = msgbox_recv_call_run(mb, &c);
 	*settle_err = c.req.settle_err;
 	return ret;
-}
-
-/*
- * An entry a batch sends or receives the single way is read and written
- * back at the size it gives: no larger than the stride, or it would reach
- * into the next entry.
- */
-static int msgbox_batch_entry_fits(const void __user *entry, u32 stride)
-{
-	u32 size;
-
-	if (get_user(size, (const u32 __user *)entry))
-		return -EFAULT;
-	return size > stride ? -EINVAL : 0;
 }
 
 /*
@@ -452,9 +454,8 @@ static int msgbox_batch_send(struct file *file, void __user *entry, u32 left,
 		n++;
 	}
 	if (n < 2) {
-		ret = msgbox_batch_entry_fits(entry, stride);
-		if (!ret)
-			ret = msgbox_ioctl_send(file, entry, nonblock);
+		/* Read and written back at its size: no more than the stride. */
+		ret = msgbox_ioctl_send(file, entry, nonblock, stride);
 		return ret ? ret : 1;
 	}
 	ret = msgbox_send(mb, reqs, n);
@@ -504,9 +505,7 @@ static int msgbox_batch_recv(struct file *file, void __user *entry, u32 left,
 		n++;
 	}
 	if (n < 2) {
-		ret = msgbox_batch_entry_fits(entry, stride);
-		if (!ret)
-			ret = msgbox_ioctl_recv(file, entry, nonblock);
+		ret = msgbox_ioctl_recv(file, entry, nonblock, stride);
 		return ret < 0 ? ret : 1;
 	}
 	for (i = 0; i < n; i++)
@@ -612,9 +611,9 @@ long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MSGBOX_IOC_DESTROY):
 		return msgbox_ioctl_destroy(file, uarg);
 	case _IOC_NR(MSGBOX_IOC_SEND):
-		return msgbox_ioctl_send(file, uarg, false);
+		return msgbox_ioctl_send(file, uarg, false, U32_MAX);
 	case _IOC_NR(MSGBOX_IOC_RECV):
-		return msgbox_ioctl_recv(file, uarg, false);
+		return msgbox_ioctl_recv(file, uarg, false, U32_MAX);
 	case _IOC_NR(MSGBOX_IOC_SEND_BATCH):
 		return msgbox_ioctl_batch(file, uarg, true);
 	case _IOC_NR(MSGBOX_IOC_RECV_BATCH):

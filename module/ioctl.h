@@ -28,6 +28,8 @@ struct msgbox_settle_req;
 long msgbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* The handlers, and what they share, in ioctl*.c. */
+int msgbox_args_in_max(void *dst, size_t ksize, size_t ver0, u32 max,
+		       const void __user *uarg, u32 *usize);
 int msgbox_args_in(void *dst, size_t ksize, size_t ver0,
 		   const void __user *uarg, u32 *usize);
 int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
@@ -35,7 +37,8 @@ int msgbox_args_out(void __user *uarg, const void *src, size_t ksize,
 int msgbox_deadline_in(u64 deadline_ns, ktime_t *deadline);
 struct msgbox_mailbox *msgbox_send_target(struct file *file, bool to_pid,
 					  pid_t pid, bool *put);
-int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock);
+int msgbox_ioctl_recv(struct file *file, void __user *uarg, bool nonblock,
+		      u32 max);
 int msgbox_ioctl_settle_recv(struct file *file, void __user *uarg,
 			     struct msgbox_settle_req *settle, int *settle_err);
 int msgbox_ioctl_call(struct file *file, void __user *uarg);
