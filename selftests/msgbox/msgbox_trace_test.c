@@ -4,6 +4,14 @@
  * in tracefs makes a send and a receive show up in the trace buffer with
  * the mailbox, id and length (root only). Calls, holds and every way of
  * settling a held message have their events too.
+ *
+ * Each case turns tracefs's options/record-cmd and options/record-tgid off
+ * for its length and puts them back after. With either on, enabling the
+ * first event hooks sched_switch and sched_wakeup as well, and turning
+ * those on and off rewrites the scheduler's code while the other CPUs run
+ * it. The msgbox events need neither; under QEMU's multi-threaded TCG, a
+ * CPU sometimes kept running the breakpoint of such a rewrite after it was
+ * undone, and the guest stopped (Documentation/testing.rst).
  */
 #include "hold_util.h"
 
@@ -38,6 +46,22 @@ static int write_file(const char *dir, const char *file, const char *text)
 	return ret;
 }
 
+/* The first character of @file, or 0 when it cannot be read. */
+static char read_char(const char *dir, const char *file)
+{
+	char path[256], c = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c;
+}
+
 /* Does the trace buffer hold a line with @event and all of @a and @b? */
 static int trace_has(const char *dir, const char *event, const char *a,
 		     const char *b)
@@ -60,6 +84,7 @@ static int trace_has(const char *dir, const char *event, const char *a,
 FIXTURE(trace) {
 	const char *dir;
 	char name[128];
+	char record_cmd[2], record_tgid[2];
 	int fd;
 };
 
@@ -72,6 +97,11 @@ FIXTURE_SETUP(trace)
 	self->dir = tracefs();
 	if (!self->dir)
 		MB_SETUP_SKIP("no tracefs with msgbox events");
+	self->record_cmd[0] = read_char(self->dir, "options/record-cmd");
+	self->record_tgid[0] = read_char(self->dir, "options/record-tgid");
+	self->record_cmd[1] = self->record_tgid[1] = 0;
+	ASSERT_EQ(0, write_file(self->dir, "options/record-cmd", "0"));
+	ASSERT_EQ(0, write_file(self->dir, "options/record-tgid", "0"));
 	mb_name(self->name, sizeof(self->name), _metadata->name);
 	self->fd = mb_new(self->name, O_RDWR | O_NONBLOCK, 4, 64);
 	ASSERT_LE(0, self->fd);
@@ -81,6 +111,10 @@ FIXTURE_SETUP(trace)
 FIXTURE_TEARDOWN(trace)
 {
 	write_file(self->dir, "events/msgbox/enable", "0");
+	if (self->record_cmd[0])
+		write_file(self->dir, "options/record-cmd", self->record_cmd);
+	if (self->record_tgid[0])
+		write_file(self->dir, "options/record-tgid", self->record_tgid);
 	close(self->fd);
 	mb_destroy_name(self->name);
 }
