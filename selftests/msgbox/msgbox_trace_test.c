@@ -97,15 +97,15 @@ FIXTURE_SETUP(trace)
 	self->dir = tracefs();
 	if (!self->dir)
 		MB_SETUP_SKIP("no tracefs with msgbox events");
-	self->record_cmd[0] = read_char(self->dir, "options/record-cmd");
-	self->record_tgid[0] = read_char(self->dir, "options/record-tgid");
-	self->record_cmd[1] = self->record_tgid[1] = 0;
-	ASSERT_EQ(0, write_file(self->dir, "options/record-cmd", "0"));
-	ASSERT_EQ(0, write_file(self->dir, "options/record-tgid", "0"));
 	mb_name(self->name, sizeof(self->name), _metadata->name);
 	self->fd = mb_new(self->name, O_RDWR | O_NONBLOCK, 4, 64);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, write_file(self->dir, "trace", ""));
+	/* Last: a setup that fails gets no teardown to put these back. */
+	self->record_cmd[0] = read_char(self->dir, "options/record-cmd");
+	self->record_tgid[0] = read_char(self->dir, "options/record-tgid");
+	ASSERT_EQ(0, write_file(self->dir, "options/record-cmd", "0"));
+	ASSERT_EQ(0, write_file(self->dir, "options/record-tgid", "0"));
 }
 
 FIXTURE_TEARDOWN(trace)
