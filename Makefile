@@ -23,6 +23,8 @@
 #                        built from linux-source-6.1; "N splats, N leaks"
 #   make bench           msgbox against pipes, Unix sockets, POSIX mq, SysV
 #                        queues and a futex floor, one VM run (BENCH_ARGS=)
+#   make bench-profile   64 B round trips on one vCPU (mq, msgbox, calls)
+#                        under perf in the VM: where their time goes
 #   make bridge          bridge/msgbox-bridge, mailboxes across hosts over
 #                        RabbitMQ (needs librabbitmq-dev)
 #   make check-net       two VMs, a broker on loopback, the bridge on each:
@@ -152,6 +154,10 @@ bench-net: module lib
 bench: module lib examples
 	$(MAKE) -C bench run
 
+# Where a round trip's time goes on one vCPU: mq, msgbox, calls, under perf.
+bench-profile: module lib
+	$(MAKE) -C bench profile
+
 PREFIX ?= /usr/local
 MODDIR := /lib/modules/$(KVER)/extra
 UDEVDIR := /lib/udev/rules.d
@@ -187,7 +193,7 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all deps kdir-check module lib examples ksft selftests run check check-lib check-all \
-	check-debug bench lint lint-man bridge check-net bench-net \
+	check-debug bench bench-profile lint lint-man bridge check-net bench-net \
 	install uninstall dkms-check module-clean clean
 
 endif
