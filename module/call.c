@@ -85,6 +85,12 @@ int msgbox_call_answer(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
 /*
  * Sleep until the call ends, a signal comes or the deadline passes. The
  * caller is woken by name; a poll may come first (see wait.h).
+ *
+ * First, when the server the call woke is to run before the caller on
+ * this CPU, the caller lets it, and stays runnable meanwhile: an answer
+ * then finds it awake and wakes nobody, and the caller usually returns
+ * without having slept, as a sender preempted on its way back to user
+ * space finds the answer waiting for its receive.
  */
 static int msgbox_call_sleep(struct msgbox_mailbox *mb,
 			     const struct msgbox_call *call, ktime_t deadline,
@@ -93,6 +99,13 @@ static int msgbox_call_sleep(struct msgbox_mailbox *mb,
 {
 	if (!*polled) {
 		*polled = true;
+		if (need_resched()) {
+			spin_unlock(&mb->lock);
+			cond_resched();
+			spin_lock(&mb->lock);
+			/* The caller checks again whatever happened meanwhile. */
+			return 0;
+		}
 		msgbox_wait_poll_result(mb, &call->result, deadline);
 		if (call->result)
 			return 0;
