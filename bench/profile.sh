@@ -129,16 +129,18 @@ function group(sym, kind) {
 /^rtprof-traced mech=/ {
 	split($2, a, "="); split($3, b, "="); traced[a[2]] = b[2]
 }
-/^rtprof-report-end/ { m = ""; next }
-/^rtprof-report / { m = $2; next }
-m != "" && $1 ~ /%$/ {
+/^rtprof-report-end/ { rep = ""; next }
+/^rtprof-report / { rep = $2; next }
+rep != "" && $1 ~ /%$/ {
 	pct = $1; sub(/%$/, "", pct)
 	kind = $2; gsub(/[][]/, "", kind)
 	sym = $3
 	g = group(sym, kind)
-	share[m, g] += pct
+	share[rep, g] += pct
 	groups[g] = 1
-	if (++ns[m] <= 12) { top_sym[m, ns[m]] = sym; top_pct[m, ns[m]] = pct }
+	if (++ns[rep] <= 12) {
+		top_sym[rep, ns[rep]] = sym; top_pct[rep, ns[rep]] = pct
+	}
 }
 END {
 	n = split(mechs, ml, " ")
