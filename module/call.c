@@ -86,11 +86,12 @@ int msgbox_call_answer(struct msgbox_mailbox *mb, struct msgbox_msg *msg,
  * Sleep until the call ends, a signal comes or the deadline passes. The
  * caller is woken by name; a poll may come first (see wait.h).
  *
- * First, when the server the call woke is to run before the caller on
- * this CPU, the caller lets it, and stays runnable meanwhile: an answer
- * then finds it awake and wakes nobody, and the caller usually returns
- * without having slept, as a sender preempted on its way back to user
- * space finds the answer waiting for its receive.
+ * First, when this CPU is to reschedule (usually because the server the
+ * call woke is to run before the caller), the caller lets it, and stays
+ * runnable meanwhile: an answer then finds it awake and wakes nobody, and
+ * the caller usually returns without having slept, as a sender preempted
+ * on its way back to user space finds the answer waiting for its
+ * receive. It does not poll after that: the CPU had work for someone else.
  */
 static int msgbox_call_sleep(struct msgbox_mailbox *mb,
 			     const struct msgbox_call *call, ktime_t deadline,
@@ -103,7 +104,7 @@ static int msgbox_call_sleep(struct msgbox_mailbox *mb,
 			spin_unlock(&mb->lock);
 			cond_resched();
 			spin_lock(&mb->lock);
-			/* The caller checks again whatever happened meanwhile. */
+			/* msgbox_call_wait() checks everything again. */
 			return 0;
 		}
 		msgbox_wait_poll_result(mb, &call->result, deadline);
