@@ -79,6 +79,9 @@ TEST_F(blk, recv_woken_by_send)
  * A new message wakes one blocked receiver, the longest waiting. When
  * that one cannot take it (its buffer is too small), the wake-up passes on
  * to the next, which gets the message; nothing waits on a queued message.
+ * Both must be asleep first: a receiver still polling before it sleeps
+ * (counted as waiting) takes a message it sees, and the one woken then
+ * finds nothing and sleeps on.
  */
 TEST_F(blk, wakeup_passes_on_to_next_receiver)
 {
@@ -100,6 +103,7 @@ TEST_F(blk, wakeup_passes_on_to_next_receiver)
 		}
 		self->kids[self->nkids++] = pid[i];
 		ASSERT_EQ(0, mb_wait_waiters(self->fd, i + 1, 0));
+		ASSERT_EQ(0, mb_wait_sleeping(pid[i]));
 	}
 	ASSERT_EQ(0, msgbox_send(self->fd, "ten bytes!", 10, 0));
 	for (i = 0; i < 2; i++) {
