@@ -17,21 +17,7 @@
  * involuntary context switches of each process). Any failure is reported
  * and the exit status is 1.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <mqueue.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "msgbox.h"
+#include "bench.h"
 
 #define RT_SIZE		64
 #define RT_MQ_REQ	"/msgbox-rtprof-req"
@@ -39,31 +25,22 @@
 #define RT_MB_REQ	"msgbox-rtprof-req"
 #define RT_MB_REP	"msgbox-rtprof-rep"
 
-static const char *mech;
+/* The mechanisms, by the names on the command line. */
+enum rt_mech { RT_MQ, RT_MSGBOX, RT_CALL, RT_CALL_SR, NRT };
+
+static const char *const rt_names[NRT] = {
+	[RT_MQ] = "mq", [RT_MSGBOX] = "msgbox", [RT_CALL] = "call",
+	[RT_CALL_SR] = "call-sr",
+};
+
+/* The mechanism of this run, parsed once: nothing compares in the loop. */
+static enum rt_mech mech;
 
 static void fail(const char *what, int err)
 {
-	fprintf(stderr, "msgbox-rtprof: %s: %s: %s\n", mech, what,
+	fprintf(stderr, "msgbox-rtprof: %s: %s: %s\n", rt_names[mech], what,
 		strerror(err));
 	exit(1);
-}
-
-static void pin_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		fail("sched_setaffinity", errno);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 /* Both queues of a mechanism: mq descriptors or msgbox descriptors. */
@@ -79,7 +56,7 @@ static void rt_setup(struct rt *rt)
 		.capacity = 8, .max_msg_size = RT_SIZE, .mode = 0600,
 	};
 
-	if (!strcmp(mech, "mq")) {
+	if (mech == RT_MQ) {
 		mq_unlink(RT_MQ_REQ);
 		mq_unlink(RT_MQ_REP);
 		rt->mq_req = mq_open(RT_MQ_REQ, O_RDWR | O_CREAT | O_EXCL, 0600,
@@ -97,7 +74,7 @@ static void rt_setup(struct rt *rt)
 	rt->mb_req = msgbox_create(RT_MB_REQ, &mba, O_RDWR | O_CLOEXEC);
 	if (rt->mb_req < 0)
 		fail("msgbox_create", -rt->mb_req);
-	if (strcmp(mech, "msgbox"))
+	if (mech != RT_MSGBOX)
 		return;
 	rt->mb_rep = msgbox_create(RT_MB_REP, &mba, O_RDWR | O_CLOEXEC);
 	if (rt->mb_rep < 0)
@@ -106,13 +83,13 @@ static void rt_setup(struct rt *rt)
 
 static void rt_teardown(void)
 {
-	if (!strcmp(mech, "mq")) {
+	if (mech == RT_MQ) {
 		mq_unlink(RT_MQ_REQ);
 		mq_unlink(RT_MQ_REP);
 		return;
 	}
 	msgbox_destroy(RT_MB_REQ);
-	if (!strcmp(mech, "msgbox"))
+	if (mech == RT_MSGBOX)
 		msgbox_destroy(RT_MB_REP);
 }
 
@@ -124,7 +101,7 @@ static void serve(const struct rt *rt)
 	ssize_t n;
 	int err, r;
 
-	if (!strcmp(mech, "mq")) {
+	if (mech == RT_MQ) {
 		for (;;) {
 			n = mq_receive(rt->mq_req, buf, sizeof(buf), NULL);
 			if (n < 0)
@@ -133,7 +110,7 @@ static void serve(const struct rt *rt)
 				fail("server: mq_send", errno);
 		}
 	}
-	if (!strcmp(mech, "msgbox")) {
+	if (mech == RT_MSGBOX) {
 		for (;;) {
 			r = msgbox_recv(rt->mb_req, buf, sizeof(buf), NULL);
 			if (r < 0)
@@ -147,7 +124,7 @@ static void serve(const struct rt *rt)
 	for (;;) {
 		if (r < 0)
 			fail("server: receive", -r);
-		if (!strcmp(mech, "call-sr")) {
+		if (mech == RT_CALL_SR) {
 			r = msgbox_reply_recv(rt->mb_req, info.msg.id, buf,
 					      (size_t)r, &err, buf, sizeof(buf),
 					      NULL, &info);
@@ -168,7 +145,7 @@ static void round_trip(const struct rt *rt, char *buf)
 	ssize_t n;
 	int r;
 
-	if (!strcmp(mech, "mq")) {
+	if (mech == RT_MQ) {
 		if (mq_send(rt->mq_req, buf, RT_SIZE, 0))
 			fail("mq_send", errno);
 		n = mq_receive(rt->mq_rep, buf, RT_SIZE, NULL);
@@ -176,7 +153,7 @@ static void round_trip(const struct rt *rt, char *buf)
 			fail("mq_receive", n < 0 ? errno : EMSGSIZE);
 		return;
 	}
-	if (!strcmp(mech, "msgbox")) {
+	if (mech == RT_MSGBOX) {
 		r = msgbox_send(rt->mb_req, buf, RT_SIZE, 0);
 		if (r < 0)
 			fail("msgbox_send", -r);
@@ -194,10 +171,12 @@ static void round_trip(const struct rt *rt, char *buf)
 static void server_died(int sig)
 {
 	static const char msg[] = "msgbox-rtprof: the server exited\n";
+	ssize_t r;
 
 	(void)sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
+	/* Exit 1 whether or not the message could be written. */
+	r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)r;
 	_exit(1);
 }
 
@@ -227,18 +206,21 @@ int main(int argc, char **argv)
 	double t0, t1;
 	struct rt rt = { 0 };
 	pid_t pid;
+	int r;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
 		fprintf(stderr, "usage: msgbox-rtprof mq|msgbox|call|call-sr ROUND_TRIPS\n");
 		return 2;
 	}
-	mech = argv[1];
-	if (strcmp(mech, "mq") && strcmp(mech, "msgbox") &&
-	    strcmp(mech, "call") && strcmp(mech, "call-sr")) {
-		fprintf(stderr, "msgbox-rtprof: unknown mechanism %s\n", mech);
+	for (mech = 0; mech < NRT && strcmp(argv[1], rt_names[mech]); mech++)
+		;
+	if (mech == NRT) {
+		fprintf(stderr, "msgbox-rtprof: unknown mechanism %s\n", argv[1]);
 		return 2;
 	}
-	pin_cpu0();
+	r = pin_cpu(0);
+	if (r)
+		fail("sched_setaffinity", -r);
 	rt_setup(&rt);
 	signal(SIGCHLD, server_died);
 	pid = fork();
@@ -250,12 +232,12 @@ int main(int argc, char **argv)
 	round_trip(&rt, buf);
 	cli0 = switches(getpid());
 	srv0 = switches(pid);
-	t0 = now_us();
+	t0 = now();
 	for (i = 0; i < n; i++)
 		round_trip(&rt, buf);
-	t1 = now_us();
+	t1 = now();
 	printf("rtprof mech=%s us_per_rt=%.2f client_switches=%.2f server_switches=%.2f\n",
-	       mech, (t1 - t0) / n, (double)(switches(getpid()) - cli0) / n,
+	       rt_names[mech], (t1 - t0) / n * 1e6, (double)(switches(getpid()) - cli0) / n,
 	       (double)(switches(pid) - srv0) / n);
 	signal(SIGCHLD, SIG_DFL);
 	kill(pid, SIGKILL);
